@@ -1,0 +1,9 @@
+#!/bin/bash
+# Runs hako's whole test suite: unit tests, then integration tests as root on the real kernel.
+# On a fresh Debian 12 machine with a JDK 25: sudo ./scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+ensure_packages "${BUILD_PACKAGES[@]}" busybox-static
+find_jdk
+exec mvn -B verify "$@"

@@ -1,0 +1,62 @@
+/* The wire protocol between the runtime and the stage. docs/stage-protocol.md is its one
+ * description; this file only mirrors its numbers (a unit test compares them with Java's). */
+#ifndef HAKO_PROTOCOL_H
+#define HAKO_PROTOCOL_H
+
+#include <stdint.h>
+
+enum op_code {
+	OP_CLONE = 1,
+	OP_SETNS = 2,
+	OP_MOUNT = 10,
+	OP_SET_ROOT = 11,
+	OP_MKDIR = 12,
+	OP_MKFILE = 13,
+	OP_MKNOD = 14,
+	OP_SYMLINK = 15,
+	OP_MASK = 16,
+	OP_CHOWN = 17,
+	OP_PIVOT_ROOT = 20,
+	OP_CHROOT = 21,
+	OP_CHDIR = 22,
+	OP_SETHOSTNAME = 23,
+	OP_SETDOMAINNAME = 24,
+	OP_WRITE_FILE = 25,
+	OP_SETRLIMIT = 26,
+	OP_PRCTL = 27,
+	OP_SETGROUPS = 28,
+	OP_SETRESGID = 29,
+	OP_SETRESUID = 30,
+	OP_UMASK = 31,
+	OP_SETSID = 32,
+	OP_BOUNDING = 33,
+	OP_CAPS = 34,
+	OP_EXEC = 40,
+};
+
+enum op_flag {
+	FLAG_IGNORE_MISSING = 1,
+	FLAG_IGNORE_EXISTING = 2,
+};
+
+/* Argument kinds, one letter each, so that an op's signature is a short string. */
+enum arg_kind {
+	ARG_U64 = 'u',
+	ARG_STR = 's',
+	ARG_STR_OR_NONE = 'n', /* a str that may have length 0 */
+	ARG_STRV = 'v',
+	ARG_U32V = 'w',
+	ARG_FD = 'f',
+};
+
+#define FD_NONE UINT64_MAX /* an fd argument that names no descriptor */
+#define MAX_BATCH (256 * 1024) /* bytes in one batch datagram */
+#define MAX_BATCH_FDS 16 /* descriptors with one batch */
+
+struct reply {
+	int32_t failed_op; /* -1 when every op succeeded */
+	int32_t error;
+	int64_t value;
+};
+
+#endif

@@ -1,0 +1,729 @@
+/* hako-stage: the native part of hako. It runs the operations the runtime sends it, in order,
+ * and reports the first that fails; it decides nothing. docs/stage-protocol.md describes it.
+ *
+ * The stage (the parent) joins namespaces and clone3()s the container's init; init runs batches
+ * of operations until an EXEC succeeds. Both are single-threaded, and the child of a raw clone3
+ * has libc's idea of its thread id wrong: so calls that libc would broadcast to every thread
+ * (set*id, setgroups, setrlimit) are made as raw system calls. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "protocol.h"
+
+/* From the kernel's uapi headers, which musl does not carry. */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		set_tid, set_tid_size, cgroup;
+};
+#define CLONE_INTO_CGROUP 0x200000000ULL
+
+struct open_how {
+	uint64_t flags, mode, resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+
+struct cap_header {
+	uint32_t version;
+	int pid;
+};
+struct cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+#define CAP_VERSION_3 0x20080522
+
+#define MAX_ARGS 5 /* MOUNT's */
+#define FD_PATH 32 /* room for "/proc/self/fd/N" */
+
+/* One decoded op. Strings and vectors point into the received datagram. */
+struct op {
+	uint16_t code, flags;
+	const struct op_type *type;
+	union arg {
+		uint64_t u;
+		char *s; /* NULL for none */
+		int fd;  /* -1 for none */
+		struct {
+			char *p;
+			size_t n;
+		} v; /* strv, u32v */
+	} arg[MAX_ARGS];
+};
+
+struct op_type {
+	const char *args;              /* the kind of each argument, letters of enum arg_kind */
+	int (*run)(const struct op *); /* 0, or the errno of the failure */
+	int in_parent;                 /* runs in the parent (before CLONE), else in init */
+};
+
+static int sock;                 /* to the runtime; close-on-exec */
+static int is_init;              /* this is the child of CLONE */
+static pid_t child;              /* what CLONE made */
+static char root[PATH_MAX];      /* SET_ROOT's directory, "" for none */
+static char msg[MAX_BATCH];      /* one batch; static, far too big for the stack */
+static int fds[MAX_BATCH_FDS];   /* the descriptors that came with it */
+static unsigned nfds;
+static gid_t groups[MAX_BATCH / sizeof(gid_t)];
+static char *vectors[MAX_BATCH + 2]; /* EXEC's argv and envp: at most a string per byte */
+
+static int check(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* Opens a target. Inside a root, openat2 keeps every step of the walk in it, so that neither a
+ * symlink nor ".." in the rootfs (which is the image's, not to be trusted) can lead out. The root
+ * is opened afresh each time so that a mount made on it since (the rootfs bound onto itself,
+ * which pivot_root needs) is walked through, not under. */
+static int open_target(const char *path, int flags)
+{
+	if (!root[0])
+		return open(path, flags | O_CLOEXEC);
+	int dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -1;
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = syscall(SYS_openat2, dir, path, &how, sizeof how);
+	int err = errno;
+	close(dir);
+	errno = err;
+	return fd;
+}
+
+/* The path through which a call that takes no descriptor (mount) acts on a target: inside a
+ * root, the magic link of the target opened there (*fd, to be closed); else the path itself. */
+static const char *locate(const char *path, int *fd, char buf[FD_PATH])
+{
+	*fd = -1;
+	if (!root[0])
+		return path;
+	*fd = open_target(path, O_PATH);
+	if (*fd < 0)
+		return NULL;
+	snprintf(buf, FD_PATH, "/proc/self/fd/%d", *fd);
+	return buf;
+}
+
+/* Creates the last component of path with make(), in its parent directory opened as a target.
+ * The *at() calls do not follow a symlink in the last component, so nothing is made outside. */
+static int create(const char *path, const struct op *op,
+		  int (*make)(int dir, const char *name, const struct op *op))
+{
+	char parent[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof parent)
+		return ENAMETOOLONG;
+	memcpy(parent, path, n + 1);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = '\0';
+	const char *dir = ".", *name = parent;
+	char *slash = strrchr(parent, '/');
+	if (slash) {
+		*slash = '\0';
+		name = slash + 1;
+		dir = slash == parent ? "/" : parent;
+	}
+	int fd = open_target(dir, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return errno;
+	int err = check(make(fd, name, op));
+	close(fd);
+	return err;
+}
+
+static int make_dir(int dir, const char *name, const struct op *op)
+{
+	return mkdirat(dir, name, op->arg[1].u);
+}
+
+static int make_file(int dir, const char *name, const struct op *op)
+{
+	return mknodat(dir, name, S_IFREG | (op->arg[1].u & 07777), 0);
+}
+
+static int make_node(int dir, const char *name, const struct op *op)
+{
+	return mknodat(dir, name, op->arg[1].u, op->arg[2].u);
+}
+
+static int make_symlink(int dir, const char *name, const struct op *op)
+{
+	return symlinkat(op->arg[0].s, dir, name);
+}
+
+static void drop_root(void)
+{
+	root[0] = '\0';
+}
+
+/* The ops, in the order of the protocol's table. */
+
+static int op_clone(const struct op *op)
+{
+	/* With CLONE_PARENT the kernel wants exit_signal 0: init inherits the stage's own (SIGCHLD,
+	 * as posix_spawn made it) and is reaped by the runtime. */
+	struct clone_args args = { .flags = op->arg[0].u | CLONE_PARENT };
+	if (op->arg[1].fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = op->arg[1].fd;
+	}
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		is_init = 1;
+	else
+		child = pid;
+	return 0;
+}
+
+static int op_setns(const struct op *op)
+{
+	return check(setns(op->arg[0].fd, op->arg[1].u));
+}
+
+static int op_mount(const struct op *op)
+{
+	char buf[FD_PATH];
+	int fd;
+	const char *target = locate(op->arg[1].s, &fd, buf);
+	if (!target)
+		return errno;
+	int err = check(mount(op->arg[0].s, target, op->arg[2].s, op->arg[3].u, op->arg[4].s));
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static int op_set_root(const struct op *op)
+{
+	const char *path = op->arg[0].s;
+	if (strlen(path) >= sizeof root)
+		return ENAMETOOLONG;
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* fail here, not at the next op */
+	if (fd < 0)
+		return errno;
+	close(fd);
+	strcpy(root, path);
+	return 0;
+}
+
+static int op_mkdir(const struct op *op)
+{
+	/* mkdir -p, one component at a time, each found again as a target: a symlink met on the
+	 * way is followed inside the root like any other. */
+	const char *path = op->arg[0].s;
+	char prefix[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof prefix)
+		return ENAMETOOLONG;
+	for (size_t i = 1; i <= n; i++) {
+		if ((i < n && path[i] != '/') || path[i - 1] == '/')
+			continue;
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		int err = create(prefix, op, make_dir);
+		if (err && err != EEXIST)
+			return err;
+	}
+	int fd = open_target(path, O_PATH | O_DIRECTORY); /* what was there must be a directory */
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_mkfile(const struct op *op)
+{
+	int err = create(op->arg[0].s, op, make_file);
+	return err == EEXIST ? 0 : err; /* anything already there will do */
+}
+
+static int op_mknod(const struct op *op)
+{
+	return create(op->arg[0].s, op, make_node);
+}
+
+static int op_symlink(const struct op *op)
+{
+	return create(op->arg[1].s, op, make_symlink);
+}
+
+static int op_mask(const struct op *op)
+{
+	char buf[FD_PATH];
+	struct stat st;
+	int fd, err;
+	const char *target = locate(op->arg[0].s, &fd, buf);
+	if (!target)
+		return errno;
+	if (stat(target, &st) < 0)
+		err = errno;
+	else if (S_ISDIR(st.st_mode))
+		err = check(mount("tmpfs", target, "tmpfs", MS_RDONLY, NULL));
+	else
+		err = check(mount("/dev/null", target, NULL, MS_BIND, NULL));
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static int op_chown(const struct op *op)
+{
+	/* lchown: a symlink is changed itself, so it is opened, not followed. */
+	int fd = open_target(op->arg[0].s, O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		return errno;
+	int err = check(fchownat(fd, "", op->arg[1].u, op->arg[2].u, AT_EMPTY_PATH));
+	close(fd);
+	return err;
+}
+
+static int op_pivot_root(const struct op *op)
+{
+	/* pivot_root(".", ".") stacks the old root on the new one, so the rootfs needs no directory
+	 * for it. Which of the two "." is afterwards is not promised, so we go to the old root by
+	 * descriptor; it is made a slave before it is detached, so that the unmount cannot
+	 * propagate to the host. */
+	int old = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		return errno;
+	int new = open(op->arg[0].s, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	int err = new < 0 ? errno : check(fchdir(new));
+	if (!err)
+		err = check(syscall(SYS_pivot_root, ".", "."));
+	if (!err)
+		err = check(fchdir(old));
+	if (!err)
+		err = check(mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL));
+	if (!err)
+		err = check(umount2(".", MNT_DETACH));
+	if (!err)
+		err = check(chdir("/"));
+	if (!err)
+		drop_root();
+	if (new >= 0)
+		close(new);
+	close(old);
+	return err;
+}
+
+static int op_chroot(const struct op *op)
+{
+	int err = check(chdir(op->arg[0].s));
+	if (!err)
+		err = check(chroot("."));
+	if (!err)
+		drop_root();
+	return err;
+}
+
+static int op_chdir(const struct op *op)
+{
+	return check(chdir(op->arg[0].s));
+}
+
+static int op_sethostname(const struct op *op)
+{
+	return check(sethostname(op->arg[0].s, strlen(op->arg[0].s)));
+}
+
+static int op_setdomainname(const struct op *op)
+{
+	return check(setdomainname(op->arg[0].s, strlen(op->arg[0].s)));
+}
+
+static int op_write_file(const struct op *op)
+{
+	int fd = open_target(op->arg[0].s, O_WRONLY | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	const char *p = op->arg[1].s;
+	size_t n = strlen(p);
+	int err = 0;
+	while (n > 0 && !err) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			err = errno;
+		} else {
+			p += w;
+			n -= w;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+static int op_setrlimit(const struct op *op)
+{
+	struct rlimit limit = { op->arg[1].u, op->arg[2].u };
+	return check(syscall(SYS_prlimit64, 0, op->arg[0].u, &limit, NULL));
+}
+
+static int op_prctl(const struct op *op)
+{
+	return check(prctl(op->arg[0].u, op->arg[1].u, 0, 0, 0));
+}
+
+static int op_setgroups(const struct op *op)
+{
+	size_t n = op->arg[0].v.n / sizeof(gid_t);
+	memcpy(groups, op->arg[0].v.p, n * sizeof(gid_t)); /* the datagram keeps no alignment */
+	return check(syscall(SYS_setgroups, n, groups));
+}
+
+static int op_setresgid(const struct op *op)
+{
+	gid_t gid = op->arg[0].u;
+	return check(syscall(SYS_setresgid, gid, gid, gid));
+}
+
+static int op_setresuid(const struct op *op)
+{
+	uid_t uid = op->arg[0].u;
+	return check(syscall(SYS_setresuid, uid, uid, uid));
+}
+
+static int op_umask(const struct op *op)
+{
+	umask(op->arg[0].u);
+	return 0;
+}
+
+static int op_setsid(const struct op *op)
+{
+	(void)op;
+	return check(setsid());
+}
+
+static int op_bounding(const struct op *op)
+{
+	/* The running kernel says how many capabilities there are: reading one past the last
+	 * gives EINVAL. */
+	for (int cap = 0; cap < 64; cap++) {
+		int present = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (present < 0)
+			return errno == EINVAL ? 0 : errno;
+		if (present && !((op->arg[0].u >> cap) & 1) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return errno;
+	}
+	return 0;
+}
+
+static int op_caps(const struct op *op)
+{
+	uint64_t eff = op->arg[0].u, perm = op->arg[1].u, inh = op->arg[2].u, amb = op->arg[3].u;
+	struct cap_header header = { CAP_VERSION_3, 0 };
+	struct cap_data data[2] = { /* version 3 splits each set in two 32-bit words */
+		{ eff, perm, inh },
+		{ eff >> 32, perm >> 32, inh >> 32 },
+	};
+	if (syscall(SYS_capset, &header, data) < 0)
+		return errno;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return errno;
+	for (int cap = 0; cap < 64; cap++)
+		if (((amb >> cap) & 1) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return errno;
+	return 0;
+}
+
+/* Fills v with pointers to the strings of a strv and a NULL; returns where v ends. */
+static char **vector(const union arg *strv, char **v)
+{
+	for (char *p = strv->v.p; p < strv->v.p + strv->v.n; p += strlen(p) + 1)
+		*v++ = p;
+	*v++ = NULL;
+	return v;
+}
+
+static int op_exec(const struct op *op)
+{
+	char **argv = vectors, **envp = vector(&op->arg[1], argv);
+	vector(&op->arg[2], envp);
+	/* As execvp does: a candidate that exists but may not be run says more than one that is
+	 * not there. */
+	int err = ENOENT, denied = 0;
+	const union arg *c = &op->arg[0];
+	for (char *path = c->v.p; path < c->v.p + c->v.n; path += strlen(path) + 1) {
+		execve(path, argv, envp);
+		err = errno;
+		denied |= err == EACCES;
+	}
+	return denied ? EACCES : err;
+}
+
+static const struct op_type types[] = {
+	[OP_CLONE] = { "uf", op_clone, 1 },
+	[OP_SETNS] = { "fu", op_setns, 1 },
+	[OP_MOUNT] = { "nsnun", op_mount, 0 },
+	[OP_SET_ROOT] = { "s", op_set_root, 0 },
+	[OP_MKDIR] = { "su", op_mkdir, 0 },
+	[OP_MKFILE] = { "su", op_mkfile, 0 },
+	[OP_MKNOD] = { "suu", op_mknod, 0 },
+	[OP_SYMLINK] = { "ss", op_symlink, 0 },
+	[OP_MASK] = { "s", op_mask, 0 },
+	[OP_CHOWN] = { "suu", op_chown, 0 },
+	[OP_PIVOT_ROOT] = { "s", op_pivot_root, 0 },
+	[OP_CHROOT] = { "s", op_chroot, 0 },
+	[OP_CHDIR] = { "s", op_chdir, 0 },
+	[OP_SETHOSTNAME] = { "s", op_sethostname, 0 },
+	[OP_SETDOMAINNAME] = { "s", op_setdomainname, 0 },
+	[OP_WRITE_FILE] = { "ss", op_write_file, 0 },
+	[OP_SETRLIMIT] = { "uuu", op_setrlimit, 0 },
+	[OP_PRCTL] = { "uu", op_prctl, 0 },
+	[OP_SETGROUPS] = { "w", op_setgroups, 0 },
+	[OP_SETRESGID] = { "u", op_setresgid, 0 },
+	[OP_SETRESUID] = { "u", op_setresuid, 0 },
+	[OP_UMASK] = { "u", op_umask, 0 },
+	[OP_SETSID] = { "", op_setsid, 0 },
+	[OP_BOUNDING] = { "u", op_bounding, 0 },
+	[OP_CAPS] = { "uuuu", op_caps, 0 },
+	[OP_EXEC] = { "vvv", op_exec, 0 },
+};
+
+/* Reading a batch: every step is checked against the end of the datagram. */
+
+struct reader {
+	char *p, *end;
+};
+
+static int take(struct reader *r, void *out, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n)
+		return -1;
+	memcpy(out, r->p, n);
+	r->p += n;
+	return 0;
+}
+
+/* Checks one argument against its kind: EINVAL for a wrong size or a malformed string, EBADF
+ * for a descriptor the batch did not bring. */
+static int decode_arg(char kind, char *p, uint32_t n, union arg *a)
+{
+	uint64_t u;
+	switch (kind) {
+	case ARG_U64:
+	case ARG_FD:
+		if (n != sizeof u)
+			return EINVAL;
+		memcpy(&u, p, sizeof u);
+		if (kind == ARG_U64)
+			a->u = u;
+		else if (u == FD_NONE)
+			a->fd = -1;
+		else if (u < nfds)
+			a->fd = fds[u];
+		else
+			return EBADF;
+		return 0;
+	case ARG_STR_OR_NONE:
+		if (n == 0) {
+			a->s = NULL;
+			return 0;
+		}
+		/* fall through */
+	case ARG_STR: /* exactly one NUL, at the end */
+		if (n == 0 || memchr(p, '\0', n) != p + n - 1)
+			return EINVAL;
+		a->s = p;
+		return 0;
+	case ARG_STRV:
+		if (n > 0 && p[n - 1] != '\0')
+			return EINVAL;
+		break;
+	case ARG_U32V:
+		if (n % sizeof(uint32_t))
+			return EINVAL;
+		break;
+	}
+	a->v.p = p;
+	a->v.n = n;
+	return 0;
+}
+
+/* Reads one op: EPROTO for bad framing, ENOSYS for an unknown code, E2BIG for more arguments
+ * than the op takes, EINVAL for fewer, an unknown flag or a bad argument. */
+static int decode(struct reader *r, struct op *op)
+{
+	uint32_t count;
+	if (take(r, &op->code, sizeof op->code) || take(r, &op->flags, sizeof op->flags) ||
+	    take(r, &count, sizeof count))
+		return EPROTO;
+	if (op->code >= sizeof types / sizeof *types || !types[op->code].run)
+		return ENOSYS;
+	op->type = &types[op->code];
+	size_t want = strlen(op->type->args);
+	if (count > want)
+		return E2BIG;
+	if (count < want || op->flags & ~(FLAG_IGNORE_MISSING | FLAG_IGNORE_EXISTING))
+		return EINVAL;
+	for (size_t i = 0; i < count; i++) {
+		uint32_t n;
+		if (take(r, &n, sizeof n) || (size_t)(r->end - r->p) < n)
+			return EPROTO;
+		int err = decode_arg(op->type->args[i], r->p, n, &op->arg[i]);
+		if (err)
+			return err;
+		r->p += n;
+	}
+	return 0;
+}
+
+/* Receives one batch and its descriptors; returns its length, or -1 if it did not fit. End of
+ * file or an error means the runtime is gone: a half-built container must not outlive it. */
+static ssize_t receive(void)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof fds)];
+	} control;
+	struct iovec iov = { msg, sizeof msg };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = &control,
+		.msg_controllen = sizeof control,
+	};
+	ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		_exit(1);
+	nfds = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k && nfds < MAX_BATCH_FDS; i++)
+			memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	}
+	return mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC) ? -1 : n;
+}
+
+static struct reply failed(int32_t index, int err)
+{
+	return (struct reply){ .failed_op = index, .error = err };
+}
+
+/* Checks that every op of the batch reads well and belongs in this process (the parent takes
+ * SETNS, then CLONE last; init takes the rest), so that a malformed batch runs nothing. A fault
+ * of the batch as a whole is reported at op 0. */
+static struct reply check_batch(struct reader r, uint32_t count)
+{
+	struct op op;
+	int after_clone = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		int err = decode(&r, &op);
+		if (!err && (op.type->in_parent == is_init || after_clone))
+			err = EPROTO;
+		if (err)
+			return failed(i, err);
+		after_clone = op.code == OP_CLONE;
+	}
+	if (r.p != r.end || (!is_init && !after_clone))
+		return failed(0, EPROTO);
+	return failed(-1, 0);
+}
+
+static struct reply batch(void)
+{
+	ssize_t len = receive();
+	struct reader r = { msg, msg + (len < 0 ? 0 : len) };
+	uint32_t count = 0;
+	struct reply reply = len < 0 || take(&r, &count, sizeof count) ? failed(0, EPROTO)
+									 : check_batch(r, count);
+	struct op op;
+	for (uint32_t i = 0; reply.failed_op < 0 && i < count; i++) {
+		decode(&r, &op);
+		int err = op.type->run(&op);
+		if ((err == ENOENT && op.flags & FLAG_IGNORE_MISSING) ||
+		    (err == EEXIST && op.flags & FLAG_IGNORE_EXISTING))
+			err = 0;
+		if (err)
+			reply = failed(i, err);
+	}
+	for (unsigned i = 0; i < nfds; i++) /* the container gets none of them */
+		close(fds[i]);
+	return reply;
+}
+
+static void send_reply(struct reply reply)
+{
+	if (send(sock, &reply, sizeof reply, MSG_NOSIGNAL) != sizeof reply)
+		_exit(1);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "hako-stage: %s: %s\n", what, strerror(errno));
+	_exit(1);
+}
+
+static int number(const char *s)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	return errno || end == s || *end || n < 0 || n > INT_MAX - 3 ? -1 : n;
+}
+
+/* What the runtime's process left us (ignored signals, a signal mask, descriptors) is not the
+ * container's to inherit. */
+static void clean_slate(int keep)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < _NSIG; sig++)
+		sigaction(sig, &dfl, NULL); /* fails, harmlessly, for SIGKILL, SIGSTOP and libc's own */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	unsigned first = 3 + keep; /* the first descriptor not kept */
+	if ((unsigned)sock >= first) {
+		if ((unsigned)sock > first && syscall(SYS_close_range, first, sock - 1, 0) < 0)
+			die("close_range");
+		first = sock + 1;
+	}
+	if (syscall(SYS_close_range, first, ~0U, 0) < 0)
+		die("close_range");
+	if (fcntl(sock, F_SETFD, FD_CLOEXEC) < 0)
+		die("socket");
+}
+
+int main(int argc, char **argv)
+{
+	int keep = argc == 3 ? number(argv[2]) : -1;
+	sock = argc == 3 ? number(argv[1]) : -1;
+	if (sock < 3 || keep < 0) {
+		fprintf(stderr, "usage: hako-stage SOCKET_FD KEEP_FDS\n");
+		return 2;
+	}
+	clean_slate(keep);
+
+	struct reply reply = batch();
+	if (!is_init) {
+		if (reply.failed_op < 0)
+			reply.value = child;
+		send_reply(reply);
+		_exit(reply.failed_op < 0 ? 0 : 1);
+	}
+	for (;;)
+		send_reply(batch());
+}

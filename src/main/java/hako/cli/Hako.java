@@ -1,0 +1,75 @@
+package hako.cli;
+
+import hako.state.StateDir;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The command line: runc's global flags, then one command. Each command is its own class, loaded
+ * only when it runs: start-up time is a feature.
+ */
+public final class Hako {
+    static final String VERSION = "0.1.0";
+
+    private static final String USAGE = """
+            usage: hako [global flags] COMMAND [flags] [ID]
+
+            commands:
+              run    build a container from a bundle and run its process in the foreground
+              plan   print the kernel operations that run would perform, without running anything
+              spec   write a default config.json into the bundle
+
+            global flags:
+              --root DIR          state directory (default /run/hako)
+              --log FILE          also write errors to FILE
+              --log-format FMT    text or json (the format of --log)
+              --debug             show stack traces
+              -v, --version       print the version
+            """;
+
+    private Hako() {}
+
+    public static int main(String[] argv) {
+        Globals globals = new Globals();
+        try {
+            Args args = new Args(null)
+                    .value("root").value("log").value("log-format").value("criu")
+                    .flag("debug").flag("systemd-cgroup").flag("rootless").flag("version", "v").flag("help", "h")
+                    .parse(Arrays.asList(argv), 1);
+            globals.debug = args.has("debug");
+            globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
+            globals.root = new StateDir(Path.of(args.get("root", StateDir.DEFAULT_ROOT.toString())));
+            if (args.has("version")) {
+                System.out.println("hako version " + VERSION + "\nspec: " + StateDir.OCI_VERSION);
+                return 0;
+            }
+            if (args.has("systemd-cgroup")) {
+                throw new UsageException(null, "--systemd-cgroup is not supported: hako manages cgroupfs directly");
+            }
+            List<String> rest = args.positional();
+            if (args.has("help") || rest.isEmpty()) {
+                (rest.isEmpty() && !args.has("help") ? System.err : System.out).print(USAGE);
+                return rest.isEmpty() && !args.has("help") ? 1 : 0;
+            }
+            String command = rest.getFirst();
+            List<String> commandArgs = rest.subList(1, rest.size());
+            return switch (command) {
+                case "run" -> RunCommand.run(globals, commandArgs);
+                case "plan" -> PlanCommand.run(globals, commandArgs);
+                case "spec" -> SpecCommand.run(globals, commandArgs);
+                case "aot-training" -> AotTraining.run();
+                case "help" -> {
+                    System.out.print(USAGE);
+                    yield 0;
+                }
+                default -> throw new UsageException(null, "unknown command \"" + command + "\" (see hako --help)");
+            };
+        } catch (RuntimeException e) {
+            return globals.fail(e);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            return globals.fail(new IllegalStateException(e.toString(), e));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package hako.cli;
+
+import hako.spec.Json;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Errors go to stderr and, with {@code --log FILE}, to that file too — in runc's shapes, since
+ * podman and containerd read errors from it: {@code {"level":"error","msg":"…","time":"…"}} for
+ * json, logrus' {@code time="…" level=error msg="…"} for text.
+ */
+final class Log {
+    private final Path file;
+    private final boolean json;
+
+    private Log(Path file, boolean json) {
+        this.file = file;
+        this.json = json;
+    }
+
+    static Log open(String file, String format) {
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new UsageException(null, "--log-format must be text or json, not \"" + format + "\"");
+        }
+        return new Log(file == null || file.isEmpty() ? null : Path.of(file), format.equals("json"));
+    }
+
+    void error(String message) {
+        System.err.println("hako: " + message);
+        if (file == null) return;
+        String time = OffsetDateTime.now(ZoneOffset.UTC).toString();
+        String line;
+        if (json) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("level", "error");
+            entry.put("msg", message);
+            entry.put("time", time);
+            line = Json.write(entry);
+        } else {
+            line = "time=\"" + time + "\" level=error msg=" + Json.write(message);
+        }
+        try {
+            Files.writeString(file, line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            System.err.println("hako: writing the log " + file + ": " + e.getMessage());
+        }
+    }
+}

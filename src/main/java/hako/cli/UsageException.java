@@ -1,0 +1,8 @@
+package hako.cli;
+
+/** A command line hako cannot make sense of. */
+final class UsageException extends RuntimeException {
+    UsageException(String command, String message) {
+        super(command == null ? message : command + ": " + message);
+    }
+}

@@ -1,0 +1,301 @@
+package hako.plan;
+
+import java.util.List;
+
+/**
+ * One kernel operation the stage performs, exactly as the runtime decided it. The stage protocol
+ * (docs/stage-protocol.md) has one op code for each of these records.
+ *
+ * <p>{@link #render()} shows the operation as the system call it becomes, for {@code hako plan};
+ * {@link #doing()} names it in an error: "mounting proc on /proc: operation not permitted".
+ */
+public sealed interface Op {
+    /** ENOENT counts as success (a masked path the image does not have). */
+    int IGNORE_MISSING = 1;
+    /** EEXIST counts as success (a device node that is already there). */
+    int IGNORE_EXISTING = 2;
+
+    String render();
+
+    String doing();
+
+    default int tolerate() {
+        return 0;
+    }
+
+    private static String q(String s) {
+        return s == null ? "NULL" : '"' + s + '"';
+    }
+
+    private static String tolerance(int tolerate) {
+        return switch (tolerate) {
+            case IGNORE_MISSING -> "  (skipped if missing)";
+            case IGNORE_EXISTING -> "  (kept if it exists)";
+            case IGNORE_MISSING | IGNORE_EXISTING -> "  (skipped if missing, kept if it exists)";
+            default -> "";
+        };
+    }
+
+    /** clone3 into new namespaces; the child becomes the container's init. */
+    record Clone(long flags) implements Op {
+        public String render() {
+            return "clone3(" + Flags.clone(flags | Flags.CLONE_PARENT) + ")  → init";
+        }
+
+        public String doing() {
+            return "creating the container's process in new namespaces";
+        }
+    }
+
+    record Mount(String source, String target, String fstype, long flags, String data, int tolerate) implements Op {
+        public Mount(String source, String target, String fstype, long flags, String data) {
+            this(source, target, fstype, flags, data, 0);
+        }
+
+        public String render() {
+            return "mount(" + q(source) + ", " + q(target) + ", " + q(fstype) + ", " + Flags.mount(flags) + ", "
+                    + q(data) + ")" + tolerance(tolerate);
+        }
+
+        public String doing() {
+            if ((flags & Flags.MS_REMOUNT) != 0) return "remounting " + target;
+            if ((flags & Flags.MS_BIND) != 0) return "bind-mounting " + source + " on " + target;
+            if ((flags & Flags.PROPAGATION) != 0 && fstype == null)
+                return "setting mount propagation of " + target + " to " + Flags.mount(flags);
+            return "mounting " + (source != null ? source : fstype) + " on " + target;
+        }
+    }
+
+    /** From here on, targets are resolved inside {@code path}, symlinks included. */
+    record SetRoot(String path) implements Op {
+        public String render() {
+            return "root = open(" + q(path) + ", O_PATH|O_DIRECTORY)  (later paths resolve inside it)";
+        }
+
+        public String doing() {
+            return "opening the root filesystem " + path;
+        }
+    }
+
+    record Mkdir(String target, int mode) implements Op {
+        public String render() {
+            return "mkdir -p " + q(target) + " mode " + Integer.toOctalString(mode);
+        }
+
+        public String doing() {
+            return "creating directory " + target;
+        }
+    }
+
+    record Mkfile(String target, int mode) implements Op {
+        public String render() {
+            return "create " + q(target) + " mode " + Integer.toOctalString(mode) + " (if missing)";
+        }
+
+        public String doing() {
+            return "creating file " + target;
+        }
+    }
+
+    record Mknod(String target, int mode, long dev, int tolerate) implements Op {
+        public String render() {
+            return "mknod(" + q(target) + ", " + Flags.fileType(mode) + "|0" + Integer.toOctalString(mode & 07777)
+                    + ", makedev(" + Flags.major(dev) + ", " + Flags.minor(dev) + "))" + tolerance(tolerate);
+        }
+
+        public String doing() {
+            return "creating device " + target;
+        }
+    }
+
+    record Symlink(String linkTarget, String target, int tolerate) implements Op {
+        public String render() {
+            return "symlink(" + q(linkTarget) + ", " + q(target) + ")" + tolerance(tolerate);
+        }
+
+        public String doing() {
+            return "creating symlink " + target + " -> " + linkTarget;
+        }
+    }
+
+    /** Hides a path: an empty read-only tmpfs over a directory, /dev/null over anything else. */
+    record Mask(String target) implements Op {
+        public int tolerate() {
+            return IGNORE_MISSING;
+        }
+
+        public String render() {
+            return "mask " + q(target) + "  (tmpfs,ro if a directory, else bind /dev/null)" + tolerance(IGNORE_MISSING);
+        }
+
+        public String doing() {
+            return "masking " + target;
+        }
+    }
+
+    record Chown(String target, long uid, long gid) implements Op {
+        public String render() {
+            return "lchown(" + q(target) + ", " + uid + ", " + gid + ")";
+        }
+
+        public String doing() {
+            return "changing the owner of " + target;
+        }
+    }
+
+    /** pivot_root into the rootfs, then detach the old root so nothing of the host stays visible. */
+    record PivotRoot(String path) implements Op {
+        public String render() {
+            return "pivot_root(" + q(path) + "), umount2(old root, MNT_DETACH), chdir(\"/\")";
+        }
+
+        public String doing() {
+            return "pivoting into the root filesystem " + path;
+        }
+    }
+
+    record Chdir(String path) implements Op {
+        public String render() {
+            return "chdir(" + q(path) + ")";
+        }
+
+        public String doing() {
+            return "changing to the working directory " + path;
+        }
+    }
+
+    record SetHostname(String name) implements Op {
+        public String render() {
+            return "sethostname(" + q(name) + ")";
+        }
+
+        public String doing() {
+            return "setting the hostname to " + q(name);
+        }
+    }
+
+    record SetDomainname(String name) implements Op {
+        public String render() {
+            return "setdomainname(" + q(name) + ")";
+        }
+
+        public String doing() {
+            return "setting the domain name to " + q(name);
+        }
+    }
+
+    record WriteFile(String target, String data) implements Op {
+        public String render() {
+            return "write " + q(data) + " to " + q(target);
+        }
+
+        public String doing() {
+            return "writing " + target;
+        }
+    }
+
+    record SetRlimit(int resource, String name, long soft, long hard) implements Op {
+        public String render() {
+            return "setrlimit(" + name + ", soft " + Flags.limit(soft) + ", hard " + Flags.limit(hard) + ")";
+        }
+
+        public String doing() {
+            return "setting " + name;
+        }
+    }
+
+    record Prctl(int option, String name, long arg) implements Op {
+        public String render() {
+            return "prctl(" + name + ", " + arg + ")";
+        }
+
+        public String doing() {
+            return "setting " + name;
+        }
+    }
+
+    record SetGroups(List<Long> gids) implements Op {
+        public String render() {
+            return "setgroups(" + gids + ")";
+        }
+
+        public String doing() {
+            return "setting the additional groups " + gids;
+        }
+    }
+
+    record SetResgid(long gid) implements Op {
+        public String render() {
+            return "setresgid(" + gid + ", " + gid + ", " + gid + ")";
+        }
+
+        public String doing() {
+            return "switching to group " + gid;
+        }
+    }
+
+    record SetResuid(long uid) implements Op {
+        public String render() {
+            return "setresuid(" + uid + ", " + uid + ", " + uid + ")";
+        }
+
+        public String doing() {
+            return "switching to user " + uid;
+        }
+    }
+
+    record Umask(int mask) implements Op {
+        public String render() {
+            return "umask(0" + Integer.toOctalString(mask) + ")";
+        }
+
+        public String doing() {
+            return "setting the umask";
+        }
+    }
+
+    record SetSid() implements Op {
+        public String render() {
+            return "setsid()  (a new session, without the host's controlling terminal)";
+        }
+
+        public String doing() {
+            return "starting a new session";
+        }
+    }
+
+    /** Drops from the bounding set every capability not in {@code keep}. */
+    record Bounding(long keep) implements Op {
+        public String render() {
+            return "prctl(PR_CAPBSET_DROP, each capability not in " + Flags.caps(keep) + ")";
+        }
+
+        public String doing() {
+            return "dropping capabilities from the bounding set";
+        }
+    }
+
+    record Caps(long effective, long permitted, long inheritable, long ambient) implements Op {
+        public String render() {
+            return "capset(effective " + Flags.caps(effective) + ", permitted " + Flags.caps(permitted)
+                    + ", inheritable " + Flags.caps(inheritable) + "), ambient " + Flags.caps(ambient);
+        }
+
+        public String doing() {
+            return "setting capabilities";
+        }
+    }
+
+    /** execve the first candidate path that exists; argv[0] is the name the user gave. */
+    record Exec(List<String> candidates, List<String> argv, List<String> env) implements Op {
+        public String render() {
+            String path = candidates.size() == 1 ? q(candidates.getFirst())
+                    : "first of " + candidates.size() + " $PATH candidates " + q(candidates.getFirst()) + "…";
+            return "execve(" + path + ", " + argv + ", " + env.size() + " environment variables)";
+        }
+
+        public String doing() {
+            return "starting " + argv.getFirst();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package hako.plan;
+
+import java.util.List;
+
+/**
+ * Everything the kernel will be asked to do to build one container, in order: the stage's clone
+ * into new namespaces, then the batches that the container's init runs before it execs.
+ *
+ * @param namespaces the stage's batch, ending with {@link Op.Clone}
+ * @param rootfs  init's first batch: the root filesystem, up to and after pivot_root
+ * @param process init's last batch: identity, limits and the exec of the container's process
+ */
+public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process) {
+
+    /** The plan as people read it: one operation a line, grouped by who performs it. */
+    public String render() {
+        StringBuilder out = new StringBuilder();
+        section(out, "stage: enter the new namespaces", namespaces);
+        section(out, "init: build the root filesystem", rootfs);
+        section(out, "init: become the container's process", process);
+        return out.toString();
+    }
+
+    private static void section(StringBuilder out, String title, List<Op> ops) {
+        out.append("# ").append(title).append('\n');
+        for (Op op : ops) {
+            out.append("  ").append(op.render()).append('\n');
+        }
+    }
+}

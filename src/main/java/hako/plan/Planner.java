@@ -1,0 +1,64 @@
+package hako.plan;
+
+import hako.rootfs.Rootfs;
+import hako.security.Identity;
+import hako.spec.Spec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns a validated spec into the {@link Plan} that builds its container. */
+public final class Planner {
+    /** Used to find the executable when the process's environment has no PATH (as Docker does). */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private Planner() {}
+
+    /**
+     * @param bundle the bundle directory, absolute; relative paths in the spec resolve against it
+     */
+    public static Plan plan(Spec spec, Path bundle) {
+        long flags = Namespaces.cloneFlags(spec);
+        List<Op> clone = List.of(new Op.Clone(flags));
+        List<Op> rootfs = Rootfs.plan(spec, bundle);
+        return new Plan(clone, rootfs, process(spec, flags));
+    }
+
+    private static List<Op> process(Spec spec, long cloneFlags) {
+        List<Op> ops = new ArrayList<>();
+        if (spec.hostname() != null || spec.domainname() != null) {
+            if ((cloneFlags & Flags.CLONE_NEWUTS) == 0) {
+                throw new PlanException("hostname", "setting a hostname needs a new uts namespace in linux.namespaces");
+            }
+            if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
+            if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
+        }
+        Spec.Process process = spec.process();
+        // A session of its own: the container must not share the host's controlling terminal.
+        ops.add(new Op.SetSid());
+        Identity.plan(process, ops);
+        // After the switch of user, so that the working directory is checked with the user's rights.
+        ops.add(new Op.Chdir(process.cwd()));
+        ops.add(new Op.Exec(candidates(process), process.args(), process.env()));
+        return List.copyOf(ops);
+    }
+
+    /**
+     * The paths to try for the executable, as execvp(3) would with the process's own PATH — the
+     * lookup happens inside the container, after pivot_root.
+     */
+    static List<String> candidates(Spec.Process process) {
+        String name = process.args().getFirst();
+        if (name.contains("/")) return List.of(name);
+        String path = DEFAULT_PATH;
+        for (String variable : process.env()) {
+            if (variable.startsWith("PATH=")) path = variable.substring(5);
+        }
+        List<String> candidates = new ArrayList<>();
+        for (String dir : path.split(":", -1)) {
+            candidates.add((dir.isEmpty() ? "." : dir) + "/" + name);
+        }
+        return List.copyOf(candidates);
+    }
+}

@@ -1,0 +1,197 @@
+package hako.rootfs;
+
+import hako.plan.Flags;
+import hako.plan.Op;
+import hako.spec.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans the container's root filesystem: propagation, the spec's mounts in order, the device
+ * nodes and /dev links, pivot_root, then the paths hidden or made read-only inside.
+ *
+ * <p>Every mount target is resolved by the stage inside the rootfs ({@link Op.SetRoot}), so a
+ * symlink in an image can never lead a mount out of it.
+ */
+public final class Rootfs {
+    private final Spec spec;
+    private final Path rootfs;
+    private final Path bundle;
+    private final List<Op> ops = new ArrayList<>();
+
+    private Rootfs(Spec spec, Path bundle) {
+        this.spec = spec;
+        this.bundle = bundle;
+        this.rootfs = path(spec, bundle);
+    }
+
+    /** The rootfs directory of a bundle, as the host sees it. */
+    public static Path path(Spec spec, Path bundle) {
+        return bundle.resolve(spec.root().path()).normalize();
+    }
+
+    public static List<Op> plan(Spec spec, Path bundle) {
+        Rootfs plan = new Rootfs(spec, bundle);
+        plan.prepare();
+        plan.mounts();
+        plan.devices();
+        plan.pivot();
+        plan.finish();
+        return List.copyOf(plan.ops);
+    }
+
+    private Spec.Linux linux() {
+        return spec.linux();
+    }
+
+    private void prepare() {
+        // Nothing mounted in here may propagate back to the host: make every mount a slave (runc's
+        // default), or whatever linux.rootfsPropagation asks for.
+        long propagation = rootPropagation();
+        ops.add(new Op.Mount(null, "/", null, propagation == 0 ? Flags.MS_SLAVE | Flags.MS_REC : propagation | Flags.MS_REC, null));
+        // pivot_root needs the new root to be a mount point: bind the rootfs onto itself.
+        ops.add(new Op.Mount(rootfs.toString(), rootfs.toString(), null, Flags.MS_BIND | Flags.MS_REC, null));
+        ops.add(new Op.SetRoot(rootfs.toString()));
+    }
+
+    private long rootPropagation() {
+        String name = linux() == null ? null : linux().rootfsPropagation();
+        if (name == null || name.isEmpty()) return 0;
+        MountOptions options = MountOptions.parse(List.of(name));
+        return options.propagation().isEmpty() ? 0 : options.propagation().getFirst() & ~Flags.MS_REC;
+    }
+
+    private void mounts() {
+        for (Spec.Mount mount : spec.mounts()) {
+            mount(mount);
+        }
+    }
+
+    private void mount(Spec.Mount mount) {
+        MountOptions options = MountOptions.parse(mount.options());
+        String target = mount.destination();
+        String type = mount.type();
+        boolean bind = options.bind() || "bind".equals(type);
+        if (bind) {
+            Path source = bundle.resolve(mount.source() == null ? "" : mount.source());
+            createMountPoint(target, Files.isDirectory(source) || !Files.exists(source));
+            long recursive = options.flags() & Flags.MS_REC;
+            ops.add(new Op.Mount(source.toString(), target, null, Flags.MS_BIND | recursive, null));
+            // A bind mount ignores ro, nosuid… on its first call: they take a remount.
+            if (options.remountFlags() != 0) {
+                ops.add(new Op.Mount(null, target, null,
+                        Flags.MS_BIND | Flags.MS_REMOUNT | options.remountFlags(), null));
+            }
+        } else {
+            createMountPoint(target, true);
+            // hako works with cgroup v2 only: the spec's generic "cgroup" type becomes cgroup2.
+            String fstype = "cgroup".equals(type) ? "cgroup2" : type;
+            String source = "cgroup".equals(type) || mount.source() == null ? fstype : mount.source();
+            ops.add(new Op.Mount(source, target, fstype, options.flags(), options.data()));
+        }
+        for (long propagation : options.propagation()) {
+            ops.add(new Op.Mount(null, target, null, propagation, null));
+        }
+    }
+
+    private void createMountPoint(String target, boolean directory) {
+        if (directory) {
+            ops.add(new Op.Mkdir(target, 0755));
+        } else {
+            ops.add(new Op.Mkdir(parent(target), 0755));
+            ops.add(new Op.Mkfile(target, 0644));
+        }
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    private boolean devIsBindMounted() {
+        for (Spec.Mount mount : spec.mounts()) {
+            if ("/dev".equals(mount.destination())
+                    && ("bind".equals(mount.type()) || MountOptions.parse(mount.options()).bind())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void devices() {
+        if (devIsBindMounted()) return; // the host's /dev is used as it is
+        // Device modes are exact: the stage's umask must not take bits away.
+        ops.add(new Op.Umask(0));
+        List<Device> devices = Device.defaults();
+        if (linux() != null) devices = Device.withSpecDevices(devices, linux().devices());
+        for (Device device : devices) {
+            ops.add(new Op.Mkdir(parent(device.path()), 0755));
+            ops.add(new Op.Mknod(device.path(), device.type() | device.mode(), Flags.makedev(device.major(), device.minor()), Op.IGNORE_EXISTING));
+            if (device.uid() != 0 || device.gid() != 0) {
+                ops.add(new Op.Chown(device.path(), device.uid(), device.gid()));
+            }
+        }
+        ops.add(new Op.Umask(0022));
+        link("/proc/self/fd", "/dev/fd");
+        link("/proc/self/fd/0", "/dev/stdin");
+        link("/proc/self/fd/1", "/dev/stdout");
+        link("/proc/self/fd/2", "/dev/stderr");
+        if (Files.exists(Path.of("/proc/kcore"))) link("/proc/kcore", "/dev/core");
+        if (mountsAt("/dev/pts")) link("pts/ptmx", "/dev/ptmx");
+    }
+
+    private void link(String linkTarget, String path) {
+        ops.add(new Op.Symlink(linkTarget, path, Op.IGNORE_EXISTING));
+    }
+
+    private boolean mountsAt(String destination) {
+        for (Spec.Mount mount : spec.mounts()) {
+            if (destination.equals(mount.destination())) return true;
+        }
+        return false;
+    }
+
+    private void pivot() {
+        ops.add(new Op.PivotRoot(rootfs.toString()));
+    }
+
+    private void finish() {
+        if (linux() != null) {
+            // Sysctls first: readonly paths below make /proc/sys read-only.
+            for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
+                ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
+            }
+            for (String path : linux().readonlyPaths()) {
+                ops.add(new Op.Mount(path, path, null, Flags.MS_BIND | Flags.MS_REC, null, Op.IGNORE_MISSING));
+                ops.add(new Op.Mount(null, path, null,
+                        Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | lockedFlags(path), null, Op.IGNORE_MISSING));
+            }
+            for (String path : linux().maskedPaths()) {
+                ops.add(new Op.Mask(path));
+            }
+        }
+        if (spec.root().readonly()) {
+            ops.add(new Op.Mount(null, "/", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY, null));
+        }
+    }
+
+    /**
+     * The nosuid/nodev/noexec of the spec mount that holds {@code path}: a read-only remount keeps
+     * them rather than quietly dropping them.
+     */
+    private long lockedFlags(String path) {
+        Spec.Mount holder = null;
+        for (Spec.Mount mount : spec.mounts()) {
+            String destination = mount.destination();
+            if (path.equals(destination) || path.startsWith(destination.endsWith("/") ? destination : destination + "/")) {
+                if (holder == null || destination.length() >= holder.destination().length()) holder = mount;
+            }
+        }
+        if (holder == null) return 0;
+        return MountOptions.parse(holder.options()).flags() & (Flags.MS_NOSUID | Flags.MS_NODEV | Flags.MS_NOEXEC);
+    }
+}

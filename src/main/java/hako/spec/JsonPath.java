@@ -1,0 +1,71 @@
+package hako.spec;
+
+/**
+ * Where a value sits in a JSON document, for error messages: {@code process.args[1]},
+ * {@code annotations["io.kubernetes.cri.sandbox-id"]}. A linked list from leaf to root, rendered
+ * only when an error is reported, so reading a valid document builds no strings.
+ */
+final class JsonPath {
+
+    static final JsonPath ROOT = new JsonPath(null, null, -1);
+
+    private final JsonPath parent;
+    private final String key;   // set for an object member
+    private final int index;    // set (>= 0) for an array element
+
+    private JsonPath(JsonPath parent, String key, int index) {
+        this.parent = parent;
+        this.key = key;
+        this.index = index;
+    }
+
+    JsonPath field(String name) {
+        return new JsonPath(this, name, -1);
+    }
+
+    JsonPath index(int i) {
+        return new JsonPath(this, null, i);
+    }
+
+    boolean isRoot() {
+        return parent == null;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder();
+        render(out);
+        return out.toString();
+    }
+
+    private void render(StringBuilder out) {
+        if (parent == null) {
+            return;
+        }
+        parent.render(out);
+        if (key == null) {
+            out.append('[').append(index).append(']');
+        } else if (isIdentifier(key)) {
+            if (!out.isEmpty()) {
+                out.append('.');
+            }
+            out.append(key);
+        } else {
+            out.append('[').append(JsonParser.quote(key)).append(']');
+        }
+    }
+
+    private static boolean isIdentifier(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

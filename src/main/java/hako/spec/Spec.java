@@ -1,0 +1,184 @@
+package hako.spec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A bundle's config.json (OCI runtime spec, Linux), read and validated by {@link SpecReader}.
+ *
+ * <p>Conventions for every record here:
+ * <ul>
+ *   <li>An optional object or scalar that config.json leaves out is {@code null}; an optional list
+ *       or map left out is empty. Nothing is invented, with one exception kept for runc
+ *       compatibility: a missing {@code process.user} (or its uid/gid) reads as uid 0, gid 0.</li>
+ *   <li>An empty string in an optional string field reads as null, because runc treats it as
+ *       unset (Go's {@code omitempty}); so {@code "hostname": ""} sets no hostname.</li>
+ *   <li>Unsigned 32-bit ids are {@code long}s in 0..4294967295. Unsigned 64-bit values (rlimits)
+ *       are {@code long}s holding the unsigned bits: {@code -1L} is 18446744073709551615,
+ *       RLIM_INFINITY; compare them with {@link Long#compareUnsigned}.</li>
+ *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources, seccomp, hooks,
+ *       personality) are the parser's own maps: treat them as read-only.</li>
+ * </ul>
+ *
+ * @param ociVersion  the spec version the bundle claims; required
+ * @param process     the container's process; required by hako (create always needs one)
+ * @param root        the root filesystem; required
+ * @param hostname    null when unset
+ * @param domainname  null when unset
+ * @param mounts      in the order they are to be mounted
+ * @param hooks       the {@code hooks} object as parsed JSON, null when absent (hooks are read by
+ *                    the hooks package)
+ * @param annotations empty when absent; keeps the file's order
+ * @param linux       never null: an absent {@code linux} reads as one with empty lists and null
+ *                    values (the container then shares every namespace of the runtime)
+ * @param raw         the whole parsed document, for fields not modelled here
+ */
+public record Spec(
+        String ociVersion,
+        Process process,
+        Root root,
+        String hostname,
+        String domainname,
+        List<Mount> mounts,
+        Map<String, Object> hooks,
+        Map<String, String> annotations,
+        Linux linux,
+        Map<String, Object> raw) {
+
+    /** The spec version hako implements and writes into new bundles and state. */
+    public static final String OCI_VERSION = "1.2.0";
+
+    /** @param terminal whether to give the process a pseudo-terminal */
+    public record Process(
+            boolean terminal,
+            ConsoleSize consoleSize,
+            User user,
+            List<String> args,
+            List<String> env,
+            String cwd,
+            Capabilities capabilities,
+            List<Rlimit> rlimits,
+            boolean noNewPrivileges,
+            Integer oomScoreAdj,
+            String apparmorProfile,
+            String selinuxLabel) {
+    }
+
+    /** {@code process.consoleSize}, in characters. */
+    public record ConsoleSize(long height, long width) {
+    }
+
+    /**
+     * {@code process.user}, ids in the container's user namespace.
+     *
+     * @param umask          null when the spec leaves it to the runtime's default
+     * @param additionalGids empty when absent
+     */
+    public record User(long uid, long gid, Long umask, List<Long> additionalGids) {
+    }
+
+    /**
+     * {@code process.capabilities}. When the whole object is absent, {@link Process#capabilities()}
+     * is null (runc then leaves the capabilities as they are); a set absent here is empty.
+     */
+    public record Capabilities(
+            List<Capability> bounding,
+            List<Capability> effective,
+            List<Capability> inheritable,
+            List<Capability> permitted,
+            List<Capability> ambient) {
+    }
+
+    /** One {@code process.rlimits} entry; {@code hard} and {@code soft} are unsigned 64-bit (see {@link Spec}). */
+    public record Rlimit(RlimitType type, long hard, long soft) {
+    }
+
+    /**
+     * {@code root}. The path is as written: absolute, or relative to the bundle directory.
+     */
+    public record Root(String path, boolean readonly) {
+
+        /** The root filesystem's location on the host, for a bundle at {@code bundle}. */
+        public Path resolve(Path bundle) {
+            return bundle.resolve(path);
+        }
+    }
+
+    /**
+     * One {@code mounts} entry.
+     *
+     * @param destination absolute path in the container
+     * @param type        null when unset (a bind mount, for instance)
+     * @param source      null when unset
+     * @param options     empty when absent
+     */
+    public record Mount(String destination, String type, String source, List<String> options) {
+    }
+
+    /**
+     * {@code linux}.
+     *
+     * @param namespaces        no type appears twice
+     * @param resources         {@code linux.resources} as parsed JSON, null when absent (read by
+     *                          the cgroup package)
+     * @param rootfsPropagation null when unset; otherwise one of shared, slave, private, unbindable
+     *                          and their recursive r- forms
+     * @param seccomp           {@code linux.seccomp} as parsed JSON, null when absent
+     * @param personality       {@code linux.personality} as parsed JSON, null when absent
+     */
+    public record Linux(
+            List<Namespace> namespaces,
+            List<IdMapping> uidMappings,
+            List<IdMapping> gidMappings,
+            List<Device> devices,
+            String cgroupsPath,
+            Map<String, Object> resources,
+            String rootfsPropagation,
+            List<String> maskedPaths,
+            List<String> readonlyPaths,
+            Map<String, String> sysctl,
+            Map<String, Object> seccomp,
+            String mountLabel,
+            Map<String, Object> personality) {
+
+        /** The entry for this namespace type, or null when the container shares the runtime's. */
+        public Namespace namespace(NamespaceType type) {
+            for (Namespace namespace : namespaces) {
+                if (namespace.type() == type) {
+                    return namespace;
+                }
+            }
+            return null;
+        }
+
+        /** Whether the container gets a namespace of this type (new or joined), not the runtime's. */
+        public boolean hasNamespace(NamespaceType type) {
+            return namespace(type) != null;
+        }
+    }
+
+    /**
+     * One {@code linux.namespaces} entry.
+     *
+     * @param path null to create a new namespace; otherwise the absolute path of one to join
+     */
+    public record Namespace(NamespaceType type, String path) {
+    }
+
+    /** One {@code linux.uidMappings}/{@code gidMappings} entry: a line of /proc/PID/uid_map. */
+    public record IdMapping(long containerId, long hostId, long size) {
+    }
+
+    /**
+     * One {@code linux.devices} entry.
+     *
+     * @param major    0 for a FIFO
+     * @param minor    0 for a FIFO
+     * @param fileMode permission bits (0..07777), null when unset
+     * @param uid      owner in the container, null when unset
+     * @param gid      group in the container, null when unset
+     */
+    public record Device(String path, DeviceType type, long major, long minor, Integer fileMode, Long uid, Long gid) {
+    }
+}

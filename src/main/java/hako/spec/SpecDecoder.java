@@ -1,0 +1,648 @@
+package hako.spec;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a parsed config.json tree into {@link Spec} records, checking types and the rules of the
+ * OCI runtime spec as it goes. The first problem found is thrown as a {@link SpecException} naming
+ * the source file and the JSON path. Unknown fields are ignored, as runc ignores them, so that
+ * bundles written for newer spec versions still run.
+ *
+ * <p>An explicit JSON {@code null} is read like an absent field, as Go's encoding/json (and so
+ * runc) does, except where a value is required.
+ */
+final class SpecDecoder {
+
+    private static final long UINT32_MAX = 0xFFFF_FFFFL;
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    /** Permission bits plus room for the S_IFMT type bits some clients include in fileMode. */
+    private static final long DEVICE_FILE_MODE_MAX = 0177777;
+
+    private static final String[] PROPAGATIONS = {
+        "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable"
+    };
+
+    private final String source;
+
+    SpecDecoder(String source) {
+        this.source = source;
+    }
+
+    // ---------------------------------------------------------------- the document
+
+    Spec decodeConfig(Object document) {
+        JsonPath top = JsonPath.ROOT;
+        Map<String, Object> config = topLevelObject(document);
+        String ociVersion = requiredString(config, "ociVersion", top);
+        Spec.Process process = decodeProcess(requiredObject(config, "process", top), top.field("process"));
+        Spec.Root root = decodeRoot(requiredObject(config, "root", top), top.field("root"));
+        String hostname = optionalString(config, "hostname", top);
+        String domainname = optionalString(config, "domainname", top);
+        List<Spec.Mount> mounts = decodeMounts(config.get("mounts"), top.field("mounts"));
+        Map<String, Object> hooks = optionalObject(config, "hooks", top);
+        Map<String, String> annotations = stringMap(config.get("annotations"), top.field("annotations"));
+        Map<String, Object> linuxObject = optionalObject(config, "linux", top);
+        // Absent is read as empty, so that every caller need not test for null.
+        Spec.Linux linux = decodeLinux(linuxObject == null ? Map.of() : linuxObject, top.field("linux"));
+
+        // runc refuses these too: without a UTS namespace of its own the container would rename the host.
+        boolean hasUts = linux.hasNamespace(NamespaceType.UTS);
+        if (hostname != null && !hasUts) {
+            throw fail(top.field("hostname"), "setting a hostname needs a UTS namespace "
+                    + "(add {\"type\": \"uts\"} to linux.namespaces)");
+        }
+        if (domainname != null && !hasUts) {
+            throw fail(top.field("domainname"), "setting a domainname needs a UTS namespace "
+                    + "(add {\"type\": \"uts\"} to linux.namespaces)");
+        }
+        return new Spec(ociVersion, process, root, hostname, domainname, mounts, hooks, annotations,
+                linux, config);
+    }
+
+    /** A process.json of {@code exec --process}: the {@code process} object on its own. */
+    Spec.Process decodeProcessDocument(Object document) {
+        return decodeProcess(topLevelObject(document), JsonPath.ROOT);
+    }
+
+    private Map<String, Object> topLevelObject(Object document) {
+        if (!(document instanceof Map<?, ?>)) {
+            throw fail(JsonPath.ROOT, "expected a JSON object at the top level, got " + kind(document));
+        }
+        return asObject(document);
+    }
+
+    // ---------------------------------------------------------------- process
+
+    private Spec.Process decodeProcess(Map<String, Object> process, JsonPath at) {
+        boolean terminal = optionalBoolean(process, "terminal", at);
+        Map<String, Object> consoleSizeObject = optionalObject(process, "consoleSize", at);
+        Spec.ConsoleSize consoleSize = consoleSizeObject == null ? null
+                : decodeConsoleSize(consoleSizeObject, at.field("consoleSize"));
+        Map<String, Object> userObject = optionalObject(process, "user", at);
+        Spec.User user = decodeUser(userObject, at.field("user"));
+
+        JsonPath argsAt = at.field("args");
+        Object argsValue = process.get("args");
+        if (argsValue == null || (argsValue instanceof List<?> list && list.isEmpty())) {
+            throw fail(argsAt, "required, and must not be empty");
+        }
+        List<String> args = stringList(argsValue, argsAt);
+        List<String> env = stringList(process.get("env"), at.field("env"));
+
+        String cwd = requiredString(process, "cwd", at);
+        requireAbsolute(cwd, at.field("cwd"));
+
+        Map<String, Object> capabilitiesObject = optionalObject(process, "capabilities", at);
+        Spec.Capabilities capabilities = capabilitiesObject == null ? null
+                : decodeCapabilities(capabilitiesObject, at.field("capabilities"));
+        List<Spec.Rlimit> rlimits = decodeRlimits(process.get("rlimits"), at.field("rlimits"));
+        boolean noNewPrivileges = optionalBoolean(process, "noNewPrivileges", at);
+
+        Integer oomScoreAdj = null;
+        Object oomValue = process.get("oomScoreAdj");
+        if (oomValue != null) {
+            long adj = integer(oomValue, at.field("oomScoreAdj"));
+            if (adj < -1000 || adj > 1000) {
+                throw fail(at.field("oomScoreAdj"), "must be between -1000 and 1000, got " + adj);
+            }
+            oomScoreAdj = (int) adj;
+        }
+        String apparmorProfile = optionalString(process, "apparmorProfile", at);
+        String selinuxLabel = optionalString(process, "selinuxLabel", at);
+        return new Spec.Process(terminal, consoleSize, user, args, env, cwd, capabilities, rlimits,
+                noNewPrivileges, oomScoreAdj, apparmorProfile, selinuxLabel);
+    }
+
+    private Spec.ConsoleSize decodeConsoleSize(Map<String, Object> size, JsonPath at) {
+        long height = terminalDimension(size, "height", at);
+        long width = terminalDimension(size, "width", at);
+        return new Spec.ConsoleSize(height, width);
+    }
+
+    private long terminalDimension(Map<String, Object> size, String key, JsonPath at) {
+        JsonPath valueAt = at.field(key);
+        long value = uint32(required(size, key, at), valueAt);
+        if (value > 0xFFFF) {
+            throw fail(valueAt, "must be at most 65535 (terminal sizes are 16-bit), got " + value);
+        }
+        return value;
+    }
+
+    /** A missing user, uid or gid is root, as in runc (Go's zero value): the one default we keep. */
+    private Spec.User decodeUser(Map<String, Object> user, JsonPath at) {
+        if (user == null) {
+            return new Spec.User(0, 0, null, List.of());
+        }
+        Object uidValue = user.get("uid");
+        Object gidValue = user.get("gid");
+        long uid = uidValue == null ? 0 : uint32(uidValue, at.field("uid"));
+        long gid = gidValue == null ? 0 : uint32(gidValue, at.field("gid"));
+        Object umaskValue = user.get("umask");
+        Long umask = umaskValue == null ? null : uint32(umaskValue, at.field("umask"));
+        List<Long> additionalGids = List.of();
+        Object gidsValue = user.get("additionalGids");
+        if (gidsValue != null) {
+            JsonPath gidsAt = at.field("additionalGids");
+            List<Object> gids = array(gidsValue, gidsAt);
+            List<Long> decoded = new ArrayList<>(gids.size());
+            for (int i = 0; i < gids.size(); i++) {
+                decoded.add(uint32(gids.get(i), gidsAt.index(i)));
+            }
+            additionalGids = Collections.unmodifiableList(decoded);
+        }
+        return new Spec.User(uid, gid, umask, additionalGids);
+    }
+
+    private Spec.Capabilities decodeCapabilities(Map<String, Object> capabilities, JsonPath at) {
+        return new Spec.Capabilities(
+                capabilitySet(capabilities, "bounding", at),
+                capabilitySet(capabilities, "effective", at),
+                capabilitySet(capabilities, "inheritable", at),
+                capabilitySet(capabilities, "permitted", at),
+                capabilitySet(capabilities, "ambient", at));
+    }
+
+    private List<Capability> capabilitySet(Map<String, Object> capabilities, String key, JsonPath at) {
+        JsonPath setAt = at.field(key);
+        List<String> names = stringList(capabilities.get(key), setAt);
+        List<Capability> set = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            Capability capability = Capability.byName(name);
+            if (capability == null) {
+                throw fail(setAt.index(i), "unknown capability " + JsonParser.quote(name)
+                        + didYouMean(name, Capability.byName(canonicalName(name, "CAP_"))));
+            }
+            set.add(capability);
+        }
+        return Collections.unmodifiableList(set);
+    }
+
+    private List<Spec.Rlimit> decodeRlimits(Object value, JsonPath at) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Object> entries = array(value, at);
+        List<Spec.Rlimit> rlimits = new ArrayList<>(entries.size());
+        int[] firstIndexOfType = new int[RlimitType.values().length];
+        java.util.Arrays.fill(firstIndexOfType, -1);
+        for (int i = 0; i < entries.size(); i++) {
+            JsonPath entryAt = at.index(i);
+            Map<String, Object> entry = object(entries.get(i), entryAt);
+            String name = requiredString(entry, "type", entryAt);
+            RlimitType type = RlimitType.byName(name);
+            if (type == null) {
+                throw fail(entryAt.field("type"), "unknown rlimit type " + JsonParser.quote(name)
+                        + didYouMean(name, RlimitType.byName(canonicalName(name, "RLIMIT_"))));
+            }
+            int first = firstIndexOfType[type.ordinal()];
+            if (first >= 0) {
+                throw fail(entryAt.field("type"), "duplicate rlimit type " + JsonParser.quote(name)
+                        + " (also " + at.index(first) + ")");
+            }
+            firstIndexOfType[type.ordinal()] = i;
+            long hard = uint64(required(entry, "hard", entryAt), entryAt.field("hard"));
+            long soft = uint64(required(entry, "soft", entryAt), entryAt.field("soft"));
+            if (Long.compareUnsigned(soft, hard) > 0) {
+                throw fail(entryAt.field("soft"), "the soft limit " + Long.toUnsignedString(soft)
+                        + " is above the hard limit " + Long.toUnsignedString(hard));
+            }
+            rlimits.add(new Spec.Rlimit(type, hard, soft));
+        }
+        return Collections.unmodifiableList(rlimits);
+    }
+
+    // ---------------------------------------------------------------- root and mounts
+
+    private Spec.Root decodeRoot(Map<String, Object> root, JsonPath at) {
+        String path = requiredString(root, "path", at);
+        boolean readonly = optionalBoolean(root, "readonly", at);
+        return new Spec.Root(path, readonly);
+    }
+
+    private List<Spec.Mount> decodeMounts(Object value, JsonPath at) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Object> entries = array(value, at);
+        List<Spec.Mount> mounts = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            JsonPath entryAt = at.index(i);
+            Map<String, Object> entry = object(entries.get(i), entryAt);
+            String destination = requiredString(entry, "destination", entryAt);
+            requireAbsolute(destination, entryAt.field("destination"));
+            String type = optionalString(entry, "type", entryAt);
+            String source = optionalString(entry, "source", entryAt);
+            List<String> options = stringList(entry.get("options"), entryAt.field("options"));
+            mounts.add(new Spec.Mount(destination, type, source, options));
+        }
+        return Collections.unmodifiableList(mounts);
+    }
+
+    // ---------------------------------------------------------------- linux
+
+    private Spec.Linux decodeLinux(Map<String, Object> linux, JsonPath at) {
+        List<Spec.Namespace> namespaces = decodeNamespaces(linux.get("namespaces"), at.field("namespaces"));
+        List<Spec.IdMapping> uidMappings = decodeIdMappings(linux.get("uidMappings"), at.field("uidMappings"));
+        List<Spec.IdMapping> gidMappings = decodeIdMappings(linux.get("gidMappings"), at.field("gidMappings"));
+        checkUserNamespace(namespaces, uidMappings, gidMappings, at);
+        List<Spec.Device> devices = decodeDevices(linux.get("devices"), at.field("devices"));
+        String cgroupsPath = optionalString(linux, "cgroupsPath", at);
+        Map<String, Object> resources = optionalObject(linux, "resources", at);
+        String rootfsPropagation = optionalString(linux, "rootfsPropagation", at);
+        if (rootfsPropagation != null && !isPropagation(rootfsPropagation)) {
+            throw fail(at.field("rootfsPropagation"), "unknown propagation " + JsonParser.quote(rootfsPropagation)
+                    + " (expected one of: " + String.join(", ", PROPAGATIONS) + ")");
+        }
+        List<String> maskedPaths = absolutePaths(linux.get("maskedPaths"), at.field("maskedPaths"));
+        List<String> readonlyPaths = absolutePaths(linux.get("readonlyPaths"), at.field("readonlyPaths"));
+        Map<String, String> sysctl = stringMap(linux.get("sysctl"), at.field("sysctl"));
+        Map<String, Object> seccomp = optionalObject(linux, "seccomp", at);
+        String mountLabel = optionalString(linux, "mountLabel", at);
+        Map<String, Object> personality = optionalObject(linux, "personality", at);
+        return new Spec.Linux(namespaces, uidMappings, gidMappings, devices, cgroupsPath, resources,
+                rootfsPropagation, maskedPaths, readonlyPaths, sysctl, seccomp, mountLabel, personality);
+    }
+
+    private List<Spec.Namespace> decodeNamespaces(Object value, JsonPath at) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Object> entries = array(value, at);
+        List<Spec.Namespace> namespaces = new ArrayList<>(entries.size());
+        int[] firstIndexOfType = new int[NamespaceType.values().length];
+        java.util.Arrays.fill(firstIndexOfType, -1);
+        for (int i = 0; i < entries.size(); i++) {
+            JsonPath entryAt = at.index(i);
+            Map<String, Object> entry = object(entries.get(i), entryAt);
+            String name = requiredString(entry, "type", entryAt);
+            NamespaceType type = NamespaceType.bySpecName(name);
+            if (type == null) {
+                throw fail(entryAt.field("type"), "unknown namespace type " + JsonParser.quote(name)
+                        + " (expected one of: " + NamespaceType.specNames() + ")");
+            }
+            int first = firstIndexOfType[type.ordinal()];
+            if (first >= 0) {
+                throw fail(entryAt.field("type"), "duplicate namespace type " + JsonParser.quote(name)
+                        + " (also " + at.index(first) + ")");
+            }
+            firstIndexOfType[type.ordinal()] = i;
+            String path = optionalString(entry, "path", entryAt);
+            if (path != null) {
+                requireAbsolute(path, entryAt.field("path"));
+            }
+            namespaces.add(new Spec.Namespace(type, path));
+        }
+        return Collections.unmodifiableList(namespaces);
+    }
+
+    private List<Spec.IdMapping> decodeIdMappings(Object value, JsonPath at) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Object> entries = array(value, at);
+        List<Spec.IdMapping> mappings = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            JsonPath entryAt = at.index(i);
+            Map<String, Object> entry = object(entries.get(i), entryAt);
+            long containerId = uint32(required(entry, "containerID", entryAt), entryAt.field("containerID"));
+            long hostId = uint32(required(entry, "hostID", entryAt), entryAt.field("hostID"));
+            long size = uint32(required(entry, "size", entryAt), entryAt.field("size"));
+            if (size == 0) {
+                throw fail(entryAt.field("size"), "must be at least 1");
+            }
+            // The kernel refuses a range that wraps past the last id; say which end does.
+            if (containerId + size - 1 > UINT32_MAX) {
+                throw fail(entryAt, "containerID " + containerId + " + size " + size
+                        + " runs past the last id, 4294967295");
+            }
+            if (hostId + size - 1 > UINT32_MAX) {
+                throw fail(entryAt, "hostID " + hostId + " + size " + size
+                        + " runs past the last id, 4294967295");
+            }
+            mappings.add(new Spec.IdMapping(containerId, hostId, size));
+        }
+        return Collections.unmodifiableList(mappings);
+    }
+
+    /**
+     * Id mappings only mean something in a user namespace, and a new user namespace is unusable
+     * without them (runc refuses both cases too). A joined one (with a path) already has its maps.
+     */
+    private void checkUserNamespace(List<Spec.Namespace> namespaces, List<Spec.IdMapping> uidMappings,
+                                    List<Spec.IdMapping> gidMappings, JsonPath at) {
+        int userIndex = -1;
+        for (int i = 0; i < namespaces.size(); i++) {
+            if (namespaces.get(i).type() == NamespaceType.USER) {
+                userIndex = i;
+            }
+        }
+        if (userIndex < 0) {
+            if (!uidMappings.isEmpty()) {
+                throw fail(at.field("uidMappings"), "given, but linux.namespaces has no user namespace");
+            }
+            if (!gidMappings.isEmpty()) {
+                throw fail(at.field("gidMappings"), "given, but linux.namespaces has no user namespace");
+            }
+            return;
+        }
+        if (namespaces.get(userIndex).path() == null) {
+            String why = "required when a new user namespace is created (linux.namespaces[" + userIndex
+                    + "] has type \"user\" and no path)";
+            if (uidMappings.isEmpty()) {
+                throw fail(at.field("uidMappings"), why);
+            }
+            if (gidMappings.isEmpty()) {
+                throw fail(at.field("gidMappings"), why);
+            }
+        }
+    }
+
+    private List<Spec.Device> decodeDevices(Object value, JsonPath at) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Object> entries = array(value, at);
+        List<Spec.Device> devices = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            JsonPath entryAt = at.index(i);
+            Map<String, Object> entry = object(entries.get(i), entryAt);
+            String path = requiredString(entry, "path", entryAt);
+            requireAbsolute(path, entryAt.field("path"));
+            String code = requiredString(entry, "type", entryAt);
+            DeviceType type = DeviceType.byCode(code);
+            if (type == null) {
+                throw fail(entryAt.field("type"), "unknown device type " + JsonParser.quote(code)
+                        + " (expected one of: c, b, u, p)");
+            }
+            long major = deviceNumber(entry, "major", type, entryAt);
+            long minor = deviceNumber(entry, "minor", type, entryAt);
+            Integer fileMode = null;
+            Object modeValue = entry.get("fileMode");
+            if (modeValue != null) {
+                long mode = uint32(modeValue, entryAt.field("fileMode"));
+                if (mode > DEVICE_FILE_MODE_MAX) {
+                    throw fail(entryAt.field("fileMode"), "not a file mode: " + mode
+                            + " (expected permission bits such as 438, which is 0666)");
+                }
+                fileMode = (int) mode;
+            }
+            Object uidValue = entry.get("uid");
+            Long uid = uidValue == null ? null : uint32(uidValue, entryAt.field("uid"));
+            Object gidValue = entry.get("gid");
+            Long gid = gidValue == null ? null : uint32(gidValue, entryAt.field("gid"));
+            devices.add(new Spec.Device(path, type, major, minor, fileMode, uid, gid));
+        }
+        return Collections.unmodifiableList(devices);
+    }
+
+    private long deviceNumber(Map<String, Object> device, String key, DeviceType type, JsonPath at) {
+        Object value = device.get(key);
+        if (value == null) {
+            if (type.hasDeviceNumbers()) {
+                throw fail(at.field(key), "required for a device of type " + type.code());
+            }
+            return 0;
+        }
+        long number = integer(value, at.field(key));
+        if (number < 0) {
+            throw fail(at.field(key), "must not be negative, got " + number);
+        }
+        return number;
+    }
+
+    private List<String> absolutePaths(Object value, JsonPath at) {
+        List<String> paths = stringList(value, at);
+        for (int i = 0; i < paths.size(); i++) {
+            requireAbsolute(paths.get(i), at.index(i));
+        }
+        return paths;
+    }
+
+    private static boolean isPropagation(String value) {
+        for (String propagation : PROPAGATIONS) {
+            if (propagation.equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- typed access
+
+    private Object required(Map<String, Object> object, String key, JsonPath at) {
+        Object value = object.get(key);
+        if (value == null) {
+            throw fail(at.field(key), "required");
+        }
+        return value;
+    }
+
+    private String requiredString(Map<String, Object> object, String key, JsonPath at) {
+        String value = string(required(object, key, at), at.field(key));
+        if (value.isEmpty()) {
+            throw fail(at.field(key), "required, and must not be empty");
+        }
+        return value;
+    }
+
+    private Map<String, Object> requiredObject(Map<String, Object> object, String key, JsonPath at) {
+        return object(required(object, key, at), at.field(key));
+    }
+
+    /** An optional string; absent, null and "" are all null (Go's omitempty makes them the same). */
+    private String optionalString(Map<String, Object> object, String key, JsonPath at) {
+        Object value = object.get(key);
+        if (value == null) {
+            return null;
+        }
+        String s = string(value, at.field(key));
+        return s.isEmpty() ? null : s;
+    }
+
+    private boolean optionalBoolean(Map<String, Object> object, String key, JsonPath at) {
+        Object value = object.get(key);
+        if (value == null) {
+            return false;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw fail(at.field(key), "expected true or false, got " + kind(value));
+        }
+        return b;
+    }
+
+    private Map<String, Object> optionalObject(Map<String, Object> object, String key, JsonPath at) {
+        Object value = object.get(key);
+        return value == null ? null : object(value, at.field(key));
+    }
+
+    private String string(Object value, JsonPath at) {
+        if (value instanceof String s) {
+            return s;
+        }
+        throw fail(at, "expected a string, got " + kind(value));
+    }
+
+    private Map<String, Object> object(Object value, JsonPath at) {
+        if (value instanceof Map<?, ?>) {
+            return asObject(value);
+        }
+        throw fail(at, "expected an object, got " + kind(value));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asObject(Object value) {
+        return (Map<String, Object>) value; // the parser only makes String-keyed maps
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> array(Object value, JsonPath at) {
+        if (value instanceof List<?>) {
+            return (List<Object>) value;
+        }
+        throw fail(at, "expected an array, got " + kind(value));
+    }
+
+    /** An array of strings; absent (null) is empty. */
+    private List<String> stringList(Object value, JsonPath at) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Object> elements = array(value, at);
+        List<String> strings = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            strings.add(string(elements.get(i), at.index(i)));
+        }
+        return Collections.unmodifiableList(strings);
+    }
+
+    /** An object whose values are all strings (annotations, sysctl); absent is empty. */
+    private Map<String, String> stringMap(Object value, JsonPath at) {
+        if (value == null) {
+            return Map.of();
+        }
+        Map<String, Object> object = object(value, at);
+        Map<String, String> strings = new LinkedHashMap<>(object.size() * 2);
+        for (Map.Entry<String, Object> entry : object.entrySet()) {
+            strings.put(entry.getKey(), string(entry.getValue(), at.field(entry.getKey())));
+        }
+        return Collections.unmodifiableMap(strings);
+    }
+
+    /** A JSON integer that fits in a signed 64-bit value (int64 fields). */
+    private long integer(Object value, JsonPath at) {
+        if (value instanceof Long l) {
+            return l;
+        }
+        BigInteger big = bigInteger(value, at);
+        throw fail(at, "must be between -9223372036854775808 and 9223372036854775807, got " + big);
+    }
+
+    private long uint32(Object value, JsonPath at) {
+        if (value instanceof Long l) {
+            long n = l;
+            if (n < 0) {
+                throw fail(at, "must not be negative, got " + n);
+            }
+            if (n > UINT32_MAX) {
+                throw fail(at, "must be at most 4294967295, got " + n);
+            }
+            return n;
+        }
+        BigInteger big = bigInteger(value, at);
+        throw fail(at, big.signum() < 0 ? "must not be negative, got " + big
+                : "must be at most 4294967295, got " + big);
+    }
+
+    /** An unsigned 64-bit value, returned as its bits (18446744073709551615 is -1L). */
+    private long uint64(Object value, JsonPath at) {
+        if (value instanceof Long l) {
+            if (l < 0) {
+                throw fail(at, "must not be negative, got " + l);
+            }
+            return l;
+        }
+        BigInteger big = bigInteger(value, at);
+        if (big.signum() < 0) {
+            throw fail(at, "must not be negative, got " + big);
+        }
+        if (big.compareTo(UINT64_MAX) > 0) {
+            throw fail(at, "must be at most 18446744073709551615, got " + big);
+        }
+        return big.longValue();
+    }
+
+    /**
+     * A number too large for a long; only integers written without fraction or exponent count,
+     * as in Go, so {@code 1.0} and {@code 1e3} are not integers.
+     */
+    private BigInteger bigInteger(Object value, JsonPath at) {
+        if (value instanceof BigDecimal d && d.scale() == 0) {
+            return d.toBigIntegerExact();
+        }
+        if (value instanceof BigDecimal d) {
+            throw fail(at, "expected an integer, got " + d);
+        }
+        throw fail(at, "expected an integer, got " + kind(value));
+    }
+
+    private void requireAbsolute(String path, JsonPath at) {
+        if (!path.startsWith("/")) {
+            throw fail(at, "must be an absolute path, got " + JsonParser.quote(path));
+        }
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /** What a JSON value is, for "expected ..., got X". */
+    static String kind(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String) {
+            return "a string";
+        }
+        if (value instanceof Number) {
+            return "a number";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        if (value instanceof Map<?, ?>) {
+            return "an object";
+        }
+        if (value instanceof List<?>) {
+            return "an array";
+        }
+        return "a " + value.getClass().getSimpleName();
+    }
+
+    /** "cap_net_admin" and "NET_ADMIN" both become "CAP_NET_ADMIN", for a hint. */
+    private static String canonicalName(String name, String prefix) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        return upper.startsWith(prefix) ? upper : prefix + upper;
+    }
+
+    private static String didYouMean(String given, Enum<?> match) {
+        if (match == null || match.name().equals(given)) {
+            return "";
+        }
+        return " (did you mean \"" + match.name() + "\"?)";
+    }
+
+    SpecException fail(JsonPath at, String reason) {
+        if (at.isRoot()) {
+            return new SpecException(source + ": " + reason, null, null);
+        }
+        String path = at.toString();
+        return new SpecException(source + ": " + path + ": " + reason, path, null);
+    }
+}

@@ -1,0 +1,149 @@
+package hako.stage;
+
+import hako.plan.Op;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Encodes batches of {@link Op}s into the stage's wire format. The format and the op codes are
+ * described once, in docs/stage-protocol.md; {@code src/main/c/protocol.h} mirrors the codes.
+ */
+public final class Protocol {
+    public static final int CLONE = 1;
+    public static final int SETNS = 2;
+    public static final int MOUNT = 10;
+    public static final int SET_ROOT = 11;
+    public static final int MKDIR = 12;
+    public static final int MKFILE = 13;
+    public static final int MKNOD = 14;
+    public static final int SYMLINK = 15;
+    public static final int MASK = 16;
+    public static final int CHOWN = 17;
+    public static final int PIVOT_ROOT = 20;
+    public static final int CHROOT = 21;
+    public static final int CHDIR = 22;
+    public static final int SETHOSTNAME = 23;
+    public static final int SETDOMAINNAME = 24;
+    public static final int WRITE_FILE = 25;
+    public static final int SETRLIMIT = 26;
+    public static final int PRCTL = 27;
+    public static final int SETGROUPS = 28;
+    public static final int SETRESGID = 29;
+    public static final int SETRESUID = 30;
+    public static final int UMASK = 31;
+    public static final int SETSID = 32;
+    public static final int BOUNDING = 33;
+    public static final int CAPS = 34;
+    public static final int EXEC = 40;
+
+    /** The reply: i32 failed_op, i32 errno, i64 value. */
+    public static final int REPLY_SIZE = 16;
+    /** No descriptor passed (an {@code fd} argument). */
+    public static final long NO_FD = -1L;
+
+    private Protocol() {}
+
+    public static byte[] encode(List<Op> batch) {
+        Writer out = new Writer();
+        out.u32(batch.size());
+        for (Op op : batch) {
+            encode(op, out);
+        }
+        return out.bytes();
+    }
+
+    private static void encode(Op op, Writer out) {
+        switch (op) {
+            case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(NO_FD);
+            case Op.Mount m -> out.op(MOUNT, m.tolerate(), 5)
+                    .str(m.source()).str(m.target()).str(m.fstype()).u64(m.flags()).str(m.data());
+            case Op.SetRoot r -> out.op(SET_ROOT, 0, 1).str(r.path());
+            case Op.Mkdir d -> out.op(MKDIR, 0, 2).str(d.target()).u64(d.mode());
+            case Op.Mkfile f -> out.op(MKFILE, 0, 2).str(f.target()).u64(f.mode());
+            case Op.Mknod n -> out.op(MKNOD, n.tolerate(), 3).str(n.target()).u64(n.mode()).u64(n.dev());
+            case Op.Symlink s -> out.op(SYMLINK, s.tolerate(), 2).str(s.linkTarget()).str(s.target());
+            case Op.Mask m -> out.op(MASK, m.tolerate(), 1).str(m.target());
+            case Op.Chown c -> out.op(CHOWN, 0, 3).str(c.target()).u64(c.uid()).u64(c.gid());
+            case Op.PivotRoot p -> out.op(PIVOT_ROOT, 0, 1).str(p.path());
+            case Op.Chdir c -> out.op(CHDIR, 0, 1).str(c.path());
+            case Op.SetHostname h -> out.op(SETHOSTNAME, 0, 1).str(h.name());
+            case Op.SetDomainname d -> out.op(SETDOMAINNAME, 0, 1).str(d.name());
+            case Op.WriteFile w -> out.op(WRITE_FILE, 0, 2).str(w.target()).str(w.data());
+            case Op.SetRlimit r -> out.op(SETRLIMIT, 0, 3).u64(r.resource()).u64(r.soft()).u64(r.hard());
+            case Op.Prctl p -> out.op(PRCTL, 0, 2).u64(p.option()).u64(p.arg());
+            case Op.SetGroups g -> out.op(SETGROUPS, 0, 1).u32v(g.gids());
+            case Op.SetResgid g -> out.op(SETRESGID, 0, 1).u64(g.gid());
+            case Op.SetResuid u -> out.op(SETRESUID, 0, 1).u64(u.uid());
+            case Op.Umask u -> out.op(UMASK, 0, 1).u64(u.mask());
+            case Op.SetSid s -> out.op(SETSID, 0, 0);
+            case Op.Bounding b -> out.op(BOUNDING, 0, 1).u64(b.keep());
+            case Op.Caps c -> out.op(CAPS, 0, 4)
+                    .u64(c.effective()).u64(c.permitted()).u64(c.inheritable()).u64(c.ambient());
+            case Op.Exec e -> out.op(EXEC, 0, 3).strv(e.candidates()).strv(e.argv()).strv(e.env());
+        }
+    }
+
+    /** A little-endian (host order on every platform hako runs on) message builder. */
+    private static final class Writer {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+
+        Writer op(int code, int flags, int argCount) {
+            u16(code);
+            u16(flags);
+            return u32(argCount);
+        }
+
+        private void u16(int value) {
+            bytes.write(value);
+            bytes.write(value >>> 8);
+        }
+
+        Writer u32(long value) {
+            for (int i = 0; i < 4; i++) bytes.write((int) (value >>> (8 * i)));
+            return this;
+        }
+
+        private void rawU64(long value) {
+            for (int i = 0; i < 8; i++) bytes.write((int) (value >>> (8 * i)));
+        }
+
+        Writer u64(long value) {
+            u32(8);
+            rawU64(value);
+            return this;
+        }
+
+        /** A string with its NUL; null is sent as length 0, which the stage reads as NULL. */
+        Writer str(String value) {
+            if (value == null) return u32(0);
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            u32(utf8.length + 1L);
+            bytes.writeBytes(utf8);
+            bytes.write(0);
+            return this;
+        }
+
+        Writer strv(List<String> values) {
+            ByteArrayOutputStream joined = new ByteArrayOutputStream();
+            for (String value : values) {
+                joined.writeBytes(value.getBytes(StandardCharsets.UTF_8));
+                joined.write(0);
+            }
+            u32(joined.size());
+            bytes.writeBytes(joined.toByteArray());
+            return this;
+        }
+
+        Writer u32v(List<Long> values) {
+            u32(4L * values.size());
+            for (long value : values) u32(value);
+            return this;
+        }
+
+        byte[] bytes() {
+            return bytes.toByteArray();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package hako.stage;
+
+import hako.plan.Op;
+import hako.sys.Libc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * A conversation with the native stage: spawn it from a sealed memfd, have it clone the
+ * container's init, then send init its batches of operations until it execs.
+ *
+ * <p>The protocol is described in docs/stage-protocol.md.
+ */
+public final class Stage implements AutoCloseable {
+    private static final String BINARY = "/hako/stage/hako-stage";
+    /** The stage's end of the socket is this descriptor in the stage. */
+    private static final int STAGE_SOCKET_FD = 3;
+
+    private final int socket;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment reply = arena.allocate(Protocol.REPLY_SIZE, 8);
+    private int stagePid;
+
+    private Stage(int socket, int stagePid) {
+        this.socket = socket;
+        this.stagePid = stagePid;
+    }
+
+    /** Starts the stage process; it waits for its first batch. */
+    public static Stage launch() {
+        int memfd = sealedBinary();
+        int[] pair = null;
+        try {
+            pair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC,
+                    "creating the socket to the stage");
+            int pid = Libc.spawn("/proc/self/fd/" + memfd,
+                    new String[] {"hako-stage", Integer.toString(STAGE_SOCKET_FD), "0"},
+                    pair[1], STAGE_SOCKET_FD, "starting the stage");
+            return new Stage(pair[0], pid);
+        } catch (RuntimeException e) {
+            if (pair != null) Libc.close(pair[0]);
+            throw e;
+        } finally {
+            if (pair != null) Libc.close(pair[1]);
+            Libc.close(memfd);
+        }
+    }
+
+    /**
+     * The stage binary in an anonymous, sealed, close-on-exec memfd: what runs can never be a file
+     * on the host that a container could overwrite.
+     */
+    private static int sealedBinary() {
+        byte[] binary;
+        try (InputStream in = Stage.class.getResourceAsStream(BINARY)) {
+            if (in == null) throw new IllegalStateException("the stage binary is missing from hako's jar");
+            binary = in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("reading the stage binary: " + e.getMessage(), e);
+        }
+        int fd = Libc.memfdCreate("hako-stage", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
+        try {
+            Libc.writeFully(fd, binary, "writing the stage into its memfd");
+            Libc.fcntl(fd, Libc.F_ADD_SEALS,
+                    Libc.F_SEAL_SEAL | Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE,
+                    "sealing the stage's memfd");
+            return fd;
+        } catch (RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Sends the stage's only batch, which ends with {@link Op.Clone}, and returns the init's pid as
+     * the host sees it. The stage process itself then exits and is reaped here.
+     */
+    public int cloneInit(List<Op> batch) {
+        try {
+            return (int) run(batch);
+        } finally {
+            Libc.waitpid(stagePid, "waiting for the stage to exit");
+            stagePid = 0;
+        }
+    }
+
+    /** Sends one batch to init and waits for its reply. */
+    public long run(List<Op> batch) {
+        send(batch);
+        if (receive() == 0) {
+            throw new StageFailure(batch, -1, 0, "the container's process ended during setup");
+        }
+        return check(batch);
+    }
+
+    /**
+     * Sends the last batch, which ends with {@link Op.Exec}. A successful execve closes init's end
+     * of the socket (it is close-on-exec), so end-of-file here means the process is running.
+     */
+    public void exec(List<Op> batch) {
+        send(batch);
+        if (receive() != 0) {
+            check(batch);
+            throw new StageFailure(batch, -1, 0, "the stage answered an exec that succeeded");
+        }
+    }
+
+    private void send(List<Op> batch) {
+        byte[] message = Protocol.encode(batch);
+        MemorySegment segment = arena.allocate(message.length);
+        MemorySegment.copy(message, 0, segment, ValueLayout.JAVA_BYTE, 0, message.length);
+        Libc.send(socket, segment, "sending operations to the stage");
+    }
+
+    private long receive() {
+        return Libc.recv(socket, reply, "reading the stage's reply");
+    }
+
+    private long check(List<Op> batch) {
+        int failedOp = reply.get(ValueLayout.JAVA_INT, 0);
+        int errno = reply.get(ValueLayout.JAVA_INT, 4);
+        if (failedOp >= 0) throw new StageFailure(batch, failedOp, errno, null);
+        return reply.get(ValueLayout.JAVA_LONG, 8);
+    }
+
+    @Override
+    public void close() {
+        Libc.close(socket);
+        if (stagePid > 0) {
+            // The stage never got to clone (an error before it): end it and reap it.
+            Libc.kill(stagePid, Libc.SIGKILL);
+            Libc.waitpid(stagePid, "waiting for the stage to exit");
+        }
+        arena.close();
+    }
+}

@@ -1,0 +1,30 @@
+package hako.sys;
+
+/** The errno values the runtime reacts to, and their descriptions for people. */
+public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
+    public static final int EINTR = 4;
+    public static final int EACCES = 13;
+    public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
+    public static final int EINVAL = 22;
+    public static final int ECHILD = 10;
+    public static final int ENAMETOOLONG = 36;
+    public static final int ENOSYS = 38;
+    public static final int ELOOP = 40;
+    public static final int EPROTO = 71;
+    public static final int EXDEV = 18;
+
+    private Errno() {}
+
+    /** "operation not permitted": strerror in lower case, as runc and the other Go tools print it. */
+    public static String describe(int errno) {
+        String text = Libc.strerror(errno);
+        if (text.isEmpty()) {
+            return "errno " + errno;
+        }
+        return Character.toLowerCase(text.charAt(0)) + text.substring(1);
+    }
+}
