@@ -31,19 +31,12 @@ struct clone_args {
 };
 #define CLONE_INTO_CGROUP 0x200000000ULL
 
-struct open_how {
-	uint64_t flags, mode, resolve;
-};
+struct open_how { uint64_t flags, mode, resolve; };
 #define RESOLVE_NO_MAGICLINKS 0x02
 #define RESOLVE_IN_ROOT 0x10
 
-struct cap_header {
-	uint32_t version;
-	int pid;
-};
-struct cap_data {
-	uint32_t effective, permitted, inheritable;
-};
+struct cap_header { uint32_t version; int pid; };
+struct cap_data { uint32_t effective, permitted, inheritable; };
 #define CAP_VERSION_3 0x20080522
 
 #define MAX_ARGS 5 /* MOUNT's */
@@ -85,6 +78,12 @@ static int check(long r)
 	return r < 0 ? errno : 0;
 }
 
+/* prctl reads its arguments as unsigned longs through varargs: give it exactly those. */
+static int pr(unsigned long option, unsigned long arg2, unsigned long arg3)
+{
+	return prctl(option, arg2, arg3, 0UL, 0UL);
+}
+
 /* Opens a target. Inside a root, openat2 keeps every step of the walk in it, so that neither a
  * symlink nor ".." in the rootfs (which is the image's, not to be trusted) can lead out. The root
  * is opened afresh each time so that a mount made on it since (the rootfs bound onto itself,
@@ -100,7 +99,10 @@ static int open_target(const char *path, int flags)
 		.flags = flags | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = syscall(SYS_openat2, dir, path, &how, sizeof how);
+	int fd;
+	do /* EAGAIN: a rename raced with "..", and the kernel could not vouch for the walk */
+		fd = syscall(SYS_openat2, dir, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN);
 	int err = errno;
 	close(dir);
 	errno = err;
@@ -168,11 +170,6 @@ static int make_symlink(int dir, const char *name, const struct op *op)
 	return symlinkat(op->arg[0].s, dir, name);
 }
 
-static void drop_root(void)
-{
-	root[0] = '\0';
-}
-
 /* The ops, in the order of the protocol's table. */
 
 static int op_clone(const struct op *op)
@@ -225,29 +222,68 @@ static int op_set_root(const struct op *op)
 	return 0;
 }
 
-static int op_mkdir(const struct op *op)
+static int follow_dangling(char *prefix, mode_t mode, int depth);
+
+/* mkdir -p, one component at a time, each found again as a target: a symlink met on the way is
+ * followed inside the root like any other, and a dangling one has its target made (inside the
+ * root) first, as images with /var/run -> /run expect. depth bounds chains of links (ELOOP). */
+static int mkdir_all(const char *path, mode_t mode, int depth)
 {
-	/* mkdir -p, one component at a time, each found again as a target: a symlink met on the
-	 * way is followed inside the root like any other. */
-	const char *path = op->arg[0].s;
 	char prefix[PATH_MAX];
 	size_t n = strlen(path);
 	if (n >= sizeof prefix)
 		return ENAMETOOLONG;
+	if (depth > 40)
+		return ELOOP;
 	for (size_t i = 1; i <= n; i++) {
 		if ((i < n && path[i] != '/') || path[i - 1] == '/')
 			continue;
 		memcpy(prefix, path, i);
 		prefix[i] = '\0';
-		int err = create(prefix, op, make_dir);
-		if (err && err != EEXIST)
+		int err = create(prefix, &(struct op){ .arg[1].u = mode }, make_dir);
+		if (err == EEXIST)
+			err = follow_dangling(prefix, mode, depth);
+		if (err)
 			return err;
 	}
-	int fd = open_target(path, O_PATH | O_DIRECTORY); /* what was there must be a directory */
-	if (fd < 0)
-		return errno;
-	close(fd);
 	return 0;
+}
+
+/* prefix exists: fine if it leads to a directory; if it is a symlink to nothing, make what it
+ * points to. The link is read in its parent, opened inside the root. */
+static int follow_dangling(char *prefix, mode_t mode, int depth)
+{
+	int fd = open_target(prefix, O_PATH | O_DIRECTORY);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return errno;
+	char *slash = strrchr(prefix, '/');
+	if (!slash)
+		return EINVAL; /* targets are absolute */
+	*slash = '\0';
+	int dir = open_target(slash == prefix ? "/" : prefix, O_PATH | O_DIRECTORY);
+	if (dir < 0)
+		return errno;
+	char link[PATH_MAX], next[PATH_MAX];
+	ssize_t len = readlinkat(dir, slash + 1, link, sizeof link - 1);
+	int err = errno;
+	close(dir);
+	if (len < 0)
+		return err == EINVAL ? ENOENT : err; /* not a link: something vanished under us */
+	link[len] = '\0';
+	/* An absolute target is absolute inside the root; a relative one is relative to the link. */
+	if (snprintf(next, sizeof next, "%s/%s", link[0] == '/' ? "" : prefix, link) >= (int)sizeof next)
+		return ENAMETOOLONG;
+	*slash = '/';
+	return mkdir_all(next, mode, depth + 1);
+}
+
+static int op_mkdir(const struct op *op)
+{
+	return mkdir_all(op->arg[0].s, op->arg[1].u, 0);
 }
 
 static int op_mkfile(const struct op *op)
@@ -305,8 +341,8 @@ static int op_pivot_root(const struct op *op)
 	int old = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (old < 0)
 		return errno;
-	int new = open(op->arg[0].s, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-	int err = new < 0 ? errno : check(fchdir(new));
+	int rootfs = open(op->arg[0].s, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	int err = rootfs < 0 ? errno : check(fchdir(rootfs));
 	if (!err)
 		err = check(syscall(SYS_pivot_root, ".", "."));
 	if (!err)
@@ -318,9 +354,9 @@ static int op_pivot_root(const struct op *op)
 	if (!err)
 		err = check(chdir("/"));
 	if (!err)
-		drop_root();
-	if (new >= 0)
-		close(new);
+		root[0] = '\0'; /* the rootfs is / now */
+	if (rootfs >= 0)
+		close(rootfs);
 	close(old);
 	return err;
 }
@@ -331,7 +367,7 @@ static int op_chroot(const struct op *op)
 	if (!err)
 		err = check(chroot("."));
 	if (!err)
-		drop_root();
+		root[0] = '\0'; /* the rootfs is / now */
 	return err;
 }
 
@@ -355,18 +391,10 @@ static int op_write_file(const struct op *op)
 	int fd = open_target(op->arg[0].s, O_WRONLY | O_NOCTTY);
 	if (fd < 0)
 		return errno;
-	const char *p = op->arg[1].s;
-	size_t n = strlen(p);
-	int err = 0;
-	while (n > 0 && !err) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			err = errno;
-		} else {
-			p += w;
-			n -= w;
-		}
-	}
+	/* One write: a sysctl takes its value in one piece. */
+	size_t n = strlen(op->arg[1].s);
+	ssize_t w = write(fd, op->arg[1].s, n);
+	int err = w < 0 ? errno : (size_t)w < n ? EIO : 0;
 	close(fd);
 	return err;
 }
@@ -379,7 +407,7 @@ static int op_setrlimit(const struct op *op)
 
 static int op_prctl(const struct op *op)
 {
-	return check(prctl(op->arg[0].u, op->arg[1].u, 0, 0, 0));
+	return check(pr(op->arg[0].u, op->arg[1].u, 0));
 }
 
 static int op_setgroups(const struct op *op)
@@ -418,11 +446,10 @@ static int op_bounding(const struct op *op)
 	/* The running kernel says how many capabilities there are: reading one past the last
 	 * gives EINVAL. */
 	for (int cap = 0; cap < 64; cap++) {
-		int present = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		int present = pr(PR_CAPBSET_READ, cap, 0);
 		if (present < 0)
 			return errno == EINVAL ? 0 : errno;
-		if (present && !((op->arg[0].u >> cap) & 1) &&
-		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+		if (present && !((op->arg[0].u >> cap) & 1) && pr(PR_CAPBSET_DROP, cap, 0) < 0)
 			return errno;
 	}
 	return 0;
@@ -438,10 +465,10 @@ static int op_caps(const struct op *op)
 	};
 	if (syscall(SYS_capset, &header, data) < 0)
 		return errno;
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+	if (pr(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0) < 0)
 		return errno;
 	for (int cap = 0; cap < 64; cap++)
-		if (((amb >> cap) & 1) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+		if (((amb >> cap) & 1) && pr(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap) < 0)
 			return errno;
 	return 0;
 }
@@ -631,7 +658,8 @@ static struct reply check_batch(struct reader r, uint32_t count)
 	int after_clone = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		int err = decode(&r, &op);
-		if (!err && (op.type->in_parent == is_init || after_clone))
+		int wrong_process = !err && op.type->in_parent == is_init;
+		if (wrong_process || (!err && after_clone))
 			err = EPROTO;
 		if (err)
 			return failed(i, err);
@@ -651,8 +679,9 @@ static struct reply batch(void)
 									 : check_batch(r, count);
 	struct op op;
 	for (uint32_t i = 0; reply.failed_op < 0 && i < count; i++) {
-		decode(&r, &op);
-		int err = op.type->run(&op);
+		int err = decode(&r, &op); /* cannot fail now, but never run what did not read well */
+		if (!err)
+			err = op.type->run(&op);
 		if ((err == ENOENT && op.flags & FLAG_IGNORE_MISSING) ||
 		    (err == EEXIST && op.flags & FLAG_IGNORE_EXISTING))
 			err = 0;

@@ -57,7 +57,7 @@ final class AotTraining {
             Libc.send(pair[0], buffer, "training");
             Libc.recv(pair[1], buffer, "training");
         }
-        int pid = Libc.spawn("/bin/true", new String[] {"true"}, pair[1], 3, "training");
+        int pid = Libc.spawn("/bin/true", new String[] {"true"}, "training");
         Libc.waitpid(pid, "training");
         Libc.close(pair[0]);
         Libc.close(pair[1]);

@@ -394,7 +394,8 @@ final class JsonParser {
             return "end of input";
         }
         int cp = text.codePointAt(i);
-        if (cp < 0x20 || cp == 0x7f || (cp >= 0xD800 && cp <= 0xDFFF) || Character.isWhitespace(cp)
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0xD800 && cp <= 0xDFFF)
+                || Character.isWhitespace(cp) || Character.isSpaceChar(cp)
                 || cp == BYTE_ORDER_MARK) {
             return codePoint(cp);
         }

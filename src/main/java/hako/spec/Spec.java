@@ -49,7 +49,18 @@ public record Spec(
     /** The spec version hako implements and writes into new bundles and state. */
     public static final String OCI_VERSION = "1.2.0";
 
-    /** @param terminal whether to give the process a pseudo-terminal */
+    /**
+     * {@code process} of config.json, or the whole process.json of {@code exec --process}.
+     *
+     * @param terminal     whether to give the process a pseudo-terminal
+     * @param consoleSize  null when unset
+     * @param user         never null (root when absent, as in runc)
+     * @param args         never empty
+     * @param cwd          absolute
+     * @param capabilities null when absent: runc then leaves the capabilities as they are, which
+     *                     is not the same as every set empty
+     * @param oomScoreAdj  -1000..1000, null when unset
+     */
     public record Process(
             boolean terminal,
             ConsoleSize consoleSize,
@@ -175,7 +186,8 @@ public record Spec(
      *
      * @param major    0 for a FIFO
      * @param minor    0 for a FIFO
-     * @param fileMode permission bits (0..07777), null when unset
+     * @param fileMode null when unset; may carry S_IFMT type bits as some clients write them, so
+     *                 use {@code fileMode & 07777} for the permissions
      * @param uid      owner in the container, null when unset
      * @param gid      group in the container, null when unset
      */

@@ -18,8 +18,6 @@ import java.util.List;
  */
 public final class Stage implements AutoCloseable {
     private static final String BINARY = "/hako/stage/hako-stage";
-    /** The stage's end of the socket is this descriptor in the stage. */
-    private static final int STAGE_SOCKET_FD = 3;
 
     private final int socket;
     private final Arena arena = Arena.ofConfined();
@@ -38,9 +36,10 @@ public final class Stage implements AutoCloseable {
         try {
             pair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC,
                     "creating the socket to the stage");
+            // The stage's end alone is inherited; the stage closes every other descriptor it finds.
+            Libc.fcntl(pair[1], Libc.F_SETFD, 0, "passing the socket to the stage");
             int pid = Libc.spawn("/proc/self/fd/" + memfd,
-                    new String[] {"hako-stage", Integer.toString(STAGE_SOCKET_FD), "0"},
-                    pair[1], STAGE_SOCKET_FD, "starting the stage");
+                    new String[] {"hako-stage", Integer.toString(pair[1]), "0"}, "starting the stage");
             return new Stage(pair[0], pid);
         } catch (RuntimeException e) {
             if (pair != null) Libc.close(pair[0]);

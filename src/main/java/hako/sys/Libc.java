@@ -28,6 +28,7 @@ public final class Libc {
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int MFD_CLOEXEC = 1;
     public static final int MFD_ALLOW_SEALING = 2;
+    public static final int F_SETFD = 2;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
     public static final int SIGKILL = 9;
@@ -81,94 +82,78 @@ public final class Libc {
         }
     }
 
-    // ---------------------------------------------------------------- identity
+    // ---------------------------------------------------------------- system calls
 
-    private static final class Geteuid {
-        static final MethodHandle H = downcall("geteuid", FunctionDescriptor.of(JAVA_INT));
+    /**
+     * Every system call goes through syscall(2): one downcall shape, so one generated stub, for all
+     * of them. The JVM makes a stub per distinct shape, and that is most of FFM's start-up cost.
+     */
+    private static final class Syscall {
+        static final MethodHandle H = withErrno("syscall", FunctionDescriptor.of(JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
     }
 
-    public static int geteuid() {
+    private static long syscall(MemorySegment state, int number, long a, long b, long c, long d, long e, long f) {
         try {
-            return (int) Geteuid.H.invokeExact();
+            return (long) Syscall.H.invokeExact(state, (long) number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    // ---------------------------------------------------------------- descriptors
+    private static long syscall(MemorySegment state, int number, long a, long b, long c, long d) {
+        return syscall(state, number, a, b, c, d, 0, 0);
+    }
 
-    private static final class Close {
-        static final MethodHandle H = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    public static int geteuid() {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) syscall(arena.allocate(CALL_STATE), Syscalls.GETEUID, 0, 0, 0, 0);
+        }
     }
 
     /** Closes a descriptor; errors are ignored, as there is nothing useful to do about them. */
     public static void close(int fd) {
         if (fd < 0) return;
-        try {
-            int ignored = (int) Close.H.invokeExact(fd);
-        } catch (Throwable t) {
-            throw rethrow(t);
+        try (Arena arena = Arena.ofConfined()) {
+            syscall(arena.allocate(CALL_STATE), Syscalls.CLOSE, fd, 0, 0, 0);
         }
-    }
-
-    private static final class MemfdCreate {
-        static final MethodHandle H = withErrno("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     public static int memfdCreate(String name, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) MemfdCreate.H.invokeExact(state, arena.allocateFrom(name), flags);
+            long fd = syscall(state, Syscalls.MEMFD_CREATE, arena.allocateFrom(name).address(), flags, 0, 0);
             if (fd < 0) throw fail("creating memfd " + name, state);
-            return fd;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return (int) fd;
         }
-    }
-
-    private static final class Write {
-        static final MethodHandle H = withErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     /** Writes all of {@code data}, retrying short writes and EINTR. */
     public static void writeFully(int fd, byte[] data, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment buffer = arena.allocate(data.length);
+            MemorySegment buffer = arena.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buffer, ValueLayout.JAVA_BYTE, 0, data.length);
             long offset = 0;
             while (offset < data.length) {
-                long n = (long) Write.H.invokeExact(state, fd, buffer.asSlice(offset), data.length - offset);
+                long n = syscall(state, Syscalls.WRITE, fd, buffer.address() + offset, data.length - offset, 0);
                 if (n < 0) {
                     if (errno(state) == Errno.EINTR) continue;
                     throw fail(what, state);
                 }
                 offset += n;
             }
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
-    }
-
-    private static final class Fcntl {
-        static final MethodHandle H = withErrno("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
     }
 
     public static int fcntl(int fd, int command, int argument, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) Fcntl.H.invokeExact(state, fd, command, argument);
+            long result = syscall(state, Syscalls.FCNTL, fd, command, argument, 0);
             if (result < 0) throw fail(what, state);
-            return result;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return (int) result;
         }
-    }
-
-    private static final class Socketpair {
-        static final MethodHandle H = withErrno("socketpair",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     }
 
     /** Returns the two connected ends. */
@@ -176,36 +161,19 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int result = (int) Socketpair.H.invokeExact(state, domain, type, 0, fds);
-            if (result < 0) throw fail(what, state);
+            if (syscall(state, Syscalls.SOCKETPAIR, domain, type, 0, fds.address()) < 0) throw fail(what, state);
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
-    }
-
-    private static final class Send {
-        static final MethodHandle H = withErrno("send",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 
     /** Sends one datagram. MSG_NOSIGNAL: a peer that died is an error, not a SIGPIPE. */
     public static void send(int fd, MemorySegment message, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            while (true) {
-                long n = (long) Send.H.invokeExact(state, fd, message, message.byteSize(), 0x4000 /* MSG_NOSIGNAL */);
-                if (n >= 0) return;
+            while (syscall(state, Syscalls.SENDTO, fd, message.address(), message.byteSize(), 0x4000 /* MSG_NOSIGNAL */, 0, 0) < 0) {
                 if (errno(state) != Errno.EINTR) throw fail(what, state);
             }
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
-    }
-
-    private static final class Recv {
-        static final MethodHandle H = withErrno("recv",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 
     /** Receives one datagram into {@code buffer}; returns its length, 0 at end of file. */
@@ -213,53 +181,55 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             while (true) {
-                long n = (long) Recv.H.invokeExact(state, fd, buffer, buffer.byteSize(), 0);
+                long n = syscall(state, Syscalls.RECVFROM, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
                 if (n >= 0) return n;
                 if (errno(state) != Errno.EINTR) throw fail(what, state);
             }
-        } catch (Throwable t) {
-            throw rethrow(t);
+        }
+    }
+
+    /** Waits for the child {@code pid} to end and returns its raw wait status. */
+    public static int waitpid(int pid, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment status = arena.allocate(JAVA_INT);
+            while (true) {
+                long result = syscall(state, Syscalls.WAIT4, pid, status.address(), 0, 0);
+                if (result == pid) return status.get(JAVA_INT, 0);
+                if (errno(state) != Errno.EINTR) throw fail(what, state);
+            }
+        }
+    }
+
+    /** Sends a signal; returns false when the process no longer exists. */
+    public static boolean kill(int pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.KILL, pid, signal, 0, 0) == 0) return true;
+            if (errno(state) == Errno.ESRCH) return false;
+            throw fail("sending signal " + signal + " to process " + pid, state);
         }
     }
 
     // ---------------------------------------------------------------- processes
 
     private static final class Spawn {
-        static final MethodHandle SPAWN = downcall("posix_spawn",
+        static final MethodHandle H = downcall("posix_spawn",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        static final MethodHandle INIT = downcall("posix_spawn_file_actions_init",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ADD_DUP2 = downcall("posix_spawn_file_actions_adddup2",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        static final MethodHandle DESTROY = downcall("posix_spawn_file_actions_destroy",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        /** sizeof(posix_spawn_file_actions_t) is 80 on glibc; leave room. */
-        static final long FILE_ACTIONS_SIZE = 256;
     }
 
     /**
-     * Starts {@code path} with {@code argv} and an empty environment; descriptor {@code from} becomes
-     * {@code to} in the child, and stdio is inherited. posix_spawn uses vfork semantics, which is the
-     * safe way for a multithreaded JVM to start a process.
+     * Starts {@code path} with {@code argv}, an empty environment and this process's descriptors
+     * that are not close-on-exec. posix_spawn uses vfork semantics: the safe way for a
+     * multithreaded JVM to start a process.
      */
-    public static int spawn(String path, String[] argv, int from, int to, String what) {
+    public static int spawn(String path, String[] argv, String what) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment actions = arena.allocate(Spawn.FILE_ACTIONS_SIZE, 8);
-            int error = (int) Spawn.INIT.invokeExact(actions);
+            MemorySegment pid = arena.allocate(JAVA_INT);
+            int error = (int) Spawn.H.invokeExact(pid, arena.allocateFrom(path), MemorySegment.NULL,
+                    MemorySegment.NULL, stringArray(arena, argv), stringArray(arena, new String[0]));
             if (error != 0) throw new SysException(what, error);
-            try {
-                error = (int) Spawn.ADD_DUP2.invokeExact(actions, from, to);
-                if (error != 0) throw new SysException(what, error);
-                MemorySegment argvArray = stringArray(arena, argv);
-                MemorySegment envp = stringArray(arena, new String[0]);
-                MemorySegment pid = arena.allocate(JAVA_INT);
-                error = (int) Spawn.SPAWN.invokeExact(pid, arena.allocateFrom(path), actions,
-                        MemorySegment.NULL, argvArray, envp);
-                if (error != 0) throw new SysException(what, error);
-                return pid.get(JAVA_INT, 0);
-            } finally {
-                int ignored = (int) Spawn.DESTROY.invokeExact(actions);
-            }
+            return pid.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -274,45 +244,9 @@ public final class Libc {
         return array;
     }
 
-    private static final class Waitpid {
-        static final MethodHandle H = withErrno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    }
-
-    /** Waits for the child {@code pid} to end and returns its raw wait status. */
-    public static int waitpid(int pid, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment status = arena.allocate(JAVA_INT);
-            while (true) {
-                int result = (int) Waitpid.H.invokeExact(state, pid, status, 0);
-                if (result == pid) return status.get(JAVA_INT, 0);
-                if (errno(state) != Errno.EINTR) throw fail(what, state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     /** The exit code a shell would report for a wait status: the exit status, or 128 + signal. */
     public static int exitCode(int waitStatus) {
         int signal = waitStatus & 0x7f;
         return signal == 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
-    }
-
-    private static final class Kill {
-        static final MethodHandle H = withErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    }
-
-    /** Sends a signal; returns false when the process no longer exists. */
-    public static boolean kill(int pid, int signal) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) Kill.H.invokeExact(state, pid, signal);
-            if (result == 0) return true;
-            if (errno(state) == Errno.ESRCH) return false;
-            throw fail("sending signal " + signal + " to process " + pid, state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
     }
 }

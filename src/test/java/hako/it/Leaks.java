@@ -1,0 +1,51 @@
+package hako.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What a test run must not leave behind: mounts or processes tied to its directory, namespaces
+ * held open, and state under its state root.
+ */
+final class Leaks {
+    private Leaks() {}
+
+    static void assertNone(Path work, Path stateRoot) throws IOException {
+        List<String> leaks = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            if (line.contains(work.toString())) leaks.add("mount: " + line);
+        }
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path proc : processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    // A container's process has its rootfs as root; it lives under the test's directory.
+                    String processRoot = Files.readSymbolicLink(proc.resolve("root")).toString();
+                    if (processRoot.startsWith(work.toString())) leaks.add("process " + proc.getFileName() + " rooted in " + processRoot);
+                } catch (IOException e) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        if (Files.isDirectory(stateRoot)) {
+            try (Stream<Path> entries = Files.list(stateRoot)) {
+                entries.forEach(entry -> leaks.add("state: " + entry));
+            }
+        }
+        assertEquals(List.of(), leaks, "left behind");
+    }
+
+    /** Removes a test's directory; only called once nothing is mounted in it. */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
