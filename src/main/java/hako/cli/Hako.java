@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.spec.Spec;
 import hako.state.StateDir;
 
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ public final class Hako {
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
             globals.root = new StateDir(Path.of(args.get("root", StateDir.DEFAULT_ROOT.toString())));
             if (args.has("version")) {
-                System.out.println("hako version " + VERSION + "\nspec: " + StateDir.OCI_VERSION);
+                System.out.println("hako version " + VERSION + "\nspec: " + Spec.OCI_VERSION);
                 return 0;
             }
             if (args.has("systemd-cgroup")) {

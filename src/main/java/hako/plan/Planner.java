@@ -22,18 +22,14 @@ public final class Planner {
         long flags = Namespaces.cloneFlags(spec);
         List<Op> clone = List.of(new Op.Clone(flags));
         List<Op> rootfs = Rootfs.plan(spec, bundle);
-        return new Plan(clone, rootfs, process(spec, flags));
+        return new Plan(clone, rootfs, process(spec));
     }
 
-    private static List<Op> process(Spec spec, long cloneFlags) {
+    private static List<Op> process(Spec spec) {
         List<Op> ops = new ArrayList<>();
-        if (spec.hostname() != null || spec.domainname() != null) {
-            if ((cloneFlags & Flags.CLONE_NEWUTS) == 0) {
-                throw new PlanException("hostname", "setting a hostname needs a new uts namespace in linux.namespaces");
-            }
-            if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
-            if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        }
+        // The spec reader has made sure these come with a uts namespace.
+        if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
+        if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
         Spec.Process process = spec.process();
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());

@@ -59,7 +59,7 @@ public final class Rootfs {
     }
 
     private long rootPropagation() {
-        String name = linux() == null ? null : linux().rootfsPropagation();
+        String name = linux().rootfsPropagation();
         if (name == null || name.isEmpty()) return 0;
         MountOptions options = MountOptions.parse(List.of(name));
         return options.propagation().isEmpty() ? 0 : options.propagation().getFirst() & ~Flags.MS_REC;
@@ -126,9 +126,7 @@ public final class Rootfs {
         if (devIsBindMounted()) return; // the host's /dev is used as it is
         // Device modes are exact: the stage's umask must not take bits away.
         ops.add(new Op.Umask(0));
-        List<Device> devices = Device.defaults();
-        if (linux() != null) devices = Device.withSpecDevices(devices, linux().devices());
-        for (Device device : devices) {
+        for (Device device : Device.withSpecDevices(Device.defaults(), linux().devices())) {
             ops.add(new Op.Mkdir(parent(device.path()), 0755));
             ops.add(new Op.Mknod(device.path(), device.type() | device.mode(), Flags.makedev(device.major(), device.minor()), Op.IGNORE_EXISTING));
             if (device.uid() != 0 || device.gid() != 0) {
@@ -160,19 +158,17 @@ public final class Rootfs {
     }
 
     private void finish() {
-        if (linux() != null) {
-            // Sysctls first: readonly paths below make /proc/sys read-only.
-            for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
-                ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
-            }
-            for (String path : linux().readonlyPaths()) {
-                ops.add(new Op.Mount(path, path, null, Flags.MS_BIND | Flags.MS_REC, null, Op.IGNORE_MISSING));
-                ops.add(new Op.Mount(null, path, null,
-                        Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | lockedFlags(path), null, Op.IGNORE_MISSING));
-            }
-            for (String path : linux().maskedPaths()) {
-                ops.add(new Op.Mask(path));
-            }
+        // Sysctls first: readonly paths below make /proc/sys read-only.
+        for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
+            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
+        }
+        for (String path : linux().readonlyPaths()) {
+            ops.add(new Op.Mount(path, path, null, Flags.MS_BIND | Flags.MS_REC, null, Op.IGNORE_MISSING));
+            ops.add(new Op.Mount(null, path, null,
+                    Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | lockedFlags(path), null, Op.IGNORE_MISSING));
+        }
+        for (String path : linux().maskedPaths()) {
+            ops.add(new Op.Mask(path));
         }
         if (spec.root().readonly()) {
             ops.add(new Op.Mount(null, "/", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY, null));

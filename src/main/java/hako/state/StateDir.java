@@ -1,6 +1,7 @@
 package hako.state;
 
 import hako.spec.Json;
+import hako.spec.Spec;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,7 +18,6 @@ import java.util.Map;
  */
 public final class StateDir {
     public static final Path DEFAULT_ROOT = Path.of("/run/hako");
-    public static final String OCI_VERSION = "1.2.0";
 
     private final Path root;
 
@@ -46,7 +46,7 @@ public final class StateDir {
     /** Writes state.json as the OCI runtime spec defines the state of a container. */
     public void writeState(String id, String status, int pid, Path bundle, Map<String, String> annotations) {
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("ociVersion", OCI_VERSION);
+        state.put("ociVersion", Spec.OCI_VERSION);
         state.put("id", id);
         state.put("status", status);
         state.put("pid", (long) pid);

@@ -1,0 +1,132 @@
+package hako.plan;
+
+import hako.spec.DefaultSpec;
+import hako.spec.Json;
+import hako.spec.Spec;
+import hako.spec.SpecReader;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The plan is data: what a spec asks of the kernel, checked without running anything. */
+class PlannerTest {
+    static final Path BUNDLE = Path.of("/bundles/web");
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> defaults() {
+        return (Map<String, Object>) Json.parse(Json.write(DefaultSpec.tree()));
+    }
+
+    static Plan plan(Map<String, Object> tree) {
+        Spec spec = SpecReader.fromTree(tree, "config.json");
+        return Planner.plan(spec, BUNDLE);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> at(Map<String, Object> tree, String key) {
+        return (Map<String, Object>) tree.get(key);
+    }
+
+    @Test
+    void namespacesBecomeCloneFlags() {
+        Plan plan = plan(defaults());
+        long expected = Flags.CLONE_NEWPID | Flags.CLONE_NEWNET | Flags.CLONE_NEWIPC | Flags.CLONE_NEWUTS
+                | Flags.CLONE_NEWNS | Flags.CLONE_NEWCGROUP;
+        assertEquals(List.of(new Op.Clone(expected)), plan.namespaces());
+    }
+
+    @Test
+    void rootfsIsPreparedMountedAndPivotedInOrder() {
+        List<Op> ops = plan(defaults()).rootfs();
+        String rootfs = "/bundles/web/rootfs";
+        assertEquals(new Op.Mount(null, "/", null, Flags.MS_SLAVE | Flags.MS_REC, null), ops.get(0));
+        assertEquals(new Op.Mount(rootfs, rootfs, null, Flags.MS_BIND | Flags.MS_REC, null), ops.get(1));
+        assertEquals(new Op.SetRoot(rootfs), ops.get(2));
+        assertEquals(new Op.Mkdir("/proc", 0755), ops.get(3));
+        assertEquals(new Op.Mount("proc", "/proc", "proc", 0, null), ops.get(4));
+        assertEquals(new Op.Mount("tmpfs", "/dev", "tmpfs", Flags.MS_NOSUID | Flags.MS_STRICTATIME, "mode=755,size=65536k"), ops.get(6));
+        // "cgroup" in a spec means cgroup v2 to hako
+        assertTrue(ops.contains(new Op.Mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
+                Flags.MS_NOSUID | Flags.MS_NOEXEC | Flags.MS_NODEV | Flags.MS_RELATIME | Flags.MS_RDONLY, null)));
+        int pivot = ops.indexOf(new Op.PivotRoot(rootfs));
+        int null_ = ops.indexOf(new Op.Mknod("/dev/null", Flags.S_IFCHR | 0666, Flags.makedev(1, 3), Op.IGNORE_EXISTING));
+        int masked = ops.indexOf(new Op.Mask("/proc/kcore"));
+        assertTrue(0 < null_ && null_ < pivot && pivot < masked, "devices, then pivot_root, then masks: " + ops);
+        // root.readonly: the last thing, after everything that writes into the rootfs
+        assertEquals(new Op.Mount(null, "/", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY, null), ops.getLast());
+    }
+
+    @Test
+    void readonlyPathsKeepTheFlagsOfTheMountHoldingThem() {
+        Map<String, Object> tree = defaults();
+        at(tree, "linux").put("readonlyPaths", List.of("/sys/kernel"));
+        List<Op> ops = plan(tree).rootfs();
+        assertTrue(ops.contains(new Op.Mount(null, "/sys/kernel", null,
+                Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | Flags.MS_NOSUID | Flags.MS_NOEXEC | Flags.MS_NODEV,
+                null, Op.IGNORE_MISSING)), ops::toString);
+    }
+
+    @Test
+    void bindMountTakesARemountForItsFlagsAndPropagationSeparately() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data",
+                "options", List.of("rbind", "ro", "nosuid", "rprivate")));
+        List<Op> ops = plan(tree).rootfs();
+        int bind = ops.indexOf(new Op.Mount("/srv/data", "/data", null, Flags.MS_BIND | Flags.MS_REC, null));
+        assertTrue(bind > 0, ops::toString);
+        assertEquals(new Op.Mount(null, "/data", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | Flags.MS_NOSUID, null), ops.get(bind + 1));
+        assertEquals(new Op.Mount(null, "/data", null, Flags.MS_PRIVATE | Flags.MS_REC, null), ops.get(bind + 2));
+    }
+
+    @Test
+    void processBecomesItselfInTheKernelsOrder() {
+        Map<String, Object> tree = defaults();
+        at(tree, "process").put("user", Map.of("uid", 1000L, "gid", 100L, "additionalGids", List.of(5L), "umask", 077L));
+        List<Op> ops = plan(tree).process();
+        List<Class<?>> order = ops.stream().<Class<?>>map(Object::getClass).toList();
+        assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
+                Op.SetGroups.class, Op.SetResgid.class, Op.SetResuid.class, Op.Prctl.class, Op.Caps.class,
+                Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Exec.class), order);
+        assertEquals(new Op.SetResuid(1000), ops.get(7));
+        assertEquals(new Op.Umask(077), ops.get(11));
+    }
+
+    @Test
+    void executableIsLookedUpInTheProcessPath() {
+        Map<String, Object> tree = defaults();
+        at(tree, "process").put("env", List.of("PATH=/opt/bin::/bin"));
+        Op.Exec exec = (Op.Exec) plan(tree).process().getLast();
+        assertEquals(List.of("/opt/bin/sh", "./sh", "/bin/sh"), exec.candidates());
+        at(tree, "process").put("args", List.of("/bin/echo", "hi"));
+        exec = (Op.Exec) plan(tree).process().getLast();
+        assertEquals(List.of("/bin/echo"), exec.candidates());
+        assertEquals(List.of("/bin/echo", "hi"), exec.argv());
+    }
+
+    @Test
+    void aMountNamespaceIsRequired() {
+        Map<String, Object> tree = defaults();
+        tree.remove("hostname");
+        at(tree, "linux").put("namespaces", List.of(Map.of("type", "pid")));
+        PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+        assertTrue(e.getMessage().contains("mount namespace"), e.getMessage());
+    }
+
+    @Test
+    void theRenderedPlanReadsAsSystemCalls() {
+        String text = plan(defaults()).render();
+        assertTrue(text.contains("clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP|CLONE_PARENT)"), text);
+        assertTrue(text.contains("mount(\"proc\", \"/proc\", \"proc\", 0, NULL)"), text);
+        assertTrue(text.contains("pivot_root(\"/bundles/web/rootfs\")"), text);
+        assertTrue(text.contains("sethostname(\"hako\")"), text);
+        assertTrue(text.contains("capset(effective {CAP_KILL,CAP_NET_BIND_SERVICE,CAP_AUDIT_WRITE}"), text);
+    }
+}
