@@ -1,67 +1,79 @@
 package hako.cli;
 
-import hako.plan.Plan;
-import hako.plan.Planner;
+import hako.plan.Op;
 import hako.spec.DefaultSpec;
-import hako.spec.Json;
-import hako.spec.Spec;
-import hako.spec.SpecReader;
-import hako.stage.Protocol;
-import hako.sys.Errno;
+import hako.stage.Stage;
+import hako.state.StateDir;
 import hako.sys.Libc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * The AOT cache's training run (bin/hako-aot, at package time): walks the start path of the
- * commands — reading a spec, planning, encoding, the FFM calls — without creating anything, so
- * that the classes and method handles they need are in the cache. Not a command for people.
+ * The AOT cache's training run (bin/hako-aot, at package time). It walks the start paths of the
+ * commands — flags, reading and planning a spec, state files, the stage and its FFM calls — so
+ * that what they load and link is in the cache. It creates nothing outside a temporary directory
+ * and needs no privilege: the stage clones into no new namespace and execs /bin/true. Not a
+ * command for people.
  */
 final class AotTraining {
     private AotTraining() {}
 
     static int run() {
-        Path bundle;
+        Path work;
         try {
-            bundle = Files.createTempDirectory("hako-aot");
-            try {
-                Files.createDirectory(bundle.resolve("rootfs"));
-                Files.writeString(bundle.resolve("config.json"), DefaultSpec.json());
-                Spec spec = SpecReader.read(bundle);
-                Plan plan = Planner.plan(spec, bundle);
-                System.out.println(plan.render());
-                Protocol.encode(plan.namespaces());
-                Protocol.encode(plan.rootfs());
-                Protocol.encode(plan.process());
-                System.out.println(Json.write(spec.raw()));
-            } finally {
-                Files.deleteIfExists(bundle.resolve("config.json"));
-                Files.deleteIfExists(bundle.resolve("rootfs"));
-                Files.deleteIfExists(bundle);
-            }
+            work = Files.createTempDirectory("hako-aot");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // Make the downcall handles every container start uses, with calls that change nothing.
-        System.out.println(Errno.describe(Errno.EPERM) + " " + Libc.geteuid());
-        int memfd = Libc.memfdCreate("hako-aot", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
-        Libc.writeFully(memfd, new byte[] {0}, "training");
-        Libc.fcntl(memfd, Libc.F_ADD_SEALS, Libc.F_SEAL_SEAL, "training");
-        Libc.close(memfd);
-        int[] pair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC, "training");
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            var buffer = arena.allocate(Protocol.REPLY_SIZE);
-            Libc.send(pair[0], buffer, "training");
-            Libc.recv(pair[1], buffer, "training");
+        try {
+            Path bundle = Files.createDirectories(work.resolve("bundle/rootfs")).getParent();
+            String root = work.resolve("state").toString();
+            Hako.main(new String[] {"--version"});
+            Hako.main(new String[] {"--root", root, "spec", "--bundle", bundle.toString()});
+            Hako.main(new String[] {"--root", root, "plan", "--bundle", bundle.toString()});
+            // The error path: a bad id, and a missing bundle, reported in both log formats.
+            Hako.main(new String[] {"--root", root, "--log", work.resolve("log").toString(), "--log-format", "json",
+                "run", "--bundle", bundle.toString(), "../bad"});
+            Hako.main(new String[] {"--root", root, "run", "--bundle", work.resolve("missing").toString(), "x"});
+            stateFiles(new StateDir(Path.of(root)), bundle);
+            stage();
+            System.out.println(DefaultSpec.json().length());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            delete(work);
         }
-        int pid = Libc.spawn("/bin/true", new String[] {"true"}, "training");
-        Libc.waitpid(pid, "training");
-        Libc.close(pair[0]);
-        Libc.close(pair[1]);
-        Libc.kill((int) ProcessHandle.current().pid(), 0);
         return 0;
+    }
+
+    private static void stateFiles(StateDir state, Path bundle) {
+        state.create("training");
+        state.writeState("training", "created", 1, bundle, Map.of());
+        state.remove("training");
+    }
+
+    /** A whole conversation with the stage, in this process's own namespaces. */
+    private static void stage() {
+        try (Stage stage = Stage.launch()) {
+            int pid = stage.cloneInit(List.of(new Op.Clone(0)));
+            stage.run(List.of(new Op.Umask(022)));
+            stage.exec(List.of(new Op.Exec(List.of("/bin/true"), List.of("true"), List.of())));
+            Libc.exitCode(Libc.waitpid(pid, "training"));
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

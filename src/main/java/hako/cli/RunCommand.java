@@ -12,6 +12,7 @@ final class RunCommand {
     private RunCommand() {}
 
     static int run(Globals globals, List<String> argv) {
+        Libc.prepareInBackground();
         Args args = new Args("run")
                 .value("bundle", "b").value("pid-file").value("console-socket").value("preserve-fds")
                 .flag("detach", "d").flag("keep").flag("no-pivot").flag("no-new-keyring").flag("no-subreaper")
@@ -21,9 +22,6 @@ final class RunCommand {
         refuse(args, "detach", "console-socket", "no-pivot", "keep");
         if (args.get("preserve-fds") != null && !args.get("preserve-fds").equals("0")) {
             throw new UsageException("run", "--preserve-fds is not supported yet");
-        }
-        if (Libc.geteuid() != 0) {
-            throw new UsageException("run", "hako needs root to create containers (rootless containers are not supported yet)");
         }
         Path bundle = Bundles.path(args.get("bundle", "."));
         String pidFile = args.get("pid-file");

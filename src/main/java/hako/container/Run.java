@@ -47,24 +47,29 @@ public final class Run {
         state.create(id);
         try (Stage stage = Stage.launch()) {
             int pid = stage.cloneInit(plan.namespaces());
-            int status;
             try (SignalForwarder forwarder = new SignalForwarder(pid)) {
-                try {
-                    stage.run(plan.rootfs());
-                    state.writeState(id, "created", pid, bundle, spec.annotations());
-                    writePidFile(pid);
-                    stage.exec(plan.process());
-                    state.writeState(id, "running", pid, bundle, spec.annotations());
-                } catch (RuntimeException e) {
-                    Libc.kill(pid, Libc.SIGKILL);
-                    Libc.waitpid(pid, "waiting for the container's process to end");
-                    throw explain(e, spec);
-                }
-                status = Libc.waitpid(pid, "waiting for the container's process");
+                build(stage, pid, spec, plan);
+                return Libc.exitCode(Libc.waitpid(pid, "waiting for the container's process"));
             }
-            return Libc.exitCode(status);
+        } catch (RuntimeException e) {
+            throw explain(e, spec);
         } finally {
             state.remove(id);
+        }
+    }
+
+    /** Builds the container around its init and execs the process; on failure, init is killed. */
+    private void build(Stage stage, int pid, Spec spec, Plan plan) {
+        try {
+            stage.run(plan.rootfs());
+            state.writeState(id, "created", pid, bundle, spec.annotations());
+            writePidFile(pid);
+            stage.exec(plan.process());
+            state.writeState(id, "running", pid, bundle, spec.annotations());
+        } catch (RuntimeException e) {
+            Libc.kill(pid, Libc.SIGKILL);
+            Libc.waitpid(pid, "waiting for the container's process to end");
+            throw e;
         }
     }
 
@@ -88,6 +93,9 @@ public final class Run {
 
     /** The exec failure that people meet most, said the way runc says it. */
     private static RuntimeException explain(RuntimeException e, Spec spec) {
+        if (e instanceof StageFailure failure && failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
+            return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
+        }
         if (e instanceof StageFailure failure && failure.op() instanceof Op.Exec exec) {
             String name = spec.process().args().getFirst();
             if (failure.errno() == Errno.ENOENT && exec.candidates().size() > 1) {

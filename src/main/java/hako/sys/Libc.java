@@ -106,6 +106,19 @@ public final class Libc {
         return syscall(state, number, a, b, c, d, 0, 0);
     }
 
+    /**
+     * Creates, on another thread, the downcall handles that starting a container needs, while the
+     * caller reads the spec and plans: making them is most of FFM's start-up cost (about 20 ms).
+     */
+    public static void prepareInBackground() {
+        Thread.ofPlatform().daemon().name("hako-ffm").start(Libc::prepare);
+    }
+
+    private static void prepare() {
+        Syscall.H.type();
+        Spawn.H.type();
+    }
+
     public static int geteuid() {
         try (Arena arena = Arena.ofConfined()) {
             return (int) syscall(arena.allocate(CALL_STATE), Syscalls.GETEUID, 0, 0, 0, 0);

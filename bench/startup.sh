@@ -1,0 +1,44 @@
+#!/bin/bash
+# Start-up benchmark: `run` of /bin/true from the same busybox bundle, hako against runc, side by
+# side in one run (alternating, so both meet the same machine). Prints medians and the ratio.
+# Usage (root, after mvn package): bench/startup.sh [ROUNDS]   — needs runc (apt-get install runc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-30}
+hako=$PWD/bin/hako
+command -v runc >/dev/null || { echo "runc is not installed (apt-get install runc)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/hako-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+scripts/busybox-rootfs.sh "$work/bundle/rootfs"
+"$hako" spec --bundle "$work/bundle"
+# The process: true, with no terminal (as a benchmark runs it).
+sed -i 's/^\( *\)"sh"$/\1"true"/' "$work/bundle/config.json"
+grep -q '"true"' "$work/bundle/config.json" || { echo "could not set the process to true" >&2; exit 1; }
+
+# Prints "microseconds peak-RSS-KB" for one run of the command.
+measure() {
+  local start end rss
+  start=$(date +%s%N)
+  rss=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1)
+  end=$(date +%s%N)
+  echo "$(( (end - start) / 1000 )) $rss"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: > "$work/hako.txt"; : > "$work/runc.txt"
+for i in $(seq "$rounds"); do
+  measure "$hako" --root "$work/hako-state" run --bundle "$work/bundle" "bench-$i" >> "$work/hako.txt"
+  measure runc --root "$work/runc-state" run --bundle "$work/bundle" "bench-$i" >> "$work/runc.txt"
+done
+
+hako_us=$(cut -d' ' -f1 "$work/hako.txt" | median)
+runc_us=$(cut -d' ' -f1 "$work/runc.txt" | median)
+hako_kb=$(cut -d' ' -f2 "$work/hako.txt" | median)
+runc_kb=$(cut -d' ' -f2 "$work/runc.txt" | median)
+printf '%-28s %12s %12s %8s\n' "run /bin/true ($rounds rounds)" "hako" "runc" "ratio"
+printf '%-28s %10.1f ms %9.1f ms %7.2fx\n' "median wall time" "$(echo "$hako_us / 1000" | bc -l)" \
+  "$(echo "$runc_us / 1000" | bc -l)" "$(echo "$hako_us / $runc_us" | bc -l)"
+printf '%-28s %9.1f MB %9.1f MB %7.2fx\n' "median peak RSS (runtime)" "$(echo "$hako_kb / 1024" | bc -l)" \
+  "$(echo "$runc_kb / 1024" | bc -l)" "$(echo "$hako_kb / $runc_kb" | bc -l)"
