@@ -37,8 +37,8 @@ hako_us=$(cut -d' ' -f1 "$work/hako.txt" | median)
 runc_us=$(cut -d' ' -f1 "$work/runc.txt" | median)
 hako_kb=$(cut -d' ' -f2 "$work/hako.txt" | median)
 runc_kb=$(cut -d' ' -f2 "$work/runc.txt" | median)
-printf '%-28s %12s %12s %8s\n' "run /bin/true ($rounds rounds)" "hako" "runc" "ratio"
-printf '%-28s %10.1f ms %9.1f ms %7.2fx\n' "median wall time" "$(echo "$hako_us / 1000" | bc -l)" \
-  "$(echo "$runc_us / 1000" | bc -l)" "$(echo "$hako_us / $runc_us" | bc -l)"
-printf '%-28s %9.1f MB %9.1f MB %7.2fx\n' "median peak RSS (runtime)" "$(echo "$hako_kb / 1024" | bc -l)" \
-  "$(echo "$runc_kb / 1024" | bc -l)" "$(echo "$hako_kb / $runc_kb" | bc -l)"
+awk -v r="$rounds" -v hu="$hako_us" -v ru="$runc_us" -v hk="$hako_kb" -v rk="$runc_kb" 'BEGIN {
+  printf "%-28s %12s %12s %8s\n", "run /bin/true (" r " rounds)", "hako", "runc", "ratio"
+  printf "%-28s %9.1f ms %9.1f ms %7.2fx\n", "median wall time", hu / 1000, ru / 1000, hu / ru
+  printf "%-28s %9.1f MB %9.1f MB %7.2fx\n", "median peak RSS (runtime)", hk / 1024, rk / 1024, hk / rk
+}'
