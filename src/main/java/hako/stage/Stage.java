@@ -23,6 +23,8 @@ public final class Stage implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment reply = arena.allocate(Protocol.REPLY_SIZE, 8);
     private int stagePid;
+    private int[] replyFds = new int[0];
+    private static final int MAX_REPLY_FDS = 4;
 
     private Stage(int socket, int stagePid) {
         this.socket = socket;
@@ -88,9 +90,12 @@ public final class Stage implements AutoCloseable {
         }
     }
 
-    /** Sends one batch to init and waits for its reply. */
-    public long run(List<Op> batch) {
-        send(batch);
+    /**
+     * Sends one batch to init, with {@code fds} attached for the ops that refer to them by index,
+     * and waits for its reply.
+     */
+    public long run(List<Op> batch, int... fds) {
+        send(batch, fds);
         if (receive() == 0) {
             throw new StageFailure(batch, -1, 0, "the container's process ended during setup");
         }
@@ -101,23 +106,34 @@ public final class Stage implements AutoCloseable {
      * Sends the last batch, which ends with {@link Op.Exec}. A successful execve closes init's end
      * of the socket (it is close-on-exec), so end-of-file here means the process is running.
      */
-    public void exec(List<Op> batch) {
-        send(batch);
+    public void exec(List<Op> batch, int... fds) {
+        send(batch, fds);
         if (receive() != 0) {
             check(batch);
             throw new StageFailure(batch, -1, 0, "the stage answered an exec that succeeded");
         }
     }
 
-    private void send(List<Op> batch) {
+    private void send(List<Op> batch, int[] fds) {
         byte[] message = Protocol.encode(batch);
         MemorySegment segment = arena.allocate(message.length);
         MemorySegment.copy(message, 0, segment, ValueLayout.JAVA_BYTE, 0, message.length);
-        Libc.send(socket, segment, "sending operations to the stage");
+        if (fds.length == 0) {
+            Libc.send(socket, segment, "sending operations to the stage");
+        } else {
+            Libc.sendWithFds(socket, segment, fds, "sending operations to the stage");
+        }
     }
 
     private long receive() {
-        return Libc.recv(socket, reply, "reading the stage's reply");
+        Libc.Received received = Libc.recvWithFds(socket, reply, MAX_REPLY_FDS, "reading the stage's reply");
+        replyFds = received.fds();
+        return received.length();
+    }
+
+    /** The descriptors that came with the last reply (a terminal's master, for instance). */
+    public int[] replyFds() {
+        return replyFds;
     }
 
     private long check(List<Op> batch) {

@@ -53,11 +53,16 @@ public final class Libc {
         return downcall(name, descriptor, options);
     }
 
-    private static int errno(MemorySegment state) {
+    /** Where a call captures its errno: allocate one per call (or per thread) from an arena. */
+    static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static SysException fail(String what, MemorySegment state) {
+    static SysException fail(String what, MemorySegment state) {
         return new SysException(what, errno(state));
     }
 
@@ -94,7 +99,7 @@ public final class Libc {
                 Linker.Option.firstVariadicArg(1));
     }
 
-    private static long syscall(MemorySegment state, int number, long a, long b, long c, long d, long e, long f) {
+    static long syscall(MemorySegment state, int number, long a, long b, long c, long d, long e, long f) {
         try {
             return (long) Syscall.H.invokeExact(state, (long) number, a, b, c, d, e, f);
         } catch (Throwable t) {
@@ -102,7 +107,7 @@ public final class Libc {
         }
     }
 
-    private static long syscall(MemorySegment state, int number, long a, long b, long c, long d) {
+    static long syscall(MemorySegment state, int number, long a, long b, long c, long d) {
         return syscall(state, number, a, b, c, d, 0, 0);
     }
 
@@ -199,6 +204,67 @@ public final class Libc {
                 if (errno(state) != Errno.EINTR) throw fail(what, state);
             }
         }
+    }
+
+    /** Sends one datagram with descriptors attached to it (SCM_RIGHTS). */
+    public static void sendWithFds(int fd, MemorySegment message, int[] fds, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment header = messageHeader(arena, message, fds.length);
+            MemorySegment control = header.get(ADDRESS, MSG_CONTROL).reinterpret(controlSize(fds.length));
+            control.set(JAVA_LONG, 0, CMSG_HEADER + 4L * fds.length);   // cmsg_len
+            control.set(JAVA_INT, 8, 1);                                 // SOL_SOCKET
+            control.set(JAVA_INT, 12, 1);                                // SCM_RIGHTS
+            for (int i = 0; i < fds.length; i++) control.set(JAVA_INT, CMSG_HEADER + 4L * i, fds[i]);
+            while (syscall(state, Syscalls.SENDMSG, fd, header.address(), 0x4000 /* MSG_NOSIGNAL */, 0) < 0) {
+                if (errno(state) != Errno.EINTR) throw fail(what, state);
+            }
+        }
+    }
+
+    /** A datagram's length (0 at end of file) and the descriptors that came with it. */
+    public record Received(long length, int[] fds) {}
+
+    /** Receives one datagram and up to {@code maxFds} descriptors, which arrive close-on-exec. */
+    public static Received recvWithFds(int fd, MemorySegment buffer, int maxFds, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment header = messageHeader(arena, buffer, maxFds);
+            long n;
+            while ((n = syscall(state, Syscalls.RECVMSG, fd, header.address(), 0x40000000 /* MSG_CMSG_CLOEXEC */, 0)) < 0) {
+                if (errno(state) != Errno.EINTR) throw fail(what, state);
+            }
+            long controlLength = header.get(JAVA_LONG, MSG_CONTROLLEN);
+            MemorySegment control = header.get(ADDRESS, MSG_CONTROL).reinterpret(controlSize(maxFds));
+            int[] fds = new int[0];
+            if (controlLength >= CMSG_HEADER && control.get(JAVA_INT, 8) == 1 && control.get(JAVA_INT, 12) == 1) {
+                fds = new int[(int) ((control.get(JAVA_LONG, 0) - CMSG_HEADER) / 4)];
+                for (int i = 0; i < fds.length; i++) fds[i] = control.get(JAVA_INT, CMSG_HEADER + 4L * i);
+            }
+            return new Received(n, fds);
+        }
+    }
+
+    // struct msghdr, struct iovec and struct cmsghdr on 64-bit Linux.
+    private static final long MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40;
+    private static final long CMSG_HEADER = 16;
+
+    private static long controlSize(int fds) {
+        return CMSG_HEADER + ((4L * Math.max(fds, 1) + 7) & ~7L);
+    }
+
+    private static MemorySegment messageHeader(Arena arena, MemorySegment data, int fds) {
+        MemorySegment iov = arena.allocate(16, 8);
+        iov.set(ADDRESS, 0, data);
+        iov.set(JAVA_LONG, 8, data.byteSize());
+        MemorySegment header = arena.allocate(56, 8);
+        header.set(ADDRESS, MSG_IOV, iov);
+        header.set(JAVA_LONG, MSG_IOVLEN, 1);
+        if (fds > 0) {
+            header.set(ADDRESS, MSG_CONTROL, arena.allocate(controlSize(fds), 8));
+            header.set(JAVA_LONG, MSG_CONTROLLEN, controlSize(fds));
+        }
+        return header;
     }
 
     /** Waits for the child {@code pid} to end and returns its raw wait status. */
