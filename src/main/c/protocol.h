@@ -16,6 +16,7 @@ enum op_code {
 	OP_SYMLINK = 15,
 	OP_MASK = 16,
 	OP_CHOWN = 17,
+	OP_WAIT_FIFO = 18,
 	OP_PIVOT_ROOT = 20,
 	OP_CHROOT = 21,
 	OP_CHDIR = 22,
@@ -31,7 +32,9 @@ enum op_code {
 	OP_SETSID = 32,
 	OP_BOUNDING = 33,
 	OP_CAPS = 34,
+	OP_PTY = 35,
 	OP_EXEC = 40,
+	OP_WHICH = 41,
 };
 
 enum op_flag {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -66,6 +67,8 @@ struct op_type {
 static int sock;                 /* to the runtime; close-on-exec */
 static int is_init;              /* this is the child of CLONE */
 static pid_t child;              /* what CLONE made */
+static int64_t value;            /* an op's result for the reply (WHICH's index) */
+static int reply_fd = -1;        /* a descriptor sent with the reply (PTY's master) */
 static char root[PATH_MAX];      /* SET_ROOT's directory, "" for none */
 static char msg[MAX_BATCH];      /* one batch; static, far too big for the stack */
 static int fds[MAX_BATCH_FDS];   /* the descriptors that came with it */
@@ -482,6 +485,71 @@ static char **vector(const union arg *strv, char **v)
 	return v;
 }
 
+/* Blocks until `start` opens the exec fifo for reading, then tells it so with one byte. The fifo
+ * came as a descriptor (O_PATH) because its path is on the host, out of sight after pivot_root. */
+static int op_wait_fifo(const struct op *op)
+{
+	char path[FD_PATH];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", op->arg[0].fd);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int err = write(fd, "0", 1) == 1 ? 0 : errno;
+	close(fd);
+	return err;
+}
+
+/* A new terminal from the container's own devpts: its peer becomes the controlling terminal and
+ * stdio (after SETSID), and its master goes back to the runtime with the reply. */
+static int op_pty(const struct op *op)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return errno;
+	int unlock = 0, peer = -1, err = 0;
+	struct winsize size = { .ws_row = op->arg[0].u, .ws_col = op->arg[1].u };
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
+	    (size.ws_row && ioctl(master, TIOCSWINSZ, &size) < 0) ||
+	    /* TIOCGPTPEER opens the peer from the master, with no path lookup to be fooled */
+	    (peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0 ||
+	    ioctl(peer, TIOCSCTTY, 0) < 0)
+		err = errno;
+	for (int fd = 0; !err && fd < 3; fd++)
+		if (dup2(peer, fd) < 0)
+			err = errno;
+	if (peer >= 0)
+		close(peer);
+	if (err) {
+		close(master);
+		return err;
+	}
+	reply_fd = master;
+	return 0;
+}
+
+/* Finds, as EXEC will, the first candidate that is an executable file, so that a wrong program
+ * is reported by `create` rather than lost after `start`. The reply's value is its index. */
+static int op_which(const struct op *op)
+{
+	int err = ENOENT;
+	int64_t index = 0;
+	const union arg *c = &op->arg[0];
+	for (char *path = c->v.p; path < c->v.p + c->v.n; path += strlen(path) + 1, index++) {
+		struct stat st;
+		if (stat(path, &st) < 0) {
+			if (err != EACCES)
+				err = errno;
+			continue;
+		}
+		if (S_ISREG(st.st_mode) && faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0) {
+			value = index;
+			return 0;
+		}
+		err = EACCES;
+	}
+	return err;
+}
+
 static int op_exec(const struct op *op)
 {
 	char **argv = vectors, **envp = vector(&op->arg[1], argv);
@@ -525,6 +593,9 @@ static const struct op_type types[] = {
 	[OP_BOUNDING] = { "u", op_bounding, 0 },
 	[OP_CAPS] = { "uuuu", op_caps, 0 },
 	[OP_EXEC] = { "vvv", op_exec, 0 },
+	[OP_WAIT_FIFO] = { "f", op_wait_fifo, 0 },
+	[OP_PTY] = { "uu", op_pty, 0 },
+	[OP_WHICH] = { "v", op_which, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */
@@ -695,8 +766,26 @@ static struct reply batch(void)
 
 static void send_reply(struct reply reply)
 {
-	if (send(sock, &reply, sizeof reply, MSG_NOSIGNAL) != sizeof reply)
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = { &reply, sizeof reply };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (reply_fd >= 0) {
+		mh.msg_control = &control;
+		mh.msg_controllen = sizeof control;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &reply_fd, sizeof(int));
+	}
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != sizeof reply)
 		_exit(1);
+	if (reply_fd >= 0) /* the runtime has it now; the container's process must not */
+		close(reply_fd);
+	reply_fd = -1;
 }
 
 static void die(const char *what)
@@ -753,6 +842,11 @@ int main(int argc, char **argv)
 		send_reply(reply);
 		_exit(reply.failed_op < 0 ? 0 : 1);
 	}
-	for (;;)
-		send_reply(batch());
+	for (;;) {
+		value = 0;
+		reply = batch();
+		if (reply.failed_op < 0)
+			reply.value = value;
+		send_reply(reply);
+	}
 }

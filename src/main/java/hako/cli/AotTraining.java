@@ -3,6 +3,7 @@ package hako.cli;
 import hako.plan.Op;
 import hako.spec.DefaultSpec;
 import hako.stage.Stage;
+import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.sys.Libc;
 
@@ -53,10 +54,13 @@ final class AotTraining {
         return 0;
     }
 
-    private static void stateFiles(StateDir state, Path bundle) {
-        state.create("training");
-        state.writeState("training", "created", 1, bundle, Map.of());
-        state.remove("training");
+    private static void stateFiles(StateDir states, Path bundle) {
+        try (StateDir.Lock lock = states.create("training")) {
+            states.save(new ContainerState("training", 1, 0, bundle, bundle.resolve("rootfs"), "now", "created",
+                    Map.of(), null, null));
+            states.load("training");
+        }
+        states.remove("training");
     }
 
     /** A whole conversation with the stage, in this process's own namespaces. */

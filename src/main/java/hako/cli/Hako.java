@@ -18,9 +18,17 @@ public final class Hako {
             usage: hako [global flags] COMMAND [flags] [ID]
 
             commands:
-              run    build a container from a bundle and run its process in the foreground
-              plan   print the kernel operations that run would perform, without running anything
-              spec   write a default config.json into the bundle
+              create    build a container from a bundle; its process waits for start
+              start     start the process of a created container
+              run       create and start, in the foreground unless --detach
+              state     print a container's OCI state
+              kill      send a signal to a container's process (--all: to every process in it)
+              delete    remove a stopped container (--force: stop it first)
+              list      list containers
+              ps        list a container's processes
+              plan      print the kernel operations that run would perform, without running anything
+              spec      write a default config.json into the bundle
+              features  print what this hako supports (OCI features JSON)
 
             global flags:
               --root DIR          state directory (default /run/hako)
@@ -57,6 +65,14 @@ public final class Hako {
             String command = rest.getFirst();
             List<String> commandArgs = rest.subList(1, rest.size());
             return switch (command) {
+                case "create" -> CreateCommand.run(globals, commandArgs);
+                case "start" -> StartCommand.run(globals, commandArgs);
+                case "state" -> StateCommand.run(globals, commandArgs);
+                case "kill" -> KillCommand.run(globals, commandArgs);
+                case "delete" -> DeleteCommand.run(globals, commandArgs);
+                case "list" -> ListCommand.run(globals, commandArgs);
+                case "ps" -> PsCommand.run(globals, commandArgs);
+                case "features" -> FeaturesCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);

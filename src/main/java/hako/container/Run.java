@@ -1,108 +1,58 @@
 package hako.container;
 
-import hako.plan.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
-import hako.rootfs.Rootfs;
-import hako.spec.Spec;
 import hako.spec.SpecReader;
-import hako.stage.Stage;
-import hako.stage.StageFailure;
 import hako.state.StateDir;
-import hako.sys.Errno;
 import hako.sys.Libc;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * {@code hako run}: builds a container from a bundle, runs its process in the foreground and
- * removes the container when the process ends. The exit code is the process's.
+ * {@code hako run}: create and start in one. In the foreground (the default) hako stays with the
+ * process — stdio or its terminal, signals passed on — and removes the container when it ends,
+ * returning its exit code; {@code --detach} leaves it running, as {@code create} + {@code start}.
  */
 public final class Run {
-    private final StateDir state;
-    private final String id;
-    private final Path bundle;
-    private final Path pidFile;
-
-    public Run(StateDir state, String id, Path bundle, Path pidFile) {
-        this.state = state;
-        this.id = id;
-        this.bundle = bundle;
-        this.pidFile = pidFile;
-    }
+    private Run() {}
 
     /** Loads and checks the bundle's spec, and plans the container, without touching anything. */
     public static Plan plan(Path bundle) {
-        Spec spec = SpecReader.read(bundle);
-        checkRootfs(spec, bundle);
-        return Planner.plan(spec, bundle);
+        return Planner.plan(SpecReader.read(bundle), bundle, false);
     }
 
-    public int run() {
-        Spec spec = SpecReader.read(bundle);
-        checkRootfs(spec, bundle);
-        Plan plan = Planner.plan(spec, bundle);
-        state.create(id);
-        try (Stage stage = Stage.launch()) {
-            int pid = stage.cloneInit(plan.namespaces());
-            try (SignalForwarder forwarder = new SignalForwarder(pid)) {
-                build(stage, pid, spec, plan);
-                return Libc.exitCode(Libc.waitpid(pid, "waiting for the container's process"));
+    public static int foreground(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
+        try (Builder builder = new Builder(states, id, bundle, false)) {
+            Terminals.check(builder.spec, consoleSocket, true);
+            builder.build(pidFile);
+            TerminalRelay relay = null;
+            try (SignalForwarder forwarder = new SignalForwarder(builder.pid())) {
+                if (builder.terminal() >= 0) {
+                    if (consoleSocket != null) Terminals.sendToConsoleSocket(consoleSocket, builder.terminal());
+                    else relay = TerminalRelay.start(builder.terminal());
+                }
+                builder.exec();
+                return Libc.exitCode(builder.waitForExit());
+            } finally {
+                if (relay != null) relay.close();
+                builder.abort();
             }
-        } catch (RuntimeException e) {
-            throw explain(e, spec);
-        } finally {
-            state.remove(id);
         }
     }
 
-    /** Builds the container around its init and execs the process; on failure, init is killed. */
-    private void build(Stage stage, int pid, Spec spec, Plan plan) {
-        try {
-            stage.run(plan.rootfs());
-            state.writeState(id, "created", pid, bundle, spec.annotations());
-            writePidFile(pid);
-            stage.exec(plan.process());
-            state.writeState(id, "running", pid, bundle, spec.annotations());
-        } catch (RuntimeException e) {
-            Libc.kill(pid, Libc.SIGKILL);
-            Libc.waitpid(pid, "waiting for the container's process to end");
-            throw e;
-        }
-    }
-
-    private static void checkRootfs(Spec spec, Path bundle) {
-        Path rootfs = Rootfs.path(spec, bundle);
-        if (!Files.isDirectory(rootfs)) {
-            throw new ContainerException("root.path: the root filesystem " + rootfs + " is not a directory");
-        }
-    }
-
-    private void writePidFile(int pid) {
-        if (pidFile == null) return;
-        try {
-            Path temporary = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
-            Files.writeString(temporary, Integer.toString(pid));
-            Files.move(temporary, pidFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new ContainerException("writing the pid file " + pidFile + ": " + e.getMessage());
-        }
-    }
-
-    /** The exec failure that people meet most, said the way runc says it. */
-    private static RuntimeException explain(RuntimeException e, Spec spec) {
-        if (e instanceof StageFailure failure && failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
-            return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
-        }
-        if (e instanceof StageFailure failure && failure.op() instanceof Op.Exec exec) {
-            String name = spec.process().args().getFirst();
-            if (failure.errno() == Errno.ENOENT && exec.candidates().size() > 1) {
-                return new ContainerException("exec: \"" + name + "\": executable file not found in $PATH");
+    public static void detached(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
+        try (Builder builder = new Builder(states, id, bundle, false)) {
+            Terminals.check(builder.spec, consoleSocket, false);
+            builder.build(pidFile);
+            if (builder.terminal() >= 0) {
+                try {
+                    Terminals.sendToConsoleSocket(consoleSocket, builder.terminal());
+                } catch (RuntimeException e) {
+                    builder.abort();
+                    throw e;
+                }
             }
-            return new ContainerException("exec: \"" + name + "\": " + Errno.describe(failure.errno()));
+            builder.exec();
         }
-        return e;
     }
 }

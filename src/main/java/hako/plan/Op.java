@@ -286,6 +286,40 @@ public sealed interface Op {
         }
     }
 
+    /** Blocks until {@code hako start} opens the exec fifo, passed as descriptor {@code fdIndex}. */
+    record WaitFifo(int fdIndex) implements Op {
+        public String render() {
+            return "open(exec.fifo, O_WRONLY)  (blocks until `hako start`), write 1 byte";
+        }
+
+        public String doing() {
+            return "waiting for start on the exec fifo";
+        }
+    }
+
+    /** A terminal from the container's devpts as stdio; its master goes back to the runtime. */
+    record Pty(int rows, int cols) implements Op {
+        public String render() {
+            return "open(\"/dev/ptmx\"), ioctl(TIOCGPTPEER) → controlling terminal and stdio"
+                    + (rows > 0 ? ", window " + cols + "x" + rows : "") + "; master → runtime";
+        }
+
+        public String doing() {
+            return "setting up the container's terminal";
+        }
+    }
+
+    /** Checks that one of the candidates can be executed, before the wait for start. */
+    record Which(List<String> candidates) implements Op {
+        public String render() {
+            return "find the executable: first of " + candidates;
+        }
+
+        public String doing() {
+            return "looking for " + candidates.getFirst();
+        }
+    }
+
     /** execve the first candidate path that exists; argv[0] is the name the user gave. */
     record Exec(List<String> candidates, List<String> argv, List<String> env) implements Op {
         public String render() {

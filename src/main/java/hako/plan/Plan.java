@@ -8,9 +8,10 @@ import java.util.List;
  *
  * @param namespaces the stage's batch, ending with {@link Op.Clone}
  * @param rootfs  init's first batch: the root filesystem, up to and after pivot_root
- * @param process init's last batch: identity, limits and the exec of the container's process
+ * @param process init's next batch: its terminal, identity and limits, and the executable found
+ * @param start   init's last batch: (for create) the wait for start, then the exec
  */
-public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process) {
+public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process, List<Op> start) {
 
     /** The plan as people read it: one operation a line, grouped by who performs it. */
     public String render() {
@@ -18,6 +19,7 @@ public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process) {
         section(out, "stage: enter the new namespaces", namespaces);
         section(out, "init: build the root filesystem", rootfs);
         section(out, "init: become the container's process", process);
+        section(out, "init: start", start);
         return out.toString();
     }
 

@@ -16,13 +16,17 @@ public final class Planner {
     private Planner() {}
 
     /**
-     * @param bundle the bundle directory, absolute; relative paths in the spec resolve against it
+     * @param bundle        the bundle directory, absolute; relative paths in the spec resolve against it
+     * @param waitForStart  {@code create}: init waits on the exec fifo for {@code start} before it execs
      */
-    public static Plan plan(Spec spec, Path bundle) {
+    public static Plan plan(Spec spec, Path bundle, boolean waitForStart) {
         long flags = Namespaces.cloneFlags(spec);
         List<Op> clone = List.of(new Op.Clone(flags));
         List<Op> rootfs = Rootfs.plan(spec, bundle);
-        return new Plan(clone, rootfs, process(spec));
+        Spec.Process process = spec.process();
+        Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
+        List<Op> start = waitForStart ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
+        return new Plan(clone, rootfs, process(spec), start);
     }
 
     private static List<Op> process(Spec spec) {
@@ -33,10 +37,14 @@ public final class Planner {
         Spec.Process process = spec.process();
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
+        if (process.terminal()) {
+            Spec.ConsoleSize size = process.consoleSize();
+            ops.add(size == null ? new Op.Pty(0, 0) : new Op.Pty((int) size.height(), (int) size.width()));
+        }
         Identity.plan(process, ops);
         // After the switch of user, so that the working directory is checked with the user's rights.
         ops.add(new Op.Chdir(process.cwd()));
-        ops.add(new Op.Exec(candidates(process), process.args(), process.env()));
+        ops.add(new Op.Which(candidates(process)));
         return List.copyOf(ops);
     }
 

@@ -21,6 +21,7 @@ public final class Protocol {
     public static final int SYMLINK = 15;
     public static final int MASK = 16;
     public static final int CHOWN = 17;
+    public static final int WAIT_FIFO = 18;
     public static final int PIVOT_ROOT = 20;
     public static final int CHROOT = 21;
     public static final int CHDIR = 22;
@@ -36,7 +37,9 @@ public final class Protocol {
     public static final int SETSID = 32;
     public static final int BOUNDING = 33;
     public static final int CAPS = 34;
+    public static final int PTY = 35;
     public static final int EXEC = 40;
+    public static final int WHICH = 41;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -82,6 +85,9 @@ public final class Protocol {
             case Op.Caps c -> out.op(CAPS, 0, 4)
                     .u64(c.effective()).u64(c.permitted()).u64(c.inheritable()).u64(c.ambient());
             case Op.Exec e -> out.op(EXEC, 0, 3).strv(e.candidates()).strv(e.argv()).strv(e.env());
+            case Op.WaitFifo w -> out.op(WAIT_FIFO, 0, 1).u64(w.fdIndex());
+            case Op.Pty p -> out.op(PTY, 0, 2).u64(p.rows()).u64(p.cols());
+            case Op.Which w -> out.op(WHICH, 0, 1).strv(w.candidates());
         }
     }
 

@@ -114,6 +114,14 @@ public final class Stage implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the last batch and does not wait: for {@code create}, whose init then blocks until
+     * {@code start}. A failure after that has no one to report to; init then exits.
+     */
+    public void sendLast(List<Op> batch, int... fds) {
+        send(batch, fds);
+    }
+
     private void send(List<Op> batch, int[] fds) {
         byte[] message = Protocol.encode(batch);
         MemorySegment segment = arena.allocate(message.length);

@@ -1,23 +1,30 @@
 package hako.state;
 
 import hako.spec.Json;
-import hako.spec.Spec;
+import hako.sys.Errno;
+import hako.sys.Libc;
+import hako.sys.SysException;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The state directory ({@code --root}, by default /run/hako): one directory per container, named
- * by its id, holding its state.json. Creating that directory is what claims an id.
+ * by its id, holding its state.json and, between create and start, its exec fifo. Creating that
+ * directory is what claims an id; an exclusive flock on it serialises the commands on one id.
  */
 public final class StateDir {
     public static final Path DEFAULT_ROOT = Path.of("/run/hako");
+    private static final String STATE = "state.json";
+    private static final String FIFO = "exec.fifo";
 
     private final Path root;
 
@@ -29,50 +36,121 @@ public final class StateDir {
         return root;
     }
 
-    /** Claims {@code id}; fails if a container of that id exists. */
-    public Path create(String id) {
-        Path dir = root.resolve(ContainerId.check(id));
+    public Path dir(String id) {
+        return root.resolve(ContainerId.check(id));
+    }
+
+    public Path fifo(String id) {
+        return dir(id).resolve(FIFO);
+    }
+
+    /** Claims {@code id} and locks it; fails if a container of that id exists. */
+    public Lock create(String id) {
+        Path dir = dir(id);
         try {
             Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            return dir;
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
         } catch (FileAlreadyExistsException e) {
             throw new StateException("container \"" + id + "\" already exists");
         } catch (IOException e) {
             throw new StateException("creating the state directory " + dir + ": " + e.getMessage());
         }
+        return new Lock(dir);
     }
 
-    /** Writes state.json as the OCI runtime spec defines the state of a container. */
-    public void writeState(String id, String status, int pid, Path bundle, Map<String, String> annotations) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("ociVersion", Spec.OCI_VERSION);
-        state.put("id", id);
-        state.put("status", status);
-        state.put("pid", (long) pid);
-        state.put("bundle", bundle.toString());
-        if (!annotations.isEmpty()) state.put("annotations", annotations);
-        Path file = root.resolve(id).resolve("state.json");
-        Path temporary = root.resolve(id).resolve("state.json.tmp");
+    /** Locks an existing container; fails if there is none of that id. */
+    public Lock lock(String id) {
+        Path dir = dir(id);
         try {
-            // Written aside and renamed, so a reader never sees half a file.
-            Files.writeString(temporary, Json.write(state));
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new StateException("writing " + file + ": " + e.getMessage());
+            Lock lock = new Lock(dir);
+            if (!Files.exists(dir.resolve(STATE))) {
+                // Deleted while we waited, or a create that never got as far as its state.
+                lock.close();
+                throw notFound(id);
+            }
+            return lock;
+        } catch (SysException e) {
+            if (e.errno() == Errno.ENOENT) throw notFound(id);
+            throw e;
         }
+    }
+
+    public static StateException notFound(String id) {
+        return new StateException("container \"" + id + "\" does not exist");
+    }
+
+    public boolean exists(String id) {
+        return Files.isDirectory(dir(id));
+    }
+
+    public ContainerState load(String id) {
+        Path file = dir(id).resolve(STATE);
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readAllBytes(file));
+            return ContainerState.fromJson(json);
+        } catch (NoSuchFileException e) {
+            throw notFound(id);
+        } catch (IOException | RuntimeException e) {
+            throw new StateException("reading " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes state.json aside and renames it into place, so a reader never sees half a file. */
+    public void save(ContainerState state) {
+        Path dir = dir(state.id());
+        Path temporary = dir.resolve(STATE + ".tmp");
+        try {
+            Files.writeString(temporary, Json.write(state.toJson()));
+            Files.move(temporary, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new StateException("writing " + dir.resolve(STATE) + ": " + e.getMessage());
+        }
+    }
+
+    /** The ids of every container here, sorted. */
+    public List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(root)) return ids;
+        try (var entries = Files.newDirectoryStream(root)) {
+            for (Path entry : entries) {
+                if (Files.isRegularFile(entry.resolve(STATE))) ids.add(entry.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new StateException("listing " + root + ": " + e.getMessage());
+        }
+        ids.sort(null);
+        return ids;
     }
 
     /** Removes the container's directory and everything in it; a missing directory is fine. */
     public void remove(String id) {
-        Path dir = root.resolve(ContainerId.check(id));
-        try (var entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) Files.deleteIfExists(entry);
+        Path dir = dir(id);
+        try {
+            for (String name : new String[] {FIFO, STATE, STATE + ".tmp"}) Files.deleteIfExists(dir.resolve(name));
             Files.deleteIfExists(dir);
-        } catch (java.nio.file.NoSuchFileException e) {
-            // already gone
         } catch (IOException e) {
             throw new StateException("removing the state directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** An exclusive lock on one container's directory, held until closed. */
+    public static final class Lock implements AutoCloseable {
+        private final int fd;
+
+        Lock(Path dir) {
+            fd = Libc.open(dir.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | 0x10000 /* O_DIRECTORY */, "locking " + dir);
+            try {
+                Libc.lockExclusive(fd, "locking " + dir);
+            } catch (RuntimeException e) {
+                Libc.close(fd);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            Libc.close(fd);
         }
     }
 }

@@ -32,6 +32,10 @@ public final class Libc {
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
     public static final int SIGKILL = 9;
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    public static final int O_PATH = 0x200000, O_NOCTTY = 0x100;
+    private static final int AT_FDCWD = -100;
+    private static final int S_IFIFO = 0010000;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -265,6 +269,130 @@ public final class Libc {
             header.set(JAVA_LONG, MSG_CONTROLLEN, controlSize(fds));
         }
         return header;
+    }
+
+    /** openat(AT_FDCWD, path, flags); returns the descriptor. */
+    public static int open(String path, int flags, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long fd;
+            while ((fd = syscall(state, Syscalls.OPENAT, AT_FDCWD, arena.allocateFrom(path).address(), flags, 0)) < 0) {
+                if (errno(state) != Errno.EINTR) throw fail(what, state);
+            }
+            return (int) fd;
+        }
+    }
+
+    /** flock(fd, LOCK_EX): waits for the exclusive lock; closing the descriptor releases it. */
+    public static void lockExclusive(int fd, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            while (syscall(state, Syscalls.FLOCK, fd, 2 /* LOCK_EX */, 0, 0) < 0) {
+                if (errno(state) != Errno.EINTR) throw fail(what, state);
+            }
+        }
+    }
+
+    /** Makes a FIFO (mkfifo(3)) with the given permissions. */
+    public static void mkfifo(String path, int mode, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), S_IFIFO | mode, 0) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
+    /** Reads at most {@code max} bytes; returns them (empty at end of file). EAGAIN gives null. */
+    public static byte[] read(int fd, int max, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocate(max);
+            while (true) {
+                long n = syscall(state, Syscalls.READ, fd, buffer.address(), max, 0);
+                if (n >= 0) return buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+                if (errno(state) == 11 /* EAGAIN */) return null;
+                if (errno(state) != Errno.EINTR) throw fail(what, state);
+            }
+        }
+    }
+
+    public static final short POLLIN = 1;
+
+    /** Waits up to {@code millis} for {@code events} on one descriptor; returns the events seen. */
+    public static int poll(int fd, short events, long millis, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(8, 8);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(ValueLayout.JAVA_SHORT, 4, events);
+            MemorySegment timeout = arena.allocate(16, 8);
+            timeout.set(JAVA_LONG, 0, millis / 1000);
+            timeout.set(JAVA_LONG, 8, (millis % 1000) * 1_000_000);
+            long n = syscall(state, Syscalls.PPOLL, pollfd.address(), 1, timeout.address(), 0);
+            if (n < 0) {
+                if (errno(state) == Errno.EINTR) return 0;
+                throw fail(what, state);
+            }
+            return n == 0 ? 0 : pollfd.get(ValueLayout.JAVA_SHORT, 6);
+        }
+    }
+
+    /** A pidfd for {@code pid}, or -1 if the process is gone: signals and waits that cannot hit a reused pid. */
+    public static int pidfdOpen(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long fd = syscall(state, Syscalls.PIDFD_OPEN, pid, 0, 0, 0);
+            if (fd >= 0) return (int) fd;
+            if (errno(state) == Errno.ESRCH) return -1;
+            throw fail("opening a pidfd for process " + pid, state);
+        }
+    }
+
+    /** Sends a signal through a pidfd; returns false when the process has ended. */
+    public static boolean pidfdSignal(int pidfd, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0) == 0) return true;
+            if (errno(state) == Errno.ESRCH) return false;
+            throw fail("sending signal " + signal, state);
+        }
+    }
+
+    /** A connected AF_UNIX stream socket to {@code path} (a console socket). */
+    public static int connectUnix(String path, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (name.length >= 108) throw new SysException(what + ": socket path too long", Errno.ENAMETOOLONG);
+            long fd = syscall(state, Syscalls.SOCKET, AF_UNIX, 1 /* SOCK_STREAM */ | SOCK_CLOEXEC, 0, 0);
+            if (fd < 0) throw fail(what, state);
+            MemorySegment address = arena.allocate(110, 8);
+            address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+            MemorySegment.copy(name, 0, address, ValueLayout.JAVA_BYTE, 2, name.length);
+            if (syscall(state, Syscalls.CONNECT, fd, address.address(), 2 + name.length + 1, 0) < 0) {
+                SysException e = fail(what, state);
+                close((int) fd);
+                throw e;
+            }
+            return (int) fd;
+        }
+    }
+
+    /** ioctl(fd, request, buffer) with a buffer in and out (termios, winsize). */
+    public static void ioctl(int fd, long request, MemorySegment buffer, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.IOCTL, fd, request, buffer.address(), 0) < 0) throw fail(what, state);
+        }
+    }
+
+    /** Whether the descriptor is a terminal (TCGETS succeeds). */
+    public static boolean isatty(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return syscall(state, Syscalls.IOCTL, fd, 0x5401 /* TCGETS */, arena.allocate(64).address(), 0) == 0;
+        }
     }
 
     /** Waits for the child {@code pid} to end and returns its raw wait status. */

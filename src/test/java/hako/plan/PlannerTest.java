@@ -25,7 +25,7 @@ class PlannerTest {
 
     static Plan plan(Map<String, Object> tree) {
         Spec spec = SpecReader.fromTree(tree, "config.json");
-        return Planner.plan(spec, BUNDLE);
+        return Planner.plan(spec, BUNDLE, false);
     }
 
     @SuppressWarnings("unchecked")
@@ -94,7 +94,7 @@ class PlannerTest {
         List<Class<?>> order = ops.stream().<Class<?>>map(Object::getClass).toList();
         assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
                 Op.SetGroups.class, Op.SetResgid.class, Op.SetResuid.class, Op.Prctl.class, Op.Caps.class,
-                Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Exec.class), order);
+                Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Which.class), order);
         assertEquals(new Op.SetResuid(1000), ops.get(7));
         assertEquals(new Op.Umask(077), ops.get(11));
     }
@@ -103,10 +103,11 @@ class PlannerTest {
     void executableIsLookedUpInTheProcessPath() {
         Map<String, Object> tree = defaults();
         at(tree, "process").put("env", List.of("PATH=/opt/bin::/bin"));
-        Op.Exec exec = (Op.Exec) plan(tree).process().getLast();
+        Op.Exec exec = (Op.Exec) plan(tree).start().getLast();
         assertEquals(List.of("/opt/bin/sh", "./sh", "/bin/sh"), exec.candidates());
+        assertEquals(new Op.Which(exec.candidates()), plan(tree).process().getLast());
         at(tree, "process").put("args", List.of("/bin/echo", "hi"));
-        exec = (Op.Exec) plan(tree).process().getLast();
+        exec = (Op.Exec) plan(tree).start().getLast();
         assertEquals(List.of("/bin/echo"), exec.candidates());
         assertEquals(List.of("/bin/echo", "hi"), exec.argv());
     }
@@ -118,6 +119,22 @@ class PlannerTest {
         at(tree, "linux").put("namespaces", List.of(Map.of("type", "pid")));
         PlanException e = assertThrows(PlanException.class, () -> plan(tree));
         assertTrue(e.getMessage().contains("mount namespace"), e.getMessage());
+    }
+
+    @Test
+    void createWaitsOnTheExecFifoBeforeItExecs() {
+        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), BUNDLE, true);
+        assertEquals(new Op.WaitFifo(0), plan.start().getFirst());
+        assertTrue(plan.start().getLast() instanceof Op.Exec);
+    }
+
+    @Test
+    void aTerminalComesAfterTheNewSession() {
+        Map<String, Object> tree = defaults();
+        at(tree, "process").put("terminal", true);
+        at(tree, "process").put("consoleSize", Map.of("height", 40L, "width", 120L));
+        List<Op> ops = plan(tree).process();
+        assertEquals(new Op.Pty(40, 120), ops.get(ops.indexOf(new Op.SetSid()) + 1));
     }
 
     @Test

@@ -1,0 +1,41 @@
+package hako.cli;
+
+import hako.spec.Capability;
+import hako.spec.Json;
+import hako.spec.Spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code hako features}: what this hako supports, as the OCI runtime spec's features document. */
+final class FeaturesCommand {
+    private FeaturesCommand() {}
+
+    static int run(Globals globals, List<String> argv) {
+        new Args("features").parse(argv);
+        Map<String, Object> features = new LinkedHashMap<>();
+        features.put("ociVersionMin", "1.0.0");
+        features.put("ociVersionMax", Spec.OCI_VERSION);
+        features.put("hooks", List.of());
+        features.put("mountOptions", List.of("async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
+                "exec", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand",
+                "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount",
+                "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave",
+                "strictatime", "suid", "symfollow", "sync", "unbindable"));
+        Map<String, Object> linux = new LinkedHashMap<>();
+        linux.put("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "time", "uts"));
+        List<String> capabilities = new ArrayList<>();
+        for (Capability capability : Capability.values()) capabilities.add(capability.name());
+        linux.put("capabilities", capabilities);
+        linux.put("cgroup", Map.of("v1", false, "v2", true, "systemd", false, "systemdUser", false));
+        linux.put("seccomp", Map.of("enabled", false));
+        linux.put("apparmor", Map.of("enabled", false));
+        linux.put("selinux", Map.of("enabled", false));
+        features.put("linux", linux);
+        features.put("annotations", Map.of("dev.hako.version", Hako.VERSION));
+        System.out.println(Json.writePretty(features));
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+package hako.container;
+
+import hako.state.StateDir;
+
+import java.nio.file.Path;
+
+/**
+ * {@code hako create}: builds the container — namespaces, root filesystem, identity — and leaves
+ * its init blocked on the exec fifo until {@code hako start}. The init outlives this process: it
+ * is inherited by our parent if that is a subreaper (conmon, a containerd shim), as with runc.
+ */
+public final class Create {
+    private Create() {}
+
+    public static void create(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
+        try (Builder builder = new Builder(states, id, bundle, true)) {
+            Terminals.check(builder.spec, consoleSocket, false);
+            builder.build(pidFile);
+            if (builder.terminal() >= 0) {
+                try {
+                    Terminals.sendToConsoleSocket(consoleSocket, builder.terminal());
+                } catch (RuntimeException e) {
+                    builder.abort();
+                    throw e;
+                }
+            }
+            builder.handOverToStart();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package hako.container;
+
+import hako.state.ContainerState;
+import hako.state.StateDir;
+import hako.sys.Libc;
+
+import java.util.List;
+
+/** {@code hako kill}: signals a container's process, or with {@code --all} every process in it. */
+public final class Kill {
+    private Kill() {}
+
+    public static void kill(StateDir states, String id, int signal, boolean all) {
+        ContainerState state = states.load(id);
+        if (Status.of(states, state).equals(Status.STOPPED)) {
+            throw new ContainerException("container \"" + id + "\" is not running");
+        }
+        if (all) {
+            for (int pid : processes(state)) signal(pid, Proc.startTime(pid), signal);
+        } else if (!signal(state.pid(), state.pidStartTime(), signal)) {
+            throw new ContainerException("container \"" + id + "\" is not running");
+        }
+    }
+
+    /** The container's processes: init and everything in its PID namespace. */
+    static List<Integer> processes(ContainerState state) {
+        List<Integer> pids = Proc.sharingPidNamespace(state.pid());
+        // Without a PID namespace of its own, the namespace is the host's: only init is certain.
+        return pids.contains(1) || pids.isEmpty() ? List.of(state.pid()) : pids;
+    }
+
+    /**
+     * Signals the process that started at {@code startTime}, through a pidfd so that a pid reused
+     * in the meantime is never hit. Returns false when it has ended.
+     */
+    static boolean signal(int pid, long startTime, int signal) {
+        int pidfd = Libc.pidfdOpen(pid);
+        if (pidfd < 0) return false;
+        try {
+            return Proc.alive(pid, startTime) && Libc.pidfdSignal(pidfd, signal);
+        } finally {
+            Libc.close(pidfd);
+        }
+    }
+
+    /** Waits up to {@code millis} for the process to end; returns whether it did. */
+    static boolean awaitExit(int pid, long startTime, long millis) {
+        int pidfd = Libc.pidfdOpen(pid);
+        if (pidfd < 0) return true;
+        try {
+            if (!Proc.alive(pid, startTime)) return true;
+            // A pidfd becomes readable when its process exits (zombie or reaped).
+            return (Libc.poll(pidfd, Libc.POLLIN, millis, "waiting for process " + pid) & Libc.POLLIN) != 0;
+        } finally {
+            Libc.close(pidfd);
+        }
+    }
+}

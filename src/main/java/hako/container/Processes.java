@@ -1,0 +1,19 @@
+package hako.container;
+
+import hako.state.ContainerState;
+import hako.state.StateDir;
+
+import java.util.List;
+
+/** The processes of a container, as the host numbers them. */
+public final class Processes {
+    private Processes() {}
+
+    public static List<Integer> of(StateDir states, String id) {
+        ContainerState state = states.load(id);
+        if (Status.of(states, state).equals(Status.STOPPED)) {
+            throw new ContainerException("container \"" + id + "\" is not running");
+        }
+        return Kill.processes(state);
+    }
+}

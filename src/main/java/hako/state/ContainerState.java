@@ -1,0 +1,82 @@
+package hako.state;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What hako records about a container in its state.json: enough to find its process again (pid
+ * and that process's start time, so a reused pid is never mistaken for it) and to tear it down
+ * (hooks to run at delete, its cgroup).
+ *
+ * @param phase   how far hako got: {@code creating}, {@code created} or {@code running}; the
+ *                status a command reports is worked out from this and the process ({@link Status})
+ * @param created when it was created, RFC 3339 in UTC
+ * @param hooks   the spec's hooks, kept for {@code poststop} at delete (the bundle may be gone)
+ * @param cgroup  the container's cgroup directory, or null when it has none
+ */
+public record ContainerState(
+        String id,
+        int pid,
+        long pidStartTime,
+        Path bundle,
+        Path rootfs,
+        String created,
+        String phase,
+        Map<String, String> annotations,
+        Map<String, Object> hooks,
+        String cgroup) {
+
+    public ContainerState withPhase(String newPhase) {
+        return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, newPhase, annotations, hooks, cgroup);
+    }
+
+    public ContainerState withProcess(int newPid, long startTime) {
+        return new ContainerState(id, newPid, startTime, bundle, rootfs, created, phase, annotations, hooks, cgroup);
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", id);
+        json.put("pid", (long) pid);
+        json.put("pidStartTime", pidStartTime);
+        json.put("bundle", bundle.toString());
+        json.put("rootfs", rootfs.toString());
+        json.put("created", created);
+        json.put("phase", phase);
+        json.put("annotations", annotations);
+        if (hooks != null) json.put("hooks", hooks);
+        if (cgroup != null) json.put("cgroup", cgroup);
+        return json;
+    }
+
+    @SuppressWarnings("unchecked")
+    static ContainerState fromJson(Map<String, Object> json) {
+        return new ContainerState(
+                (String) json.get("id"),
+                ((Long) json.get("pid")).intValue(),
+                (Long) json.get("pidStartTime"),
+                Path.of((String) json.get("bundle")),
+                Path.of((String) json.get("rootfs")),
+                (String) json.get("created"),
+                (String) json.get("phase"),
+                (Map<String, String>) json.getOrDefault("annotations", Map.of()),
+                (Map<String, Object>) json.get("hooks"),
+                (String) json.get("cgroup"));
+    }
+
+    /** The OCI state of a container (runtime-spec "State"), as {@code hako state} prints it. */
+    public Map<String, Object> ociState(String status) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("ociVersion", hako.spec.Spec.OCI_VERSION);
+        state.put("id", id);
+        state.put("pid", status.equals("stopped") ? 0L : (long) pid);
+        state.put("status", status);
+        state.put("bundle", bundle.toString());
+        state.put("rootfs", rootfs.toString());
+        state.put("created", created);
+        state.put("owner", "");
+        if (!annotations.isEmpty()) state.put("annotations", annotations);
+        return state;
+    }
+}
