@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.cgroup.Cgroup;
 import hako.plan.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
@@ -18,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Builds a container around a new init, up to the point where all that is left is its exec:
@@ -36,6 +39,7 @@ final class Builder implements AutoCloseable {
     private int fifo = -1;
     private int terminal = -1;
     private ContainerState state;
+    private Cgroup cgroup;
     private boolean reaped;
 
     /** Reads and plans the bundle, then claims the id: bad input fails before anything exists. */
@@ -61,11 +65,12 @@ final class Builder implements AutoCloseable {
                 Libc.mkfifo(path, 0600, "creating the exec fifo " + path);
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
+            cgroup = Cgroup.create(id, spec.linux());
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), null);
+                    Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString());
             states.save(state);
             stage = Stage.launch();
-            int pid = stage.cloneInit(plan.namespaces());
+            int pid = cloneIntoCgroup();
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
             stage.run(plan.rootfs());
@@ -75,6 +80,22 @@ final class Builder implements AutoCloseable {
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec);
+        }
+    }
+
+    /** Init is born in the container's cgroup: clone3 gets the cgroup's directory (CLONE_INTO_CGROUP). */
+    private int cloneIntoCgroup() {
+        if (cgroup == null) {
+            // A host without cgroup v2: the clone goes without one.
+            List<Op> batch = new ArrayList<>(plan.namespaces());
+            batch.set(batch.size() - 1, new Op.Clone(((Op.Clone) batch.getLast()).flags(), false));
+            return stage.cloneInit(batch);
+        }
+        int fd = cgroup.openDirectoryFd();
+        try {
+            return stage.cloneInit(plan.namespaces(), fd);
+        } finally {
+            Libc.close(fd);
         }
     }
 
@@ -120,9 +141,14 @@ final class Builder implements AutoCloseable {
             Libc.waitpid(state.pid(), "waiting for the container's process to end");
             reaped = true;
         }
-        if (state != null) Delete.destroy(states, state);
-        else states.remove(id);
+        if (state != null) {
+            Delete.destroy(states, state);
+        } else {
+            if (cgroup != null) cgroup.destroy();
+            states.remove(id);
+        }
         state = null;
+        cgroup = null;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.state.StateException;
@@ -49,6 +50,8 @@ public final class Delete {
 
     /** Removes what hako made for a container whose processes have ended. */
     static void destroy(StateDir states, ContainerState state) {
+        // The cgroup first: what still runs in it is killed, and the state goes only once it is gone.
+        if (state.cgroup() != null) Cgroup.open(java.nio.file.Path.of(state.cgroup())).destroy();
         states.remove(state.id());
     }
 }

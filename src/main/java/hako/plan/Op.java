@@ -36,10 +36,15 @@ public sealed interface Op {
         };
     }
 
-    /** clone3 into new namespaces; the child becomes the container's init. */
-    record Clone(long flags) implements Op {
+    /**
+     * clone3 into new namespaces; the child becomes the container's init. With
+     * {@code intoCgroup}, the batch's descriptor 0 is the container's cgroup and init is born in
+     * it (CLONE_INTO_CGROUP): no moment outside its limits.
+     */
+    record Clone(long flags, boolean intoCgroup) implements Op {
         public String render() {
-            return "clone3(" + Flags.clone(flags | Flags.CLONE_PARENT) + ")  → init";
+            return "clone3(" + Flags.clone(flags | Flags.CLONE_PARENT) + (intoCgroup ? "|CLONE_INTO_CGROUP" : "")
+                    + ")  → init" + (intoCgroup ? ", born in the container's cgroup" : "");
         }
 
         public String doing() {

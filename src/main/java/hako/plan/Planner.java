@@ -21,7 +21,7 @@ public final class Planner {
      */
     public static Plan plan(Spec spec, Path bundle, boolean waitForStart) {
         long flags = Namespaces.cloneFlags(spec);
-        List<Op> clone = List.of(new Op.Clone(flags));
+        List<Op> clone = List.of(new Op.Clone(flags, true));
         List<Op> rootfs = Rootfs.plan(spec, bundle);
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());

@@ -38,7 +38,7 @@ class PlannerTest {
         Plan plan = plan(defaults());
         long expected = Flags.CLONE_NEWPID | Flags.CLONE_NEWNET | Flags.CLONE_NEWIPC | Flags.CLONE_NEWUTS
                 | Flags.CLONE_NEWNS | Flags.CLONE_NEWCGROUP;
-        assertEquals(List.of(new Op.Clone(expected)), plan.namespaces());
+        assertEquals(List.of(new Op.Clone(expected, true)), plan.namespaces());
     }
 
     @Test
