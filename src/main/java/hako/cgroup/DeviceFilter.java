@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <p>The program runs one pass per kind of access, each walking the rules from the last to the
  * first: a pass whose kind was not asked for is skipped; a matching allow ends the pass; a
- * matching deny (or no match at all) returns 0, denied. Past the three passes it returns 1.
+ * matching deny (or no match at all) returns 0, denied. Past the three passes it returns 1. An
+ * access kind other than these three is denied before any pass.
  */
 final class DeviceFilter {
     // struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }: access_type is
@@ -80,6 +81,11 @@ final class DeviceFilter {
         code.emit(RSH32_K, ACCESS, 0, 0, 16);
         code.emit(LDX_W, MAJOR, R1, 4, 0);
         code.emit(LDX_W, MINOR, R1, 8, 0);
+        // An access kind this program does not know (a future kernel's) is denied, not waved through.
+        code.emit(JSET_K, ACCESS, 0, 1, ~DeviceRule.ALL & 0xFFFF);
+        code.emit(JA, 0, 0, 2, 0);
+        code.emit(MOV64_K, R0, 0, 0, 0);
+        code.emit(EXIT, 0, 0, 0, 0);
         for (int kind : KINDS) pass(code, kind, rules);
         code.emit(MOV64_K, R0, 0, 0, 1);
         code.emit(EXIT, 0, 0, 0, 0);

@@ -334,7 +334,7 @@ final class Limits {
             if (size == null || bytes == null) throw json.error(p, "needs pageSize and limit");
             if (!sizes.contains(size)) {
                 throw json.error(field(p, "pageSize"), "this machine has no \"" + size + "\" huge pages"
-                        + (sizes.isEmpty() ? "" : " (it has " + String.join(", ", sizes) + ")"));
+                        + (sizes.isEmpty() ? "" : " (it has " + String.join(", ", new java.util.TreeSet<>(sizes)) + ")"));
             }
             String value = Long.toUnsignedString(bytes);
             write("hugetlb", "hugetlb." + size + ".max", value, p);

@@ -26,9 +26,8 @@ final class Placement {
                 && (systemd[0].isEmpty() || systemd[0].endsWith(SLICE))) {
             return systemd(systemd[0], systemd[1], systemd[2]);
         }
-        String path = cgroupsPath.startsWith("/") ? checked(cgroupsPath) : join(ownCgroup, checked(cgroupsPath));
-        if (path.equals("/")) throw new CgroupException(WHERE + "\"" + cgroupsPath + "\" is the root of the cgroup tree; name a cgroup below it");
-        return path;
+        if (cgroupsPath.equals("/")) throw new CgroupException(WHERE + "\"" + cgroupsPath + "\" is the root of the cgroup tree; name a cgroup below it");
+        return cgroupsPath.startsWith("/") ? checked(cgroupsPath) : join(ownCgroup, checked(cgroupsPath));
     }
 
     private static String join(String parent, String relative) {

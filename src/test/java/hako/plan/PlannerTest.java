@@ -140,7 +140,7 @@ class PlannerTest {
     @Test
     void theRenderedPlanReadsAsSystemCalls() {
         String text = plan(defaults()).render();
-        assertTrue(text.contains("clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP|CLONE_PARENT)"), text);
+        assertTrue(text.contains("clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP|CLONE_PARENT|CLONE_INTO_CGROUP)"), text);
         assertTrue(text.contains("mount(\"proc\", \"/proc\", \"proc\", 0, NULL)"), text);
         assertTrue(text.contains("pivot_root(\"/bundles/web/rootfs\")"), text);
         assertTrue(text.contains("sethostname(\"hako\")"), text);

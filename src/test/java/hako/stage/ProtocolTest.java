@@ -44,6 +44,22 @@ class ProtocolTest {
     }
 
     @Test
+    void cloneIntoTheCgroupRefersToTheBatchsFirstDescriptor() {
+        for (boolean intoCgroup : new boolean[] {true, false}) {
+            ByteBuffer in = ByteBuffer.wrap(Protocol.encode(List.of(new Op.Clone(0x20000, intoCgroup))))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(1, in.getInt());
+            assertEquals(Protocol.CLONE, in.getShort());
+            in.getShort();
+            assertEquals(2, in.getInt());
+            assertEquals(8, in.getInt());
+            assertEquals(0x20000, in.getLong());
+            assertEquals(8, in.getInt());
+            assertEquals(intoCgroup ? 0 : Protocol.NO_FD, in.getLong(), "fd index 0, or ~0 for none");
+        }
+    }
+
+    @Test
     void stringVectorsAreNulTerminatedStringsOneAfterAnother() {
         byte[] bytes = Protocol.encode(List.of(new Op.Exec(List.of("/bin/sh"), List.of("sh", "-c"), List.of())));
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
