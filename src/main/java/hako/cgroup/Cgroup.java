@@ -315,6 +315,16 @@ public final class Cgroup {
         }
     }
 
+    /** How many device filters are attached to the cgroup itself: 1 once hako made it, whatever the updates. */
+    public int deviceFilters() {
+        int dir = openDirectoryFd();
+        try {
+            return Bpf.attachedDevicePrograms(dir, "listing the device filters of " + path).length;
+        } finally {
+            Libc.close(dir);
+        }
+    }
+
     /** Swaps the filter in place (BPF_F_REPLACE, Linux 5.6+); false when the kernel cannot. */
     private boolean replace(int dir, int program, int oldId) {
         int old = Bpf.programById(oldId, "opening the device filter of " + path);
