@@ -45,22 +45,31 @@ jq --arg rootfs "$W/rootfs" '.root.path = $rootfs | .process.terminal = false
 echo "kernel $(uname -r), $(nproc) CPUs, controllers: $(cat $CG/cgroup.subtree_control)"
 
 # ---------------------------------------------------------------- memory: OOM kill and its event
+# As containerd and podman run it: create, watch its events, start, delete. (With `run` the
+# cgroup goes the moment the process dies, and an event not read by then goes with it.)
 bundle oom '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}
-  | .process.args = ["sh", "-c", "while [ ! -e /io/go ]; do sleep 0.1; done; exec dd if=/dev/zero of=/dev/null bs=64M count=1"]'
-start oom; container=$!
-probe "$CG/hako/oom" wait events=60000 > "$W/oom.events" & watcher=$!
+  | .process.args = ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]'
+"$HAKO" --root "$STATE" create --bundle "$W/oom" oom < /dev/null > "$W/oom.out" 2>&1
+expect "memory.max is the spec's limit" "$(cat $CG/hako/oom/memory.max)" 33554432
+expect "memory.swap.max is swap minus memory" "$(cat $CG/hako/oom/memory.swap.max)" 0
+probe "$CG/hako/oom" events=60000 > "$W/oom.events" & watcher=$!
 if await "$W/oom.events" watching; then
-  expect "memory.max is the spec's limit" "$(cat $CG/hako/oom/memory.max)" 33554432
-  expect "memory.swap.max is swap minus memory" "$(cat $CG/hako/oom/memory.swap.max)" 0
-  touch "$W/oom.io/go"
+  "$HAKO" --root "$STATE" start oom
+  await "$W/oom.events" '"type":"oom"'
 fi
-wait $container; expect "a memory hog is OOM-killed at memory.max (exit 137)" $? 137
-wait $watcher
+expect "a memory hog is OOM-killed at memory.max" "$(field $CG/hako/oom/memory.events oom_kill) $("$HAKO" --root "$STATE" state oom | jq -r .status)" "1 stopped"
 expect "the OOM kill is reported as runc's event" "$(grep -c '^{"type":"oom","id":"oom"}$' "$W/oom.events")" 1
+"$HAKO" --root "$STATE" delete oom
+wait $watcher
+expect "delete removes the container's cgroup" "$(ls -d $CG/hako/oom 2>/dev/null)" ""
 
 # ---------------------------------------------------------------- pids: a fork bomb stops at pids.max
+# Each bomb leaves a sleeper behind, so that the processes pile up to the limit and stay there;
+# init itself forks no more once the bomb is lit: it blocks opening a FIFO (again after each
+# SIGCHLD of an orphaned bomb interrupts it).
 bundle forkbomb '.linux.resources.pids = {"limit": 32}
-  | .process.args = ["sh", "-c", "bomb() { [ -e /io/stop ] && return; bomb | bomb & }; bomb; wait; while :; do wait; done"]'
+  | .process.args = ["sh", "-c", "sh -c \"bomb() { [ -e /io/stop ] && return; sleep 60 & bomb & bomb; }; bomb\" 2>/dev/null; while :; do read x < /io/block; done 2>/dev/null"]'
+mkfifo "$W/forkbomb.io/block"
 start forkbomb; container=$!
 probe "$CG/hako/forkbomb" wait > /dev/null
 # The most processes seen at once while the bomb goes off: near the limit, never above it.
@@ -127,7 +136,7 @@ wait $container; expect "the frozen-and-thawed container is killed by cgroup.kil
 # ---------------------------------------------------------------- update, and stats against the files
 bundle update '.linux.resources.pids = {"limit": 100} | .linux.resources.memory = {"limit": 134217728}
   | .linux.resources.unified = {"memory.high": "125829120"}
-  | .process.args = ["sh", "-c", "mknod /dev/ram0 b 1 0; check() { if head -c 1 /dev/ram0 > /dev/null 2>&1; then echo yes > /io/ram; else echo no > /io/ram; fi; }; while [ ! -e /io/go ]; do check; sleep 0.2; done; check; sh -c \"for i in 1 2 3 4 5 6 7 8 9 10; do sleep 60 & done\" 2>/dev/null; echo spawned > /io/spawned; read x < /io/block"]'
+  | .process.args = ["sh", "-c", "mknod /dev/ram0 b 1 0; check() { if head -c 1 /dev/ram0 > /dev/null 2>&1; then echo yes > /io/ram; else echo no > /io/ram; fi; }; while [ ! -e /io/go ]; do check; sleep 0.2; done; check; sh -c \"for i in 1 2 3 4 5 6 7 8 9 10; do sleep 60 & done\" 2>/dev/null; echo spawned > /io/spawned; while :; do read x < /io/block; done 2>/dev/null"]'
 # The container ends up blocked reading this FIFO: waiting without forking, which pids.max forbids.
 mkfifo "$W/update.io/block"
 start update; container=$!
@@ -155,12 +164,18 @@ expect_true "stats report memory in use, its raw counters and CPU time" "$(cat $
 wait $container; expect "the updated container is killed by cgroup.kill" $? 137
 
 # ---------------------------------------------------------------- devices, the cgroup namespace, placement
-bundle devices '.process.args = ["sh", "-c", "cat /proc/self/cgroup; mknod /dev/sdz b 8 0 && echo mknod-ok; head -c 1 /dev/sdz; head -c 1 /dev/zero | wc -c"]'
+bundle devices '.process.args = ["sh", "-c", "mknod /dev/sdz b 8 0 && echo mknod-ok; head -c 1 /dev/sdz; head -c 1 /dev/zero | wc -c"]'
 run devices > /dev/null
-expect "the device filter lets mknod through but denies opening the node; /dev/zero works" "$(cat $W/devices.out)" "0::/
-mknod-ok
+expect "the device filter lets mknod through but denies opening the node; /dev/zero works" "$(cat $W/devices.out)" "mknod-ok
 head: /dev/sdz: Operation not permitted
 1"
+# cgroup.procs lists sh and wc, nothing of the host.
+bundle namespace '.process.args = ["sh", "-c", "cat /proc/self/cgroup; wc -l < /sys/fs/cgroup/cgroup.procs; ls /sys/fs/cgroup | grep -c ^memory.max$; echo 1 > /sys/fs/cgroup/cgroup.freeze"]'
+run namespace > /dev/null
+expect "with a cgroup namespace, /sys/fs/cgroup is the container's own cgroup, read-only" "$(cat $W/namespace.out)" "0::/
+2
+1
+sh: can't create /sys/fs/cgroup/cgroup.freeze: Read-only file system"
 bundle systemd '.linux.cgroupsPath = "machine-test.slice:hako:sd" | .linux.namespaces |= map(select(.type != "cgroup"))
   | .process.args = ["cat", "/proc/self/cgroup"]'
 run systemd > /dev/null

@@ -8,8 +8,6 @@ import hako.sys.Libc;
 import hako.sys.SysException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,7 +15,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,14 +28,17 @@ import java.util.Map;
  * <p>hako touches no cgroup it did not make, with one exception the kernel forces: to give a
  * container a controller, each cgroup above it must pass that controller down in its
  * {@code cgroup.subtree_control}, so hako adds (never removes) the controllers a spec needs
- * there. The cgroups hako makes carry a {@code user.hako.created} extended attribute, so that
+ * there. The cgroups hako makes carry a {@code trusted.hako.created} extended attribute, so that
  * {@link #destroy()} removes the empty parents hako made, and only those.
  */
 public final class Cgroup {
-    /** Marks a cgroup directory hako made (an extended attribute: it lives and dies with it). */
-    private static final String CREATED = "hako.created";
+    /**
+     * Marks a cgroup directory hako made: an extended attribute lives and dies with it, and one
+     * in the trusted namespace can be set only with CAP_SYS_ADMIN, so no container forges it.
+     */
+    private static final String CREATED = "trusted.hako.created";
     /** linux.devices of the spec, kept on the cgroup: an update of the device rules still allows them. */
-    private static final String GIVEN_DEVICES = "hako.devices";
+    private static final String GIVEN_DEVICES = "trusted.hako.devices";
     /** Where hako moves itself when its own cgroup must pass controllers down (no internal processes). */
     static final String RUNTIME_LEAF = "hako-runtime";
     private static final long WAIT_MILLIS = 10_000;
@@ -224,6 +224,12 @@ public final class Cgroup {
 
     private void apply(Limits.Write write, String source) {
         Path file = path.resolve(write.file());
+        // Files that kernels may lack are looked for first: a failed write costs an exception,
+        // and its message a strerror downcall, on the path of every container start.
+        if ((write.optional() || write.orElse() != null) && !Files.exists(file)) {
+            if (write.orElse() != null) apply(write.orElse(), source);
+            return;
+        }
         try {
             CgroupCalls.writeFile(file.toString(), write.value(), "writing " + file);
         } catch (SysException e) {
@@ -459,9 +465,8 @@ public final class Cgroup {
             }
             removeTree(path);
         }
-        Path mount = Hierarchy.current().mount();
-        for (Path parent = path.getParent(); parent != null && mount != null && parent.startsWith(mount)
-                && !parent.equals(mount) && isOurs(parent); parent = parent.getParent()) {
+        // Up to the first cgroup hako did not make (the root of the tree never carries the mark).
+        for (Path parent = path.getParent(); parent != null && isOurs(parent); parent = parent.getParent()) {
             if (!removeIfEmpty(parent)) break;
         }
     }
@@ -516,6 +521,43 @@ public final class Cgroup {
         }
     }
 
+    // ---------------------------------------------------------------- start-up
+
+    /**
+     * For the AOT cache's training run (hako.cli.AotTraining): converts a spec's worth of limits
+     * and builds a device filter, touching nothing, so that what a container start with
+     * resources loads and links is in the cache.
+     */
+    public static int exerciseForAotTraining() {
+        Host host = new Host() {
+            public java.util.BitSet cpus() {
+                return CpuList.parse("0-1");
+            }
+
+            public java.util.BitSet mems() {
+                return CpuList.parse("0");
+            }
+
+            public boolean blockDevice(long major, long minor) {
+                return true;
+            }
+
+            public java.util.Set<String> hugePageSizes() {
+                return java.util.Set.of("2MB");
+            }
+        };
+        Map<String, Object> resources = new java.util.LinkedHashMap<>();
+        resources.put("memory", Map.of("limit", 268435456L, "reservation", 1048576L, "swap", 268435456L));
+        resources.put("cpu", Map.of("shares", 512L, "quota", 50000L, "period", 100000L, "cpus", "0", "mems", "0"));
+        resources.put("pids", Map.of("limit", 100L));
+        resources.put("blockIO", Map.of("weight", 500L, "throttleReadBpsDevice", List.of(Map.of("major", 8L, "minor", 0L, "rate", 1L))));
+        resources.put("hugepageLimits", List.of(Map.of("pageSize", "2MB", "limit", 0L)));
+        resources.put("unified", Map.of("memory.high", "max"));
+        resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
+        Limits limits = Limits.parse(resources, "config.json", "linux.resources", host, null);
+        return limits.writes.size() + DeviceFilter.program(rules(limits.deviceRules, List.of())).length;
+    }
+
     // ---------------------------------------------------------------- plan
 
     /**
@@ -557,8 +599,15 @@ public final class Cgroup {
         List<String> words = new ArrayList<>();
         String text = Stats.text(file);
         if (text == null) return words;
-        for (String word : text.split("\\s+")) {
-            if (!word.isEmpty()) words.add(word);
+        int start = -1;
+        for (int i = 0; i <= text.length(); i++) {
+            boolean space = i == text.length() || Character.isWhitespace(text.charAt(i));
+            if (space && start >= 0) {
+                words.add(text.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
         }
         return words;
     }
@@ -593,22 +642,14 @@ public final class Cgroup {
 
     private static void setAttribute(Path dir, String name, String value) {
         try {
-            UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class);
-            view.write(name, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new CgroupException("marking the cgroup " + dir + " as hako's: " + reason(e));
+            CgroupCalls.setXattr(dir.toString(), name, value, "marking the cgroup " + dir + " as hako's");
+        } catch (SysException e) {
+            throw new CgroupException(e.getMessage(), e);
         }
     }
 
     private static String getAttribute(Path dir, String name) {
-        try {
-            UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class);
-            ByteBuffer buffer = ByteBuffer.allocate(view.size(name));
-            view.read(name, buffer);
-            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        }
+        return CgroupCalls.getXattr(dir.toString(), name);
     }
 
     private static String reason(IOException e) {

@@ -44,6 +44,7 @@ final class AotTraining {
                 "run", "--bundle", bundle.toString(), "../bad"});
             Hako.main(new String[] {"--root", root, "run", "--bundle", work.resolve("missing").toString(), "x"});
             stateFiles(new StateDir(Path.of(root)), bundle);
+            hako.cgroup.Cgroup.exerciseForAotTraining();
             stage();
             System.out.println(DefaultSpec.json().length());
         } catch (IOException e) {

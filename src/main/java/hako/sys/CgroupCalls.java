@@ -18,6 +18,7 @@ public final class CgroupCalls {
     // The flag values that differ between the architectures hako runs on (asm/fcntl.h).
     private static final int O_DIRECTORY = X86 ? 0200000 : 040000;
     private static final int O_NOFOLLOW = X86 ? 0400000 : 0100000;
+    private static final int SETXATTR = X86 ? 188 : 5, GETXATTR = X86 ? 191 : 8;
     private static final int INOTIFY_INIT1 = X86 ? 294 : 26;
     private static final int INOTIFY_ADD_WATCH = X86 ? 254 : 27;
     private static final int IN_NONBLOCK = 0x800, IN_CLOEXEC = 0x80000;
@@ -42,6 +43,32 @@ public final class CgroupCalls {
             Libc.writeFully(fd, value.getBytes(java.nio.charset.StandardCharsets.UTF_8), what);
         } finally {
             Libc.close(fd);
+        }
+    }
+
+    /** Sets an extended attribute ({@code trusted.*} needs CAP_SYS_ADMIN: nothing in a container can forge it). */
+    public static void setXattr(String path, String name, String value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Libc.callState(arena);
+            byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            MemorySegment data = arena.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+            if (Libc.syscall(state, SETXATTR, arena.allocateFrom(path).address(), arena.allocateFrom(name).address(),
+                    data.address(), bytes.length, 0, 0) < 0) {
+                throw Libc.fail(what, state);
+            }
+        }
+    }
+
+    /** An extended attribute's value (up to 4 KiB), or null when the file has none of that name. */
+    public static String getXattr(String path, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Libc.callState(arena);
+            MemorySegment data = arena.allocate(4096);
+            long n = Libc.syscall(state, GETXATTR, arena.allocateFrom(path).address(), arena.allocateFrom(name).address(),
+                    data.address(), data.byteSize(), 0, 0);
+            if (n < 0) return null;
+            return new String(data.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

@@ -21,6 +21,9 @@ import java.util.Map;
  *   <li>{@code filters}: how many device filters are attached to the cgroup itself</li>
  *   <li>{@code events=MILLIS}: one {@code {"type":"oom"}} line per OOM kill, until the cgroup is
  *       gone or the time is up; prints {@code watching} first, so a test knows when to start</li>
+ *   <li>{@code bench=BUNDLE,N}: {@link Cgroup#create} and {@link Cgroup#destroy} of the bundle's
+ *       cgroup N times (the directory argument is ignored): the first time, as a container start
+ *       pays it, and the median</li>
  * </ul>
  */
 public final class VmProbe {
@@ -62,6 +65,7 @@ public final class VmProbe {
                 }
                 case "filters" -> System.out.println(cgroup.deviceFilters());
                 case "events" -> events(cgroup, id, Long.parseLong(value));
+                case "bench" -> bench(Path.of(value.substring(0, value.indexOf(','))), Integer.parseInt(value.substring(value.indexOf(',') + 1)));
                 default -> throw new IllegalArgumentException("unknown step " + step);
             }
         }
@@ -77,6 +81,19 @@ public final class VmProbe {
                 for (long k = 0; k < kills; k++) System.out.println(Json.write(event("oom", id, null)));
             }
         }
+    }
+
+    private static void bench(Path bundle, int rounds) {
+        hako.spec.Spec.Linux linux = hako.spec.SpecReader.read(bundle).linux();
+        long[] micros = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long start = System.nanoTime();
+            Cgroup.create("bench-" + ProcessHandle.current().pid() + "-" + i, linux).destroy();
+            micros[i] = (System.nanoTime() - start) / 1000;
+        }
+        long first = micros[0];
+        java.util.Arrays.sort(micros);
+        System.out.println("create+destroy of a cgroup: first " + first + " us, median " + micros[rounds / 2] + " us (" + rounds + " rounds)");
     }
 
     /** runc's event line: {@code {"type":"oom","id":"web"}}, with data for stats. */
