@@ -182,6 +182,24 @@ run systemd > /dev/null
 expect "slice:prefix:name is placed where systemd would put it" "$(cat $W/systemd.out)" "0::/machine.slice/machine-test.slice/hako-sd.scope"
 expect_true "the slices hako made for it are gone with it" "$(ls $CG)" [ ! -e $CG/machine.slice ]
 
+# ---------------------------------------------------------------- no internal processes
+# hako alone in a cgroup of its own (as when it is a container's only process), asked for a
+# limit below that cgroup: the cgroup cannot pass controllers down while hako is in it, so hako
+# moves itself into a leaf first, as runc and crun do. With another process there, it refuses.
+mkdir $CG/alone
+bundle inner '.linux.resources.pids = {"limit": 7} | .process.args = ["cat", "/sys/fs/cgroup/pids.max"]'
+bash -c "echo \$\$ > $CG/alone/cgroup.procs; exec $HAKO --root $STATE run --bundle $W/inner inner" > "$W/inner.out" 2>&1
+expect "hako alone in its cgroup moves itself into a leaf to pass controllers down" \
+  "$(cat $W/inner.out) $(cat $CG/alone/cgroup.subtree_control) $(ls $CG/alone | grep -e hako)" "7 pids hako-runtime"
+rmdir $CG/alone/hako-runtime $CG/alone
+mkdir $CG/crowded
+sleep 60 & echo $! > $CG/crowded/cgroup.procs; neighbour=$!
+bash -c "echo \$\$ > $CG/crowded/cgroup.procs; exec $HAKO --root $STATE run --bundle $W/inner crowded" > "$W/crowded.out" 2>&1
+expect "hako with a neighbour in its cgroup refuses, and moves no one" "$(cat $W/crowded.out) $(cat $CG/crowded/cgroup.procs)" \
+  "hako: running container \"crowded\": cannot pass the pids controller down from $CG/crowded: processes live in it, and cgroup v2 gives controllers only to cgroups whose parent holds no processes; put the container elsewhere with linux.cgroupsPath $neighbour"
+kill $neighbour; wait $neighbour 2>/dev/null
+rmdir $CG/crowded
+
 # ---------------------------------------------------------------- bad input: clear errors, nothing made
 bundle swap '.linux.resources.memory = {"limit": 67108864, "swap": 1048576}'
 code=$(run swap)
@@ -193,7 +211,7 @@ expect "an unknown unified file is refused, after its cgroup is undone" "$code $
   "1 hako: running container \"unified\": config.json: linux.resources.unified[\"memory.nonsense\"]: cgroup v2 has no file memory.nonsense (on this kernel, at least)"
 
 # ---------------------------------------------------------------- nothing left behind
-expect "no cgroup is left behind" "$(ls -d $CG/hako $CG/machine.slice 2>/dev/null)" ""
+expect "no cgroup is left behind" "$(ls -d $CG/hako $CG/machine.slice $CG/alone $CG/crowded 2>/dev/null)" ""
 expect "no state is left behind" "$(ls $STATE 2>/dev/null)" ""
 
 echo "$passed passed, $failed failed"

@@ -166,10 +166,15 @@ public final class Cgroup {
                 if (!wanted.contains(controller)) wanted.add(controller);
             }
         }
+        boolean checked = false;
         for (String controller : wanted) {
             if (enabled.contains(controller)) continue;
+            if (!checked) {
+                holdsNoProcesses(hierarchy, dir, controller);
+                checked = true;
+            }
             try {
-                enable(hierarchy, dir, controller);
+                enable(dir, controller);
             } catch (CgroupException e) {
                 // Extra controllers are a convenience; only the needed ones must be there.
                 if (needed.contains(controller)) throw e;
@@ -177,23 +182,34 @@ public final class Cgroup {
         }
     }
 
-    private static void enable(Hierarchy hierarchy, Path dir, String controller) {
+    /**
+     * cgroup v2's "no internal processes" rule: below the root, a cgroup that passes controllers
+     * down may hold no processes itself (the kernel refuses domain controllers with EBUSY, and
+     * takes threaded ones only to leave the children "domain invalid", so hako checks first).
+     * When hako itself is the only process there, it moves into a leaf; otherwise it refuses.
+     */
+    private static void holdsNoProcesses(Hierarchy hierarchy, Path dir, String controller) {
+        // Only the root has no cgroup.type, and only the root is exempt.
+        if (!Files.exists(dir.resolve("cgroup.type")) || words(dir.resolve("cgroup.procs")).isEmpty()) return;
+        if (moveSelfOut(hierarchy, dir)) return;
+        throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
+                + ": processes live in it, and cgroup v2 gives controllers only to cgroups whose parent holds "
+                + "no processes; put the container elsewhere with linux.cgroupsPath");
+    }
+
+    private static void enable(Path dir, String controller) {
         String file = dir.resolve("cgroup.subtree_control").toString();
         try {
             CgroupCalls.writeFile(file, "+" + controller, "enabling " + controller + " in " + file);
         } catch (SysException e) {
-            if (e.errno() == 16 /* EBUSY */ && moveSelfOut(hierarchy, dir)) {
-                enable(hierarchy, dir, controller);
-                return;
-            }
-            if (e.errno() == 16 /* EBUSY */) {
-                throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
-                        + ": processes live in it, and cgroup v2 gives controllers only to cgroups whose parent holds "
-                        + "no processes; put the container elsewhere with linux.cgroupsPath");
-            }
             if (e.errno() == Errno.ENOENT) {
                 throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
                         + ": it does not have it (its parent does not pass it down)");
+            }
+            if (e.errno() == 95 /* EOPNOTSUPP */) {
+                throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
+                        + ": its cgroup.type is \"" + String.join(" ", words(dir.resolve("cgroup.type")))
+                        + "\" (a cgroup above it holds processes)");
             }
             throw new CgroupException(e.getMessage(), e);
         }
