@@ -68,10 +68,7 @@ public final class Cgroup {
         }
         String cgroupPath = Placement.resolve(linux.cgroupsPath(), id, hierarchy.ownCgroup());
         Path target = hierarchy.directory(cgroupPath);
-        if (Files.exists(target)) {
-            throw new CgroupException("the cgroup " + target + " already exists; hako makes a new cgroup for each container "
-                    + "(another container, or a stale one: see linux.cgroupsPath)");
-        }
+        if (Files.exists(target)) removeStale(target);
         List<Path> chain = hierarchy.chain(cgroupPath);
         Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(nearestExisting(chain)), null);
         checkAvailable(hierarchy, limits);
@@ -89,6 +86,20 @@ public final class Cgroup {
             for (int i = made.size() - 1; i >= 0; i--) removeQuietly(made.get(i));
             throw e instanceof SysException ? new CgroupException(e.getMessage(), e) : e;
         }
+    }
+
+    /**
+     * A cgroup already where the container's goes: one hako made for an earlier container of that
+     * name that was never deleted (hako was killed) and holds no process is removed; any other is
+     * someone else's, and an error.
+     */
+    private static void removeStale(Path target) {
+        Cgroup stale = new Cgroup(target);
+        if (!isOurs(target) || stale.populated()) {
+            throw new CgroupException("the cgroup " + target + " already exists" + (isOurs(target) ? " and has processes in it" : "")
+                    + "; hako makes a new cgroup for each container (see linux.cgroupsPath)");
+        }
+        removeTree(target);
     }
 
     /** A cgroup hako made earlier, from the path it saved. */
@@ -143,6 +154,26 @@ public final class Cgroup {
      * parent passing down the controllers needed. Records each directory made in {@code made}.
      */
     private static void makeChain(Hierarchy hierarchy, List<Path> chain, Collection<String> needed, List<Path> made) {
+        // Another hako may remove a shared parent (hako/) it found empty just as this one makes a
+        // cgroup in it: then the parent is made again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                makeChainOnce(hierarchy, chain, needed, made);
+                return;
+            } catch (ParentGone e) {
+                if (attempt == 5) throw new CgroupException("making the cgroup " + chain.getLast() + ": its parent keeps vanishing");
+            }
+        }
+    }
+
+    /** A parent directory went away while hako was making a cgroup in it. */
+    private static final class ParentGone extends RuntimeException {
+        ParentGone() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static void makeChainOnce(Hierarchy hierarchy, List<Path> chain, Collection<String> needed, List<Path> made) {
         for (int i = 0; i < chain.size(); i++) {
             Path dir = chain.get(i);
             if (i > 0 && mkdir(dir)) {
@@ -202,6 +233,7 @@ public final class Cgroup {
         try {
             CgroupCalls.writeFile(file, "+" + controller, "enabling " + controller + " in " + file);
         } catch (SysException e) {
+            if (e.errno() == Errno.ENOENT && !Files.isDirectory(dir)) throw new ParentGone();
             if (e.errno() == Errno.ENOENT) {
                 throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
                         + ": it does not have it (its parent does not pass it down)");
@@ -647,6 +679,8 @@ public final class Cgroup {
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
+        } catch (NoSuchFileException e) {
+            throw new ParentGone();
         } catch (IOException e) {
             throw new CgroupException("making the cgroup " + dir + ": " + reason(e));
         }

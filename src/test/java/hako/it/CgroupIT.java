@@ -159,6 +159,22 @@ class CgroupIT {
     }
 
     @Test
+    void containersStartedTogetherShareTheHakoParentAndLeaveNothing() throws Exception {
+        // Each removes hako/ when it finds it empty, while others are making cgroups in it.
+        Path bundle = Busybox.bundle(work, spec("true"));
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            defaultCgroup("together-" + i);
+            processes.add(Hako.start(root, "run", "--bundle", bundle.toString(), "together-" + i));
+        }
+        for (Process process : processes) {
+            Hako.Result result = Hako.finish(process, "");
+            assertEquals(0, result.code(), result::toString);
+        }
+        assertFalse(Files.exists(defaultCgroup("together-0").getParent().resolve("together-7")));
+    }
+
+    @Test
     void anAbsurdValueIsRefusedWithItsJsonPath() {
         Map<String, Object> spec = spec("true");
         resources(spec).put("pids", Map.of("limit", -7L));
