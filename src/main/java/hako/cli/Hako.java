@@ -24,6 +24,7 @@ public final class Hako {
               state     print a container's OCI state
               kill      send a signal to a container's process (--all: to every process in it)
               delete    remove a stopped container (--force: stop it first)
+              exec      run a new process in a running container
               list      list containers
               ps        list a container's processes
               plan      print the kernel operations that run would perform, without running anything
@@ -72,6 +73,7 @@ public final class Hako {
                 case "delete" -> DeleteCommand.run(globals, commandArgs);
                 case "list" -> ListCommand.run(globals, commandArgs);
                 case "ps" -> PsCommand.run(globals, commandArgs);
+                case "exec" -> ExecCommand.run(globals, commandArgs);
                 case "features" -> FeaturesCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);

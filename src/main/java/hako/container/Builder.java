@@ -4,6 +4,7 @@ import hako.plan.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.rootfs.Rootfs;
+import hako.spec.NamespaceType;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.stage.Stage;
@@ -18,6 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds a container around a new init, up to the point where all that is left is its exec:
@@ -62,7 +66,7 @@ final class Builder implements AutoCloseable {
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), null);
+                    Status.CREATING, spec.annotations(), spec.hooks(), null, rawProcess(), namespaces());
             states.save(state);
             stage = Stage.launch();
             int pid = stage.cloneInit(plan.namespaces());
@@ -74,9 +78,29 @@ final class Builder implements AutoCloseable {
             writePidFile(pidFile, pid);
         } catch (RuntimeException e) {
             abort();
-            throw explain(e, spec);
+            throw explain(e, spec.process());
         }
     }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> rawProcess() {
+        return (Map<String, Object>) spec.raw().get("process");
+    }
+
+    /** The namespaces the container has of its own, in the order exec joins them. */
+    private List<String> namespaces() {
+        List<String> names = new ArrayList<>();
+        for (NamespaceType type : JOIN_ORDER) {
+            if (spec.linux().hasNamespace(type)) names.add(type.procName());
+        }
+        return names;
+    }
+
+    /** The mount namespace last: joining it changes the root under which later paths resolve. */
+    private static final NamespaceType[] JOIN_ORDER = {
+        NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID, NamespaceType.CGROUP,
+        NamespaceType.TIME, NamespaceType.MOUNT,
+    };
 
     int pid() {
         return state.pid();
@@ -100,7 +124,7 @@ final class Builder implements AutoCloseable {
             stage.exec(plan.start());
         } catch (RuntimeException e) {
             abort();
-            throw explain(e, spec);
+            throw explain(e, spec.process());
         }
         state = state.withPhase(Status.RUNNING);
         states.save(state);
@@ -132,7 +156,7 @@ final class Builder implements AutoCloseable {
         lock.close();
     }
 
-    private static void writePidFile(Path pidFile, int pid) {
+    static void writePidFile(Path pidFile, int pid) {
         if (pidFile == null) return;
         try {
             Path temporary = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
@@ -144,13 +168,13 @@ final class Builder implements AutoCloseable {
     }
 
     /** The failures people meet most, said the way runc says them. */
-    private static RuntimeException explain(RuntimeException e, Spec spec) {
+    static RuntimeException explain(RuntimeException e, Spec.Process process) {
         if (!(e instanceof StageFailure failure)) return e;
         if (failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
             return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
         }
         if (failure.op() instanceof Op.Which || failure.op() instanceof Op.Exec) {
-            String name = spec.process().args().getFirst();
+            String name = process.args().getFirst();
             if (failure.errno() == Errno.ENOENT && !name.contains("/")) {
                 return new ContainerException("exec: \"" + name + "\": executable file not found in $PATH");
             }

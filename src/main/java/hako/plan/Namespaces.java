@@ -26,4 +26,12 @@ final class Namespaces {
         }
         return flags;
     }
+
+    /** The clone flag of a namespace by its name under /proc/PID/ns. */
+    static long cloneFlag(String procName) {
+        for (NamespaceType type : NamespaceType.values()) {
+            if (type.procName().equals(procName)) return type.cloneFlag();
+        }
+        throw new IllegalArgumentException("no namespace " + procName);
+    }
 }

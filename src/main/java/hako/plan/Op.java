@@ -47,6 +47,17 @@ public sealed interface Op {
         }
     }
 
+    /** setns into a namespace of another process, passed as descriptor {@code fdIndex}. */
+    record SetNs(int fdIndex, String type, long nstype) implements Op {
+        public String render() {
+            return "setns(/proc/<container>/ns/" + type + ", " + Flags.clone(nstype) + ")";
+        }
+
+        public String doing() {
+            return "joining the container's " + type + " namespace";
+        }
+    }
+
     record Mount(String source, String target, String fstype, long flags, String data, int tolerate) implements Op {
         public Mount(String source, String target, String fstype, long flags, String data) {
             this(source, target, fstype, flags, data, 0);

@@ -29,12 +29,35 @@ public final class Planner {
         return new Plan(clone, rootfs, process(spec), start);
     }
 
+    /**
+     * {@code exec}: a new process that joins the namespaces of a running container's init
+     * (descriptors passed in {@code namespaces}' order) rather than creating any.
+     *
+     * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
+     */
+    public static Plan planExec(Spec.Process process, List<String> namespaces) {
+        List<Op> join = new ArrayList<>();
+        for (int i = 0; i < namespaces.size(); i++) {
+            join.add(new Op.SetNs(i, namespaces.get(i), Namespaces.cloneFlag(namespaces.get(i))));
+        }
+        join.add(new Op.Clone(0));
+        List<Op> ops = new ArrayList<>();
+        identity(process, ops);
+        Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
+        return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec));
+    }
+
     private static List<Op> process(Spec spec) {
         List<Op> ops = new ArrayList<>();
         // The spec reader has made sure these come with a uts namespace.
         if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
         if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        Spec.Process process = spec.process();
+        identity(spec.process(), ops);
+        return List.copyOf(ops);
+    }
+
+    /** Who the process is: its session and terminal, limits, capabilities, ids and directory. */
+    private static void identity(Spec.Process process, List<Op> ops) {
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
         if (process.terminal()) {
@@ -45,7 +68,6 @@ public final class Planner {
         // After the switch of user, so that the working directory is checked with the user's rights.
         ops.add(new Op.Chdir(process.cwd()));
         ops.add(new Op.Which(candidates(process)));
-        return List.copyOf(ops);
     }
 
     /**

@@ -81,9 +81,9 @@ public final class Stage implements AutoCloseable {
      * Sends the stage's only batch, which ends with {@link Op.Clone}, and returns the init's pid as
      * the host sees it. The stage process itself then exits and is reaped here.
      */
-    public int cloneInit(List<Op> batch) {
+    public int cloneInit(List<Op> batch, int... fds) {
         try {
-            return (int) run(batch);
+            return (int) run(batch, fds);
         } finally {
             Libc.waitpid(stagePid, "waiting for the stage to exit");
             stagePid = 0;
