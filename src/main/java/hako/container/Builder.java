@@ -35,14 +35,14 @@ final class Builder implements AutoCloseable {
     private final boolean waitForStart;
     final Spec spec;
     final Plan plan;
-    private final StateDir.Lock lock;
+    private StateDir.Lock lock;
     private Stage stage;
     private int fifo = -1;
     private int terminal = -1;
     private ContainerState state;
     private boolean reaped;
 
-    /** Reads and plans the bundle, then claims the id: bad input fails before anything exists. */
+    /** Reads and plans the bundle: bad input fails here, before anything exists. */
     Builder(StateDir states, String id, Path bundle, boolean waitForStart) {
         this.states = states;
         this.id = id;
@@ -54,22 +54,30 @@ final class Builder implements AutoCloseable {
             throw new ContainerException("root.path: the root filesystem " + rootfs + " is not a directory");
         }
         this.plan = Planner.plan(spec, bundle, waitForStart);
-        this.lock = states.create(id);
     }
 
-    /** Clones init into its namespaces and runs every batch but the last. */
+    /** Claims the id, clones init into its namespaces and runs every batch but the last. */
     void build(Path pidFile) {
+        lock = states.create(id);
         try {
             if (waitForStart) {
                 String path = states.fifo(id).toString();
-                Libc.mkfifo(path, 0600, "creating the exec fifo " + path);
+                // Writable by all: init opens it after switching to the container's user (runc: 0622).
+                Libc.mkfifo(path, 0622, "creating the exec fifo " + path);
+                chmod(states.fifo(id), "rw--w--w-"); // mkfifo's mode went through the umask
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
                     Status.CREATING, spec.annotations(), spec.hooks(), null, rawProcess(), namespaces());
             states.save(state);
             stage = Stage.launch();
-            int pid = stage.cloneInit(plan.namespaces());
+            int[] namespaces = NamespaceFiles.open(plan.namespaces());
+            int pid;
+            try {
+                pid = stage.cloneInit(plan.namespaces(), namespaces);
+            } finally {
+                NamespaceFiles.close(namespaces);
+            }
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
             stage.run(plan.rootfs());
@@ -153,7 +161,15 @@ final class Builder implements AutoCloseable {
     public void close() {
         if (stage != null) stage.close();
         Libc.close(fifo);
-        lock.close();
+        if (lock != null) lock.close();
+    }
+
+    private static void chmod(Path path, String permissions) {
+        try {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+        } catch (IOException e) {
+            throw new ContainerException("changing the mode of " + path + ": " + e.getMessage());
+        }
     }
 
     static void writePidFile(Path pidFile, int pid) {

@@ -35,14 +35,18 @@ public final class Exec {
         if (process.terminal() && consoleSocket == null && detach) {
             throw new ContainerException("process.terminal is true: give --console-socket to receive the terminal");
         }
-        Plan plan = Planner.planExec(process, state.namespaces());
-        int[] namespaces = openNamespaces(state);
+        Plan plan = Planner.planExec(process, state.pid(), state.namespaces());
+        int[] namespaces = NamespaceFiles.open(plan.namespaces());
         try (Stage stage = Stage.launch()) {
             int pid;
             try {
+                // The namespaces are held open now: init must still be the process they were read from.
+                if (!Proc.alive(state.pid(), state.pidStartTime())) {
+                    throw new ContainerException("the container's process ended");
+                }
                 pid = stage.cloneInit(plan.namespaces(), namespaces);
             } finally {
-                for (int fd : namespaces) Libc.close(fd);
+                NamespaceFiles.close(namespaces);
             }
             return finish(stage, plan, process, pid, pidFile, consoleSocket, detach);
         }
@@ -77,27 +81,6 @@ public final class Exec {
                 Libc.kill(pid, Libc.SIGKILL);
                 Libc.waitpid(pid, "waiting for the process to end");
             }
-        }
-    }
-
-    /** Descriptors of init's namespaces, opened while init is checked to be the same process. */
-    private static int[] openNamespaces(ContainerState state) {
-        List<String> names = state.namespaces();
-        int[] fds = new int[names.size()];
-        int opened = 0;
-        try {
-            for (String name : names) {
-                fds[opened] = Libc.open("/proc/" + state.pid() + "/ns/" + name, Libc.O_RDONLY | Libc.O_CLOEXEC,
-                        "opening the container's " + name + " namespace");
-                opened++;
-            }
-            if (!Proc.alive(state.pid(), state.pidStartTime())) {
-                throw new ContainerException("the container's process ended");
-            }
-            return fds;
-        } catch (RuntimeException e) {
-            for (int i = 0; i < opened; i++) Libc.close(fds[i]);
-            throw e;
         }
     }
 }

@@ -47,14 +47,17 @@ public sealed interface Op {
         }
     }
 
-    /** setns into a namespace of another process, passed as descriptor {@code fdIndex}. */
-    record SetNs(int fdIndex, String type, long nstype) implements Op {
+    /**
+     * setns into an existing namespace: the runtime opens {@code path} and passes the descriptor
+     * as {@code fdIndex} of the stage's batch.
+     */
+    record SetNs(int fdIndex, String path, long nstype) implements Op {
         public String render() {
-            return "setns(/proc/<container>/ns/" + type + ", " + Flags.clone(nstype) + ")";
+            return "setns(open(" + q(path) + "), " + Flags.clone(nstype) + ")";
         }
 
         public String doing() {
-            return "joining the container's " + type + " namespace";
+            return "joining the namespace " + path;
         }
     }
 

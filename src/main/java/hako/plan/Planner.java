@@ -20,8 +20,7 @@ public final class Planner {
      * @param waitForStart  {@code create}: init waits on the exec fifo for {@code start} before it execs
      */
     public static Plan plan(Spec spec, Path bundle, boolean waitForStart) {
-        long flags = Namespaces.cloneFlags(spec);
-        List<Op> clone = List.of(new Op.Clone(flags));
+        List<Op> clone = Namespaces.enter(spec);
         List<Op> rootfs = Rootfs.plan(spec, bundle);
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
@@ -31,14 +30,15 @@ public final class Planner {
 
     /**
      * {@code exec}: a new process that joins the namespaces of a running container's init
-     * (descriptors passed in {@code namespaces}' order) rather than creating any.
+     * rather than creating any.
      *
      * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
      */
-    public static Plan planExec(Spec.Process process, List<String> namespaces) {
+    public static Plan planExec(Spec.Process process, int initPid, List<String> namespaces) {
         List<Op> join = new ArrayList<>();
         for (int i = 0; i < namespaces.size(); i++) {
-            join.add(new Op.SetNs(i, namespaces.get(i), Namespaces.cloneFlag(namespaces.get(i))));
+            String name = namespaces.get(i);
+            join.add(new Op.SetNs(i, "/proc/" + initPid + "/ns/" + name, Namespaces.cloneFlag(name)));
         }
         join.add(new Op.Clone(0));
         List<Op> ops = new ArrayList<>();

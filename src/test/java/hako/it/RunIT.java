@@ -124,6 +124,26 @@ class RunIT {
     }
 
     @Test
+    void joinsANamespaceGivenByPath() throws Exception {
+        String name = "hako-it-" + ProcessHandle.current().pid();
+        assertEquals(0, new ProcessBuilder("ip", "netns", "add", name).start().waitFor());
+        try {
+            Path netns = Path.of("/run/netns", name);
+            Object inode = Files.getAttribute(netns, "unix:ino");
+            Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c", "readlink /proc/self/ns/net");
+            @SuppressWarnings("unchecked")
+            List<Object> namespaces = (List<Object>) Busybox.linux(spec).get("namespaces");
+            namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("network"));
+            namespaces.add(Map.of("type", "network", "path", netns.toString()));
+            Hako.Result result = run(spec, "");
+            assertEquals(0, result.code(), result::toString);
+            assertEquals("net:[" + inode + "]", result.stdout().strip());
+        } finally {
+            new ProcessBuilder("ip", "netns", "delete", name).start().waitFor();
+        }
+    }
+
+    @Test
     void exitCodeIsTheProcesses() {
         assertEquals(7, sh("exit 7").code());
         assertEquals(0, sh("true").code());

@@ -42,6 +42,15 @@ class PlannerTest {
     }
 
     @Test
+    void namespacesWithAPathAreJoinedBeforeTheClone() {
+        Map<String, Object> tree = defaults();
+        at(tree, "linux").put("namespaces", List.of(Map.of("type", "mount"), Map.of("type", "uts"),
+                Map.of("type", "network", "path", "/run/netns/pod"), Map.of("type", "ipc", "path", "/proc/7/ns/ipc")));
+        assertEquals(List.of(new Op.SetNs(0, "/run/netns/pod", Flags.CLONE_NEWNET), new Op.SetNs(1, "/proc/7/ns/ipc", Flags.CLONE_NEWIPC),
+                new Op.Clone(Flags.CLONE_NEWNS | Flags.CLONE_NEWUTS)), plan(tree).namespaces());
+    }
+
+    @Test
     void rootfsIsPreparedMountedAndPivotedInOrder() {
         List<Op> ops = plan(defaults()).rootfs();
         String rootfs = "/bundles/web/rootfs";
