@@ -1,0 +1,301 @@
+#!/bin/bash
+# podman 4.3 (Debian 12) driving an OCI runtime through conmon, as a user would run it.
+#
+# Usage (root): tests/clients/podman.sh [RUNTIME]       RUNTIME: a path or a name in PATH (default runc)
+#   TRACE_FILE=/tmp/calls.log tests/clients/podman.sh /usr/local/bin/hako
+#                                    also records every runtime call, its exit code and duration
+#   PIDS_LIMIT=N                     containers.conf pids_limit (default: podman's own, 2048)
+#
+# Everything happens in a throwaway network + mount namespace with a private storage root, runroot,
+# containers.conf, network config and cgroup parent: nothing of the machine's own network, storage
+# or cgroups is touched. The image is made offline (`podman import` of a busybox rootfs tarball).
+# Prints a PASS/FAIL line per step and "N passed, N failed"; exits non-zero when a step failed.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+self="$here/$(basename "${BASH_SOURCE[0]}")"
+# shellcheck source=tests/clients/lib.sh
+source "$here/lib.sh"
+
+IMAGE=localhost/hako-busybox:latest
+
+# ---------------------------------------------------------------- outer half: machine namespaces
+if [ -z "${CLIENTS_INNER:-}" ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "podman.sh must run as root" >&2; exit 2; }
+  # podman 4.3 on Debian: conmon, netavark (+ aardvark-dns) as its network backend with iptables,
+  # uidmap and slirp4netns as it recommends; busybox-static for the image; script (bsdutils) for -t.
+  clients_ensure_packages podman conmon netavark aardvark-dns iptables uidmap slirp4netns \
+    busybox-static bsdutils util-linux iproute2 runc
+  runtime=$(clients_resolve_runtime "${1:-${RUNTIME:-runc}}")
+  WORK=$(mktemp -d /tmp/hako-podman.XXXXXX)
+  export WORK RESULTS=$WORK/results CGROUP_PARENT=hako-podman-${WORK##*.}
+  : > "$RESULTS"
+  started=$(date +%s)
+  echo "# podman $(podman --version | awk '{print $3}'), runtime $runtime, work dir $WORK"
+  CLIENTS_INNER=1 unshare --net --mount --propagation private -- "$self" "$runtime"
+  inner=$?
+  [ "$inner" -le 1 ] || fail "the steps ran to their end (inner half exited with $inner)"
+  # podman (cgroupfs) moves conmon into PARENT/conmon and never removes it: that one is expected.
+  CLIENT_CGROUPS_KEPT=conmon clients_leak_check "$CGROUP_PARENT"
+  summary_results=$(mktemp /tmp/hako-podman-results.XXXXXX)
+  cp "$RESULTS" "$summary_results"
+  rm -rf "$WORK"
+  RESULTS=$summary_results
+  echo "# $(( $(date +%s) - started ))s"
+  clients_summary; status=$?
+  rm -f "$summary_results"
+  exit $status
+fi
+
+# ---------------------------------------------------------------- inner half: private namespaces
+runtime=$1
+clients_private_namespaces
+mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp"
+export TMPDIR=$WORK/tmp
+client_runtime=$(clients_runtime_for_client "$runtime" "$WORK/bin")
+
+# runtime_supports_json must name the runtime (podman compares the basename of --runtime) so that
+# podman passes `--log-format=json --log FILE` to it exactly as it does to runc.
+cat > "$WORK/containers.conf" <<END
+[containers]
+# No CAP_SYS_RESOURCE here and a hard nofile limit of 20000: podman's defaults cannot be set.
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+log_driver = "k8s-file"
+${PIDS_LIMIT:+pids_limit = $PIDS_LIMIT}
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$WORK/events.log"
+tmp_dir = "$WORK/libpod-tmp"
+image_copy_tmp_dir = "$WORK/tmp"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hako", "$(basename "$runtime")"]
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$WORK/networks"
+END
+cat > "$WORK/storage.conf" <<END
+[storage]
+driver = "vfs"
+graphroot = "$WORK/storage"
+runroot = "$WORK/runroot"
+END
+cat > "$WORK/registries.conf" <<END
+unqualified-search-registries = []
+END
+export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf \
+  CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+
+# `pm`: podman with this test's storage, cgroup manager and runtime (a script, so that timeout,
+# script and capture can run it).
+mkdir -p "$WORK/tools"
+cat > "$WORK/tools/pm" <<END
+#!/bin/sh
+exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver vfs \\
+  --cgroup-manager cgroupfs --runtime $client_runtime "\$@"
+END
+chmod 755 "$WORK/tools/pm"
+export PATH=$WORK/tools:$PATH
+RUN=(run --pull=never --cgroup-parent "/$CGROUP_PARENT")
+
+cleanup_inner() {
+  timeout 60 pm rm --all --force --time 0 >/dev/null 2>&1
+}
+trap cleanup_inner EXIT
+
+# A podman command run under a pty (script from bsdutils), for -t: prints what the terminal showed.
+# script's stdin is /dev/null: the NUL it sends at its end comes back echoed as "^@", hence the
+# unanchored matches on its output.
+on_a_terminal() {
+  local command
+  command=$(printf '%q ' "$@")
+  timeout -k 5 60 script -qfec "$command" /dev/null < /dev/null
+}
+
+# The cgroup directory of PID in HIERARCHY (a directory under /sys/fs/cgroup), from /proc/PID/cgroup.
+cgroup_of() {
+  local pid=$1 hierarchy=$2 line path
+  if [ "$hierarchy" = unified ]; then line=$(grep '^0::' "/proc/$pid/cgroup")
+  else line=$(grep -E "^[0-9]+:([^:]*,)?$hierarchy(,[^:]*)?:" "/proc/$pid/cgroup"); fi
+  path=${line#*:*:}
+  [ -n "$line" ] && echo "/sys/fs/cgroup/$hierarchy$path"
+}
+
+# Waits until the container's log has LINE (podman logs), at most 10 s.
+wait_for_log() {
+  local name=$1 line=$2 i
+  for i in $(seq 50); do
+    pm logs "$name" 2>/dev/null | grep -qxF "$line" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# ---- the image, offline
+"$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
+capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$IMAGE"
+if [ "$RC" -eq 0 ] && pm image exists "$IMAGE"; then pass "import: busybox rootfs tarball as $IMAGE"
+else fail "import: busybox rootfs tarball as $IMAGE" "$ERR"; exit 1; fi
+
+# ---- run --rm: output, exit status, the process really in its own namespaces
+capture 60 pm "${RUN[@]}" --rm "$IMAGE" echo hello from podman
+check "run --rm: output is exactly the process's" "hello from podman" "$OUT" "$ERR"
+capture 60 pm "${RUN[@]}" --rm "$IMAGE" sh -c 'exit 7'
+check "run --rm: exit status 7 comes back" 7 "$RC" "$ERR"
+capture 60 pm "${RUN[@]}" --rm --hostname boxname "$IMAGE" sh -c "echo \$\$; hostname; [ ! -e $WORK ] && echo host-invisible"
+check "run --rm --hostname: PID 1, the hostname, the host's files invisible" \
+  "1|boxname|host-invisible" "$(paste -sd'|' <<< "$OUT")" "$ERR"
+
+# ---- run -d, ps, logs, exec, exec -it, stop, rm
+capture 60 pm "${RUN[@]}" -d --name sleeper "$IMAGE" \
+  sh -c 'echo started; trap "echo got TERM; exit 0" TERM; while :; do sleep 1; done'
+cid=$OUT
+if [ "$RC" -eq 0 ] && [ ${#cid} -eq 64 ]; then pass "run -d: prints the container id"
+else fail "run -d: prints the container id" "$OUT"$'\n'"$ERR"; fi
+
+capture 30 pm ps --format '{{.Names}} {{.Status}}'
+if [ "$RC" -eq 0 ] && grep -qE '^sleeper Up' <<< "$OUT"; then pass "ps: the detached container is Up"
+else fail "ps: the detached container is Up" "$OUT"$'\n'"$ERR"; fi
+
+pid=$(pm inspect --format '{{.State.Pid}}' sleeper 2>/dev/null)
+if [ -n "$pid" ] && [ "$pid" -gt 0 ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" = "sh -c echo started; trap \"echo got TERM; exit 0\" TERM; while :; do sleep 1; done " ]; then
+  pass "inspect: State.Pid is the container's process on the host"
+else fail "inspect: State.Pid is the container's process on the host" "pid=$pid"; fi
+
+if wait_for_log sleeper started; then
+  capture 30 pm logs sleeper
+  check "logs: exactly what the container printed (nothing from the runtime)" "started" "$OUT" "$ERR"
+else fail "logs: exactly what the container printed (nothing from the runtime)" "$(pm logs sleeper 2>&1)"; fi
+
+capture 30 pm exec sleeper sh -c 'echo exec-ok; tr "\0" " " < /proc/1/cmdline; echo; echo $$'
+if [ "$RC" -eq 0 ] && [ "$(sed -n 1p <<< "$OUT")" = exec-ok ] &&
+   [ "$(sed -n 2p <<< "$OUT")" = "sh -c echo started; trap \"echo got TERM; exit 0\" TERM; while :; do sleep 1; done " ] &&
+   [ "$(sed -n 3p <<< "$OUT")" != 1 ]; then
+  pass "exec: runs beside PID 1 in the container's namespaces"
+else fail "exec: runs beside PID 1 in the container's namespaces" "rc=$RC"$'\n'"$OUT"$'\n'"$ERR"; fi
+
+capture 30 pm exec sleeper sh -c 'exit 5'
+check "exec: exit status 5 comes back" 5 "$RC" "$ERR"
+
+capture 30 pm exec -e EXEC_VAR=v1 -w /tmp -u 65534:65534 sleeper sh -c 'echo "$EXEC_VAR $(pwd) $(id -u):$(id -g)"'
+check "exec -e -w -u: environment, directory and user of the process" "v1 /tmp 65534:65534" "$OUT" "$ERR"
+
+tty_out=$(on_a_terminal pm exec -it sleeper sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1 | tr -d '\r\0')
+if grep -qE '/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
+  pass "exec -it: the process has a terminal on stdin and stdout"
+else fail "exec -it: the process has a terminal on stdin and stdout" "$tty_out"; fi
+
+tty_out=$(on_a_terminal pm "${RUN[@]}" --rm -it "$IMAGE" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1 | tr -d '\r\0')
+if grep -qE '/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
+  pass "run -it: the container's process has a terminal (console socket)"
+else fail "run -it: the container's process has a terminal (console socket)" "$tty_out"; fi
+
+status_before=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
+before=$(date +%s%N)
+capture 60 pm stop --time 20 sleeper
+took=$(( ($(date +%s%N) - before) / 1000000 ))
+exit_code=$(pm inspect --format '{{.State.ExitCode}}' sleeper 2>/dev/null)
+status_after=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
+if [ "$status_before" = running ] && [ "$RC" -eq 0 ] && [ "$status_after" = exited ] &&
+   [ "$exit_code" = 0 ] && [ "$took" -lt 10000 ]; then
+  pass "stop: SIGTERM reaches the process, which exits 0 (${took} ms)"
+else fail "stop: SIGTERM reaches the process, which exits 0 (${took} ms)" "status $status_before -> $status_after, rc=$RC, exit code=$exit_code"$'\n'"$ERR"; fi
+capture 30 pm logs sleeper
+check "logs after stop: the TERM trap ran" "started|got TERM" "$(paste -sd'|' <<< "$OUT")" "$ERR"
+
+cgroups_before=$(clients_cgroup_dirs "$CGROUP_PARENT" | grep -cF "libpod-$cid")
+capture 30 pm rm sleeper
+capture2_out=$(pm ps -a --format '{{.Names}}' 2>&1)
+if [ "$status_before" = running ] && [ "$RC" -eq 0 ] && ! grep -qx sleeper <<< "$capture2_out" &&
+   [ -z "$(clients_cgroup_dirs "$CGROUP_PARENT" | grep -F "libpod-$cid")" ]; then
+  pass "rm: the container, and its cgroups, are gone ($cgroups_before cgroup directories before)"
+else fail "rm: the container, and its cgroups, are gone" "$ERR"$'\n'"$capture2_out"$'\n'"$(clients_cgroup_dirs "$CGROUP_PARENT" | grep -F "libpod-$cid")"; fi
+
+# ---- -e, -w, -u
+capture 60 pm "${RUN[@]}" --rm -e GREETING=hello -e EMPTY= "$IMAGE" sh -c 'echo "$GREETING|$EMPTY|${UNSET-unset}"'
+check "-e: variables reach the process" "hello||unset" "$OUT" "$ERR"
+capture 60 pm "${RUN[@]}" --rm -w /var/tmp "$IMAGE" pwd
+check "-w: working directory" /var/tmp "$OUT" "$ERR"
+capture 60 pm "${RUN[@]}" --rm -u 65534:65534 "$IMAGE" sh -c 'echo $(id -u):$(id -g):$(id -un)'
+check "-u 65534:65534: user, group and name from the image's passwd" "65534:65534:nobody" "$OUT" "$ERR"
+capture 60 pm "${RUN[@]}" --rm -u 1234:5678 "$IMAGE" sh -c 'echo $(id -u):$(id -g); touch /tmp/f && stat -c %u:%g /tmp/f'
+check "-u 1234:5678: a numeric user without a passwd entry, files made as it" "1234:5678|1234:5678" "$(paste -sd'|' <<< "$OUT")" "$ERR"
+
+# ---- cgroups: the container sits in the cgroup podman asked for; --pids-limit
+# Starts a container with FLAGS, prints its host pid (empty on failure; details in $ERR).
+detached_pid() {
+  local name=$1; shift
+  capture 60 pm "${RUN[@]}" -d --name "$name" "$@" "$IMAGE" sleep 300
+  [ "$RC" -eq 0 ] && pm inspect --format '{{.State.Pid}}' "$name" 2>/dev/null
+}
+pid=$(detached_pid nolimit --pids-limit 0)
+nolimit_id=$(pm inspect --format '{{.Id}}' nolimit 2>/dev/null)
+if [ -n "$pid" ] && [ "$pid" -gt 0 ]; then
+  placed=""
+  for hierarchy in pids memory unified; do
+    dir=$(cgroup_of "$pid" "$hierarchy")
+    [[ "$dir" == */"$CGROUP_PARENT"/libpod-"$nolimit_id" ]] && placed+="$hierarchy "
+  done
+  if [ -n "$placed" ]; then pass "cgroup: the container is in $CGROUP_PARENT/libpod-ID (${placed% })"
+  else fail "cgroup: the container is in $CGROUP_PARENT/libpod-ID" "$(cat "/proc/$pid/cgroup")"; fi
+  dir=$(cgroup_of "$pid" pids)
+  if [ -f "$dir/pids.max" ]; then
+    check "--pids-limit 0: no pids limit (pids.max)" max "$(cat "$dir/pids.max")"
+  else
+    # No v1 pids controller for this container: then there is no limit to check, only that
+    # none was asked for in the spec podman handed to the runtime.
+    limit=$(grep -o '"pids":{[^}]*}' "$WORK/storage/vfs-containers/$nolimit_id/userdata/config.json" 2>/dev/null)
+    check "--pids-limit 0: no pids limit in the spec given to the runtime" "" "$limit"
+  fi
+else
+  fail "run -d --pids-limit 0" "$ERR"
+fi
+pm rm --force --time 0 nolimit >/dev/null 2>&1
+
+# A limit is either applied or refused with a message about it, never silently dropped.
+pid=$(detached_pid limited --pids-limit 64)
+if [ -n "$pid" ] && [ "$pid" -gt 0 ]; then
+  dir=$(cgroup_of "$pid" pids)
+  check "--pids-limit 64: pids.max of the container's cgroup" 64 "$(cat "$dir/pids.max" 2>/dev/null)" "cgroup: $dir"
+elif grep -qiE 'cgroup|pids' <<< "$ERR"; then
+  pass "--pids-limit 64: refused with a message about it ($(tail -n 1 <<< "$ERR" | cut -c1-160))"
+else
+  fail "--pids-limit 64: applied, or refused with a message about it" "$ERR"
+fi
+pm rm --force --time 0 limited >/dev/null 2>&1
+
+# ---- a published port on podman's own network (netavark bridge + DNAT, in this netns)
+port=18080
+capture 60 pm "${RUN[@]}" -d --name web -p "$port:80" "$IMAGE" \
+  sh -c 'mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 80 -h /www'
+if [ "$RC" -eq 0 ]; then
+  pass "run -d -p $port:80: started on podman's default network"
+  ip_address=$(pm inspect --format '{{.NetworkSettings.IPAddress}}' web 2>/dev/null)
+  capture 30 pm exec web ip -o -4 addr show eth0
+  if grep -qF " $ip_address/" <<< "$OUT"; then pass "network: eth0 in the container has podman's address $ip_address"
+  else fail "network: eth0 in the container has podman's address $ip_address" "$OUT"$'\n'"$ERR"; fi
+  gateway=$(ip -4 -o addr show podman0 2>/dev/null | awk '{print $4}' | cut -d/ -f1)
+  for target in "$ip_address:80" "$gateway:$port" "127.0.0.1:$port"; do
+    body=""
+    for i in $(seq 25); do
+      # (no -T: busybox 1.35 wget segfaults with it)
+      body=$(timeout 5 busybox wget -q -O - "http://$target/" 2>/dev/null) && break
+      sleep 0.2
+    done
+    check "network: wget http://$target/ from the host side reaches httpd" hello-from-httpd "$body"
+  done
+  dnat_before=$(iptables -t nat -S 2>/dev/null | grep -cF -- "--dport $port")
+  capture 60 pm rm --force --time 2 web
+  check "rm -f of the published container" 0 "$RC" "$ERR"
+  dnat_after=$(iptables -t nat -S 2>/dev/null | grep -cF -- "--dport $port")
+  check "network: the port's DNAT rules ($dnat_before) are gone after rm" 0 "$dnat_after"
+else
+  fail "run -d -p $port:80: started on podman's default network" "$ERR"
+  pm rm --force --time 0 web >/dev/null 2>&1
+fi
+
+# ---- nothing left in podman
+capture 30 pm ps -a --format '{{.Names}}'
+check "ps -a: no container left" "" "$OUT" "$ERR"
