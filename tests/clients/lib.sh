@@ -96,10 +96,12 @@ clients_summary() {
 
 # --- namespaces and leaks -------------------------------------------------------------------
 
-# Inside the new mount namespace: private tmpfs on /run and /dev/shm, loopback up.
+# Inside the new mount namespace: private tmpfs on /run, /dev/shm and /var/lib (podman writes
+# /var/lib/containers/cache whatever --root says; runc, shims and netns files go to /run), loopback up.
 clients_private_namespaces() {
   mount -t tmpfs -o mode=755 clients-run /run
   mount -t tmpfs -o mode=1777 clients-shm /dev/shm
+  mount -t tmpfs -o mode=755 clients-var-lib /var/lib
   ip link set lo up
   readlink /proc/self/ns/net > "$WORK/netns"
   readlink /proc/self/ns/mnt > "$WORK/mntns"
