@@ -175,7 +175,8 @@ else fail "run -t: the process has a terminal (console socket)" "$tty_out"; fi
 # ---- run -d, then exec, ps, pause/resume, kill, delete
 capture 60 c "${RUN[@]}" -d "$IMAGE" sleeper \
   sh -c 'trap "exit 0" TERM; while :; do sleep 1; done'
-if [ "$RC" -eq 0 ] && wait_for_status sleeper RUNNING; then pass "run -d: the task is RUNNING"
+sleeper_ran=no
+if [ "$RC" -eq 0 ] && wait_for_status sleeper RUNNING; then sleeper_ran=yes; pass "run -d: the task is RUNNING"
 else fail "run -d: the task is RUNNING" "$OUT"$'\n'"$ERR"$'\n'"$(c task ls 2>&1)"; fi
 
 pid=$(task_pid sleeper)
@@ -237,9 +238,9 @@ capture 30 c task delete sleeper
 check "task delete: exit status 0 (the TERM trap ran)" 0 "$(exit_status)" "$ERR"
 capture 30 c containers delete sleeper
 left=$(clients_cgroup_dirs "$NAMESPACE" | grep -c '/sleeper$')
-if [ "$RC" -eq 0 ] && [ -z "$(c containers ls -q 2>/dev/null)" ] && [ "$left" -eq 0 ]; then
+if [ "$sleeper_ran" = yes ] && [ "$RC" -eq 0 ] && [ -z "$(c containers ls -q 2>/dev/null)" ] && [ "$left" -eq 0 ]; then
   pass "containers delete: the container, its snapshot and its cgroups are gone"
-else fail "containers delete: the container, its snapshot and its cgroups are gone" "$ERR"$'\n'"$(clients_cgroup_dirs "$NAMESPACE")"; fi
+else fail "containers delete: the container, its snapshot and its cgroups are gone" "task ran: $sleeper_ran"$'\n'"$ERR"$'\n'"$(clients_cgroup_dirs "$NAMESPACE")"; fi
 
 # SIGKILL from ctr: the shim reports 137.
 capture 60 c "${RUN[@]}" -d "$IMAGE" victim sleep 300

@@ -180,3 +180,61 @@ clients_leak_check() {
   if [ -n "$left" ]; then fail "leak check: the test's cgroup directories can be removed" "$left"
   else pass "leak check: the test's cgroup directories can be removed"; fi
 }
+
+# --- podman ---------------------------------------------------------------------------------
+
+# Inside the private namespaces: podman's configuration, storage and network under $WORK, and
+# `pm` on PATH: podman with that storage, cgroupfs, and the runtime given (the first by default;
+# PM_RUNTIME picks another of those given, for the benchmark).
+clients_podman_environment() {
+  local names="" runtime
+  mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp" "$WORK/tools"
+  export TMPDIR=$WORK/tmp
+  for runtime in "$@"; do names+=", \"$(basename "$runtime")\""; done
+  # runtime_supports_json must name the runtime (podman compares the basename of --runtime) so
+  # that podman passes `--log-format=json --log FILE` to it exactly as it does to runc.
+  cat > "$WORK/containers.conf" <<END
+[containers]
+# No CAP_SYS_RESOURCE here, a hard nofile limit of 20000: podman's default ulimits cannot be set.
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+log_driver = "k8s-file"
+${PIDS_LIMIT:+pids_limit = $PIDS_LIMIT}
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$WORK/events.log"
+tmp_dir = "$WORK/libpod-tmp"
+image_copy_tmp_dir = "$WORK/tmp"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hako"$names]
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$WORK/networks"
+END
+  cat > "$WORK/storage.conf" <<END
+[storage]
+driver = "vfs"
+graphroot = "$WORK/storage"
+runroot = "$WORK/runroot"
+END
+  echo 'unqualified-search-registries = []' > "$WORK/registries.conf"
+  export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+  # A script rather than a function, so that timeout, script and capture can run it.
+  cat > "$WORK/tools/pm" <<END
+#!/bin/sh
+exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver vfs \\
+  --cgroup-manager cgroupfs --runtime "\${PM_RUNTIME:-$1}" "\$@"
+END
+  chmod 755 "$WORK/tools/pm"
+  export PATH=$WORK/tools:$PATH
+}
+
+# The image, offline: `podman import` of a busybox rootfs tarball (scripts/busybox-rootfs.sh).
+# Usage: clients_podman_import REPO_DIR IMAGE; sets RC, OUT, ERR.
+clients_podman_import() {
+  "$1/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
+  capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$2"
+}

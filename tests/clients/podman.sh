@@ -50,53 +50,8 @@ fi
 # ---------------------------------------------------------------- inner half: private namespaces
 runtime=$1
 clients_private_namespaces
-mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp"
-export TMPDIR=$WORK/tmp
 client_runtime=$(clients_runtime_for_client "$runtime" "$WORK/bin")
-
-# runtime_supports_json must name the runtime (podman compares the basename of --runtime) so that
-# podman passes `--log-format=json --log FILE` to it exactly as it does to runc.
-cat > "$WORK/containers.conf" <<END
-[containers]
-# No CAP_SYS_RESOURCE here and a hard nofile limit of 20000: podman's defaults cannot be set.
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-log_driver = "k8s-file"
-${PIDS_LIMIT:+pids_limit = $PIDS_LIMIT}
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$WORK/events.log"
-tmp_dir = "$WORK/libpod-tmp"
-image_copy_tmp_dir = "$WORK/tmp"
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hako", "$(basename "$runtime")"]
-
-[network]
-network_backend = "netavark"
-network_config_dir = "$WORK/networks"
-END
-cat > "$WORK/storage.conf" <<END
-[storage]
-driver = "vfs"
-graphroot = "$WORK/storage"
-runroot = "$WORK/runroot"
-END
-cat > "$WORK/registries.conf" <<END
-unqualified-search-registries = []
-END
-export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf \
-  CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
-
-# `pm`: podman with this test's storage, cgroup manager and runtime (a script, so that timeout,
-# script and capture can run it).
-mkdir -p "$WORK/tools"
-cat > "$WORK/tools/pm" <<END
-#!/bin/sh
-exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver vfs \\
-  --cgroup-manager cgroupfs --runtime $client_runtime "\$@"
-END
-chmod 755 "$WORK/tools/pm"
-export PATH=$WORK/tools:$PATH
+clients_podman_environment "$client_runtime"
 RUN=(run --pull=never --cgroup-parent "/$CGROUP_PARENT")
 
 cleanup_inner() {
@@ -133,9 +88,7 @@ wait_for_log() {
 }
 
 # ---- the image, offline
-"$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
-tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
-capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$IMAGE"
+clients_podman_import "$repo" "$IMAGE"
 if [ "$RC" -eq 0 ] && pm image exists "$IMAGE"; then pass "import: busybox rootfs tarball as $IMAGE"
 else fail "import: busybox rootfs tarball as $IMAGE" "$ERR"; exit 1; fi
 
