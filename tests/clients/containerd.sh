@@ -107,12 +107,6 @@ cleanup_inner() {
 }
 trap cleanup_inner EXIT
 
-on_a_terminal() {
-  local command
-  command=$(printf '%q ' "$@")
-  timeout -k 5 60 script -qfec "$command" /dev/null < /dev/null
-}
-
 # Status (RUNNING, PAUSED, STOPPED, ...) and pid of a task, from `ctr task ls`.
 task_status() { c task ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'; }
 task_pid() { c task ls 2>/dev/null | awk -v id="$1" '$1 == id { print $2 }'; }
@@ -167,8 +161,8 @@ capture 60 c "${RUN[@]}" --rm --env GREETING=hello --cwd /var/tmp "$IMAGE" isola
   sh -c "echo \$\$ \$GREETING \$(pwd); [ ! -e $WORK ] && echo host-invisible"
 check "run --rm --env --cwd: PID 1, environment, directory, the host's files invisible" \
   "1 hello /var/tmp|host-invisible" "$(paste -sd'|' <<< "$OUT")" "$ERR"
-tty_out=$(on_a_terminal c "${RUN[@]}" --rm -t "$IMAGE" terminal sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1 | tr -d '\r\0')
-if grep -qE '/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
+tty_out=$(on_a_terminal c "${RUN[@]}" --rm -t "$IMAGE" terminal sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1)
+if grep -qE '^/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
   pass "run -t: the process has a terminal (console socket)"
 else fail "run -t: the process has a terminal (console socket)" "$tty_out"; fi
 
@@ -204,8 +198,8 @@ check "exec: exit status 5 comes back" 5 "$RC" "$ERR"
 capture 30 c task exec --exec-id e3 --cwd /tmp --user 65534 sleeper sh -c 'echo "$(pwd) $(id -u)"'
 check "exec --cwd --user: directory and user of the process" "/tmp 65534" "$OUT" "$ERR"
 
-tty_out=$(on_a_terminal c task exec -t --exec-id e4 sleeper sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1 | tr -d '\r\0')
-if grep -qE '/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
+tty_out=$(on_a_terminal c task exec -t --exec-id e4 sleeper sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1)
+if grep -qE '^/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
   pass "exec -t: the process has a terminal"
 else fail "exec -t: the process has a terminal" "$tty_out"; fi
 

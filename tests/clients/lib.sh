@@ -85,6 +85,15 @@ capture() {
   return 0
 }
 
+# Runs a command on a pty (script, from bsdutils) and prints what the terminal showed, without
+# carriage returns. script's stdin is /dev/null: the NUL it sends at the end comes back echoed as
+# "^@" somewhere in the output, so that is dropped too.
+on_a_terminal() {
+  local command
+  command=$(printf '%q ' "$@")
+  timeout -k 5 60 script -qfec "$command" /dev/null < /dev/null | tr -d '\r\0' | sed 's/\^@//g'
+}
+
 # Prints the totals line from $RESULTS; returns non-zero when any step failed (or none ran).
 clients_summary() {
   local passed failed
