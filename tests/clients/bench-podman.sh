@@ -19,8 +19,8 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   [ "$(id -u)" -eq 0 ] || { echo "bench-podman.sh must run as root" >&2; exit 2; }
   [ $# -ge 1 ] || { echo "usage: $0 RUNTIME [ROUNDS]" >&2; exit 2; }
   clients_ensure_packages podman conmon netavark aardvark-dns iptables busybox-static util-linux iproute2 runc
-  baseline=$(clients_resolve_runtime runc)
-  runtime=$(clients_resolve_runtime "$1")
+  baseline=$(clients_resolve_runtime runc) || exit 2
+  runtime=$(clients_resolve_runtime "$1") || exit 2
   rounds=${2:-20}
   WORK=$(mktemp -d /tmp/hako-bench-podman.XXXXXX)
   export WORK RESULTS=$WORK/results CGROUP_PARENT=hako-bench-${WORK##*.}

@@ -23,14 +23,17 @@ IMAGE=docker.io/hako/busybox:latest
 if [ -z "${CLIENTS_INNER:-}" ]; then
   [ "$(id -u)" -eq 0 ] || { echo "containerd.sh must run as root" >&2; exit 2; }
   clients_ensure_packages containerd runc busybox-static bsdutils util-linux iproute2
-  runtime=$(clients_resolve_runtime "${1:-${RUNTIME:-runc}}")
+  runtime=$(clients_resolve_runtime "${1:-${RUNTIME:-runc}}") || exit 2
   WORK=$(mktemp -d /tmp/hako-containerd.XXXXXX)
   # The containerd namespace names the cgroups too: ctr's default cgroup path is /NAMESPACE/ID.
   export WORK RESULTS=$WORK/results NAMESPACE=hako-ctr-${WORK##*.}
   : > "$RESULTS"
   started=$(date +%s)
   echo "# containerd $(containerd --version | awk '{print $3}'), runtime $runtime, work dir $WORK"
-  CLIENTS_INNER=1 unshare --net --mount --propagation private -- "$self" "$runtime"
+  # Ctrl-C or a TERM ends the steps (the inner half cleans up on exit), not the checks below;
+  # a step that hangs past the client's own timeouts ends them too, after 10 minutes.
+  trap 'echo "interrupted: checking for leftovers" >&2' INT TERM
+  CLIENTS_INNER=1 timeout --foreground -k 10 600 unshare --net --mount --propagation private -- "$self" "$runtime"
   inner=$?
   [ "$inner" -le 1 ] || fail "the steps ran to their end (inner half exited with $inner)"
   clients_leak_check "$NAMESPACE"

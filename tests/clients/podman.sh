@@ -28,13 +28,16 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   # uidmap and slirp4netns as it recommends; busybox-static for the image; script (bsdutils) for -t.
   clients_ensure_packages podman conmon netavark aardvark-dns iptables uidmap slirp4netns \
     busybox-static bsdutils util-linux iproute2 runc
-  runtime=$(clients_resolve_runtime "${1:-${RUNTIME:-runc}}")
+  runtime=$(clients_resolve_runtime "${1:-${RUNTIME:-runc}}") || exit 2
   WORK=$(mktemp -d /tmp/hako-podman.XXXXXX)
   export WORK RESULTS=$WORK/results CGROUP_PARENT=hako-podman-${WORK##*.}
   : > "$RESULTS"
   started=$(date +%s)
   echo "# podman $(podman --version | awk '{print $3}'), runtime $runtime, work dir $WORK"
-  CLIENTS_INNER=1 unshare --net --mount --propagation private -- "$self" "$runtime"
+  # Ctrl-C or a TERM ends the steps (the inner half cleans up on exit), not the checks below;
+  # a step that hangs past the client's own timeouts ends them too, after 10 minutes.
+  trap 'echo "interrupted: checking for leftovers" >&2' INT TERM
+  CLIENTS_INNER=1 timeout --foreground -k 10 600 unshare --net --mount --propagation private -- "$self" "$runtime"
   inner=$?
   [ "$inner" -le 1 ] || fail "the steps ran to their end (inner half exited with $inner)"
   # podman (cgroupfs) moves conmon into PARENT/conmon and never removes it: that one is expected.
