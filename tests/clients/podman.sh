@@ -99,9 +99,11 @@ capture 60 pm "${RUN[@]}" --rm --hostname boxname "$IMAGE" sh -c "echo \$\$; hos
 check "run --rm --hostname: PID 1, the hostname, the host's files invisible" \
   "1|boxname|host-invisible" "$(paste -sd'|' <<< "$OUT")" "$ERR"
 
-# ---- run -d, ps, logs, exec, exec -it, stop, rm
+# ---- run -d, ps, logs, exec, exec -it, kill, pause/unpause, stop, rm
+# The long-running container: says when it starts and which signals it got.
+SLEEPER='echo started; trap "echo got USR1" USR1; trap "echo got TERM; exit 0" TERM; while :; do sleep 1; done'
 capture 60 pm "${RUN[@]}" -d --name sleeper "$IMAGE" \
-  sh -c 'echo started; trap "echo got TERM; exit 0" TERM; while :; do sleep 1; done'
+  sh -c "$SLEEPER"
 cid=$OUT
 if [ "$RC" -eq 0 ] && [ ${#cid} -eq 64 ]; then pass "run -d: prints the container id"
 else fail "run -d: prints the container id" "$OUT"$'\n'"$ERR"; fi
@@ -111,7 +113,7 @@ if [ "$RC" -eq 0 ] && grep -qE '^sleeper Up' <<< "$OUT"; then pass "ps: the deta
 else fail "ps: the detached container is Up" "$OUT"$'\n'"$ERR"; fi
 
 pid=$(pm inspect --format '{{.State.Pid}}' sleeper 2>/dev/null)
-if [ -n "$pid" ] && [ "$pid" -gt 0 ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" = "sh -c echo started; trap \"echo got TERM; exit 0\" TERM; while :; do sleep 1; done " ]; then
+if [ -n "$pid" ] && [ "$pid" -gt 0 ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" = "sh -c $SLEEPER " ]; then
   pass "inspect: State.Pid is the container's process on the host"
 else fail "inspect: State.Pid is the container's process on the host" "pid=$pid"; fi
 
@@ -122,7 +124,7 @@ else fail "logs: exactly what the container printed (nothing from the runtime)" 
 
 capture 30 pm exec sleeper sh -c 'echo exec-ok; tr "\0" " " < /proc/1/cmdline; echo; echo $$'
 if [ "$RC" -eq 0 ] && [ "$(sed -n 1p <<< "$OUT")" = exec-ok ] &&
-   [ "$(sed -n 2p <<< "$OUT")" = "sh -c echo started; trap \"echo got TERM; exit 0\" TERM; while :; do sleep 1; done " ] &&
+   [ "$(sed -n 2p <<< "$OUT")" = "sh -c $SLEEPER " ] &&
    [ "$(sed -n 3p <<< "$OUT")" != 1 ]; then
   pass "exec: runs beside PID 1 in the container's namespaces"
 else fail "exec: runs beside PID 1 in the container's namespaces" "rc=$RC"$'\n'"$OUT"$'\n'"$ERR"; fi
@@ -143,6 +145,19 @@ if grep -qE '^/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"
   pass "run -it: the container's process has a terminal (console socket)"
 else fail "run -it: the container's process has a terminal (console socket)" "$tty_out"; fi
 
+# podman kill passes the signal to the runtime as a number (kill ID 10).
+capture 30 pm kill --signal USR1 sleeper
+if [ "$RC" -eq 0 ] && wait_for_log sleeper "got USR1"; then pass "kill --signal USR1: the process's trap ran"
+else fail "kill --signal USR1: the process's trap ran" "$ERR"$'\n'"$(pm logs sleeper 2>&1)"; fi
+
+capture 30 pm pause sleeper
+paused=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
+state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+if [ "$RC" -eq 0 ] && [ "$paused" = paused ]; then pass "pause: the container is paused (process state $state)"
+else fail "pause: the container is paused" "status $paused"$'\n'"$ERR"; fi
+capture 30 pm unpause sleeper
+check "unpause: the container runs again" running "$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)" "$ERR"
+
 status_before=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
 before=$(date +%s%N)
 capture 60 pm stop --time 20 sleeper
@@ -154,7 +169,7 @@ if [ "$status_before" = running ] && [ "$RC" -eq 0 ] && [ "$status_after" = exit
   pass "stop: SIGTERM reaches the process, which exits 0 (${took} ms)"
 else fail "stop: SIGTERM reaches the process, which exits 0 (${took} ms)" "status $status_before -> $status_after, rc=$RC, exit code=$exit_code"$'\n'"$ERR"; fi
 capture 30 pm logs sleeper
-check "logs after stop: the TERM trap ran" "started|got TERM" "$(paste -sd'|' <<< "$OUT")" "$ERR"
+check "logs after stop: USR1 then TERM, nothing else" "started|got USR1|got TERM" "$(paste -sd'|' <<< "$OUT")" "$ERR"
 
 cgroups_before=$(clients_cgroup_dirs "$CGROUP_PARENT" | grep -cF "libpod-$cid")
 capture 30 pm rm sleeper
