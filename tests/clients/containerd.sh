@@ -217,8 +217,9 @@ freezer=$(cat "/sys/fs/cgroup/freezer/$NAMESPACE/sleeper/freezer.state" 2>/dev/n
 if [ "$RC" -eq 0 ] && [ "$(task_status sleeper)" = PAUSED ]; then
   pass "pause: the task is PAUSED (freezer.state ${freezer:-none}, process state $state)"
 else fail "pause: the task is PAUSED" "$ERR"$'\n'"status $(task_status sleeper), freezer ${freezer:-none}"; fi
+paused=$(task_status sleeper)
 capture 30 c task resume sleeper
-if [ "$RC" -eq 0 ] && [ "$(task_status sleeper)" = RUNNING ]; then pass "resume: the task is RUNNING again"
+if [ "$paused" = PAUSED ] && [ "$RC" -eq 0 ] && [ "$(task_status sleeper)" = RUNNING ]; then pass "resume: the task is RUNNING again"
 else fail "resume: the task is RUNNING again" "$ERR"$'\n'"status $(task_status sleeper)"; fi
 
 capture 30 c task kill --signal SIGTERM sleeper

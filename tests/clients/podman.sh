@@ -155,8 +155,10 @@ paused=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
 state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
 if [ "$RC" -eq 0 ] && [ "$paused" = paused ]; then pass "pause: the container is paused (process state $state)"
 else fail "pause: the container is paused" "status $paused"$'\n'"$ERR"; fi
-capture 30 pm unpause sleeper
-check "unpause: the container runs again" running "$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)" "$ERR"
+if [ "$paused" = paused ]; then
+  capture 30 pm unpause sleeper
+  check "unpause: the container runs again" running "$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)" "$ERR"
+else fail "unpause: the container runs again" "not run: the container was not paused"; fi
 
 status_before=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
 before=$(date +%s%N)
