@@ -226,6 +226,7 @@ if [ -n "$pid" ] && [ "$pid" -gt 0 ]; then
   fi
 else
   fail "run -d --pids-limit 0" "$ERR"
+  fail "cgroup: the container is in $CGROUP_PARENT/libpod-ID" "not run: the container did not start"
 fi
 pm rm --force --time 0 nolimit >/dev/null 2>&1
 
@@ -254,22 +255,31 @@ if [ "$RC" -eq 0 ]; then
   if grep -qF " $ip_address/" <<< "$OUT"; then pass "network: eth0 in the container has podman's address $ip_address"
   else fail "network: eth0 in the container has podman's address $ip_address" "$OUT"$'\n'"$ERR"; fi
   gateway=$(ip -4 -o addr show podman0 2>/dev/null | awk '{print $4}' | cut -d/ -f1)
-  for target in "$ip_address:80" "$gateway:$port" "127.0.0.1:$port"; do
+  for target in "the container's address=$ip_address:80" "the bridge's address:$port=$gateway:$port" \
+      "127.0.0.1:$port=127.0.0.1:$port"; do
+    label=${target%%=*} target=${target#*=}
     body=""
     for i in $(seq 25); do
       # (no -T: busybox 1.35 wget segfaults with it)
       body=$(timeout 5 busybox wget -q -O - "http://$target/" 2>/dev/null) && break
       sleep 0.2
     done
-    check "network: wget http://$target/ from the host side reaches httpd" hello-from-httpd "$body"
+    check "network: wget from the host side to $label reaches httpd ($target)" hello-from-httpd "$body"
   done
   dnat_before=$(iptables -t nat -S 2>/dev/null | grep -cF -- "--dport $port")
   capture 60 pm rm --force --time 2 web
   check "rm -f of the published container" 0 "$RC" "$ERR"
   dnat_after=$(iptables -t nat -S 2>/dev/null | grep -cF -- "--dport $port")
-  check "network: the port's DNAT rules ($dnat_before) are gone after rm" 0 "$dnat_after"
+  check "network: the port's DNAT rules are gone after rm ($dnat_before before)" 0 "$dnat_after"
 else
   fail "run -d -p $port:80: started on podman's default network" "$ERR"
+  for step in "network: eth0 in the container has podman's address" \
+      "network: wget from the host side to the container's address reaches httpd" \
+      "network: wget from the host side to the bridge's address:$port reaches httpd" \
+      "network: wget from the host side to 127.0.0.1:$port reaches httpd" \
+      "rm -f of the published container" "network: the port's DNAT rules are gone after rm"; do
+    fail "$step" "not run: the container did not start"
+  done
   pm rm --force --time 0 web >/dev/null 2>&1
 fi
 
