@@ -1,10 +1,13 @@
 package hako.container;
 
+import hako.hooks.HookRunner;
+import hako.hooks.Hooks;
 import hako.plan.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.rootfs.Rootfs;
 import hako.spec.NamespaceType;
+import hako.spec.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.stage.Stage;
@@ -35,6 +38,7 @@ final class Builder implements AutoCloseable {
     private final boolean waitForStart;
     final Spec spec;
     final Plan plan;
+    final Hooks hooks;
     private StateDir.Lock lock;
     private Stage stage;
     private int fifo = -1;
@@ -54,6 +58,7 @@ final class Builder implements AutoCloseable {
             throw new ContainerException("root.path: the root filesystem " + rootfs + " is not a directory");
         }
         this.plan = Planner.plan(spec, bundle, waitForStart);
+        this.hooks = Hooks.parse(spec.hooks());
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
@@ -80,7 +85,7 @@ final class Builder implements AutoCloseable {
             }
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
-            stage.run(plan.rootfs());
+            buildRootfs();
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
             writePidFile(pidFile, pid);
@@ -110,6 +115,32 @@ final class Builder implements AutoCloseable {
         NamespaceType.TIME, NamespaceType.MOUNT,
     };
 
+    /**
+     * The root filesystem, with the create hooks where the spec puts them: once the mounts are
+     * made, before pivot_root — prestart and createRuntime in the runtime's namespaces,
+     * createContainer in the container's.
+     */
+    private void buildRootfs() {
+        List<Op> rootfs = plan.rootfs();
+        if (hooks.of(Hooks.PRESTART).isEmpty() && hooks.of(Hooks.CREATE_RUNTIME).isEmpty()
+                && hooks.of(Hooks.CREATE_CONTAINER).isEmpty()) {
+            stage.run(rootfs);
+            return;
+        }
+        int pivot = rootfs.indexOf(new Op.PivotRoot(Rootfs.path(spec, bundle).toString()));
+        stage.run(rootfs.subList(0, pivot));
+        String ociState = ociState(Status.CREATING);
+        HookRunner.onHost(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState);
+        HookRunner.onHost(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState);
+        HookRunner.inContainer(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState,
+                state.pid(), state.namespaces());
+        stage.run(rootfs.subList(pivot, rootfs.size()));
+    }
+
+    private String ociState(String status) {
+        return Json.write(state.ociState(status));
+    }
+
     int pid() {
         return state.pid();
     }
@@ -126,9 +157,11 @@ final class Builder implements AutoCloseable {
         states.save(state);
     }
 
-    /** run: init execs now; returns once the container's process is running. */
+    /** run: init execs now, between the start hooks; returns once the process is running. */
     void exec() {
         try {
+            HookRunner.inContainer(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED),
+                    state.pid(), state.namespaces());
             stage.exec(plan.start());
         } catch (RuntimeException e) {
             abort();
@@ -136,6 +169,7 @@ final class Builder implements AutoCloseable {
         }
         state = state.withPhase(Status.RUNNING);
         states.save(state);
+        Start.poststart(hooks, state);
     }
 
     /** run: waits for the container's process (our child: the stage cloned it CLONE_PARENT). */

@@ -1,5 +1,9 @@
 package hako.container;
 
+import hako.hooks.HookException;
+import hako.hooks.HookRunner;
+import hako.hooks.Hooks;
+import hako.spec.Json;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.state.StateException;
@@ -47,8 +51,17 @@ public final class Delete {
         }
     }
 
-    /** Removes what hako made for a container whose processes have ended. */
+    /**
+     * Removes what hako made for a container whose processes have ended, then runs its poststop
+     * hooks: a failing one is a warning, and the container is gone all the same (runtime spec).
+     */
     static void destroy(StateDir states, ContainerState state) {
         states.remove(state.id());
+        try {
+            HookRunner.onHost(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+                    Json.write(state.ociState(Status.STOPPED)));
+        } catch (HookException e) {
+            Warnings.print(e.getMessage());
+        }
     }
 }

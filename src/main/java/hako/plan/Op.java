@@ -311,6 +311,17 @@ public sealed interface Op {
         }
     }
 
+    /** Puts descriptor {@code fdIndex} of the batch at {@code target} (a hook's stdin). */
+    record Dup2(int fdIndex, int target) implements Op {
+        public String render() {
+            return "dup2(passed descriptor " + fdIndex + ", " + target + ")";
+        }
+
+        public String doing() {
+            return "setting descriptor " + target;
+        }
+    }
+
     /** A terminal from the container's devpts as stdio; its master goes back to the runtime. */
     record Pty(int rows, int cols) implements Op {
         public String render() {
