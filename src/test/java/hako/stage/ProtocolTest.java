@@ -68,7 +68,7 @@ class ProtocolTest {
     void opCodesMatchTheStagesHeader() throws IOException, IllegalAccessException {
         String header = Files.readString(Path.of("src/main/c/protocol.h"));
         Map<String, Integer> c = new TreeMap<>();
-        Matcher m = Pattern.compile("OP_([A-Z_]+)\\s*=\\s*(\\d+)").matcher(header);
+        Matcher m = Pattern.compile("OP_([A-Z0-9_]+)\\s*=\\s*(\\d+)").matcher(header);
         while (m.find()) c.put(m.group(1), Integer.parseInt(m.group(2)));
         Map<String, Integer> java = new TreeMap<>();
         for (Field field : Protocol.class.getFields()) {
