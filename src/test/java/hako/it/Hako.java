@@ -69,5 +69,4 @@ final class Hako {
             throw new AssertionError(e);
         }
     }
-
 }

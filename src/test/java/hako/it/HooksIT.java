@@ -1,6 +1,5 @@
 package hako.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,19 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** OCI hooks: each at its point of the lifecycle, in its namespace, with the state on stdin. */
-class HooksIT {
-    static Path work;
-    static Path root;
-    static Path rootfs;
+class HooksIT extends ContainerTest {
     static Path out;
 
     @BeforeAll
-    static void setUp() throws IOException {
-        work = Files.createTempDirectory("hako-hooks");
-        root = work.resolve("state");
-        rootfs = work.resolve("rootfs");
+    static void makeOutputDirectory() throws IOException {
         out = Files.createDirectory(work.resolve("out"));
-        Busybox.rootfs(rootfs);
     }
 
     /** A hook that saves its stdin and the mount namespace it ran in, as NAME.json and NAME.ns under dir. */
@@ -103,11 +95,5 @@ class HooksIT {
         Hako.Result result = hako("create", "--bundle", Busybox.bundle(work, spec).toString(), "malformed");
         assertTrue(result.stderr().contains("hooks.poststop[0].path"), result.stderr());
         Leaks.assertNone(work, root);
-    }
-
-    @AfterAll
-    static void nothingLeaks() throws IOException {
-        Leaks.assertNone(work, root);
-        Leaks.deleteTree(work);
     }
 }

@@ -2,8 +2,6 @@ package hako.it;
 
 import hako.spec.Json;
 import hako.sys.Libc;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,19 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The OCI lifecycle as podman and containerd drive it: create, start, state, kill, exec, delete. */
-class LifecycleIT {
-    static Path work;
-    static Path root;
-    static Path rootfs;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        work = Files.createTempDirectory("hako-life");
-        root = work.resolve("state");
-        rootfs = work.resolve("rootfs");
-        Busybox.rootfs(rootfs);
-    }
-
+class LifecycleIT extends ContainerTest {
     static Hako.Result hako(String... args) {
         return Hako.run(root, "", args);
     }
@@ -235,11 +221,5 @@ class LifecycleIT {
         for (int i = 0; i < 8; i++) ok("delete", "many-" + i);
         ok("delete", "race");
         Leaks.assertNone(work, root);
-    }
-
-    @AfterAll
-    static void nothingLeaks() throws IOException {
-        Leaks.assertNone(work, root);
-        Leaks.deleteTree(work);
     }
 }
