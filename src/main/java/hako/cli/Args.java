@@ -15,6 +15,8 @@ final class Args {
     private final Map<String, String> aliases = new HashMap<>();
     private final Map<String, Boolean> takesValue = new HashMap<>();
     private final Map<String, String> values = new HashMap<>();
+    /** Every value of each flag, for flags that may be given more than once ({@code -p 80:80 -p 53:53/udp}). */
+    private final Map<String, List<String>> allValues = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
 
     Args(String command) {
@@ -66,6 +68,7 @@ final class Args {
                     inline = args.get(++i);
                 }
                 values.put(canonical, inline);
+                allValues.computeIfAbsent(canonical, k -> new ArrayList<>()).add(inline);
             } else {
                 values.put(canonical, inline == null ? "true" : inline);
             }
@@ -83,6 +86,11 @@ final class Args {
 
     String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
+    }
+
+    /** Every value given to a repeatable flag, in order; empty when it was not given. */
+    List<String> all(String name) {
+        return allValues.getOrDefault(name, List.of());
     }
 
     boolean has(String name) {

@@ -20,7 +20,7 @@ final class Globals {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         boolean expected = e instanceof UsageException || e instanceof SpecException || e instanceof PlanException
                 || e instanceof ContainerException || e instanceof StageFailure || e instanceof SysException
-                || e instanceof hako.state.StateException;
+                || e instanceof hako.state.StateException || e instanceof hako.net.NetworkException;
         if (!expected) {
             message = "internal error: " + e + (debug ? "" : " (run with --debug for details)");
         }

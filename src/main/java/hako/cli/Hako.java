@@ -21,6 +21,7 @@ public final class Hako {
               run    build a container from a bundle and run its process in the foreground
               plan   print the kernel operations that run would perform, without running anything
               spec   write a default config.json into the bundle
+              network  create, list, inspect and remove networks (hako network help)
 
             global flags:
               --root DIR          state directory (default /run/hako)
@@ -60,6 +61,7 @@ public final class Hako {
                 case "run" -> RunCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);
+                case "network" -> NetworkCommand.run(globals, commandArgs);
                 case "aot-training" -> AotTraining.run();
                 case "help" -> {
                     System.out.print(USAGE);

@@ -1,6 +1,7 @@
 package hako.cli;
 
 import hako.container.Run;
+import hako.net.NetworkRequest;
 import hako.state.ContainerId;
 import hako.sys.Libc;
 
@@ -15,6 +16,7 @@ final class RunCommand {
         Libc.prepareInBackground();
         Args args = new Args("run")
                 .value("bundle", "b").value("pid-file").value("console-socket").value("preserve-fds")
+                .value("network", "net").value("publish", "p").value("allow-from").value("egress").value("ip")
                 .flag("detach", "d").flag("keep").flag("no-pivot").flag("no-new-keyring").flag("no-subreaper")
                 .parse(argv);
         String id = ContainerId.check(args.one("a container id"));
@@ -25,7 +27,9 @@ final class RunCommand {
         }
         Path bundle = Bundles.path(args.get("bundle", "."));
         String pidFile = args.get("pid-file");
-        return new Run(globals.root, id, bundle, pidFile == null ? null : Path.of(pidFile).toAbsolutePath()).run();
+        return new Run(globals.root, id, bundle, pidFile == null ? null : Path.of(pidFile).toAbsolutePath(),
+                new NetworkRequest.Flags(args.get("network"), args.all("publish"), args.all("allow-from"),
+                        args.get("egress"), args.get("ip"))).run();
     }
 
     private static void refuse(Args args, String... unsupported) {

@@ -1,5 +1,8 @@
 package hako.container;
 
+import hako.net.Attachment;
+import hako.net.NetworkRequest;
+import hako.net.Networking;
 import hako.plan.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
@@ -25,12 +28,14 @@ public final class Run {
     private final String id;
     private final Path bundle;
     private final Path pidFile;
+    private final NetworkRequest.Flags network;
 
-    public Run(StateDir state, String id, Path bundle, Path pidFile) {
+    public Run(StateDir state, String id, Path bundle, Path pidFile, NetworkRequest.Flags network) {
         this.state = state;
         this.id = id;
         this.bundle = bundle;
         this.pidFile = pidFile;
+        this.network = network;
     }
 
     /** Loads and checks the bundle's spec, and plans the container, without touching anything. */
@@ -43,24 +48,36 @@ public final class Run {
     public int run() {
         Spec spec = SpecReader.read(bundle);
         checkRootfs(spec, bundle);
-        Plan plan = Planner.plan(spec, bundle);
-        state.create(id);
-        try (Stage stage = Stage.launch()) {
-            int pid = stage.cloneInit(plan.namespaces());
-            try (SignalForwarder forwarder = new SignalForwarder(pid)) {
-                build(stage, pid, spec, plan);
-                return Libc.exitCode(Libc.waitpid(pid, "waiting for the container's process"));
+        Planner.plan(spec, bundle);
+        NetworkRequest request = network.resolve(spec.annotations());
+        Path dir = state.create(id);
+        // Network (issue 5): prepared before the clone, wired after it, released whatever happens.
+        Networking networking = request.mode() == NetworkRequest.Mode.UNMANAGED ? null : Networking.forStateRoot(state.root());
+        try {
+            Attachment attachment = networking == null ? Attachment.unmanaged(id) : networking.prepare(id, request, spec.hostname(), dir);
+            Plan plan = Planner.plan(attachment.applyTo(spec), bundle);
+            try (Stage stage = Stage.launch()) {
+                int pid = stage.cloneInit(plan.namespaces());
+                try (SignalForwarder forwarder = new SignalForwarder(pid)) {
+                    build(stage, pid, spec, plan, networking, attachment);
+                    return Libc.exitCode(Libc.waitpid(pid, "waiting for the container's process"));
+                }
             }
         } catch (RuntimeException e) {
             throw explain(e, spec);
         } finally {
-            state.remove(id);
+            try {
+                if (networking != null) networking.release(id);
+            } finally {
+                state.remove(id);
+            }
         }
     }
 
     /** Builds the container around its init and execs the process; on failure, init is killed. */
-    private void build(Stage stage, int pid, Spec spec, Plan plan) {
+    private void build(Stage stage, int pid, Spec spec, Plan plan, Networking networking, Attachment attachment) {
         try {
+            if (networking != null) networking.wire(attachment, pid);
             stage.run(plan.rootfs());
             state.writeState(id, "created", pid, bundle, spec.annotations());
             writePidFile(pid);

@@ -33,7 +33,9 @@ final class FirewallRules {
         s.line("add table " + TABLE);
         s.line("add map " + TABLE + " published { type inet_proto . inet_service : verdict; }");
         s.line("add map " + TABLE + " egress { type ipv4_addr : verdict; }");
-        s.line("add map " + TABLE + " networks { type ipv4_addr : verdict; flags interval; }");
+        // Keyed by each container's address, not by subnet: nft 1.0.6 cannot fill an interval map
+        // made in the same transaction, and every change here must be able to make the table.
+        s.line("add map " + TABLE + " sources { type ipv4_addr : verdict; }");
         s.line("add map " + TABLE + " inbound { type ifname : verdict; }");
         s.line("add map " + TABLE + " outbound { type ifname : verdict; }");
         s.line("add set " + TABLE + " bridges { type ifname; }");
@@ -47,7 +49,7 @@ final class FirewallRules {
         s.baseChain(TABLE, "postrouting", "type nat hook postrouting priority srcnat;");
         // 127.0.0.1 cannot be a source on a bridge: the container answers the gateway instead.
         s.rule("postrouting", "oifname @bridges ip saddr 127.0.0.0/8 masquerade");
-        s.rule("postrouting", "ip saddr vmap @networks");
+        s.rule("postrouting", "ip saddr vmap @sources");
         s.baseChain(TABLE, "forward", "type filter hook forward priority filter;");
         s.rule("forward", "ct state established,related accept");
         s.rule("forward", "iifname . oifname @intra accept");
@@ -102,7 +104,6 @@ final class FirewallRules {
         s.rule(inChain(network), "ct status dnat accept");
         s.rule(inChain(network), "drop");
         s.rule(outChain(network), "oifname != " + bridge + " drop");
-        s.element("networks", network.subnet() + " : jump " + postChain(network));
         s.element("inbound", bridge + " : jump " + inChain(network));
         s.element("bridges", bridge);
         if (network.internal()) s.element("outbound", bridge + " : jump " + outChain(network));
@@ -114,7 +115,6 @@ final class FirewallRules {
         Script s = new Script();
         String bridge = quote(network.bridge());
         s.chain(postChain(network)).chain(inChain(network)).chain(outChain(network));
-        s.removeElement("networks", network.subnet().toString(), " : jump " + postChain(network));
         s.removeElement("inbound", bridge, " : jump " + inChain(network));
         s.removeElement("outbound", bridge, " : jump " + outChain(network));
         s.removeElement("bridges", bridge, "");
@@ -170,6 +170,7 @@ final class FirewallRules {
             s.rule(chain, "drop");
             s.element("egress", container.address() + " : jump " + chain);
         }
+        s.element("sources", container.address() + " : jump " + postChain(network));
         if (network.isolated()) {
             s.line("add element " + BRIDGE_TABLE + " isolated { " + quote(container.veth()) + " }");
         }
@@ -187,7 +188,12 @@ final class FirewallRules {
                 s.removeElement("published", mapping.protocol() + " . " + (mapping.hostPort() + i), " : jump " + dnat);
             }
         }
-        if (container.address() != null) s.removeElement("egress", container.address().toString(), " : jump " + egress);
+        if (container.address() != null) {
+            s.removeElement("egress", container.address().toString(), " : jump " + egress);
+            // The chain it points at is the network's; declaring it again is harmless.
+            s.chain("n-" + container.network() + "-post");
+            s.removeElement("sources", container.address().toString(), " : jump n-" + container.network() + "-post");
+        }
         if (container.veth() != null) {
             String veth = quote(container.veth());
             s.line("add element " + BRIDGE_TABLE + " isolated { " + veth + " }");

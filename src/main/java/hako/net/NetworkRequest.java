@@ -99,14 +99,20 @@ public record NetworkRequest(Mode mode, String network, String container, List<P
                 annotations.get(ANNOTATION_IP));
     }
 
-    /** The flags of {@code hako run}, each falling back to the bundle's annotation when not given. */
-    public static NetworkRequest fromFlags(String network, List<String> publish, List<String> allowFrom, String egress,
-                                           String ip, Map<String, String> annotations) {
-        return parse(present(network) ? network : annotations.get(ANNOTATION_NETWORK),
-                !publish.isEmpty() ? publish : split(annotations.get(ANNOTATION_PUBLISH), ","),
-                !allowFrom.isEmpty() ? allowFrom : split(annotations.get(ANNOTATION_ALLOW_FROM), ";"),
-                present(egress) ? egress : annotations.get(ANNOTATION_EGRESS),
-                present(ip) ? ip : annotations.get(ANNOTATION_IP));
+    /**
+     * The network flags of {@code hako run} as given, before the bundle is read: each falls back
+     * to the bundle's annotation when it is not given ({@link #resolve}).
+     */
+    public record Flags(String network, List<String> publish, List<String> allowFrom, String egress, String ip) {
+        public static final Flags NONE = new Flags(null, List.of(), List.of(), null, null);
+
+        public NetworkRequest resolve(Map<String, String> annotations) {
+            return parse(present(network) ? network : annotations.get(ANNOTATION_NETWORK),
+                    !publish.isEmpty() ? publish : split(annotations.get(ANNOTATION_PUBLISH), ","),
+                    !allowFrom.isEmpty() ? allowFrom : split(annotations.get(ANNOTATION_ALLOW_FROM), ";"),
+                    present(egress) ? egress : annotations.get(ANNOTATION_EGRESS),
+                    present(ip) ? ip : annotations.get(ANNOTATION_IP));
+        }
     }
 
     private static List<String> split(String text, String separator) {

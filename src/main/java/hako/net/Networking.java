@@ -220,6 +220,12 @@ public final class Networking {
         return store.allocation(id);
     }
 
+    /** The container's network as JSON values ({@link hako.spec.Json}), for {@code hako state}; null when it has none. */
+    public java.util.Map<String, Object> describe(String id) {
+        Allocation allocation = store.allocation(id);
+        return allocation == null ? null : allocation.toJson();
+    }
+
     private static void writeFiles(Path dir, String hostname, String resolvConf, String hosts) {
         DnsFiles.write(dir.resolve("hostname"), hostname + "\n");
         DnsFiles.write(dir.resolve("resolv.conf"), resolvConf);
