@@ -20,6 +20,12 @@ import java.util.StringJoiner;
 final class FirewallRules {
     static final String TABLE = "inet hako";
     static final String BRIDGE_TABLE = "bridge hako";
+    /**
+     * The packet mark bit hako sets on packets of connections to published ports, read only by its
+     * own bridge table: with br_netfilter loaded, a container's connection to another container's
+     * published port is DNATed and then bridged port to port, which isolation must let through.
+     */
+    static final String DNAT_MARK = "0x10000000";
 
     private FirewallRules() {}
 
@@ -43,6 +49,8 @@ final class FirewallRules {
         s.baseChain(TABLE, "prerouting", "type nat hook prerouting priority dstnat;");
         // Connections to the host's own addresses on a published port go to the container.
         s.rule("prerouting", "meta nfproto ipv4 fib daddr type local meta l4proto . th dport vmap @published");
+        s.baseChain(TABLE, "marking", "type filter hook prerouting priority -99;");
+        s.rule("marking", "ct status dnat meta mark set meta mark or " + DNAT_MARK);
         s.baseChain(TABLE, "output", "type nat hook output priority -100;");
         // The same for the host's own processes, 127.0.0.1 included.
         s.rule("output", "meta nfproto ipv4 fib daddr type local meta l4proto . th dport vmap @published");
@@ -64,7 +72,7 @@ final class FirewallRules {
         s.line("add table " + BRIDGE_TABLE);
         s.line("add set " + BRIDGE_TABLE + " isolated { type ifname; }");
         s.baseChain(BRIDGE_TABLE, "forward", "type filter hook forward priority filter;");
-        s.line("add rule " + BRIDGE_TABLE + " forward iifname @isolated oifname @isolated drop");
+        s.line("add rule " + BRIDGE_TABLE + " forward iifname @isolated oifname @isolated meta mark and " + DNAT_MARK + " == 0 drop");
         return s.toString();
     }
 
