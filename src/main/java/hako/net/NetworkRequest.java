@@ -100,18 +100,19 @@ public record NetworkRequest(Mode mode, String network, String container, List<P
     }
 
     /**
-     * The network flags of {@code hako run} as given, before the bundle is read: each falls back
-     * to the bundle's annotation when it is not given ({@link #resolve}).
+     * The network flags of {@code hako run} as given, before the bundle is read. Flags, when any
+     * is given, replace the bundle's annotations as a whole: a mix of the two would be hard to
+     * read back ({@link #resolve}).
      */
     public record Flags(String network, List<String> publish, List<String> allowFrom, String egress, String ip) {
         public static final Flags NONE = new Flags(null, List.of(), List.of(), null, null);
 
+        public boolean given() {
+            return present(network) || !publish.isEmpty() || !allowFrom.isEmpty() || present(egress) || present(ip);
+        }
+
         public NetworkRequest resolve(Map<String, String> annotations) {
-            return parse(present(network) ? network : annotations.get(ANNOTATION_NETWORK),
-                    !publish.isEmpty() ? publish : split(annotations.get(ANNOTATION_PUBLISH), ","),
-                    !allowFrom.isEmpty() ? allowFrom : split(annotations.get(ANNOTATION_ALLOW_FROM), ";"),
-                    present(egress) ? egress : annotations.get(ANNOTATION_EGRESS),
-                    present(ip) ? ip : annotations.get(ANNOTATION_IP));
+            return given() ? parse(network, publish, allowFrom, egress, ip) : fromAnnotations(annotations);
         }
     }
 

@@ -19,11 +19,15 @@ public record Subnet(Ipv4 network, int prefix) {
         if (length.isEmpty() || length.length() > 2 || !length.chars().allMatch(Character::isDigit)) {
             throw new NetworkException("invalid CIDR \"" + text + "\"");
         }
+        Ipv4 network;
         try {
-            return new Subnet(Ipv4.parse(text.substring(0, slash)), Integer.parseInt(length));
+            network = Ipv4.parse(text.substring(0, slash));
         } catch (NetworkException e) {
             throw new NetworkException("invalid CIDR \"" + text + "\": " + e.getMessage().replace("invalid ", ""));
         }
+        int prefix = Integer.parseInt(length);
+        if (prefix > 32) throw new NetworkException("invalid CIDR \"" + text + "\": the prefix length must be 0..32");
+        return new Subnet(network, prefix);
     }
 
     static int mask(int prefix) {
