@@ -4,11 +4,8 @@ import hako.spec.Spec;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -80,6 +77,11 @@ public final class Networking {
         }
         Ipv4 address = Ipam.allocate(network, taken, request.address());
         String key = key(id);
+        for (Allocation other : others) {
+            if (key.equals(other.key())) {
+                throw new NetworkException("container \"" + id + "\" and \"" + other.id() + "\" have the same network key " + key + ": use another id");
+            }
+        }
         Allocation allocation = new Allocation(id, key, NetworkRequest.Mode.BRIDGE, network.name(), address, "hk" + key,
                 hostname, request.ports(), request.allowFrom(), request.egress(), stateDir, ProcessRef.self(), null, null);
         writeFiles(stateDir, hostname, DnsFiles.resolvConf(DnsFiles.hostResolvConf()), DnsFiles.hosts(hostname, id, address, List.of()));
@@ -126,10 +128,8 @@ public final class Networking {
             Path netns = Path.of("/proc/" + initPid + "/ns/net");
             if (attachment.mode() == NetworkRequest.Mode.BRIDGE) {
                 NetworkConfig network = attachment.network();
-                // The rules first, with the base tables and the network's own (idempotent, one transaction).
-                Nft.apply(FirewallRules.base() + FirewallRules.addNetwork(network) + FirewallRules.addContainer(allocation, network),
-                        "adding firewall rules for container \"" + allocation.id() + "\"");
                 try (RouteSocket host = RouteSocket.here()) {
+                    applyContainerRules(allocation, network, Links.index(host, network.bridge()) != 0);
                     int bridge = Links.ensureBridge(host, network);
                     Links.createVeth(host, allocation.veth(), bridge, network.mtu(), initPid);
                 }
@@ -149,6 +149,25 @@ public final class Networking {
         } catch (Exception e) {
             throw new NetworkException("recording the network of container \"" + allocation.id() + "\": " + e.getMessage());
         }
+    }
+
+    /**
+     * The container's rules, before its veth exists. On a network already in place that is the
+     * container's own chains and elements alone; otherwise, or when that fails because someone
+     * removed hako's tables, the tables and the network's rules come first, in the same
+     * transaction (they are idempotent).
+     */
+    private static void applyContainerRules(Allocation allocation, NetworkConfig network, boolean networkInPlace) {
+        String what = "adding firewall rules for container \"" + allocation.id() + "\"";
+        if (networkInPlace) {
+            try {
+                Nft.apply(FirewallRules.addContainer(allocation, network), what);
+                return;
+            } catch (NetworkException e) {
+                // fall through: make everything the container's rules stand on
+            }
+        }
+        Nft.apply(FirewallRules.base() + FirewallRules.addNetwork(network) + FirewallRules.addContainer(allocation, network), what);
     }
 
     /** Removes the container's veth, rules and reservations; nothing there is fine. */
@@ -193,8 +212,13 @@ public final class Networking {
             try (RouteSocket host = RouteSocket.here()) {
                 Links.delete(host, allocation.veth());
             }
-            Nft.apply(FirewallRules.base() + FirewallRules.removeContainer(allocation),
-                    "removing firewall rules of container \"" + allocation.id() + "\"");
+            String what = "removing firewall rules of container \"" + allocation.id() + "\"";
+            try {
+                Nft.apply(FirewallRules.removeContainer(allocation), what);
+            } catch (NetworkException e) {
+                // hako's tables are gone (or damaged): with them made again, the removal succeeds.
+                Nft.apply(FirewallRules.base() + FirewallRules.removeContainer(allocation), what);
+            }
         }
         store.delete(allocation);
         if (allocation.network() != null) refreshHosts(allocation.network());
@@ -271,14 +295,18 @@ public final class Networking {
         return Math.max(a.hostPort(), b.hostPort());
     }
 
-    /** Ten hex digits of SHA-256 over the network root and the id: unique per container and per hako root. */
+    /**
+     * Ten hex digits (40 bits of FNV-1a) over the network root and the id: unique per container
+     * and per hako root, and a collision is refused in {@link #prepare}. Not SHA-256: loading the
+     * JDK's security providers costs tens of milliseconds of every start.
+     */
     String key(String id) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] hash = digest.digest((store.root() + "\0" + id).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 5);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : (store.root() + "\0" + id).getBytes(StandardCharsets.UTF_8)) {
+            hash ^= b & 0xff;
+            hash *= 0x100000001b3L;
         }
+        String hex = Long.toHexString(hash & 0xffffffffffL);
+        return "0".repeat(10 - hex.length()) + hex;
     }
 }

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Applies nft scripts with Debian's {@code nft} tool: one {@code nft -f -} per change, which nft
@@ -55,29 +54,35 @@ final class Nft {
         String[] command = new String[args.length + 1];
         command[0] = executable().toString();
         System.arraycopy(args, 0, command, 1, args.length);
+        return exec(command, stdin);
+    }
+
+    /**
+     * Runs a command with {@code stdin} as its input, its two outputs read as one: nft reads all
+     * of its script before it writes a word, so writing first and reading after cannot block,
+     * and no reader thread is needed.
+     */
+    static Result exec(String[] command, String stdin) {
         try {
-            Process process = new ProcessBuilder(command).start();
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process, false));
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process, true));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             try (OutputStream in = process.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // it exited without reading: its output says why
             }
-            int code = process.waitFor();
-            return new Result(code, new String(out.join(), StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Result(process.waitFor(), output, output);
         } catch (IOException e) {
-            throw new NetworkException("running nft: " + e.getMessage());
+            throw new NetworkException("running " + command[0] + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new NetworkException("interrupted while running nft");
+            throw new NetworkException("interrupted while running " + command[0]);
         }
     }
 
-    private static byte[] readAll(Process process, boolean error) {
-        try {
-            return (error ? process.getErrorStream() : process.getInputStream()).readAllBytes();
-        } catch (IOException e) {
-            return new byte[0];
-        }
+    /** For the AOT training run: the same path with a harmless command. */
+    static void train() {
+        exec(new String[] {"/bin/true"}, "add table inet training\n");
     }
 
     private static Path executable() {

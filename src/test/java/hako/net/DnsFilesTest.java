@@ -39,16 +39,4 @@ class DnsFilesTest {
         assertEquals(inode, Files.getAttribute(file, "unix:ino"));
         DnsFiles.rewrite(dir.resolve("gone"), "x"); // a container whose state is gone: nothing to do
     }
-
-    @Test
-    void hostPortsReadsListeningSockets() {
-        String tcp = """
-                  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-                   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
-                   1: 0100007F:1F91 0100007F:9999 01 00000000:00000000 00:00000000 00000000     0        0 2 1
-                """;
-        assertTrue(HostPorts.listed(tcp, 8080, "0A"));
-        assertFalse(HostPorts.listed(tcp, 8081, "0A"), "an established connection is not a listener");
-        assertFalse(HostPorts.listed(tcp, 80, "0A"));
-    }
 }
