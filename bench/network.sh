@@ -62,8 +62,9 @@ spec["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"
 json.dump(spec, open(path, "w"), indent=2)
 PY
 
-iperf() {  # namespace address port → "Mbit/s mean-rtt-us"
-  ip netns exec "$C" iperf3 -c "$2" -p "$3" -t "$seconds" -J | python3 -c '
+iperf() {  # namespace address port [iperf3 options] → "Mbit/s mean-rtt-us"
+  local ns=$1 address=$2 port=$3; shift 3
+  ip netns exec "$ns" iperf3 -c "$address" -p "$port" -t "$seconds" -J "$@" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)["end"]
 print("%.0f %d" % (r["sum_received"]["bits_per_second"] / 1e6, r["streams"][0]["sender"]["mean_rtt"]))'
@@ -73,23 +74,27 @@ wait_for() {  # namespace address port
   echo "nothing listens on $2:$3" >&2; exit 1
 }
 
-echo "# throughput and round trip, $seconds s per run, $rounds runs each"
+echo "# throughput (and TCP round trip under that load), then round trip at 10 Mbit/s; $seconds s per run, $rounds runs each"
 ip netns exec "$H" "$hako" --root "$work/state" run --bundle "$bundle" --network bridge -p 5201:5201 iperf >/dev/null 2>"$work/iperf.err" &
 pids+=($!)
 ip netns exec "$P" iperf3 -s >/dev/null 2>&1 &
 pids+=($!)
 wait_for "$C" 198.51.100.1 5201
 wait_for "$C" 203.0.113.1 5201
-: > "$work/published.txt"; : > "$work/plain.txt"
+: > "$work/published.txt"; : > "$work/plain.txt"; : > "$work/published-light.txt"; : > "$work/plain-light.txt"
 for _ in $(seq "$rounds"); do
   iperf "$C" 198.51.100.1 5201 >> "$work/published.txt"
   iperf "$C" 203.0.113.1 5201 >> "$work/plain.txt"
+  iperf "$C" 198.51.100.1 5201 -b 10M >> "$work/published-light.txt"
+  iperf "$C" 203.0.113.1 5201 -b 10M >> "$work/plain-light.txt"
 done
 pub_bw=$(cut -d' ' -f1 "$work/published.txt" | median); pub_rtt=$(cut -d' ' -f2 "$work/published.txt" | median)
 plain_bw=$(cut -d' ' -f1 "$work/plain.txt" | median); plain_rtt=$(cut -d' ' -f2 "$work/plain.txt" | median)
 printf "%-40s %10s Mbit/s   rtt %6s us\n" "published port (DNAT, bridge, veth)" "$pub_bw" "$pub_rtt"
 printf "%-40s %10s Mbit/s   rtt %6s us\n" "plain veth pair" "$plain_bw" "$plain_rtt"
 awk -v a="$pub_bw" -v b="$plain_bw" 'BEGIN { printf "published/plain throughput: %.2f\n", a / b }'
+printf "%-40s rtt at 10 Mbit/s %6s us\n" "published port" "$(cut -d' ' -f2 "$work/published-light.txt" | median)"
+printf "%-40s rtt at 10 Mbit/s %6s us\n" "plain veth pair" "$(cut -d' ' -f2 "$work/plain-light.txt" | median)"
 # End the iperf container: its init is the pid in its state.
 kill -KILL "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$work/state/iperf/state.json")"
 wait "${pids[0]}" || true

@@ -200,6 +200,23 @@ class NetworkIT {
     }
 
     @Test
+    void annotationsWireABundleWithoutFlags() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c",
+                "echo annotated > /srv/index.html && httpd -p 80 -h /srv && echo ready && exec sleep 600");
+        Busybox.mounts(spec).add(Map.of("destination", "/srv", "type", "tmpfs", "source", "tmpfs"));
+        spec.put("annotations", Map.of("dev.hako.network", "bridge", "dev.hako.publish", "8087:80",
+                "dev.hako.allow-from", "8087=" + TestHost.CLIENT_ADDRESS, "dev.hako.ip", "10.88.0.77"));
+        Path bundle = Busybox.bundle(work, spec);
+        Process process = host.start(host.hakoCommand("run", "--bundle", bundle.toString(), "annotated"));
+        assertEquals("ready", new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine(),
+                () -> "did not start: " + process.errorReader().lines().toList());
+        try (Container annotated = new Container(host, "annotated", process)) {
+            assertEquals("annotated", host.get(host.client, TestHost.HOST_ADDRESS, 8087));
+            assertTrue(host.hako("network", "inspect", "hako").stdout().contains("\"address\": \"10.88.0.77\""));
+        }
+    }
+
+    @Test
     void containersTalkByAddressAndByName() throws Exception {
         try (Container a = server("alpha", "from-alpha", "--ip", "10.88.0.50")) {
             // Names resolve through /etc/hosts, which hako keeps current; busybox-static's own
