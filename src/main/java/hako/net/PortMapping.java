@@ -34,6 +34,7 @@ public record PortMapping(Ipv4 hostAddress, int hostPort, int containerPort, int
         if (parts.length == 3 && !parts[0].isEmpty()) {
             try {
                 hostAddress = Ipv4.parse(parts[0]);
+                if (hostAddress.bits() == 0) hostAddress = null; // 0.0.0.0: every address, as when none is given
             } catch (NetworkException e) {
                 throw new NetworkException("invalid published port \"" + text + "\": " + e.getMessage());
             }

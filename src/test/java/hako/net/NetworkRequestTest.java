@@ -26,6 +26,7 @@ class NetworkRequestTest {
         assertEquals(new PortMapping(Ipv4.parse("127.0.0.1"), 8080, 80, 1, "udp"), PortMapping.parse("127.0.0.1:8080:80/udp"));
         assertEquals(new PortMapping(null, 9000, 90, 11, "tcp"), PortMapping.parse("9000-9010:90-100/TCP"));
         assertEquals(new PortMapping(null, 53, 53, 1, "udp"), PortMapping.parse(":53:53/udp"));
+        assertEquals(new PortMapping(null, 8080, 80, 1, "tcp"), PortMapping.parse("0.0.0.0:8080:80"));
         assertEquals("127.0.0.1:9000-9001:90-91/tcp", PortMapping.parse("127.0.0.1:9000-9001:90-91").toString());
     }
 
