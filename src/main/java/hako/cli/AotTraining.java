@@ -45,6 +45,7 @@ final class AotTraining {
             Hako.main(new String[] {"--root", root, "run", "--bundle", work.resolve("missing").toString(), "x"});
             stateFiles(new StateDir(Path.of(root)), bundle);
             stage();
+            hako.net.NetworkTraining.run(work);
             System.out.println(DefaultSpec.json().length());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -57,7 +58,7 @@ final class AotTraining {
     private static void stateFiles(StateDir states, Path bundle) {
         try (StateDir.Lock lock = states.create("training")) {
             states.save(new ContainerState("training", 1, 0, bundle, bundle.resolve("rootfs"), "now", "created",
-                    Map.of(), null, null, Map.of(), List.of()));
+                    Map.of(), null, null, Map.of(), List.of(), false));
             states.load("training");
         }
         states.remove("training");

@@ -30,6 +30,7 @@ public final class Hako {
               plan      print the kernel operations that run would perform, without running anything
               spec      write a default config.json into the bundle
               features  print what this hako supports (OCI features JSON)
+              network   create, list, inspect and remove networks (hako network help)
 
             global flags:
               --root DIR          state directory (default /run/hako)
@@ -75,6 +76,7 @@ public final class Hako {
                 case "ps" -> PsCommand.run(globals, commandArgs);
                 case "exec" -> ExecCommand.run(globals, commandArgs);
                 case "features" -> FeaturesCommand.run(globals, commandArgs);
+                case "network" -> NetworkCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);

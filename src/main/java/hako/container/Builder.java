@@ -2,6 +2,9 @@ package hako.container;
 
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
+import hako.net.Attachment;
+import hako.net.NetworkRequest;
+import hako.net.Networking;
 import hako.plan.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
@@ -37,8 +40,11 @@ final class Builder implements AutoCloseable {
     private final Path bundle;
     private final boolean waitForStart;
     final Spec spec;
-    final Plan plan;
+    private Plan plan;
     final Hooks hooks;
+    private final NetworkRequest network;
+    private Networking networking;
+    private Attachment attachment;
     private StateDir.Lock lock;
     private Stage stage;
     private int fifo = -1;
@@ -47,7 +53,7 @@ final class Builder implements AutoCloseable {
     private boolean reaped;
 
     /** Reads and plans the bundle: bad input fails here, before anything exists. */
-    Builder(StateDir states, String id, Path bundle, boolean waitForStart) {
+    Builder(StateDir states, String id, Path bundle, boolean waitForStart, NetworkRequest.Flags networkFlags) {
         this.states = states;
         this.id = id;
         this.bundle = bundle;
@@ -59,12 +65,15 @@ final class Builder implements AutoCloseable {
         }
         this.plan = Planner.plan(spec, bundle, waitForStart);
         this.hooks = Hooks.parse(spec.hooks());
+        // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
+        this.network = networkFlags.resolve(spec.annotations());
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
     void build(Path pidFile) {
         lock = states.create(id);
         try {
+            prepareNetwork();
             if (waitForStart) {
                 String path = states.fifo(id).toString();
                 // Writable by all: init opens it after switching to the container's user (runc: 0622).
@@ -73,7 +82,8 @@ final class Builder implements AutoCloseable {
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), null, rawProcess(), namespaces());
+                    Status.CREATING, spec.annotations(), spec.hooks(), null, rawProcess(), namespaces(),
+                    networking != null);
             states.save(state);
             stage = Stage.launch();
             int[] namespaces = NamespaceFiles.open(plan.namespaces());
@@ -85,6 +95,7 @@ final class Builder implements AutoCloseable {
             }
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
+            if (networking != null) networking.wire(attachment, pid);
             buildRootfs();
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
@@ -114,6 +125,17 @@ final class Builder implements AutoCloseable {
         NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID, NamespaceType.CGROUP,
         NamespaceType.TIME, NamespaceType.MOUNT,
     };
+
+    /**
+     * The container's network (docs/network.md), before the clone: its address allocated and its
+     * /etc files written, which the plan then bind-mounts; the namespace is wired after the clone.
+     */
+    private void prepareNetwork() {
+        if (network.mode() == NetworkRequest.Mode.UNMANAGED) return;
+        networking = Networking.forStateRoot(states.root());
+        attachment = networking.prepare(id, network, spec.hostname(), states.dir(id));
+        plan = Planner.plan(attachment.applyTo(spec), bundle, waitForStart);
+    }
 
     /**
      * The root filesystem, with the create hooks where the spec puts them: once the mounts are
@@ -186,8 +208,12 @@ final class Builder implements AutoCloseable {
             Libc.waitpid(state.pid(), "waiting for the container's process to end");
             reaped = true;
         }
-        if (state != null) Delete.destroy(states, state);
-        else states.remove(id);
+        if (state != null) {
+            Delete.destroy(states, state);
+        } else {
+            if (networking != null) networking.release(id);
+            states.remove(id);
+        }
         state = null;
     }
 

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.net.NetworkRequest;
 import hako.state.StateDir;
 
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ public final class Create {
     private Create() {}
 
     public static void create(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
-        try (Builder builder = new Builder(states, id, bundle, true)) {
+        try (Builder builder = new Builder(states, id, bundle, true, NetworkRequest.Flags.NONE)) {
             Terminals.check(builder.spec, consoleSocket, false);
             builder.build(pidFile);
             if (builder.terminal() >= 0) {

@@ -3,6 +3,7 @@ package hako.container;
 import hako.hooks.HookException;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
+import hako.net.Networking;
 import hako.spec.Json;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -56,6 +57,7 @@ public final class Delete {
      * hooks: a failing one is a warning, and the container is gone all the same (runtime spec).
      */
     static void destroy(StateDir states, ContainerState state) {
+        if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
         states.remove(state.id());
         try {
             HookRunner.onHost(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.net.NetworkRequest;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.spec.SpecReader;
@@ -21,8 +22,9 @@ public final class Run {
         return Planner.plan(SpecReader.read(bundle), bundle, false);
     }
 
-    public static int foreground(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
-        try (Builder builder = new Builder(states, id, bundle, false)) {
+    public static int foreground(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket,
+                                 NetworkRequest.Flags network) {
+        try (Builder builder = new Builder(states, id, bundle, false, network)) {
             Terminals.check(builder.spec, consoleSocket, true);
             builder.build(pidFile);
             TerminalRelay relay = null;
@@ -40,8 +42,9 @@ public final class Run {
         }
     }
 
-    public static void detached(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
-        try (Builder builder = new Builder(states, id, bundle, false)) {
+    public static void detached(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket,
+                                NetworkRequest.Flags network) {
+        try (Builder builder = new Builder(states, id, bundle, false, network)) {
             Terminals.check(builder.spec, consoleSocket, false);
             builder.build(pidFile);
             if (builder.terminal() >= 0) {

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param cgroup  the container's cgroup directory, or null when it has none
  * @param process the spec's {@code process}, as JSON: what {@code exec} starts from
  * @param namespaces the proc names (net, pid, mnt…) of the container's own namespaces, for exec
+ * @param network whether hako manages the container's network (hako.net), to release at delete
  */
 public record ContainerState(
         String id,
@@ -30,16 +31,17 @@ public record ContainerState(
         Map<String, Object> hooks,
         String cgroup,
         Map<String, Object> process,
-        List<String> namespaces) {
+        List<String> namespaces,
+        boolean network) {
 
     public ContainerState withPhase(String newPhase) {
         return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, newPhase, annotations, hooks, cgroup,
-                process, namespaces);
+                process, namespaces, network);
     }
 
     public ContainerState withProcess(int newPid, long startTime) {
         return new ContainerState(id, newPid, startTime, bundle, rootfs, created, phase, annotations, hooks, cgroup,
-                process, namespaces);
+                process, namespaces, network);
     }
 
     Map<String, Object> toJson() {
@@ -56,6 +58,7 @@ public record ContainerState(
         if (cgroup != null) json.put("cgroup", cgroup);
         json.put("process", process);
         json.put("namespaces", namespaces);
+        if (network) json.put("network", true);
         return json;
     }
 
@@ -73,7 +76,8 @@ public record ContainerState(
                 (Map<String, Object>) json.get("hooks"),
                 (String) json.get("cgroup"),
                 (Map<String, Object>) json.get("process"),
-                (List<String>) json.get("namespaces"));
+                (List<String>) json.get("namespaces"),
+                Boolean.TRUE.equals(json.get("network")));
     }
 
     /** The OCI state of a container (runtime-spec "State"), as {@code hako state} prints it. */
