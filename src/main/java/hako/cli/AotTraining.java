@@ -67,7 +67,7 @@ final class AotTraining {
     /** A whole conversation with the stage, in this process's own namespaces. */
     private static void stage() {
         try (Stage stage = Stage.launch()) {
-            int pid = stage.cloneInit(List.of(new Op.Clone(0)));
+            int pid = stage.cloneInit(List.of(new Op.Clone(0, Op.Clone.NO_CGROUP)));
             stage.run(List.of(new Op.Umask(022)));
             stage.exec(List.of(new Op.Exec(List.of("/bin/true"), List.of("true"), List.of())));
             Libc.exitCode(Libc.waitpid(pid, "training"));

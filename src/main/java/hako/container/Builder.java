@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.cgroup.Cgroup;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Attachment;
@@ -50,6 +51,7 @@ final class Builder implements AutoCloseable {
     private int fifo = -1;
     private int terminal = -1;
     private ContainerState state;
+    private Cgroup cgroup;
     private boolean reaped;
 
     /** Reads and plans the bundle: bad input fails here, before anything exists. */
@@ -81,18 +83,13 @@ final class Builder implements AutoCloseable {
                 chmod(states.fifo(id), "rw--w--w-"); // mkfifo's mode went through the umask
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
+            cgroup = Cgroup.create(id, spec.linux());
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), null, rawProcess(), namespaces(),
-                    networking != null);
+                    Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
+                    rawProcess(), namespaces(), networking != null);
             states.save(state);
             stage = Stage.launch();
-            int[] namespaces = NamespaceFiles.open(plan.namespaces());
-            int pid;
-            try {
-                pid = stage.cloneInit(plan.namespaces(), namespaces);
-            } finally {
-                NamespaceFiles.close(namespaces);
-            }
+            int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
             if (networking != null) networking.wire(attachment, pid);
@@ -103,6 +100,29 @@ final class Builder implements AutoCloseable {
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());
+        }
+    }
+
+    /**
+     * Init joins the namespaces the spec names by path and is born in the container's cgroup:
+     * clone3 gets the cgroup's directory (CLONE_INTO_CGROUP), passed after the namespaces.
+     */
+    private int cloneInit() {
+        List<Op> batch = plan.namespaces();
+        int[] namespaces = NamespaceFiles.open(batch);
+        int[] fds = namespaces;
+        try {
+            if (cgroup == null) {
+                // A host without cgroup v2: the clone goes without one.
+                batch = new ArrayList<>(batch);
+                batch.set(batch.size() - 1, new Op.Clone(((Op.Clone) batch.getLast()).flags(), Op.Clone.NO_CGROUP));
+            } else {
+                fds = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
+                fds[namespaces.length] = cgroup.openDirectoryFd();
+            }
+            return stage.cloneInit(batch, fds);
+        } finally {
+            NamespaceFiles.close(fds);
         }
     }
 
@@ -211,6 +231,7 @@ final class Builder implements AutoCloseable {
         if (state != null) {
             Delete.destroy(states, state);
         } else {
+            if (cgroup != null) cgroup.destroy();
             if (networking != null) networking.release(id);
             states.remove(id);
         }

@@ -5,6 +5,7 @@ import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Networking;
 import hako.spec.Json;
+import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.state.StateException;
@@ -57,6 +58,8 @@ public final class Delete {
      * hooks: a failing one is a warning, and the container is gone all the same (runtime spec).
      */
     static void destroy(StateDir states, ContainerState state) {
+        // The cgroup first: what still runs in it is killed, and the state goes only once it is gone.
+        if (state.cgroup() != null) Cgroup.open(java.nio.file.Path.of(state.cgroup())).destroy();
         if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
         states.remove(state.id());
         try {

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.cgroup.Cgroup;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.spec.Spec;
@@ -35,8 +36,12 @@ public final class Exec {
         if (process.terminal() && consoleSocket == null && detach) {
             throw new ContainerException("process.terminal is true: give --console-socket to receive the terminal");
         }
-        Plan plan = Planner.planExec(process, state.pid(), state.namespaces());
+        Plan plan = Planner.planExec(process, state.pid(), state.namespaces(), state.cgroup() != null);
         int[] namespaces = NamespaceFiles.open(plan.namespaces());
+        if (state.cgroup() != null) {
+            namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
+            namespaces[namespaces.length - 1] = Cgroup.open(Path.of(state.cgroup())).openDirectoryFd();
+        }
         try (Stage stage = Stage.launch()) {
             int pid;
             try {

@@ -85,7 +85,7 @@ public final class HookRunner {
                 fds[i] = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, "opening " + path);
                 join.add(new Op.SetNs(i, path, 0));
             }
-            join.add(new Op.Clone(0));
+            join.add(new Op.Clone(0, Op.Clone.NO_CGROUP));
             int pid = stage.cloneInit(join, fds);
             // The state fits in the pipe's buffer: written whole now, read by the hook at its pace.
             Libc.writeFully(pipe[1], state.getBytes(StandardCharsets.UTF_8), "writing the state to a hook");

@@ -35,7 +35,8 @@ final class Namespaces {
             // Every mount hako makes would land in the host's mount table.
             throw new PlanException("linux.namespaces", "a mount namespace is required");
         }
-        ops.add(new Op.Clone(flags));
+        // The container's cgroup comes after the namespaces' descriptors.
+        ops.add(new Op.Clone(flags, ops.size()));
         return List.copyOf(ops);
     }
 

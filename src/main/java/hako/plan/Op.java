@@ -36,10 +36,18 @@ public sealed interface Op {
         };
     }
 
-    /** clone3 into new namespaces; the child becomes the container's init. */
-    record Clone(long flags) implements Op {
+    /**
+     * clone3 into new namespaces; the child becomes the container's init. With a
+     * {@code cgroupFdIndex}, that descriptor of the batch is the container's cgroup and init is
+     * born in it (CLONE_INTO_CGROUP): no moment outside its limits.
+     */
+    record Clone(long flags, int cgroupFdIndex) implements Op {
+        public static final int NO_CGROUP = -1;
+
         public String render() {
-            return "clone3(" + Flags.clone(flags | Flags.CLONE_PARENT) + ")  → init";
+            boolean cgroup = cgroupFdIndex != NO_CGROUP;
+            return "clone3(" + Flags.clone(flags | Flags.CLONE_PARENT) + (cgroup ? "|CLONE_INTO_CGROUP" : "")
+                    + ")  → init" + (cgroup ? ", born in the container's cgroup" : "");
         }
 
         public String doing() {

@@ -30,17 +30,17 @@ public final class Planner {
 
     /**
      * {@code exec}: a new process that joins the namespaces of a running container's init
-     * rather than creating any.
+     * rather than creating any, and (intoCgroup) is born in the container's cgroup.
      *
      * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
      */
-    public static Plan planExec(Spec.Process process, int initPid, List<String> namespaces) {
+    public static Plan planExec(Spec.Process process, int initPid, List<String> namespaces, boolean intoCgroup) {
         List<Op> join = new ArrayList<>();
         for (int i = 0; i < namespaces.size(); i++) {
             String name = namespaces.get(i);
             join.add(new Op.SetNs(i, "/proc/" + initPid + "/ns/" + name, Namespaces.cloneFlag(name)));
         }
-        join.add(new Op.Clone(0));
+        join.add(new Op.Clone(0, intoCgroup ? namespaces.size() : Op.Clone.NO_CGROUP));
         List<Op> ops = new ArrayList<>();
         identity(process, ops);
         Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());

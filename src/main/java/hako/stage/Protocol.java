@@ -60,7 +60,7 @@ public final class Protocol {
 
     private static void encode(Op op, Writer out) {
         switch (op) {
-            case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(NO_FD);
+            case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(c.cgroupFdIndex() < 0 ? NO_FD : c.cgroupFdIndex());
             case Op.SetNs n -> out.op(SETNS, 0, 2).u64(n.fdIndex()).u64(n.nstype());
             case Op.Mount m -> out.op(MOUNT, m.tolerate(), 5)
                     .str(m.source()).str(m.target()).str(m.fstype()).u64(m.flags()).str(m.data());

@@ -51,8 +51,13 @@ final class TestHost implements AutoCloseable {
         return Hako.exec(hakoCommand(args), "");
     }
 
+    /**
+     * hako in the host namespace's network only: nsenter, not `ip netns exec`, which also mounts a
+     * sysfs of its own over /sys and so hides the cgroup hierarchy that hako places containers in.
+     */
     List<String> hakoCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", host, Hako.LAUNCHER.toString(), "--root", root.toString()));
+        List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + host,
+                Hako.LAUNCHER.toString(), "--root", root.toString()));
         command.addAll(List.of(args));
         return command;
     }

@@ -38,7 +38,7 @@ class PlannerTest {
         Plan plan = plan(defaults());
         long expected = Flags.CLONE_NEWPID | Flags.CLONE_NEWNET | Flags.CLONE_NEWIPC | Flags.CLONE_NEWUTS
                 | Flags.CLONE_NEWNS | Flags.CLONE_NEWCGROUP;
-        assertEquals(List.of(new Op.Clone(expected)), plan.namespaces());
+        assertEquals(List.of(new Op.Clone(expected, 0)), plan.namespaces());
     }
 
     @Test
@@ -47,7 +47,7 @@ class PlannerTest {
         at(tree, "linux").put("namespaces", List.of(Map.of("type", "mount"), Map.of("type", "uts"),
                 Map.of("type", "network", "path", "/run/netns/pod"), Map.of("type", "ipc", "path", "/proc/7/ns/ipc")));
         assertEquals(List.of(new Op.SetNs(0, "/run/netns/pod", Flags.CLONE_NEWNET), new Op.SetNs(1, "/proc/7/ns/ipc", Flags.CLONE_NEWIPC),
-                new Op.Clone(Flags.CLONE_NEWNS | Flags.CLONE_NEWUTS)), plan(tree).namespaces());
+                new Op.Clone(Flags.CLONE_NEWNS | Flags.CLONE_NEWUTS, 2)), plan(tree).namespaces());
     }
 
     @Test
@@ -149,7 +149,7 @@ class PlannerTest {
     @Test
     void theRenderedPlanReadsAsSystemCalls() {
         String text = plan(defaults()).render();
-        assertTrue(text.contains("clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP|CLONE_PARENT)"), text);
+        assertTrue(text.contains("clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP|CLONE_PARENT|CLONE_INTO_CGROUP)"), text);
         assertTrue(text.contains("mount(\"proc\", \"/proc\", \"proc\", 0, NULL)"), text);
         assertTrue(text.contains("pivot_root(\"/bundles/web/rootfs\")"), text);
         assertTrue(text.contains("sethostname(\"hako\")"), text);

@@ -44,6 +44,22 @@ class ProtocolTest {
     }
 
     @Test
+    void cloneIntoTheCgroupNamesItsDescriptorByIndex() {
+        for (int index : new int[] {2, Op.Clone.NO_CGROUP}) {
+            ByteBuffer in = ByteBuffer.wrap(Protocol.encode(List.of(new Op.Clone(0x20000, index))))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(1, in.getInt());
+            assertEquals(Protocol.CLONE, in.getShort());
+            in.getShort();
+            assertEquals(2, in.getInt());
+            assertEquals(8, in.getInt());
+            assertEquals(0x20000, in.getLong());
+            assertEquals(8, in.getInt());
+            assertEquals(index >= 0 ? index : Protocol.NO_FD, in.getLong(), "the fd's index, or ~0 for none");
+        }
+    }
+
+    @Test
     void stringVectorsAreNulTerminatedStringsOneAfterAnother() {
         byte[] bytes = Protocol.encode(List.of(new Op.Exec(List.of("/bin/sh"), List.of("sh", "-c"), List.of())));
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

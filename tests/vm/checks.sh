@@ -1,0 +1,185 @@
+#!/bin/bash
+# Runs inside the cgroup v2 VM that tests/vm/run.sh boots: real hako containers from a busybox
+# bundle, each check printing "pass NAME" or "FAIL NAME: why", and last "N passed, N failed".
+# Exits 1 when a check failed. Needs the tree built (mvn package) and jq.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+HAKO=$PWD/bin/hako
+PROBE=("$PWD/target/java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED
+       -cp "$PWD/target/classes:$PWD/target/test-classes" hako.cgroup.VmProbe)
+CG=/sys/fs/cgroup
+W=/tmp/vm
+STATE=$W/state
+passed=0
+failed=0
+
+pass() { echo "pass $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+# expect NAME ACTUAL EXPECTED: equal strings
+expect() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi; }
+# expect_true NAME WHY TEST...: the test command succeeds
+expect_true() { local name=$1 why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+
+# bundle NAME JQ-FILTER: $W/NAME/config.json, the default spec changed by the filter, and
+# $W/NAME.io bound at /io (read-write) for talking to the container.
+bundle() {
+  mkdir -p "$W/$1" "$W/$1.io"
+  jq --arg io "$W/$1.io" '.mounts += [{"destination": "/io", "type": "bind", "source": $io, "options": ["rbind", "rw"]}]
+      | '"$2" "$W/base.json" > "$W/$1/config.json"
+}
+# run NAME: runs the container NAME in the foreground; its output in $W/NAME.out, exit code echoed
+run() { "$HAKO" --root "$STATE" run --bundle "$W/$1" "$1" > "$W/$1.out" 2>&1; echo $?; }
+# start NAME: runs it in the background, for 2 minutes at most; $! is its pid
+start() { timeout 120 "$HAKO" --root "$STATE" run --bundle "$W/$1" "$1" > "$W/$1.out" 2>&1 & }
+# await FILE [PATTERN]: until FILE has a line matching PATTERN (any line by default), 30 s at most
+await() { local i; for i in $(seq 1 300); do grep -q "${2:-.}" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+probe() { "${PROBE[@]}" "$@"; }
+field() { sed -n "s/^$2 //p" "$1"; }
+
+mkdir -p "$W"
+scripts/busybox-rootfs.sh "$W/rootfs"
+"$HAKO" spec --bundle "$W"
+jq --arg rootfs "$W/rootfs" '.root.path = $rootfs | .process.terminal = false
+    | .process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"]
+    | .process.capabilities.permitted += ["CAP_MKNOD"]' "$W/config.json" > "$W/base.json"
+echo "kernel $(uname -r), $(nproc) CPUs, controllers: $(cat $CG/cgroup.subtree_control)"
+
+# ---------------------------------------------------------------- memory: OOM kill and its event
+bundle oom '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}
+  | .process.args = ["sh", "-c", "while [ ! -e /io/go ]; do sleep 0.1; done; exec dd if=/dev/zero of=/dev/null bs=64M count=1"]'
+start oom; container=$!
+probe "$CG/hako/oom" wait events=60000 > "$W/oom.events" & watcher=$!
+if await "$W/oom.events" watching; then
+  expect "memory.max is the spec's limit" "$(cat $CG/hako/oom/memory.max)" 33554432
+  expect "memory.swap.max is swap minus memory" "$(cat $CG/hako/oom/memory.swap.max)" 0
+  touch "$W/oom.io/go"
+fi
+wait $container; expect "a memory hog is OOM-killed at memory.max (exit 137)" $? 137
+wait $watcher
+expect "the OOM kill is reported as runc's event" "$(grep -c '^{"type":"oom","id":"oom"}$' "$W/oom.events")" 1
+
+# ---------------------------------------------------------------- pids: a fork bomb stops at pids.max
+bundle forkbomb '.linux.resources.pids = {"limit": 32}
+  | .process.args = ["sh", "-c", "bomb() { [ -e /io/stop ] && return; bomb | bomb & }; bomb; wait; while :; do wait; done"]'
+start forkbomb; container=$!
+probe "$CG/hako/forkbomb" wait > /dev/null
+# The most processes seen at once while the bomb goes off: near the limit, never above it.
+most=0
+for i in $(seq 1 40); do current=$(cat $CG/hako/forkbomb/pids.current); [ "$current" -gt "$most" ] && most=$current; sleep 0.1; done
+refused=$(field $CG/hako/forkbomb/pids.events max)
+expect_true "a fork bomb is held at pids.max (at most $most processes at once, limit 32)" "at most $most" [ "$most" -gt 16 -a "$most" -le 32 ]
+expect_true "forks beyond pids.max are refused (pids.events max $refused)" "no fork was refused" [ "${refused:-0}" -gt 0 ]
+touch "$W/forkbomb.io/stop"
+expect "kill --all (cgroup.kill) ends the bomb" "$(probe "$CG/hako/forkbomb" kill)" killed
+wait $container; expect "the bomb's container ends killed (exit 137)" $? 137
+
+# ---------------------------------------------------------------- cpu: throttled by cpu.max, shares, hugetlb
+bundle cpu '.linux.resources.cpu = {"quota": 10000, "period": 100000, "shares": 1024}
+  | .linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]
+  | .process.args = ["sh", "-c", "cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/hugetlb.2MB.max; timeout 3 sh -c \"while :; do :; done\"; cat /sys/fs/cgroup/cpu.stat"]'
+run cpu > /dev/null
+expect "cpu.max, cpu.weight (shares 1024 → 100) and hugetlb.2MB.max as the spec says" "$(head -3 $W/cpu.out)" "10000 100000
+100
+4194304"
+throttled=$(field $W/cpu.out nr_throttled)
+used=$(field $W/cpu.out usage_usec)
+expect_true "a busy loop is throttled by cpu.max (nr_throttled $throttled)" "nr_throttled ${throttled:-none}" [ "${throttled:-0}" -gt 0 ]
+expect_true "3 s of a busy loop at 10% used under 1 s of CPU (usage_usec $used)" "usage_usec ${used:-none}" [ "${used:-9999999}" -lt 1000000 ]
+
+# ---------------------------------------------------------------- cpuset
+bundle cpuset '.linux.resources.cpu = {"cpus": "1", "mems": "0"}
+  | .process.args = ["sh", "-c", "grep Cpus_allowed_list /proc/self/status; cat /sys/fs/cgroup/cpuset.cpus.effective"]'
+run cpuset > /dev/null
+expect "the container runs only on cpuset.cpus" "$(cat $W/cpuset.out)" "Cpus_allowed_list:	1
+1"
+bundle cpuset-bad '.linux.resources.cpu = {"cpus": "0-7"}'
+code=$(run cpuset-bad)
+expect "a cpuset beyond the machine is refused, naming the path" "$code $(cat $W/cpuset-bad.out)" \
+  "1 hako: running container \"cpuset-bad\": config.json: linux.resources.cpu.cpus: asks for CPUs 2-7, but the container's cgroup may use only 0-1"
+
+# ---------------------------------------------------------------- io: weight and io.max on a ramdisk
+bundle io '.linux.devices = [{"path": "/dev/ram0", "type": "b", "major": 1, "minor": 0, "fileMode": 432}]
+  | .linux.resources.blockIO = {"weight": 500, "throttleWriteBpsDevice": [{"major": 1, "minor": 0, "rate": 1048576}]}
+  | .process.args = ["sh", "-c", "cat /sys/fs/cgroup/io.max; cat /sys/fs/cgroup/io.bfq.weight /sys/fs/cgroup/io.weight 2>/dev/null | head -1; read a b < /proc/uptime; dd if=/dev/zero of=/dev/ram0 bs=64k count=48 oflag=direct 2>/dev/null; read c d < /proc/uptime; echo elapsed $a $c; cat /sys/fs/cgroup/io.stat"]'
+run io > /dev/null
+expect "io.max holds the write limit for the ramdisk" "$(head -1 $W/io.out)" "1:0 rbps=max wbps=1048576 riops=max wiops=max"
+weight=$(sed -n 2p $W/io.out)
+expect_true "io weight 500 is applied (io.bfq.weight 500, or io.weight 4950): '$weight'" "io weight '$weight'" \
+  [ "$weight" = "default 4950" -o "$weight" = "default 500" ]
+elapsed=$(awk '/^elapsed/ { printf "%.1f", $3 - $2 }' $W/io.out)
+expect_true "3 MiB written at 1 MiB/s take at least 2 s (took $elapsed s)" "took ${elapsed:-?} s" awk "BEGIN { exit !(${elapsed:-0} >= 2.0) }"
+written=$(sed -n 's/^1:0 .*wbytes=\([0-9]*\).*/\1/p' $W/io.out)
+expect_true "io.stat counts the 3 MiB written (wbytes $written)" "wbytes ${written:-none}" [ "${written:-0}" -ge 3145728 ]
+
+# ---------------------------------------------------------------- freeze and thaw
+bundle freeze '.process.args = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /io/count; sleep 0.2; done"]'
+start freeze; container=$!
+await "$W/freeze.io/count"
+expect "freeze waits for cgroup.events frozen 1" "$(probe "$CG/hako/freeze" freeze frozen | tr '\n' ' ')" "frozen true "
+before=$(cat "$W/freeze.io/count"); sleep 1.5; after=$(cat "$W/freeze.io/count")
+expect "a frozen container does not run (count stays $before)" "$after" "$before"
+expect "thaw waits for cgroup.events frozen 0" "$(probe "$CG/hako/freeze" thaw frozen | tr '\n' ' ')" "thawed false "
+sleep 1.5; later=$(cat "$W/freeze.io/count")
+expect_true "a thawed container runs again (count $after → $later)" "count stayed $later" [ "$later" -gt "$after" ]
+probe "$CG/hako/freeze" kill > /dev/null
+wait $container; expect "the frozen-and-thawed container is killed by cgroup.kill" $? 137
+
+# ---------------------------------------------------------------- update, and stats against the files
+bundle update '.linux.resources.pids = {"limit": 100} | .linux.resources.memory = {"limit": 134217728}
+  | .linux.resources.unified = {"memory.high": "125829120"}
+  | .process.args = ["sh", "-c", "mknod /dev/ram0 b 1 0; check() { if head -c 1 /dev/ram0 > /dev/null 2>&1; then echo yes > /io/ram; else echo no > /io/ram; fi; }; while [ ! -e /io/go ]; do check; sleep 0.2; done; check; sh -c \"for i in 1 2 3 4 5 6 7 8 9 10; do sleep 60 & done\" 2>/dev/null; echo spawned > /io/spawned; read x < /io/block"]'
+# The container ends up blocked reading this FIFO: waiting without forking, which pids.max forbids.
+mkfifo "$W/update.io/block"
+start update; container=$!
+await "$W/update.io/ram"
+expect "memory.high is written verbatim from unified" "$(cat $CG/hako/update/memory.high)" 125829120
+expect "before the update the device filter denies /dev/ram0" "$(cat $W/update.io/ram)" no
+probe "$CG/hako/update" update='{"pids": {"limit": 4}, "memory": {"limit": 67108864}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 1, "minor": 0, "access": "r"}]}' filters > "$W/update.probe"
+expect "update: one device filter attached, replaced and not stacked" "$(cat $W/update.probe | tr '\n' ' ')" "updated 1 "
+touch "$W/update.io/go"
+await "$W/update.io/spawned"
+expect "after the update the device filter allows reading /dev/ram0" "$(cat $W/update.io/ram)" yes
+current=$(cat $CG/hako/update/pids.current)
+expect "update lowers pids.max" "$(cat $CG/hako/update/pids.max)" 4
+expect_true "after the update 10 forks are refused beyond 4 processes (pids.current $current, pids.events max $(field $CG/hako/update/pids.events max))" \
+  "pids.current $current" [ "$current" -le 4 -a "$(field $CG/hako/update/pids.events max)" -gt 0 ]
+expect "update lowers memory.max" "$(cat $CG/hako/update/memory.max)" 67108864
+files="$(cat $CG/hako/update/pids.current) $(cat $CG/hako/update/memory.max) $(cat $CG/hako/update/cpu.stat | sed -n 's/^nr_periods //p')"
+probe "$CG/hako/update" stats kill > "$W/update.stats"
+expect "stats (runc's shape) match the cgroup files" \
+  "$(head -1 $W/update.stats | jq -r '[.type, .id, .data.pids.current, .data.memory.usage.limit, (.data.cpu.throttling.periods // 0)] | join(" ")')" \
+  "stats update $files"
+head -1 "$W/update.stats" > "$W/update.stats.json"
+expect_true "stats report memory in use, its raw counters and CPU time" "$(cat $W/update.stats.json)" \
+  jq -e '.data.memory.usage.usage > 0 and .data.memory.raw.anon > 0 and .data.cpu.usage.total > 0' "$W/update.stats.json" > /dev/null
+wait $container; expect "the updated container is killed by cgroup.kill" $? 137
+
+# ---------------------------------------------------------------- devices, the cgroup namespace, placement
+bundle devices '.process.args = ["sh", "-c", "cat /proc/self/cgroup; mknod /dev/sdz b 8 0 && echo mknod-ok; head -c 1 /dev/sdz; head -c 1 /dev/zero | wc -c"]'
+run devices > /dev/null
+expect "the device filter lets mknod through but denies opening the node; /dev/zero works" "$(cat $W/devices.out)" "0::/
+mknod-ok
+head: /dev/sdz: Operation not permitted
+1"
+bundle systemd '.linux.cgroupsPath = "machine-test.slice:hako:sd" | .linux.namespaces |= map(select(.type != "cgroup"))
+  | .process.args = ["cat", "/proc/self/cgroup"]'
+run systemd > /dev/null
+expect "slice:prefix:name is placed where systemd would put it" "$(cat $W/systemd.out)" "0::/machine.slice/machine-test.slice/hako-sd.scope"
+expect_true "the slices hako made for it are gone with it" "$(ls $CG)" [ ! -e $CG/machine.slice ]
+
+# ---------------------------------------------------------------- bad input: clear errors, nothing made
+bundle swap '.linux.resources.memory = {"limit": 67108864, "swap": 1048576}'
+code=$(run swap)
+expect "swap below memory is refused with its JSON path" "$code $(cat $W/swap.out)" \
+  "1 hako: running container \"swap\": config.json: linux.resources.memory.swap: 1048576 is below the memory limit 67108864 (the spec's swap counts memory plus swap, so it must be at least memory.limit)"
+bundle unified '.linux.resources.unified = {"memory.nonsense": "1"}'
+code=$(run unified)
+expect "an unknown unified file is refused, after its cgroup is undone" "$code $(cat $W/unified.out)" \
+  "1 hako: running container \"unified\": config.json: linux.resources.unified[\"memory.nonsense\"]: cgroup v2 has no file memory.nonsense (on this kernel, at least)"
+
+# ---------------------------------------------------------------- nothing left behind
+expect "no cgroup is left behind" "$(ls -d $CG/hako $CG/machine.slice 2>/dev/null)" ""
+expect "no state is left behind" "$(ls $STATE 2>/dev/null)" ""
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
