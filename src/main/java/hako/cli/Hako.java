@@ -25,6 +25,10 @@ public final class Hako {
               kill      send a signal to a container's process (--all: to every process in it)
               delete    remove a stopped container (--force: stop it first)
               exec      run a new process in a running container
+              pause     freeze every process of a container
+              resume    thaw a paused container
+              update    change a running container's resource limits
+              events    a container's usage and OOM kills, as JSON lines (--stats: once)
               list      list containers
               ps        list a container's processes
               plan      print the kernel operations that run would perform, without running anything
@@ -75,6 +79,10 @@ public final class Hako {
                 case "list" -> ListCommand.run(globals, commandArgs);
                 case "ps" -> PsCommand.run(globals, commandArgs);
                 case "exec" -> ExecCommand.run(globals, commandArgs);
+                case "pause" -> PauseCommand.pause(globals, commandArgs);
+                case "resume" -> PauseCommand.resume(globals, commandArgs);
+                case "update" -> UpdateCommand.run(globals, commandArgs);
+                case "events" -> EventsCommand.run(globals, commandArgs);
                 case "features" -> FeaturesCommand.run(globals, commandArgs);
                 case "network" -> NetworkCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);

@@ -145,6 +145,37 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void pauseFreezesEveryProcessAndResumeThawsThem() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sh", "-c", "while :; do echo tick >> /dev/shm/ticks; sleep 0.05; done").toString(), "frozen");
+        ok("pause", "frozen");
+        assertEquals("paused", state("frozen").get("status"));
+        Hako.Result again = hako("pause", "frozen");
+        assertTrue(again.stderr().contains("cannot pause a container that is paused"), again.stderr());
+        Hako.Result exec = hako("exec", "frozen", "true");
+        assertTrue(exec.stderr().contains("cannot exec in a paused container"), exec.stderr());
+        ok("resume", "frozen");
+        assertEquals("running", state("frozen").get("status"));
+        String stats = ok("events", "--stats", "frozen").stdout();
+        assertTrue(stats.startsWith("{\"type\":\"stats\",\"id\":\"frozen\",\"data\":{"), stats);
+        assertTrue(stats.contains("\"pids\":{\"current\":"), stats);
+        ok("kill", "--all", "frozen", "KILL");
+        waitForStatus("frozen", "stopped");
+        ok("delete", "frozen");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void updateRefusesWhatThisHostCannotEnforce() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "upd");
+        Hako.Result pids = hako("update", "--pids-limit", "10", "upd");
+        assertNotEquals(0, pids.code());
+        assertTrue(pids.stderr().contains("pids"), pids.stderr());
+        Hako.Result bad = hako("update", "--memory", "lots", "upd");
+        assertTrue(bad.stderr().contains("--memory takes a size"), bad.stderr());
+        ok("delete", "--force", "upd");
+    }
+
+    @Test
     void listAndPs() throws Exception {
         ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "listed");
         String table = ok("list").stdout();
