@@ -32,8 +32,6 @@ final class ExecCommand {
         if (args.positional().isEmpty()) throw new UsageException("exec", "a container id is required");
         String id = ContainerId.check(args.positional().getFirst());
         globals.context = "exec in container \"" + id + "\"";
-        String preserve = args.get("preserve-fds");
-        if (preserve != null && !preserve.equals("0")) throw new UsageException("exec", "--preserve-fds is not supported yet");
         List<String> command = args.positional().subList(1, args.positional().size());
         Spec.Process process;
         if (args.get("process") != null) {
@@ -43,9 +41,7 @@ final class ExecCommand {
             if (command.isEmpty()) throw new UsageException("exec", "a command to run is required (or --process FILE)");
             process = fromFlags(Exec.containerProcess(globals.root, id), command, args);
         }
-        String pidFile = args.get("pid-file");
-        return Exec.exec(globals.root, id, process, pidFile == null ? null : Path.of(pidFile).toAbsolutePath(),
-                args.get("console-socket"), args.has("detach"));
+        return Exec.exec(globals.root, id, process, CreateCommand.handover(args), args.has("detach"));
     }
 
     /** The container's process with the command and the flags' changes, validated as process.json is. */

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.container.Handover;
 import hako.container.Run;
 import hako.net.NetworkRequest;
 import hako.state.ContainerId;
@@ -23,16 +24,15 @@ final class RunCommand {
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "running container \"" + id + "\"";
         CreateCommand.refuseUnsupported(args);
-        if (args.has("keep")) throw new UsageException("run", "--keep is not supported yet");
         Path bundle = Bundles.path(args.get("bundle", "."));
-        Path pidFile = CreateCommand.pidFile(args);
-        String console = args.get("console-socket");
+        Handover handover = CreateCommand.handover(args);
         NetworkRequest.Flags network = new NetworkRequest.Flags(args.get("network"), args.all("publish"),
                 args.all("allow-from"), args.get("egress"), args.get("ip"));
         if (args.has("detach")) {
-            Run.detached(globals.root, id, bundle, pidFile, console, network);
+            if (args.has("keep")) throw new UsageException("run", "--keep and --detach do not go together");
+            Run.detached(globals.root, id, bundle, handover, network);
             return 0;
         }
-        return Run.foreground(globals.root, id, bundle, pidFile, console, network);
+        return Run.foreground(globals.root, id, bundle, handover, network, args.has("keep"));
     }
 }

@@ -72,7 +72,7 @@ final class Builder implements AutoCloseable {
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
-    void build(Path pidFile) {
+    void build(Handover handover) {
         lock = states.create(id);
         try {
             prepareNetwork();
@@ -88,7 +88,7 @@ final class Builder implements AutoCloseable {
                     Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
                     rawProcess(), namespaces(), networking != null);
             states.save(state);
-            stage = Stage.launch();
+            stage = Stage.launch(handover.preserveFds());
             int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
@@ -96,7 +96,7 @@ final class Builder implements AutoCloseable {
             buildRootfs();
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
-            writePidFile(pidFile, pid);
+            writePidFile(handover.pidFile(), pid);
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());
@@ -181,6 +181,18 @@ final class Builder implements AutoCloseable {
 
     private String ociState(String status) {
         return Json.write(state.ociState(status));
+    }
+
+    /** Sends the terminal's master to the console socket, if there is one to send; on failure, undoes all. */
+    void sendTerminal(String consoleSocket) {
+        if (terminal < 0) return;
+        try {
+            Terminals.sendToConsoleSocket(consoleSocket, terminal);
+            terminal = -1;
+        } catch (RuntimeException e) {
+            abort();
+            throw e;
+        }
     }
 
     int pid() {

@@ -26,14 +26,13 @@ public final class Exec {
         return states.load(id).process();
     }
 
-    public static int exec(StateDir states, String id, Spec.Process process, Path pidFile, String consoleSocket,
-                           boolean detach) {
+    public static int exec(StateDir states, String id, Spec.Process process, Handover handover, boolean detach) {
         ContainerState state = states.load(id);
         String status = Status.of(states, state);
         if (!status.equals(Status.RUNNING) && !status.equals(Status.CREATED)) {
             throw new ContainerException("cannot exec in a " + status + " container");
         }
-        if (process.terminal() && consoleSocket == null && detach) {
+        if (process.terminal() && handover.consoleSocket() == null && detach) {
             throw new ContainerException("process.terminal is true: give --console-socket to receive the terminal");
         }
         Plan plan = Planner.planExec(process, state.pid(), state.namespaces(), state.cgroup() != null);
@@ -42,7 +41,7 @@ public final class Exec {
             namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
             namespaces[namespaces.length - 1] = Cgroup.open(Path.of(state.cgroup())).openDirectoryFd();
         }
-        try (Stage stage = Stage.launch()) {
+        try (Stage stage = Stage.launch(handover.preserveFds())) {
             int pid;
             try {
                 // The namespaces are held open now: init must still be the process they were read from.
@@ -53,26 +52,28 @@ public final class Exec {
             } finally {
                 NamespaceFiles.close(namespaces);
             }
-            return finish(stage, plan, process, pid, pidFile, consoleSocket, detach);
+            return finish(stage, plan, process, pid, handover, detach);
         }
     }
 
-    private static int finish(Stage stage, Plan plan, Spec.Process process, int pid, Path pidFile,
-                              String consoleSocket, boolean detach) {
+    private static int finish(Stage stage, Plan plan, Spec.Process process, int pid, Handover handover,
+                              boolean detach) {
         boolean reaped = false;
         TerminalRelay relay = null;
         try {
             stage.run(plan.process());
             int terminal = process.terminal() ? stage.replyFds()[0] : -1;
-            Builder.writePidFile(pidFile, pid);
-            if (terminal >= 0 && consoleSocket != null) Terminals.sendToConsoleSocket(consoleSocket, terminal);
+            Builder.writePidFile(handover.pidFile(), pid);
+            if (terminal >= 0 && handover.consoleSocket() != null) {
+                Terminals.sendToConsoleSocket(handover.consoleSocket(), terminal);
+            }
             if (detach) {
                 stage.exec(plan.start());
                 reaped = true; // not ours to wait for: our parent inherits it
                 return 0;
             }
             try (SignalForwarder forwarder = new SignalForwarder(pid)) {
-                if (terminal >= 0 && consoleSocket == null) relay = TerminalRelay.start(terminal);
+                if (terminal >= 0 && handover.consoleSocket() == null) relay = TerminalRelay.start(terminal);
                 stage.exec(plan.start());
                 int status = Libc.waitpid(pid, "waiting for the process");
                 reaped = true;

@@ -237,6 +237,42 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void preservedDescriptorsReachTheProcess() throws Exception {
+        Path file = Files.writeString(work.resolve("handed-over"), "from the caller\n");
+        Path bundle = bundle("sh", "-c", "read line <&3; echo got: $line");
+        // The caller (as podman does) puts the descriptor at 3 and says how many there are.
+        String command = "exec 3< " + file + "; exec " + Hako.LAUNCHER + " --root " + root
+                + " run --preserve-fds 1 --bundle " + bundle + " preserved";
+        Hako.Result result = Hako.exec(List.of("bash", "-c", command), "");
+        assertEquals(0, result.code(), result::toString);
+        assertEquals("got: from the caller\n", result.stdout());
+        // Without the flag, nothing of the caller's leaks in.
+        result = Hako.exec(List.of("bash", "-c", command.replace("--preserve-fds 1 ", "")), "");
+        assertNotEquals("got: from the caller\n", result.stdout());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void keepLeavesTheStoppedContainerForDelete() throws Exception {
+        ok("run", "--keep", "--bundle", bundle("true").toString(), "kept");
+        assertEquals("stopped", state("kept").get("status"));
+        ok("delete", "kept");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aDeadConsoleSocketFailsCreateAndLeavesNothing() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sh");
+        Busybox.process(spec).put("terminal", true);
+        Hako.Result result = hako("create", "--bundle", Busybox.bundle(work, spec).toString(),
+                "--console-socket", work.resolve("nobody-listens.sock").toString(), "deaf");
+        assertNotEquals(0, result.code());
+        assertTrue(result.stderr().contains("connecting to the console socket"), result.stderr());
+        assertTrue(result.stderr().contains("no such file or directory"), result.stderr());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
     void manyContainersAtOnce() throws Exception {
         Path bundle = bundle("sleep", "100");
         List<CompletableFuture<Hako.Result>> creates = new ArrayList<>();
