@@ -45,8 +45,10 @@ jq --arg rootfs "$W/rootfs" '.root.path = $rootfs | .process.terminal = false
 echo "kernel $(uname -r), $(nproc) CPUs, controllers: $(cat $CG/cgroup.subtree_control)"
 
 # ---------------------------------------------------------------- memory: OOM kill and its event
+# dd is the hog, not the container's init: init outlives it by a second, so that the watcher reads
+# the OOM kill before the container's end removes its cgroup.
 bundle oom '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}
-  | .process.args = ["sh", "-c", "while [ ! -e /io/go ]; do sleep 0.1; done; exec dd if=/dev/zero of=/dev/null bs=64M count=1"]'
+  | .process.args = ["sh", "-c", "while [ ! -e /io/go ]; do sleep 0.1; done; dd if=/dev/zero of=/dev/null bs=64M count=1; s=$?; sleep 1; exit $s"]'
 start oom; container=$!
 probe "$CG/hako/oom" wait events=60000 > "$W/oom.events" & watcher=$!
 if await "$W/oom.events" watching; then
