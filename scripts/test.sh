@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
-ensure_packages "${BUILD_PACKAGES[@]}" busybox-static
+ensure_packages "${BUILD_PACKAGES[@]}" busybox-static nftables iproute2
 find_jdk
 exec mvn -B verify "$@"

@@ -17,6 +17,7 @@ enum op_code {
 	OP_MASK = 16,
 	OP_CHOWN = 17,
 	OP_WAIT_FIFO = 18,
+	OP_DUP2 = 19,
 	OP_PIVOT_ROOT = 20,
 	OP_CHROOT = 21,
 	OP_CHDIR = 22,

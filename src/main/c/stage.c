@@ -499,6 +499,12 @@ static int op_wait_fifo(const struct op *op)
 	return err;
 }
 
+/* Puts a descriptor of the batch at a fixed number, not close-on-exec (a hook's stdin). */
+static int op_dup2(const struct op *op)
+{
+	return check(dup2(op->arg[0].fd, op->arg[1].u));
+}
+
 /* A new terminal from the container's own devpts: its peer becomes the controlling terminal and
  * stdio (after SETSID), and its master goes back to the runtime with the reply. */
 static int op_pty(const struct op *op)
@@ -594,6 +600,7 @@ static const struct op_type types[] = {
 	[OP_CAPS] = { "uuuu", op_caps, 0 },
 	[OP_EXEC] = { "vvv", op_exec, 0 },
 	[OP_WAIT_FIFO] = { "f", op_wait_fifo, 0 },
+	[OP_DUP2] = { "fu", op_dup2, 0 },
 	[OP_PTY] = { "uu", op_pty, 0 },
 	[OP_WHICH] = { "v", op_which, 0 },
 };

@@ -5,7 +5,7 @@ package hako.cgroup;
  * JSON path or the cgroup file involved, and why, for example
  * {@code config.json: linux.resources.memory.swap: 100000 is below the memory limit 200000 (swap counts memory plus swap)}.
  */
-public final class CgroupException extends RuntimeException {
+public final class CgroupException extends hako.HakoException {
     public CgroupException(String message) {
         super(message);
     }

@@ -170,6 +170,8 @@ final class Limits {
 
     // ---------------------------------------------------------------- cpu and cpuset
 
+    private static final long DEFAULT_CPU_WEIGHT = 100;
+
     private void cpu(Map<String, Object> resources, String path) {
         Map<String, Object> cpu = json.object(resources, "cpu", path);
         if (cpu == null) return;
@@ -181,7 +183,15 @@ final class Limits {
         Long idle = json.signed(cpu, "idle", at);
         if (shares != null && shares != 0) {
             if (idle != null && idle == 1) throw json.error(field(at, "shares"), "cannot be set with cpu.idle 1: an idle cgroup has no weight");
-            write("cpu", "cpu.weight", Long.toString(Conversions.cpuWeight(shares)), field(at, "shares"));
+            long weight = Conversions.cpuWeight(shares);
+            if (weight == DEFAULT_CPU_WEIGHT) {
+                // The weight a new cgroup has already: it asks for nothing, so it needs no cpu
+                // controller (containerd asks for 1024 shares on every container); where the file
+                // is there (an update), it is written all the same.
+                writes.add(new Write("cpu.weight", Long.toString(weight), field(at, "shares"), true, null));
+            } else {
+                write("cpu", "cpu.weight", Long.toString(weight), field(at, "shares"));
+            }
         }
         cpuMax(quota, period, at);
         if (burst != null) {

@@ -46,6 +46,7 @@ final class AotTraining {
             stateFiles(new StateDir(Path.of(root)), bundle);
             hako.cgroup.Cgroup.exerciseForAotTraining();
             stage();
+            hako.net.NetworkTraining.run(work);
             System.out.println(DefaultSpec.json().length());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -58,7 +59,7 @@ final class AotTraining {
     private static void stateFiles(StateDir states, Path bundle) {
         try (StateDir.Lock lock = states.create("training")) {
             states.save(new ContainerState("training", 1, 0, bundle, bundle.resolve("rootfs"), "now", "created",
-                    Map.of(), null, null));
+                    Map.of(), null, null, Map.of(), List.of(), false));
             states.load("training");
         }
         states.remove("training");
@@ -67,7 +68,7 @@ final class AotTraining {
     /** A whole conversation with the stage, in this process's own namespaces. */
     private static void stage() {
         try (Stage stage = Stage.launch()) {
-            int pid = stage.cloneInit(List.of(new Op.Clone(0, false)));
+            int pid = stage.cloneInit(List.of(new Op.Clone(0, Op.Clone.NO_CGROUP)));
             stage.run(List.of(new Op.Umask(022)));
             stage.exec(List.of(new Op.Exec(List.of("/bin/true"), List.of("true"), List.of())));
             Libc.exitCode(Libc.waitpid(pid, "training"));

@@ -15,6 +15,7 @@ final class Args {
     private final Map<String, String> aliases = new HashMap<>();
     private final Map<String, Boolean> takesValue = new HashMap<>();
     private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> repeated = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
 
     Args(String command) {
@@ -66,6 +67,7 @@ final class Args {
                     inline = args.get(++i);
                 }
                 values.put(canonical, inline);
+                repeated.computeIfAbsent(canonical, k -> new ArrayList<>()).add(inline);
             } else {
                 values.put(canonical, inline == null ? "true" : inline);
             }
@@ -83,6 +85,11 @@ final class Args {
 
     String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
+    }
+
+    /** Every value of a flag that may be given more than once ({@code -e A=1 -e B=2}), in order. */
+    List<String> all(String name) {
+        return repeated.getOrDefault(name, List.of());
     }
 
     boolean has(String name) {

@@ -1,6 +1,7 @@
 package hako.cli;
 
 import hako.container.Create;
+import hako.container.Handover;
 import hako.state.ContainerId;
 import hako.sys.Libc;
 
@@ -20,14 +21,26 @@ final class CreateCommand {
 
     static void refuseUnsupported(Args args) {
         if (args.has("no-pivot")) throw new UsageException(null, "--no-pivot is not supported yet");
-        String preserve = args.get("preserve-fds");
-        if (preserve != null && !preserve.equals("0")) throw new UsageException(null, "--preserve-fds is not supported yet");
         // --no-new-keyring asks for what hako always does: it makes no session keyring.
     }
 
-    static Path pidFile(Args args) {
+    /** --pid-file, --console-socket and --preserve-fds, which create, run and exec share. */
+    static Handover handover(Args args) {
         String pidFile = args.get("pid-file");
-        return pidFile == null ? null : Path.of(pidFile).toAbsolutePath();
+        return new Handover(pidFile == null ? null : Path.of(pidFile).toAbsolutePath(), args.get("console-socket"),
+                preserveFds(args.get("preserve-fds")));
+    }
+
+    private static int preserveFds(String text) {
+        if (text == null) return 0;
+        try {
+            int count = Integer.parseInt(text);
+            // The stage's argument has the same bound: descriptors up to about 2^31.
+            if (count >= 0 && count < 1 << 20) return count;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UsageException(null, "--preserve-fds takes a number of descriptors, not \"" + text + "\"");
     }
 
     static int run(Globals globals, List<String> argv) {
@@ -36,7 +49,7 @@ final class CreateCommand {
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "creating container \"" + id + "\"";
         refuseUnsupported(args);
-        Create.create(globals.root, id, Bundles.path(args.get("bundle", ".")), pidFile(args), args.get("console-socket"));
+        Create.create(globals.root, id, Bundles.path(args.get("bundle", ".")), handover(args));
         return 0;
     }
 }

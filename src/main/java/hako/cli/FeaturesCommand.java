@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.hooks.Hooks;
 import hako.spec.Capability;
 import hako.spec.Json;
 import hako.spec.Spec;
@@ -18,7 +19,7 @@ final class FeaturesCommand {
         Map<String, Object> features = new LinkedHashMap<>();
         features.put("ociVersionMin", "1.0.0");
         features.put("ociVersionMax", Spec.OCI_VERSION);
-        features.put("hooks", List.of());
+        features.put("hooks", Hooks.KINDS);
         features.put("mountOptions", List.of("async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
                 "exec", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand",
                 "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount",

@@ -1,11 +1,7 @@
 package hako.cli;
 
-import hako.container.ContainerException;
-import hako.plan.PlanException;
-import hako.spec.SpecException;
-import hako.stage.StageFailure;
+import hako.HakoException;
 import hako.state.StateDir;
-import hako.sys.SysException;
 
 /** What the global flags set, and how every command reports a failure. */
 final class Globals {
@@ -18,10 +14,7 @@ final class Globals {
     /** Prints one line for people (a stack trace too with --debug) and returns the exit code. */
     int fail(RuntimeException e) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        boolean expected = e instanceof UsageException || e instanceof SpecException || e instanceof PlanException
-                || e instanceof ContainerException || e instanceof StageFailure || e instanceof SysException
-                || e instanceof hako.state.StateException || e instanceof hako.cgroup.CgroupException;
-        if (!expected) {
+        if (!(e instanceof HakoException)) {
             message = "internal error: " + e + (debug ? "" : " (run with --debug for details)");
         }
         log.error(context == null ? message : context + ": " + message);

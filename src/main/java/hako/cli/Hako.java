@@ -24,11 +24,17 @@ public final class Hako {
               state     print a container's OCI state
               kill      send a signal to a container's process (--all: to every process in it)
               delete    remove a stopped container (--force: stop it first)
+              exec      run a new process in a running container
+              pause     freeze every process of a container
+              resume    thaw a paused container
+              update    change a running container's resource limits
+              events    a container's usage and OOM kills, as JSON lines (--stats: once)
               list      list containers
               ps        list a container's processes
               plan      print the kernel operations that run would perform, without running anything
               spec      write a default config.json into the bundle
               features  print what this hako supports (OCI features JSON)
+              network   create, list, inspect and remove networks (hako network help)
 
             global flags:
               --root DIR          state directory (default /run/hako)
@@ -72,7 +78,13 @@ public final class Hako {
                 case "delete" -> DeleteCommand.run(globals, commandArgs);
                 case "list" -> ListCommand.run(globals, commandArgs);
                 case "ps" -> PsCommand.run(globals, commandArgs);
+                case "exec" -> ExecCommand.run(globals, commandArgs);
+                case "pause" -> PauseCommand.pause(globals, commandArgs);
+                case "resume" -> PauseCommand.resume(globals, commandArgs);
+                case "update" -> UpdateCommand.run(globals, commandArgs);
+                case "events" -> EventsCommand.run(globals, commandArgs);
                 case "features" -> FeaturesCommand.run(globals, commandArgs);
+                case "network" -> NetworkCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);

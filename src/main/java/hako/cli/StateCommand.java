@@ -1,13 +1,15 @@
 package hako.cli;
 
 import hako.container.Status;
+import hako.net.Networking;
 import hako.spec.Json;
 import hako.state.ContainerId;
 import hako.state.ContainerState;
 
 import java.util.List;
+import java.util.Map;
 
-/** {@code hako state ID}: the OCI state of a container, as JSON. */
+/** {@code hako state ID}: the OCI state of a container, as JSON, with its network when hako built one. */
 final class StateCommand {
     private StateCommand() {}
 
@@ -15,7 +17,10 @@ final class StateCommand {
         String id = ContainerId.check(new Args("state").parse(argv).one("a container id"));
         globals.context = "state of container \"" + id + "\"";
         ContainerState state = globals.root.load(id);
-        System.out.println(Json.writePretty(state.ociState(Status.of(globals.root, state))));
+        Map<String, Object> json = state.ociState(Status.of(globals.root, state));
+        // hako's own addition: the network it built (clients ignore fields they do not know).
+        if (state.network()) json.put("network", Networking.forStateRoot(globals.root.root()).describe(id));
+        System.out.println(Json.writePretty(json));
         return 0;
     }
 }

@@ -1,10 +1,17 @@
 package hako.container;
 
 import hako.cgroup.Cgroup;
+import hako.hooks.HookRunner;
+import hako.hooks.Hooks;
+import hako.net.Attachment;
+import hako.net.NetworkRequest;
+import hako.net.Networking;
 import hako.plan.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.rootfs.Rootfs;
+import hako.spec.NamespaceType;
+import hako.spec.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.stage.Stage;
@@ -21,6 +28,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds a container around a new init, up to the point where all that is left is its exec:
@@ -33,8 +41,12 @@ final class Builder implements AutoCloseable {
     private final Path bundle;
     private final boolean waitForStart;
     final Spec spec;
-    final Plan plan;
-    private final StateDir.Lock lock;
+    private Plan plan;
+    final Hooks hooks;
+    private final NetworkRequest network;
+    private Networking networking;
+    private Attachment attachment;
+    private StateDir.Lock lock;
     private Stage stage;
     private int fifo = -1;
     private int terminal = -1;
@@ -42,8 +54,8 @@ final class Builder implements AutoCloseable {
     private Cgroup cgroup;
     private boolean reaped;
 
-    /** Reads and plans the bundle, then claims the id: bad input fails before anything exists. */
-    Builder(StateDir states, String id, Path bundle, boolean waitForStart) {
+    /** Reads and plans the bundle: bad input fails here, before anything exists. */
+    Builder(StateDir states, String id, Path bundle, boolean waitForStart, NetworkRequest.Flags networkFlags) {
         this.states = states;
         this.id = id;
         this.bundle = bundle;
@@ -54,48 +66,132 @@ final class Builder implements AutoCloseable {
             throw new ContainerException("root.path: the root filesystem " + rootfs + " is not a directory");
         }
         this.plan = Planner.plan(spec, bundle, waitForStart);
-        this.lock = states.create(id);
+        this.hooks = Hooks.parse(spec.hooks());
+        // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
+        this.network = networkFlags.resolve(spec.annotations());
     }
 
-    /** Clones init into its namespaces and runs every batch but the last. */
-    void build(Path pidFile) {
+    /** Claims the id, clones init into its namespaces and runs every batch but the last. */
+    void build(Handover handover) {
+        lock = states.create(id);
         try {
+            prepareNetwork();
             if (waitForStart) {
                 String path = states.fifo(id).toString();
-                Libc.mkfifo(path, 0600, "creating the exec fifo " + path);
+                // Writable by all: init opens it after switching to the container's user (runc: 0622).
+                Libc.mkfifo(path, 0622, "creating the exec fifo " + path);
+                chmod(states.fifo(id), "rw--w--w-"); // mkfifo's mode went through the umask
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
             cgroup = Cgroup.create(id, spec.linux());
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString());
+                    Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
+                    rawProcess(), namespaces(), networking != null);
             states.save(state);
-            stage = Stage.launch();
-            int pid = cloneIntoCgroup();
+            stage = Stage.launch(handover.preserveFds());
+            int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
-            stage.run(plan.rootfs());
+            if (networking != null) networking.wire(attachment, pid);
+            buildRootfs();
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
-            writePidFile(pidFile, pid);
+            writePidFile(handover.pidFile(), pid);
         } catch (RuntimeException e) {
             abort();
-            throw explain(e, spec);
+            throw explain(e, spec.process());
         }
     }
 
-    /** Init is born in the container's cgroup: clone3 gets the cgroup's directory (CLONE_INTO_CGROUP). */
-    private int cloneIntoCgroup() {
-        if (cgroup == null) {
-            // A host without cgroup v2: the clone goes without one.
-            List<Op> batch = new ArrayList<>(plan.namespaces());
-            batch.set(batch.size() - 1, new Op.Clone(((Op.Clone) batch.getLast()).flags(), false));
-            return stage.cloneInit(batch);
-        }
-        int fd = cgroup.openDirectoryFd();
+    /**
+     * Init joins the namespaces the spec names by path and is born in the container's cgroup:
+     * clone3 gets the cgroup's directory (CLONE_INTO_CGROUP), passed after the namespaces.
+     */
+    private int cloneInit() {
+        List<Op> batch = plan.namespaces();
+        int[] namespaces = NamespaceFiles.open(batch);
+        int[] fds = namespaces;
         try {
-            return stage.cloneInit(plan.namespaces(), fd);
+            if (cgroup == null) {
+                // A host without cgroup v2: the clone goes without one.
+                batch = new ArrayList<>(batch);
+                batch.set(batch.size() - 1, new Op.Clone(((Op.Clone) batch.getLast()).flags(), Op.Clone.NO_CGROUP));
+            } else {
+                fds = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
+                fds[namespaces.length] = cgroup.openDirectoryFd();
+            }
+            return stage.cloneInit(batch, fds);
         } finally {
-            Libc.close(fd);
+            NamespaceFiles.close(fds);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> rawProcess() {
+        return (Map<String, Object>) spec.raw().get("process");
+    }
+
+    /** The namespaces the container has of its own, in the order exec joins them. */
+    private List<String> namespaces() {
+        List<String> names = new ArrayList<>();
+        for (NamespaceType type : JOIN_ORDER) {
+            if (spec.linux().hasNamespace(type)) names.add(type.procName());
+        }
+        return names;
+    }
+
+    /** The mount namespace last: joining it changes the root under which later paths resolve. */
+    private static final NamespaceType[] JOIN_ORDER = {
+        NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID, NamespaceType.CGROUP,
+        NamespaceType.TIME, NamespaceType.MOUNT,
+    };
+
+    /**
+     * The container's network (docs/network.md), before the clone: its address allocated and its
+     * /etc files written, which the plan then bind-mounts; the namespace is wired after the clone.
+     */
+    private void prepareNetwork() {
+        if (network.mode() == NetworkRequest.Mode.UNMANAGED) return;
+        networking = Networking.forStateRoot(states.root());
+        attachment = networking.prepare(id, network, spec.hostname(), states.dir(id));
+        plan = Planner.plan(attachment.applyTo(spec), bundle, waitForStart);
+    }
+
+    /**
+     * The root filesystem, with the create hooks where the spec puts them: once the mounts are
+     * made, before pivot_root — prestart and createRuntime in the runtime's namespaces,
+     * createContainer in the container's.
+     */
+    private void buildRootfs() {
+        List<Op> rootfs = plan.rootfs();
+        if (hooks.of(Hooks.PRESTART).isEmpty() && hooks.of(Hooks.CREATE_RUNTIME).isEmpty()
+                && hooks.of(Hooks.CREATE_CONTAINER).isEmpty()) {
+            stage.run(rootfs);
+            return;
+        }
+        int pivot = rootfs.indexOf(new Op.PivotRoot(Rootfs.path(spec, bundle).toString()));
+        stage.run(rootfs.subList(0, pivot));
+        String ociState = ociState(Status.CREATING);
+        HookRunner.onHost(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState);
+        HookRunner.onHost(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState);
+        HookRunner.inContainer(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState,
+                state.pid(), state.namespaces());
+        stage.run(rootfs.subList(pivot, rootfs.size()));
+    }
+
+    private String ociState(String status) {
+        return Json.write(state.ociState(status));
+    }
+
+    /** Sends the terminal's master to the console socket, if there is one to send; on failure, undoes all. */
+    void sendTerminal(String consoleSocket) {
+        if (terminal < 0) return;
+        try {
+            Terminals.sendToConsoleSocket(consoleSocket, terminal);
+            terminal = -1;
+        } catch (RuntimeException e) {
+            abort();
+            throw e;
         }
     }
 
@@ -115,16 +211,19 @@ final class Builder implements AutoCloseable {
         states.save(state);
     }
 
-    /** run: init execs now; returns once the container's process is running. */
+    /** run: init execs now, between the start hooks; returns once the process is running. */
     void exec() {
         try {
+            HookRunner.inContainer(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED),
+                    state.pid(), state.namespaces());
             stage.exec(plan.start());
         } catch (RuntimeException e) {
             abort();
-            throw explain(e, spec);
+            throw explain(e, spec.process());
         }
         state = state.withPhase(Status.RUNNING);
         states.save(state);
+        Start.poststart(hooks, state);
     }
 
     /** run: waits for the container's process (our child: the stage cloned it CLONE_PARENT). */
@@ -145,20 +244,28 @@ final class Builder implements AutoCloseable {
             Delete.destroy(states, state);
         } else {
             if (cgroup != null) cgroup.destroy();
+            if (networking != null) networking.release(id);
             states.remove(id);
         }
         state = null;
-        cgroup = null;
     }
 
     @Override
     public void close() {
         if (stage != null) stage.close();
         Libc.close(fifo);
-        lock.close();
+        if (lock != null) lock.close();
     }
 
-    private static void writePidFile(Path pidFile, int pid) {
+    private static void chmod(Path path, String permissions) {
+        try {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+        } catch (IOException e) {
+            throw new ContainerException("changing the mode of " + path + ": " + e.getMessage());
+        }
+    }
+
+    static void writePidFile(Path pidFile, int pid) {
         if (pidFile == null) return;
         try {
             Path temporary = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
@@ -170,13 +277,13 @@ final class Builder implements AutoCloseable {
     }
 
     /** The failures people meet most, said the way runc says them. */
-    private static RuntimeException explain(RuntimeException e, Spec spec) {
+    static RuntimeException explain(RuntimeException e, Spec.Process process) {
         if (!(e instanceof StageFailure failure)) return e;
         if (failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
             return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
         }
         if (failure.op() instanceof Op.Which || failure.op() instanceof Op.Exec) {
-            String name = spec.process().args().getFirst();
+            String name = process.args().getFirst();
             if (failure.errno() == Errno.ENOENT && !name.contains("/")) {
                 return new ContainerException("exec: \"" + name + "\": executable file not found in $PATH");
             }

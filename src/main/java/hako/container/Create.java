@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.net.NetworkRequest;
 import hako.state.StateDir;
 
 import java.nio.file.Path;
@@ -12,18 +13,11 @@ import java.nio.file.Path;
 public final class Create {
     private Create() {}
 
-    public static void create(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
-        try (Builder builder = new Builder(states, id, bundle, true)) {
-            Terminals.check(builder.spec, consoleSocket, false);
-            builder.build(pidFile);
-            if (builder.terminal() >= 0) {
-                try {
-                    Terminals.sendToConsoleSocket(consoleSocket, builder.terminal());
-                } catch (RuntimeException e) {
-                    builder.abort();
-                    throw e;
-                }
-            }
+    public static void create(StateDir states, String id, Path bundle, Handover handover) {
+        try (Builder builder = new Builder(states, id, bundle, true, NetworkRequest.Flags.NONE)) {
+            Terminals.check(builder.spec, handover.consoleSocket(), false);
+            builder.build(handover);
+            builder.sendTerminal(handover.consoleSocket());
             builder.handOverToStart();
         }
     }

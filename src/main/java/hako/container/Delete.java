@@ -1,5 +1,10 @@
 package hako.container;
 
+import hako.hooks.HookException;
+import hako.hooks.HookRunner;
+import hako.hooks.Hooks;
+import hako.net.Networking;
+import hako.spec.Json;
 import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -48,10 +53,20 @@ public final class Delete {
         }
     }
 
-    /** Removes what hako made for a container whose processes have ended. */
+    /**
+     * Removes what hako made for a container whose processes have ended, then runs its poststop
+     * hooks: a failing one is a warning, and the container is gone all the same (runtime spec).
+     */
     static void destroy(StateDir states, ContainerState state) {
         // The cgroup first: what still runs in it is killed, and the state goes only once it is gone.
         if (state.cgroup() != null) Cgroup.open(java.nio.file.Path.of(state.cgroup())).destroy();
+        if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
         states.remove(state.id());
+        try {
+            HookRunner.onHost(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+                    Json.write(state.ociState(Status.STOPPED)));
+        } catch (HookException e) {
+            Warnings.print(e.getMessage());
+        }
     }
 }

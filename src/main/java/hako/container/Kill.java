@@ -15,15 +15,18 @@ public final class Kill {
         if (Status.of(states, state).equals(Status.STOPPED)) {
             throw new ContainerException("container \"" + id + "\" is not running");
         }
-        if (all) {
+        if (all && state.cgroup() != null) {
+            Pause.cgroup(state).signalAll(signal);
+        } else if (all) {
             for (int pid : processes(state)) signal(pid, Proc.startTime(pid), signal);
         } else if (!signal(state.pid(), state.pidStartTime(), signal)) {
             throw new ContainerException("container \"" + id + "\" is not running");
         }
     }
 
-    /** The container's processes: init and everything in its PID namespace. */
+    /** The container's processes: those in its cgroup, or else init and everything in its PID namespace. */
     static List<Integer> processes(ContainerState state) {
+        if (state.cgroup() != null) return Pause.cgroup(state).pids();
         List<Integer> pids = Proc.sharingPidNamespace(state.pid());
         // Without a PID namespace of its own, the namespace is the host's: only init is certain.
         return pids.contains(1) || pids.isEmpty() ? List.of(state.pid()) : pids;

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.net.NetworkRequest;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.spec.SpecReader;
@@ -21,37 +22,34 @@ public final class Run {
         return Planner.plan(SpecReader.read(bundle), bundle, false);
     }
 
-    public static int foreground(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
-        try (Builder builder = new Builder(states, id, bundle, false)) {
-            Terminals.check(builder.spec, consoleSocket, true);
-            builder.build(pidFile);
+    /** @param keep leave the stopped container (state, cgroup) for a later delete, as runc's --keep */
+    public static int foreground(StateDir states, String id, Path bundle, Handover handover,
+                                 NetworkRequest.Flags network, boolean keep) {
+        try (Builder builder = new Builder(states, id, bundle, false, network)) {
+            Terminals.check(builder.spec, handover.consoleSocket(), true);
+            builder.build(handover);
             TerminalRelay relay = null;
+            boolean ran = false;
             try (SignalForwarder forwarder = new SignalForwarder(builder.pid())) {
-                if (builder.terminal() >= 0) {
-                    if (consoleSocket != null) Terminals.sendToConsoleSocket(consoleSocket, builder.terminal());
-                    else relay = TerminalRelay.start(builder.terminal());
-                }
+                if (handover.consoleSocket() != null) builder.sendTerminal(handover.consoleSocket());
+                else if (builder.terminal() >= 0) relay = TerminalRelay.start(builder.terminal());
                 builder.exec();
-                return Libc.exitCode(builder.waitForExit());
+                int status = builder.waitForExit();
+                ran = true;
+                return Libc.exitCode(status);
             } finally {
                 if (relay != null) relay.close();
-                builder.abort();
+                if (!ran || !keep) builder.abort();
             }
         }
     }
 
-    public static void detached(StateDir states, String id, Path bundle, Path pidFile, String consoleSocket) {
-        try (Builder builder = new Builder(states, id, bundle, false)) {
-            Terminals.check(builder.spec, consoleSocket, false);
-            builder.build(pidFile);
-            if (builder.terminal() >= 0) {
-                try {
-                    Terminals.sendToConsoleSocket(consoleSocket, builder.terminal());
-                } catch (RuntimeException e) {
-                    builder.abort();
-                    throw e;
-                }
-            }
+    public static void detached(StateDir states, String id, Path bundle, Handover handover,
+                                NetworkRequest.Flags network) {
+        try (Builder builder = new Builder(states, id, bundle, false, network)) {
+            Terminals.check(builder.spec, handover.consoleSocket(), false);
+            builder.build(handover);
+            builder.sendTerminal(handover.consoleSocket());
             builder.exec();
         }
     }

@@ -1,5 +1,9 @@
 package hako.container;
 
+import hako.hooks.HookException;
+import hako.hooks.HookRunner;
+import hako.hooks.Hooks;
+import hako.spec.Json;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.sys.Libc;
@@ -18,8 +22,28 @@ public final class Start {
             if (!status.equals(Status.CREATED)) {
                 throw new ContainerException("cannot start a container that is " + status);
             }
+            Hooks hooks = Hooks.parse(state.hooks());
+            try {
+                HookRunner.inContainer(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
+                        Json.write(state.ociState(Status.CREATED)), state.pid(), state.namespaces());
+            } catch (RuntimeException e) {
+                // The spec: a failed startContainer hook stops the container; delete then cleans up.
+                Kill.signal(state.pid(), state.pidStartTime(), Libc.SIGKILL);
+                throw e;
+            }
             releaseInit(states, state);
-            states.save(state.withPhase(Status.RUNNING));
+            ContainerState running = state.withPhase(Status.RUNNING);
+            states.save(running);
+            poststart(hooks, running);
+        }
+    }
+
+    /** poststart hooks: a failure is a warning, and the container goes on (runtime spec). */
+    static void poststart(Hooks hooks, ContainerState state) {
+        try {
+            HookRunner.onHost(hooks.of(Hooks.POSTSTART), Hooks.POSTSTART, Json.write(state.ociState(Status.RUNNING)));
+        } catch (HookException e) {
+            Warnings.print(e.getMessage());
         }
     }
 

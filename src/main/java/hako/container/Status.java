@@ -3,7 +3,10 @@ package hako.container;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 
+import hako.cgroup.Cgroup;
+
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The status of a container as the OCI runtime spec defines it, worked out from the state hako
@@ -26,6 +29,7 @@ public final class Status {
         }
         if (!Proc.alive(state.pid(), state.pidStartTime())) return STOPPED;
         if (Files.exists(states.fifo(state.id()))) return CREATED;
+        if (state.cgroup() != null && Cgroup.open(Path.of(state.cgroup())).frozen()) return PAUSED;
         return RUNNING;
     }
 }

@@ -3,27 +3,48 @@ package hako.plan;
 import hako.spec.NamespaceType;
 import hako.spec.Spec;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** The spec's linux.namespaces as clone3 flags. */
 final class Namespaces {
     private Namespaces() {}
 
-    static long cloneFlags(Spec spec) {
+    /**
+     * The stage's batch: a setns for each namespace the spec names by path (a pod's network, for
+     * instance), then clone3 with a flag for each namespace to create.
+     */
+    static List<Op> enter(Spec spec) {
+        List<Op> ops = new ArrayList<>();
         long flags = 0;
+        boolean mount = false;
         int index = 0;
         for (Spec.Namespace namespace : spec.linux().namespaces()) {
             String at = "linux.namespaces[" + index++ + "]";
-            if (namespace.path() != null && !namespace.path().isEmpty()) {
-                throw new PlanException(at + ".path", "joining an existing namespace is not supported yet");
-            }
             if (namespace.type() == NamespaceType.USER) {
                 throw new PlanException(at, "user namespaces are not supported yet");
             }
-            flags |= namespace.type().cloneFlag();
+            mount |= namespace.type() == NamespaceType.MOUNT;
+            if (namespace.path() == null) {
+                flags |= namespace.type().cloneFlag();
+            } else {
+                ops.add(new Op.SetNs(ops.size(), namespace.path(), namespace.type().cloneFlag()));
+            }
         }
-        if ((flags & Flags.CLONE_NEWNS) == 0) {
+        if (!mount) {
             // Every mount hako makes would land in the host's mount table.
-            throw new PlanException("linux.namespaces", "a new mount namespace is required");
+            throw new PlanException("linux.namespaces", "a mount namespace is required");
         }
-        return flags;
+        // The container's cgroup comes after the namespaces' descriptors.
+        ops.add(new Op.Clone(flags, ops.size()));
+        return List.copyOf(ops);
+    }
+
+    /** The clone flag of a namespace by its name under /proc/PID/ns. */
+    static long cloneFlag(String procName) {
+        for (NamespaceType type : NamespaceType.values()) {
+            if (type.procName().equals(procName)) return type.cloneFlag();
+        }
+        throw new IllegalArgumentException("no namespace " + procName);
     }
 }

@@ -37,18 +37,35 @@ public sealed interface Op {
     }
 
     /**
-     * clone3 into new namespaces; the child becomes the container's init. With
-     * {@code intoCgroup}, the batch's descriptor 0 is the container's cgroup and init is born in
-     * it (CLONE_INTO_CGROUP): no moment outside its limits.
+     * clone3 into new namespaces; the child becomes the container's init. With a
+     * {@code cgroupFdIndex}, that descriptor of the batch is the container's cgroup and init is
+     * born in it (CLONE_INTO_CGROUP): no moment outside its limits.
      */
-    record Clone(long flags, boolean intoCgroup) implements Op {
+    record Clone(long flags, int cgroupFdIndex) implements Op {
+        public static final int NO_CGROUP = -1;
+
         public String render() {
-            return "clone3(" + Flags.clone(flags | Flags.CLONE_PARENT) + (intoCgroup ? "|CLONE_INTO_CGROUP" : "")
-                    + ")  → init" + (intoCgroup ? ", born in the container's cgroup" : "");
+            boolean cgroup = cgroupFdIndex != NO_CGROUP;
+            return "clone3(" + Flags.clone(flags | Flags.CLONE_PARENT) + (cgroup ? "|CLONE_INTO_CGROUP" : "")
+                    + ")  → init" + (cgroup ? ", born in the container's cgroup" : "");
         }
 
         public String doing() {
             return "creating the container's process in new namespaces";
+        }
+    }
+
+    /**
+     * setns into an existing namespace: the runtime opens {@code path} and passes the descriptor
+     * as {@code fdIndex} of the stage's batch.
+     */
+    record SetNs(int fdIndex, String path, long nstype) implements Op {
+        public String render() {
+            return "setns(open(" + q(path) + "), " + Flags.clone(nstype) + ")";
+        }
+
+        public String doing() {
+            return "joining the namespace " + path;
         }
     }
 
@@ -299,6 +316,17 @@ public sealed interface Op {
 
         public String doing() {
             return "waiting for start on the exec fifo";
+        }
+    }
+
+    /** Puts descriptor {@code fdIndex} of the batch at {@code target} (a hook's stdin). */
+    record Dup2(int fdIndex, int target) implements Op {
+        public String render() {
+            return "dup2(passed descriptor " + fdIndex + ", " + target + ")";
+        }
+
+        public String doing() {
+            return "setting descriptor " + target;
         }
     }
 

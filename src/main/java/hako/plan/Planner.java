@@ -20,8 +20,7 @@ public final class Planner {
      * @param waitForStart  {@code create}: init waits on the exec fifo for {@code start} before it execs
      */
     public static Plan plan(Spec spec, Path bundle, boolean waitForStart) {
-        long flags = Namespaces.cloneFlags(spec);
-        List<Op> clone = List.of(new Op.Clone(flags, true));
+        List<Op> clone = Namespaces.enter(spec);
         List<Op> rootfs = Rootfs.plan(spec, bundle);
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
@@ -29,12 +28,36 @@ public final class Planner {
         return new Plan(clone, rootfs, process(spec), start);
     }
 
+    /**
+     * {@code exec}: a new process that joins the namespaces of a running container's init
+     * rather than creating any, and (intoCgroup) is born in the container's cgroup.
+     *
+     * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
+     */
+    public static Plan planExec(Spec.Process process, int initPid, List<String> namespaces, boolean intoCgroup) {
+        List<Op> join = new ArrayList<>();
+        for (int i = 0; i < namespaces.size(); i++) {
+            String name = namespaces.get(i);
+            join.add(new Op.SetNs(i, "/proc/" + initPid + "/ns/" + name, Namespaces.cloneFlag(name)));
+        }
+        join.add(new Op.Clone(0, intoCgroup ? namespaces.size() : Op.Clone.NO_CGROUP));
+        List<Op> ops = new ArrayList<>();
+        identity(process, ops);
+        Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
+        return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec));
+    }
+
     private static List<Op> process(Spec spec) {
         List<Op> ops = new ArrayList<>();
         // The spec reader has made sure these come with a uts namespace.
         if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
         if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        Spec.Process process = spec.process();
+        identity(spec.process(), ops);
+        return List.copyOf(ops);
+    }
+
+    /** Who the process is: its session and terminal, limits, capabilities, ids and directory. */
+    private static void identity(Spec.Process process, List<Op> ops) {
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
         if (process.terminal()) {
@@ -45,7 +68,6 @@ public final class Planner {
         // After the switch of user, so that the working directory is checked with the user's rights.
         ops.add(new Op.Chdir(process.cwd()));
         ops.add(new Op.Which(candidates(process)));
-        return List.copyOf(ops);
     }
 
     /**

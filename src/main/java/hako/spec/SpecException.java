@@ -6,7 +6,7 @@ package hako.spec;
  * {@code config.json: linux.namespaces[2].type: unknown namespace type "foo" (...)} or
  * {@code config.json: line 4, column 9: expected ':' after an object key}.
  */
-public final class SpecException extends RuntimeException {
+public final class SpecException extends hako.HakoException {
 
     private final String jsonPath;
 

@@ -22,6 +22,7 @@ public final class Protocol {
     public static final int MASK = 16;
     public static final int CHOWN = 17;
     public static final int WAIT_FIFO = 18;
+    public static final int DUP2 = 19;
     public static final int PIVOT_ROOT = 20;
     public static final int CHROOT = 21;
     public static final int CHDIR = 22;
@@ -59,7 +60,8 @@ public final class Protocol {
 
     private static void encode(Op op, Writer out) {
         switch (op) {
-            case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(c.intoCgroup() ? 0 : NO_FD);
+            case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(c.cgroupFdIndex() < 0 ? NO_FD : c.cgroupFdIndex());
+            case Op.SetNs n -> out.op(SETNS, 0, 2).u64(n.fdIndex()).u64(n.nstype());
             case Op.Mount m -> out.op(MOUNT, m.tolerate(), 5)
                     .str(m.source()).str(m.target()).str(m.fstype()).u64(m.flags()).str(m.data());
             case Op.SetRoot r -> out.op(SET_ROOT, 0, 1).str(r.path());
@@ -86,6 +88,7 @@ public final class Protocol {
                     .u64(c.effective()).u64(c.permitted()).u64(c.inheritable()).u64(c.ambient());
             case Op.Exec e -> out.op(EXEC, 0, 3).strv(e.candidates()).strv(e.argv()).strv(e.env());
             case Op.WaitFifo w -> out.op(WAIT_FIFO, 0, 1).u64(w.fdIndex());
+            case Op.Dup2 d -> out.op(DUP2, 0, 2).u64(d.fdIndex()).u64(d.target());
             case Op.Pty p -> out.op(PTY, 0, 2).u64(p.rows()).u64(p.cols());
             case Op.Which w -> out.op(WHICH, 0, 1).strv(w.candidates());
         }

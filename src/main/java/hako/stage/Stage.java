@@ -33,6 +33,14 @@ public final class Stage implements AutoCloseable {
 
     /** Starts the stage process; it waits for its first batch. */
     public static Stage launch() {
+        return launch(0);
+    }
+
+    /**
+     * Starts the stage, passing on descriptors 3 to 3 + {@code preserveFds} - 1 of this process
+     * to the container's process (runc's --preserve-fds: the caller put them there).
+     */
+    public static Stage launch(int preserveFds) {
         int memfd = sealedBinary();
         int[] pair = null;
         try {
@@ -41,7 +49,8 @@ public final class Stage implements AutoCloseable {
             // The stage's end alone is inherited; the stage closes every other descriptor it finds.
             Libc.fcntl(pair[1], Libc.F_SETFD, 0, "passing the socket to the stage");
             int pid = Libc.spawn("/proc/self/fd/" + memfd,
-                    new String[] {"hako-stage", Integer.toString(pair[1]), "0"}, "starting the stage");
+                    new String[] {"hako-stage", Integer.toString(pair[1]), Integer.toString(preserveFds)},
+                    "starting the stage");
             return new Stage(pair[0], pid);
         } catch (RuntimeException e) {
             if (pair != null) Libc.close(pair[0]);

@@ -6,7 +6,7 @@ import hako.sys.Errno;
 import java.util.List;
 
 /** An operation the stage could not perform: which one, and the errno it got. */
-public final class StageFailure extends RuntimeException {
+public final class StageFailure extends hako.HakoException {
     private final Op op;
     private final int errno;
 

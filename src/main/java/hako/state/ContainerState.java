@@ -2,6 +2,7 @@ package hako.state;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +15,9 @@ import java.util.Map;
  * @param created when it was created, RFC 3339 in UTC
  * @param hooks   the spec's hooks, kept for {@code poststop} at delete (the bundle may be gone)
  * @param cgroup  the container's cgroup directory, or null when it has none
+ * @param process the spec's {@code process}, as JSON: what {@code exec} starts from
+ * @param namespaces the proc names (net, pid, mnt…) of the container's own namespaces, for exec
+ * @param network whether hako manages the container's network (hako.net), to release at delete
  */
 public record ContainerState(
         String id,
@@ -25,14 +29,19 @@ public record ContainerState(
         String phase,
         Map<String, String> annotations,
         Map<String, Object> hooks,
-        String cgroup) {
+        String cgroup,
+        Map<String, Object> process,
+        List<String> namespaces,
+        boolean network) {
 
     public ContainerState withPhase(String newPhase) {
-        return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, newPhase, annotations, hooks, cgroup);
+        return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, newPhase, annotations, hooks, cgroup,
+                process, namespaces, network);
     }
 
     public ContainerState withProcess(int newPid, long startTime) {
-        return new ContainerState(id, newPid, startTime, bundle, rootfs, created, phase, annotations, hooks, cgroup);
+        return new ContainerState(id, newPid, startTime, bundle, rootfs, created, phase, annotations, hooks, cgroup,
+                process, namespaces, network);
     }
 
     Map<String, Object> toJson() {
@@ -47,6 +56,9 @@ public record ContainerState(
         json.put("annotations", annotations);
         if (hooks != null) json.put("hooks", hooks);
         if (cgroup != null) json.put("cgroup", cgroup);
+        json.put("process", process);
+        json.put("namespaces", namespaces);
+        if (network) json.put("network", true);
         return json;
     }
 
@@ -62,7 +74,10 @@ public record ContainerState(
                 (String) json.get("phase"),
                 (Map<String, String>) json.getOrDefault("annotations", Map.of()),
                 (Map<String, Object>) json.get("hooks"),
-                (String) json.get("cgroup"));
+                (String) json.get("cgroup"),
+                (Map<String, Object>) json.get("process"),
+                (List<String>) json.get("namespaces"),
+                Boolean.TRUE.equals(json.get("network")));
     }
 
     /** The OCI state of a container (runtime-spec "State"), as {@code hako state} prints it. */

@@ -123,11 +123,20 @@ public final class StateDir {
         return ids;
     }
 
-    /** Removes the container's directory and everything in it; a missing directory is fine. */
+    /**
+     * Removes the container's directory and the files in it (state, fifo, the network's /etc
+     * files); a missing directory is fine.
+     */
     public void remove(String id) {
         Path dir = dir(id);
+        try (var entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) Files.deleteIfExists(entry);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new StateException("removing the state directory " + dir + ": " + e.getMessage());
+        }
         try {
-            for (String name : new String[] {FIFO, STATE, STATE + ".tmp"}) Files.deleteIfExists(dir.resolve(name));
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new StateException("removing the state directory " + dir + ": " + e.getMessage());

@@ -95,13 +95,14 @@ class LimitsTest {
 
     @Test
     void cpuSharesQuotaPeriodBurstIdle() {
-        assertEquals(List.of("cpu.weight=100", "cpu.max=50000 100000", "cpu.max.burst=10000"),
+        assertEquals(List.of("cpu.weight=100 (optional)", "cpu.max=50000 100000", "cpu.max.burst=10000"),
                 writes("{\"cpu\": {\"shares\": 1024, \"quota\": 50000, \"period\": 100000, \"burst\": 10000}}"));
         assertEquals(List.of("cpu.max=20000 100000"), writes("{\"cpu\": {\"quota\": 20000}}"), "period defaults to 100 ms");
         assertEquals(List.of("cpu.max=max 50000"), writes("{\"cpu\": {\"quota\": -1, \"period\": 50000}}"));
         assertEquals(List.of("cpu.idle=1"), writes("{\"cpu\": {\"idle\": 1}}"));
         assertEquals(List.of(), writes("{\"cpu\": {\"shares\": 0, \"quota\": 0, \"period\": 0}}"));
         assertEquals(Map.of("cpu", "linux.resources.cpu.shares"), parse("{\"cpu\": {\"shares\": 512}}").controllers);
+        assertEquals(Map.of(), parse("{\"cpu\": {\"shares\": 1024}}").controllers, "the default weight needs no controller");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package hako.it;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -19,19 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Bad input gets one clear line on stderr, a non-zero exit, and leaves nothing behind — checked
  * after each case by the leak check.
  */
-class BadInputIT {
-    static Path work;
-    static Path root;
-    static Path rootfs;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        work = Files.createTempDirectory("hako-bad");
-        root = work.resolve("state");
-        rootfs = work.resolve("rootfs");
-        Busybox.rootfs(rootfs);
-    }
-
+class BadInputIT extends ContainerTest {
     /** Asserts a failure whose only stderr line contains every one of {@code expected}. */
     static void fails(Hako.Result result, String... expected) throws IOException {
         assertNotEquals(0, result.code(), result::toString);
@@ -122,11 +108,5 @@ class BadInputIT {
             assertTrue(first.waitFor(20, TimeUnit.SECONDS));
         }
         Leaks.assertNone(work, root);
-    }
-
-    @AfterAll
-    static void cleanUp() throws IOException {
-        Leaks.assertNone(work, root);
-        Leaks.deleteTree(work);
     }
 }

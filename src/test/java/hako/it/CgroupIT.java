@@ -162,15 +162,16 @@ class CgroupIT {
     void containersStartedTogetherShareTheHakoParentAndLeaveNothing() throws Exception {
         // Each removes hako/ when it finds it empty, while others are making cgroups in it.
         Path bundle = Busybox.bundle(work, spec("true"));
-        List<Process> processes = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            defaultCgroup("together-" + i);
-            processes.add(Hako.start(root, "run", "--bundle", bundle.toString(), "together-" + i));
+        Hako.Result[] results = new Hako.Result[8];
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < results.length; i++) {
+            int n = i;
+            defaultCgroup("together-" + n);
+            threads.add(Thread.ofPlatform().start(() ->
+                    results[n] = Hako.run(root, "", "run", "--bundle", bundle.toString(), "together-" + n)));
         }
-        for (Process process : processes) {
-            Hako.Result result = Hako.finish(process, "");
-            assertEquals(0, result.code(), result::toString);
-        }
+        for (Thread thread : threads) thread.join();
+        for (Hako.Result result : results) assertEquals(0, result.code(), result::toString);
         assertFalse(Files.exists(defaultCgroup("together-0").getParent().resolve("together-7")));
     }
 

@@ -1,14 +1,11 @@
 package hako.it;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real launcher (bin/hako) the way a person or podman would, with a private state root. */
@@ -45,42 +42,31 @@ final class Hako {
         }
     }
 
+    /**
+     * Runs a command with its output in files, not pipes: a container the command leaves running
+     * (create, run -d) keeps the command's stdio, and a pipe would never reach end of file.
+     */
     static Result exec(List<String> command, String stdin) {
         try {
-            Process process = new ProcessBuilder(command).start();
-            return finish(process, stdin);
+            Path dir = Files.createTempDirectory("hako-call");
+            try {
+                Path in = Files.writeString(dir.resolve("in"), stdin);
+                Process process = new ProcessBuilder(command).redirectInput(in.toFile())
+                        .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("timed out after 60 s: " + command);
+                }
+                return new Result(process.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+            } finally {
+                for (String name : new String[] {"in", "out", "err"}) Files.deleteIfExists(dir.resolve(name));
+                Files.delete(dir);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static Result finish(Process process, String stdin) {
-        try {
-            CompletableFuture<String> out = read(process.getInputStream());
-            CompletableFuture<String> err = read(process.getErrorStream());
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // the process did not read its input: fine
-            }
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("timed out after 60 s: " + process.info().commandLine().orElse("?"));
-            }
-            return new Result(process.exitValue(), out.join(), err.join());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-    }
-
-    private static CompletableFuture<String> read(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (stream) {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
     }
 }

@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * What a test run must not leave behind: mounts or processes tied to its directory, namespaces
- * held open, and state under its state root.
+ * What a test run must not leave behind: mounts or processes tied to its directory, containers'
+ * cgroups, and state under its state root. (NetworkIT checks links, tables, namespaces and
+ * address records after each of its tests.)
  */
 final class Leaks {
     private Leaks() {}
@@ -30,6 +31,13 @@ final class Leaks {
                 } catch (IOException e) {
                     // the process ended while we looked
                 }
+            }
+        }
+        // Containers are placed in hako/<id> of the cgroup v2 tree unless a spec says otherwise.
+        for (Path tree : List.of(Path.of("/sys/fs/cgroup/unified/hako"), Path.of("/sys/fs/cgroup/hako"))) {
+            if (!Files.isDirectory(tree)) continue;
+            try (Stream<Path> cgroups = Files.list(tree)) {
+                cgroups.filter(Files::isDirectory).forEach(cgroup -> leaks.add("cgroup: " + cgroup));
             }
         }
         if (Files.isDirectory(stateRoot)) {

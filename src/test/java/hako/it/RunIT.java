@@ -1,7 +1,5 @@
 package hako.it;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,20 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code hako run} on the real kernel, as root: real containers from a busybox bundle. Every test
  * uses its own state root under a temporary directory; the last check is that nothing leaked.
  */
-class RunIT {
-    static Path work;
-    static Path root;
-    static Path rootfs;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        assertEquals("root", System.getProperty("user.name"), "integration tests create containers: run them as root");
-        work = Files.createTempDirectory("hako-it");
-        root = work.resolve("state");
-        rootfs = work.resolve("rootfs");
-        Busybox.rootfs(rootfs);
-    }
-
+class RunIT extends ContainerTest {
     /** Runs a container whose process is {@code sh -c SCRIPT}. */
     static Hako.Result sh(String script) {
         return run(Busybox.spec(rootfs, "sh", "-c", script), "");
@@ -124,6 +109,26 @@ class RunIT {
     }
 
     @Test
+    void joinsANamespaceGivenByPath() throws Exception {
+        String name = "hako-it-" + ProcessHandle.current().pid();
+        assertEquals(0, new ProcessBuilder("ip", "netns", "add", name).start().waitFor());
+        try {
+            Path netns = Path.of("/run/netns", name);
+            Object inode = Files.getAttribute(netns, "unix:ino");
+            Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c", "readlink /proc/self/ns/net");
+            @SuppressWarnings("unchecked")
+            List<Object> namespaces = (List<Object>) Busybox.linux(spec).get("namespaces");
+            namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("network"));
+            namespaces.add(Map.of("type", "network", "path", netns.toString()));
+            Hako.Result result = run(spec, "");
+            assertEquals(0, result.code(), result::toString);
+            assertEquals("net:[" + inode + "]", result.stdout().strip());
+        } finally {
+            new ProcessBuilder("ip", "netns", "delete", name).start().waitFor();
+        }
+    }
+
+    @Test
     void exitCodeIsTheProcesses() {
         assertEquals(7, sh("exit 7").code());
         assertEquals(0, sh("true").code());
@@ -208,11 +213,5 @@ class RunIT {
         }
         // The symlink was followed inside the rootfs: the mount point was made there.
         assertTrue(Files.isDirectory(ownRootfs.resolve(outside.toString().substring(1))));
-    }
-
-    @AfterAll
-    static void nothingLeaks() throws IOException {
-        Leaks.assertNone(work, root);
-        Leaks.deleteTree(work);
     }
 }

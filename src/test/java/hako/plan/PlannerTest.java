@@ -38,7 +38,16 @@ class PlannerTest {
         Plan plan = plan(defaults());
         long expected = Flags.CLONE_NEWPID | Flags.CLONE_NEWNET | Flags.CLONE_NEWIPC | Flags.CLONE_NEWUTS
                 | Flags.CLONE_NEWNS | Flags.CLONE_NEWCGROUP;
-        assertEquals(List.of(new Op.Clone(expected, true)), plan.namespaces());
+        assertEquals(List.of(new Op.Clone(expected, 0)), plan.namespaces());
+    }
+
+    @Test
+    void namespacesWithAPathAreJoinedBeforeTheClone() {
+        Map<String, Object> tree = defaults();
+        at(tree, "linux").put("namespaces", List.of(Map.of("type", "mount"), Map.of("type", "uts"),
+                Map.of("type", "network", "path", "/run/netns/pod"), Map.of("type", "ipc", "path", "/proc/7/ns/ipc")));
+        assertEquals(List.of(new Op.SetNs(0, "/run/netns/pod", Flags.CLONE_NEWNET), new Op.SetNs(1, "/proc/7/ns/ipc", Flags.CLONE_NEWIPC),
+                new Op.Clone(Flags.CLONE_NEWNS | Flags.CLONE_NEWUTS, 2)), plan(tree).namespaces());
     }
 
     @Test

@@ -44,9 +44,9 @@ class ProtocolTest {
     }
 
     @Test
-    void cloneIntoTheCgroupRefersToTheBatchsFirstDescriptor() {
-        for (boolean intoCgroup : new boolean[] {true, false}) {
-            ByteBuffer in = ByteBuffer.wrap(Protocol.encode(List.of(new Op.Clone(0x20000, intoCgroup))))
+    void cloneIntoTheCgroupNamesItsDescriptorByIndex() {
+        for (int index : new int[] {2, Op.Clone.NO_CGROUP}) {
+            ByteBuffer in = ByteBuffer.wrap(Protocol.encode(List.of(new Op.Clone(0x20000, index))))
                     .order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(1, in.getInt());
             assertEquals(Protocol.CLONE, in.getShort());
@@ -55,7 +55,7 @@ class ProtocolTest {
             assertEquals(8, in.getInt());
             assertEquals(0x20000, in.getLong());
             assertEquals(8, in.getInt());
-            assertEquals(intoCgroup ? 0 : Protocol.NO_FD, in.getLong(), "fd index 0, or ~0 for none");
+            assertEquals(index >= 0 ? index : Protocol.NO_FD, in.getLong(), "the fd's index, or ~0 for none");
         }
     }
 
@@ -84,7 +84,7 @@ class ProtocolTest {
     void opCodesMatchTheStagesHeader() throws IOException, IllegalAccessException {
         String header = Files.readString(Path.of("src/main/c/protocol.h"));
         Map<String, Integer> c = new TreeMap<>();
-        Matcher m = Pattern.compile("OP_([A-Z_]+)\\s*=\\s*(\\d+)").matcher(header);
+        Matcher m = Pattern.compile("OP_([A-Z0-9_]+)\\s*=\\s*(\\d+)").matcher(header);
         while (m.find()) c.put(m.group(1), Integer.parseInt(m.group(2)));
         Map<String, Integer> java = new TreeMap<>();
         for (Field field : Protocol.class.getFields()) {

@@ -1,0 +1,111 @@
+package hako.cli;
+
+import hako.container.Update;
+import hako.spec.Json;
+import hako.spec.JsonException;
+import hako.state.ContainerId;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code hako update [flags] ID}, or {@code -r FILE} ({@code -} for stdin) with the resources as
+ * linux.resources JSON, as podman passes them: runc's update.
+ */
+final class UpdateCommand {
+    private UpdateCommand() {}
+
+    static int run(Globals globals, List<String> argv) {
+        Args args = new Args("update").value("resources", "r")
+                .value("blkio-weight").value("cpu-period").value("cpu-quota").value("cpu-share").value("cpu-rt-period")
+                .value("cpu-rt-runtime").value("cpuset-cpus").value("cpuset-mems").value("memory")
+                .value("memory-reservation").value("memory-swap").value("pids-limit").value("kernel-memory")
+                .value("kernel-memory-tcp").value("l3-cache-schema").value("mem-bw-schema").parse(argv);
+        String id = ContainerId.check(args.one("a container id"));
+        globals.context = "updating container \"" + id + "\"";
+        for (String unsupported : new String[] {"kernel-memory", "kernel-memory-tcp", "l3-cache-schema", "mem-bw-schema"}) {
+            if (args.get(unsupported) != null) throw new UsageException("update", "--" + unsupported + " has no cgroup v2 equivalent");
+        }
+        String file = args.get("resources");
+        if (file != null) {
+            Update.update(globals.root, id, readResources(file), file.equals("-") ? "stdin" : Path.of(file).getFileName().toString());
+        } else {
+            Update.update(globals.root, id, fromFlags(args), "flags");
+        }
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readResources(String file) {
+        try {
+            byte[] json = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            if (!(Json.parse(json) instanceof Map<?, ?> map)) throw new UsageException("update", file + ": expected a JSON object");
+            return (Map<String, Object>) map;
+        } catch (IOException e) {
+            throw new UsageException("update", "reading " + file + ": " + e.getMessage());
+        } catch (JsonException e) {
+            throw new UsageException("update", file + ": " + e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> fromFlags(Args args) {
+        Map<String, Object> resources = new LinkedHashMap<>();
+        put(resources, "blockIO", "weight", number(args, "blkio-weight"));
+        put(resources, "cpu", "period", number(args, "cpu-period"));
+        put(resources, "cpu", "quota", number(args, "cpu-quota"));
+        put(resources, "cpu", "shares", number(args, "cpu-share"));
+        put(resources, "cpu", "realtimePeriod", number(args, "cpu-rt-period"));
+        put(resources, "cpu", "realtimeRuntime", number(args, "cpu-rt-runtime"));
+        put(resources, "cpu", "cpus", args.get("cpuset-cpus"));
+        put(resources, "cpu", "mems", args.get("cpuset-mems"));
+        put(resources, "memory", "limit", bytes(args, "memory"));
+        put(resources, "memory", "reservation", bytes(args, "memory-reservation"));
+        put(resources, "memory", "swap", bytes(args, "memory-swap"));
+        put(resources, "pids", "limit", number(args, "pids-limit"));
+        if (resources.isEmpty()) throw new UsageException("update", "nothing to update: give -r FILE or a limit");
+        return resources;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> resources, String group, String key, Object value) {
+        if (value == null) return;
+        ((Map<String, Object>) resources.computeIfAbsent(group, k -> new LinkedHashMap<>())).put(key, value);
+    }
+
+    private static Long number(Args args, String flag) {
+        String text = args.get(flag);
+        if (text == null) return null;
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException("update", "--" + flag + " takes a number, not \"" + text + "\"");
+        }
+    }
+
+    /** Sizes as runc takes them: 512, 512k, 64m, 2g (powers of 1024); -1 for no limit. */
+    private static Long bytes(Args args, String flag) {
+        String text = args.get(flag);
+        if (text == null) return null;
+        String lower = text.trim().toLowerCase().replaceFirst("b$", "").replaceFirst("i$", "");
+        long unit = 1;
+        char last = lower.isEmpty() ? ' ' : lower.charAt(lower.length() - 1);
+        switch (last) {
+            case 'k' -> unit = 1L << 10;
+            case 'm' -> unit = 1L << 20;
+            case 'g' -> unit = 1L << 30;
+            case 't' -> unit = 1L << 40;
+            default -> { }
+        }
+        String digits = unit == 1 ? lower : lower.substring(0, lower.length() - 1);
+        try {
+            long value = Long.parseLong(digits);
+            return value == -1 ? -1 : Math.multiplyExact(value, unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new UsageException("update", "--" + flag + " takes a size such as 512m, not \"" + text + "\"");
+        }
+    }
+}

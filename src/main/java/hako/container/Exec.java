@@ -1,0 +1,92 @@
+package hako.container;
+
+import hako.cgroup.Cgroup;
+import hako.plan.Plan;
+import hako.plan.Planner;
+import hako.spec.Spec;
+import hako.stage.Stage;
+import hako.state.ContainerState;
+import hako.state.StateDir;
+import hako.sys.Libc;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code hako exec}: a new process in a running container. The stage joins the namespaces of the
+ * container's init (passed as descriptors) and clones the process there; it then becomes who
+ * {@code process} says, as init did. In the foreground hako waits for it and returns its exit
+ * code; detached, it is left to our parent (a subreaper such as conmon).
+ */
+public final class Exec {
+    private Exec() {}
+
+    /** The container's own process, as recorded at create, for exec to start from. */
+    public static java.util.Map<String, Object> containerProcess(StateDir states, String id) {
+        return states.load(id).process();
+    }
+
+    public static int exec(StateDir states, String id, Spec.Process process, Handover handover, boolean detach) {
+        ContainerState state = states.load(id);
+        String status = Status.of(states, state);
+        if (!status.equals(Status.RUNNING) && !status.equals(Status.CREATED)) {
+            throw new ContainerException("cannot exec in a " + status + " container");
+        }
+        if (process.terminal() && handover.consoleSocket() == null && detach) {
+            throw new ContainerException("process.terminal is true: give --console-socket to receive the terminal");
+        }
+        Plan plan = Planner.planExec(process, state.pid(), state.namespaces(), state.cgroup() != null);
+        int[] namespaces = NamespaceFiles.open(plan.namespaces());
+        if (state.cgroup() != null) {
+            namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
+            namespaces[namespaces.length - 1] = Cgroup.open(Path.of(state.cgroup())).openDirectoryFd();
+        }
+        try (Stage stage = Stage.launch(handover.preserveFds())) {
+            int pid;
+            try {
+                // The namespaces are held open now: init must still be the process they were read from.
+                if (!Proc.alive(state.pid(), state.pidStartTime())) {
+                    throw new ContainerException("the container's process ended");
+                }
+                pid = stage.cloneInit(plan.namespaces(), namespaces);
+            } finally {
+                NamespaceFiles.close(namespaces);
+            }
+            return finish(stage, plan, process, pid, handover, detach);
+        }
+    }
+
+    private static int finish(Stage stage, Plan plan, Spec.Process process, int pid, Handover handover,
+                              boolean detach) {
+        boolean reaped = false;
+        TerminalRelay relay = null;
+        try {
+            stage.run(plan.process());
+            int terminal = process.terminal() ? stage.replyFds()[0] : -1;
+            Builder.writePidFile(handover.pidFile(), pid);
+            if (terminal >= 0 && handover.consoleSocket() != null) {
+                Terminals.sendToConsoleSocket(handover.consoleSocket(), terminal);
+            }
+            if (detach) {
+                stage.exec(plan.start());
+                reaped = true; // not ours to wait for: our parent inherits it
+                return 0;
+            }
+            try (SignalForwarder forwarder = new SignalForwarder(pid)) {
+                if (terminal >= 0 && handover.consoleSocket() == null) relay = TerminalRelay.start(terminal);
+                stage.exec(plan.start());
+                int status = Libc.waitpid(pid, "waiting for the process");
+                reaped = true;
+                return Libc.exitCode(status);
+            }
+        } catch (RuntimeException e) {
+            throw Builder.explain(e, process);
+        } finally {
+            if (relay != null) relay.close();
+            if (!reaped) {
+                Libc.kill(pid, Libc.SIGKILL);
+                Libc.waitpid(pid, "waiting for the process to end");
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package hako.container;
+
+import java.nio.file.Path;
+
+/**
+ * What the caller of create, run or exec hands over with the process, as runc's flags say it:
+ * where to write its pid, where to send its terminal, and how many of the caller's descriptors
+ * from 3 up it inherits.
+ *
+ * @param pidFile       --pid-file, or null
+ * @param consoleSocket --console-socket, or null
+ * @param preserveFds   --preserve-fds: descriptors 3 to 3 + n - 1 go to the process as they are
+ */
+public record Handover(Path pidFile, String consoleSocket, int preserveFds) {
+}

@@ -1,0 +1,21 @@
+package hako.container;
+
+import hako.state.ContainerState;
+import hako.state.StateDir;
+
+import java.util.Map;
+
+/** {@code hako update}: new limits for a running container's cgroup. */
+public final class Update {
+    private Update() {}
+
+    /** @param source names the resources in errors: the file given, or "flags" */
+    public static void update(StateDir states, String id, Map<String, Object> resources, String source) {
+        try (StateDir.Lock lock = states.lock(id)) {
+            ContainerState state = states.load(id);
+            String status = Status.of(states, state);
+            if (status.equals(Status.STOPPED)) throw new ContainerException("cannot update a container that is stopped");
+            Pause.cgroup(state).update(resources, source);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package hako.net;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * The container's /etc/hosts, /etc/hostname and /etc/resolv.conf. They are files in the
+ * container's state directory, bind-mounted into the container; /etc/hosts is rewritten in place
+ * when a container joins or leaves the network, so names of containers started later resolve too.
+ */
+final class DnsFiles {
+    static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
+    /** Where systemd-resolved keeps the real upstream servers when /etc/resolv.conf names only its stub. */
+    static final Path RESOLVED_UPSTREAM = Path.of("/run/systemd/resolve/resolv.conf");
+
+    private DnsFiles() {}
+
+    /** One name-to-address line of another container on the same network. */
+    record Peer(Ipv4 address, String id, String hostname) {}
+
+    static String hosts(String hostname, String id, Ipv4 address, List<Peer> peers) {
+        StringBuilder out = new StringBuilder();
+        out.append("127.0.0.1\tlocalhost\n");
+        out.append("::1\tlocalhost ip6-localhost ip6-loopback\n");
+        out.append(address == null ? "127.0.1.1" : address.toString()).append('\t').append(names(hostname, id)).append('\n');
+        for (Peer peer : peers) {
+            out.append(peer.address()).append('\t').append(names(peer.hostname(), peer.id())).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String names(String hostname, String id) {
+        return hostname.equals(id) ? hostname : hostname + " " + id;
+    }
+
+    /**
+     * The host's resolver configuration without loopback name servers: 127.0.0.53 or ::1 on the
+     * host is not reachable from the container's own network namespace.
+     */
+    static String resolvConf(String host) {
+        StringBuilder out = new StringBuilder();
+        int servers = 0;
+        for (String line : host.lines().toList()) {
+            String[] words = line.strip().split("\\s+");
+            if (words.length >= 2 && words[0].equals("nameserver")) {
+                if (isLoopback(words[1])) continue;
+                servers++;
+            }
+            out.append(line).append('\n');
+        }
+        if (servers == 0) out.append("# hako: the host has no name server that the container can reach\n");
+        return out.toString();
+    }
+
+    static boolean isLoopback(String server) {
+        if (server.equals("::1") || server.equals("0:0:0:0:0:0:0:1")) return true;
+        return Ipv4.isValid(server) && Ipv4.parse(server).isLoopback();
+    }
+
+    /** The host's resolv.conf, or systemd-resolved's upstream list when the host's names only the stub. */
+    static String hostResolvConf() {
+        String host = read(HOST_RESOLV_CONF);
+        if (!hasReachableServer(host) && Files.isReadable(RESOLVED_UPSTREAM)) return read(RESOLVED_UPSTREAM);
+        return host;
+    }
+
+    static boolean hasReachableServer(String conf) {
+        for (String line : conf.lines().toList()) {
+            String[] words = line.strip().split("\\s+");
+            if (words.length >= 2 && words[0].equals("nameserver") && !isLoopback(words[1])) return true;
+        }
+        return false;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new NetworkException("writing " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Replaces a bind-mounted file's content in place: a rename would leave the container looking
+     * at the old file, which its mount still holds.
+     */
+    static void rewrite(Path file, String text) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            channel.write(java.nio.ByteBuffer.wrap(bytes), 0);
+            channel.truncate(bytes.length);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // the container's state is gone already: nobody reads it any more
+        } catch (IOException e) {
+            throw new NetworkException("updating " + file + ": " + e.getMessage());
+        }
+    }
+}

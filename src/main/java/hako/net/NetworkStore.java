@@ -1,0 +1,131 @@
+package hako.net;
+
+import hako.spec.Json;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The network state on disk, beside the container state root: {@code networks/NAME.json} for each
+ * network, {@code containers/ID.json} for each container's {@link Allocation}, and {@code lock}.
+ * Every change happens while holding the lock, so two hako processes creating containers at the
+ * same moment never take the same address or port.
+ */
+final class NetworkStore {
+    private final Path root;
+
+    NetworkStore(Path root) {
+        this.root = root;
+    }
+
+    /** The directory beside a container state root: {@code /run/hako} keeps its networks in {@code /run/hako-network}. */
+    static Path besideStateRoot(Path stateRoot) {
+        Path absolute = stateRoot.toAbsolutePath().normalize();
+        return absolute.resolveSibling(absolute.getFileName() + "-network");
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Takes the network lock (blocking), released by closing what it returns. */
+    AutoCloseable lock() {
+        try {
+            Files.createDirectories(root.resolve("networks"));
+            Files.createDirectories(root.resolve("containers"));
+            FileChannel channel = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock();
+            return () -> {
+                lock.release();
+                channel.close();
+            };
+        } catch (IOException e) {
+            throw new NetworkException("locking the network state in " + root + ": " + e.getMessage());
+        }
+    }
+
+    List<NetworkConfig> networks() {
+        List<NetworkConfig> networks = new ArrayList<>();
+        for (Path file : list("networks")) networks.add(NetworkConfig.fromJson(read(file)));
+        return networks;
+    }
+
+    NetworkConfig network(String name) {
+        Path file = root.resolve("networks").resolve(name + ".json");
+        return Files.exists(file) ? NetworkConfig.fromJson(read(file)) : null;
+    }
+
+    void save(NetworkConfig network) {
+        write(root.resolve("networks").resolve(network.name() + ".json"), network.toJson());
+    }
+
+    void delete(NetworkConfig network) {
+        delete(root.resolve("networks").resolve(network.name() + ".json"));
+    }
+
+    List<Allocation> allocations() {
+        List<Allocation> allocations = new ArrayList<>();
+        for (Path file : list("containers")) allocations.add(Allocation.fromJson(read(file)));
+        return allocations;
+    }
+
+    Allocation allocation(String id) {
+        Path file = root.resolve("containers").resolve(id + ".json");
+        return Files.exists(file) ? Allocation.fromJson(read(file)) : null;
+    }
+
+    void save(Allocation allocation) {
+        write(root.resolve("containers").resolve(allocation.id() + ".json"), allocation.toJson());
+    }
+
+    void delete(Allocation allocation) {
+        delete(root.resolve("containers").resolve(allocation.id() + ".json"));
+    }
+
+    private List<Path> list(String dir) {
+        try (Stream<Path> files = Files.list(root.resolve(dir))) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new NetworkException("reading " + root.resolve(dir) + ": " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> read(Path file) {
+        try {
+            return (Map<String, Object>) Json.parse(Files.readAllBytes(file));
+        } catch (IOException | RuntimeException e) {
+            throw new NetworkException("reading " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void write(Path file, Map<String, Object> json) {
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(temporary, Json.writePretty(json) + "\n");
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new NetworkException("writing " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new NetworkException("removing " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package hako.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** OCI hooks: each at its point of the lifecycle, in its namespace, with the state on stdin. */
+class HooksIT extends ContainerTest {
+    static Path out;
+
+    @BeforeAll
+    static void makeOutputDirectory() throws IOException {
+        out = Files.createDirectory(work.resolve("out"));
+    }
+
+    /** A hook that saves its stdin and the mount namespace it ran in, as NAME.json and NAME.ns under dir. */
+    static Map<String, Object> recorder(String name, String dir) {
+        return Map.of("path", "/bin/sh", "args", List.of("sh", "-c",
+                "cat > " + dir + "/" + name + ".json; readlink /proc/self/ns/mnt > " + dir + "/" + name + ".ns"));
+    }
+
+    static Hako.Result hako(String... args) {
+        return Hako.run(root, "", args);
+    }
+
+    @Test
+    void everyHookRunsAtItsPointInItsNamespace() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sleep", "100");
+        ((Map<String, Object>) spec.get("root")).put("readonly", false);
+        Busybox.linux(spec).remove("readonlyPaths");
+        spec.put("hooks", Map.of(
+                "createRuntime", List.of(recorder("createRuntime", out.toString())),
+                "createContainer", List.of(recorder("createContainer", out.toString())),
+                // after pivot_root: this path is the container's own /tmp
+                "startContainer", List.of(recorder("startContainer", "/tmp")),
+                "poststart", List.of(recorder("poststart", out.toString())),
+                "poststop", List.of(recorder("poststop", out.toString()))));
+        Path bundle = Busybox.bundle(work, spec);
+        String hostMountNs = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+
+        assertEquals(0, hako("create", "--bundle", bundle.toString(), "hooked").code());
+        assertTrue(Files.readString(out.resolve("createRuntime.json")).contains("\"status\":\"creating\""));
+        assertEquals(hostMountNs, Files.readString(out.resolve("createRuntime.ns")).strip());
+        String containerMountNs = Files.readString(out.resolve("createContainer.ns")).strip();
+        assertNotEquals(hostMountNs, containerMountNs, "createContainer runs in the container's mount namespace");
+        assertFalse(Files.exists(out.resolve("poststart.json")), "poststart before start");
+
+        assertEquals(0, hako("start", "hooked").code());
+        assertTrue(Files.readString(rootfs.resolve("tmp/startContainer.json")).contains("\"id\":\"hooked\""));
+        assertEquals(containerMountNs, Files.readString(rootfs.resolve("tmp/startContainer.ns")).strip());
+        assertTrue(Files.readString(out.resolve("poststart.json")).contains("\"status\":\"running\""));
+
+        assertEquals(0, hako("delete", "--force", "hooked").code());
+        assertTrue(Files.readString(out.resolve("poststop.json")).contains("\"status\":\"stopped\""));
+        Files.delete(rootfs.resolve("tmp/startContainer.json"));
+        Files.delete(rootfs.resolve("tmp/startContainer.ns"));
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aFailingCreateHookFailsCreateAndLeavesNothing() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "true");
+        spec.put("hooks", Map.of("createRuntime", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "exit 3")))));
+        Hako.Result result = hako("create", "--bundle", Busybox.bundle(work, spec).toString(), "fails");
+        assertNotEquals(0, result.code());
+        assertEquals("hako: creating container \"fails\": createRuntime hook /bin/sh exited with status 3\n", result.stderr());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aHookPastItsTimeoutIsKilled() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "true");
+        spec.put("hooks", Map.of("prestart", List.of(Map.of("path", "/bin/sleep", "args", List.of("sleep", "30"), "timeout", 1L))));
+        long started = System.nanoTime();
+        Hako.Result result = hako("run", "--bundle", Busybox.bundle(work, spec).toString(), "slow");
+        assertTrue(System.nanoTime() - started < 20_000_000_000L);
+        assertTrue(result.stderr().contains("prestart hook /bin/sleep timed out after 1 s"), result.stderr());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aMalformedHookIsRefusedBeforeAnythingExists() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "true");
+        spec.put("hooks", Map.of("poststop", List.of(Map.of("path", "relative/hook"))));
+        Hako.Result result = hako("create", "--bundle", Busybox.bundle(work, spec).toString(), "malformed");
+        assertTrue(result.stderr().contains("hooks.poststop[0].path"), result.stderr());
+        Leaks.assertNone(work, root);
+    }
+}

@@ -1,0 +1,293 @@
+package hako.it;
+
+import hako.spec.Json;
+import hako.sys.Libc;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The OCI lifecycle as podman and containerd drive it: create, start, state, kill, exec, delete. */
+class LifecycleIT extends ContainerTest {
+    static Hako.Result hako(String... args) {
+        return Hako.run(root, "", args);
+    }
+
+    static Hako.Result ok(String... args) {
+        Hako.Result result = hako(args);
+        assertEquals(0, result.code(), () -> String.join(" ", args) + ": " + result);
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> state(String id) {
+        return (Map<String, Object>) Json.parse(ok("state", id).stdout());
+    }
+
+    static Path bundle(String... args) {
+        return Busybox.bundle(work, Busybox.spec(rootfs, args));
+    }
+
+    static String cmdline(long pid) throws IOException {
+        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').strip();
+    }
+
+    @Test
+    void createWaitsForStartThenRuns() throws Exception {
+        Path bundle = bundle("sleep", "100");
+        Path pidFile = work.resolve("create.pid");
+        ok("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "life");
+        Map<String, Object> created = state("life");
+        assertEquals("created", created.get("status"));
+        long pid = (Long) created.get("pid");
+        assertEquals(Long.toString(pid), Files.readString(pidFile));
+        assertEquals(bundle.toString(), created.get("bundle"));
+        // Built, but not yet the container's process: init still waits, as the stage.
+        assertFalse(cmdline(pid).startsWith("sleep"), cmdline(pid));
+
+        ok("start", "life");
+        assertEquals("running", state("life").get("status"));
+        assertEquals("sleep 100", cmdline(pid));
+        Hako.Result again = hako("start", "life");
+        assertNotEquals(0, again.code());
+        assertTrue(again.stderr().contains("cannot start a container that is running"), again.stderr());
+
+        Hako.Result refused = hako("delete", "life");
+        assertNotEquals(0, refused.code());
+        assertTrue(refused.stderr().contains("that is not stopped: running"), refused.stderr());
+
+        ok("kill", "life", "KILL");
+        waitForStatus("life", "stopped");
+        assertEquals(0L, state("life").get("pid"));
+        ok("delete", "life");
+        assertNotEquals(0, hako("state", "life").code());
+        Leaks.assertNone(work, root);
+    }
+
+    static void waitForStatus(String id, String status) throws InterruptedException {
+        for (int i = 0; i < 100 && !status.equals(state(id).get("status")); i++) Thread.sleep(50);
+        assertEquals(status, state(id).get("status"));
+    }
+
+    @Test
+    void signalsByNameAndNumber() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sh", "-c", "trap 'exit 0' USR1; while :; do sleep 0.1; done").toString(), "sig");
+        waitForStatus("sig", "running");
+        ok("kill", "sig", "SIGUSR1");
+        waitForStatus("sig", "stopped");
+        ok("delete", "sig");
+        ok("run", "-d", "--bundle", bundle("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done").toString(), "sig2");
+        ok("kill", "sig2", "15");
+        waitForStatus("sig2", "stopped");
+        ok("delete", "sig2");
+        Hako.Result invalid = hako("kill", "nosuch", "NOTASIGNAL");
+        assertTrue(invalid.stderr().contains("invalid signal \"NOTASIGNAL\""), invalid.stderr());
+        Hako.Result unknown = hako("kill", "nosuch", "KILL");
+        assertEquals("hako: killing container \"nosuch\": container \"nosuch\" does not exist\n", unknown.stderr());
+    }
+
+    @Test
+    void deleteForceStopsARunningContainerAndCreatedOnesNeedNoForce() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "forced");
+        long pid = (Long) state("forced").get("pid");
+        ok("delete", "--force", "forced");
+        assertFalse(Files.exists(Path.of("/proc/" + pid)) && cmdline(pid).equals("sleep 100"));
+        ok("create", "--bundle", bundle("sleep", "100").toString(), "made");
+        ok("delete", "made");
+        ok("delete", "--force", "never-existed");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void execRunsInTheContainer() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "ex");
+        Hako.Result result = ok("exec", "ex", "sh", "-c", "echo $$; hostname; cat /proc/1/cmdline | tr '\\0' ' '");
+        assertEquals(List.of("2", "hako", "sleep 100"), result.stdout().lines().map(String::strip).toList());
+        Hako.Result user = hako("exec", "-u", "1000:100", "-e", "X=y", "--cwd", "/tmp", "ex", "sh", "-c", "id -u; id -g; echo $X; pwd; exit 4");
+        assertEquals(4, user.code(), user::toString);
+        assertEquals("1000\n100\ny\n/tmp\n", user.stdout());
+        Path pidFile = work.resolve("exec.pid");
+        ok("exec", "-d", "--pid-file", pidFile.toString(), "ex", "sleep", "50");
+        String execPid = Files.readString(pidFile).strip();
+        assertEquals("sleep 50", cmdline(Long.parseLong(execPid)));
+        Hako.Result ps = ok("ps", "--format", "json", "ex");
+        assertTrue(ps.stdout().contains(execPid), ps.stdout());
+        Hako.Result missing = hako("exec", "ex", "no-such-tool");
+        assertTrue(missing.stderr().contains("executable file not found in $PATH"), missing.stderr());
+        ok("delete", "--force", "ex");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void execWithProcessJson() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "pj");
+        Path process = work.resolve("process.json");
+        Files.writeString(process, """
+                {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "echo from-json $A"],
+                 "env": ["PATH=/bin", "A=1"], "cwd": "/"}
+                """);
+        assertEquals("from-json 1\n", ok("exec", "--process", process.toString(), "pj").stdout());
+        Files.writeString(process, "{\"args\": [\"sh\"], \"cwd\": 5}");
+        Hako.Result bad = hako("exec", "--process", process.toString(), "pj");
+        assertTrue(bad.stderr().contains("cwd"), bad.stderr());
+        ok("delete", "--force", "pj");
+    }
+
+    @Test
+    void pauseFreezesEveryProcessAndResumeThawsThem() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sh", "-c", "while :; do echo tick >> /dev/shm/ticks; sleep 0.05; done").toString(), "frozen");
+        ok("pause", "frozen");
+        assertEquals("paused", state("frozen").get("status"));
+        Hako.Result again = hako("pause", "frozen");
+        assertTrue(again.stderr().contains("cannot pause a container that is paused"), again.stderr());
+        Hako.Result exec = hako("exec", "frozen", "true");
+        assertTrue(exec.stderr().contains("cannot exec in a paused container"), exec.stderr());
+        ok("resume", "frozen");
+        assertEquals("running", state("frozen").get("status"));
+        String stats = ok("events", "--stats", "frozen").stdout();
+        assertTrue(stats.startsWith("{\"type\":\"stats\",\"id\":\"frozen\",\"data\":{"), stats);
+        // cpu.stat is a core file of cgroup v2: there even on a host whose controllers are v1's
+        assertTrue(stats.contains("\"cpu\":{\"usage\":{\"total\":"), stats);
+        ok("kill", "--all", "frozen", "KILL");
+        waitForStatus("frozen", "stopped");
+        ok("delete", "frozen");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void updateRefusesWhatThisHostCannotEnforce() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "upd");
+        Hako.Result pids = hako("update", "--pids-limit", "10", "upd");
+        assertNotEquals(0, pids.code());
+        assertTrue(pids.stderr().contains("pids"), pids.stderr());
+        Hako.Result bad = hako("update", "--memory", "lots", "upd");
+        assertTrue(bad.stderr().contains("--memory takes a size"), bad.stderr());
+        ok("delete", "--force", "upd");
+    }
+
+    @Test
+    void listAndPs() throws Exception {
+        ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "listed");
+        String table = ok("list").stdout();
+        assertTrue(table.startsWith("ID "), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("listed ") && l.contains(" running ")), table);
+        String json = ok("list", "--format", "json").stdout();
+        assertTrue(json.contains("\"id\":\"listed\""), json);
+        String pid = state("listed").get("pid").toString();
+        assertEquals("[" + pid + "]\n", ok("ps", "--format", "json", "listed").stdout());
+        assertTrue(ok("ps", "listed").stdout().lines().anyMatch(l -> l.contains(" " + pid + " ") && l.endsWith("sleep 100")));
+        ok("delete", "--force", "listed");
+    }
+
+    @Test
+    void terminalGoesToTheConsoleSocket() throws Throwable {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c", "tty; read x; echo got:$x");
+        Busybox.process(spec).put("terminal", true);
+        Path bundle = Busybox.bundle(work, spec);
+        try (ConsoleSocket console = new ConsoleSocket(work.resolve("console.sock"))) {
+            CompletableFuture<Integer> master = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return console.receiveTerminal();
+                } catch (Throwable t) {
+                    throw new RuntimeException(t);
+                }
+            });
+            ok("create", "--bundle", bundle.toString(), "--console-socket", console.path.toString(), "tty");
+            int fd = master.get();
+            ok("start", "tty");
+            Libc.writeFully(fd, "hello\n".getBytes(), "typing");
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains("got:hello")) {
+                byte[] data = Libc.read(fd, 1024, "reading the terminal");
+                if (data == null || data.length == 0) break;
+                seen.append(new String(data, StandardCharsets.UTF_8));
+            }
+            Libc.close(fd);
+            assertTrue(seen.toString().contains("/dev/pts/0"), seen::toString);
+            assertTrue(seen.toString().contains("got:hello"), seen::toString);
+        }
+        waitForStatus("tty", "stopped");
+        ok("delete", "tty");
+        Hako.Result noSocket = hako("create", "--bundle", bundle.toString(), "tty2");
+        assertTrue(noSocket.stderr().contains("--console-socket"), noSocket.stderr());
+    }
+
+    @Test
+    void runWithATerminalInTheForeground() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c", "tty; stty size; exit 5");
+        Busybox.process(spec).put("terminal", true);
+        Path bundle = Busybox.bundle(work, spec);
+        // script(1) gives hako a terminal of its own, as a person's shell would.
+        String command = Hako.LAUNCHER + " --root " + root + " run --bundle " + bundle + " fg-tty";
+        Hako.Result result = Hako.exec(List.of("script", "-qec", command, "/dev/null"), "");
+        assertEquals(5, result.code(), result::toString);
+        assertTrue(result.stdout().contains("/dev/pts/0"), result.stdout());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void preservedDescriptorsReachTheProcess() throws Exception {
+        Path file = Files.writeString(work.resolve("handed-over"), "from the caller\n");
+        Path bundle = bundle("sh", "-c", "read line <&3; echo got: $line");
+        // The caller (as podman does) puts the descriptor at 3 and says how many there are.
+        String command = "exec 3< " + file + "; exec " + Hako.LAUNCHER + " --root " + root
+                + " run --preserve-fds 1 --bundle " + bundle + " preserved";
+        Hako.Result result = Hako.exec(List.of("bash", "-c", command), "");
+        assertEquals(0, result.code(), result::toString);
+        assertEquals("got: from the caller\n", result.stdout());
+        // Without the flag, nothing of the caller's leaks in.
+        result = Hako.exec(List.of("bash", "-c", command.replace("--preserve-fds 1 ", "")), "");
+        assertNotEquals("got: from the caller\n", result.stdout());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void keepLeavesTheStoppedContainerForDelete() throws Exception {
+        ok("run", "--keep", "--bundle", bundle("true").toString(), "kept");
+        assertEquals("stopped", state("kept").get("status"));
+        ok("delete", "kept");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aDeadConsoleSocketFailsCreateAndLeavesNothing() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sh");
+        Busybox.process(spec).put("terminal", true);
+        Hako.Result result = hako("create", "--bundle", Busybox.bundle(work, spec).toString(),
+                "--console-socket", work.resolve("nobody-listens.sock").toString(), "deaf");
+        assertNotEquals(0, result.code());
+        assertTrue(result.stderr().contains("connecting to the console socket"), result.stderr());
+        assertTrue(result.stderr().contains("no such file or directory"), result.stderr());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void manyContainersAtOnce() throws Exception {
+        Path bundle = bundle("sleep", "100");
+        List<CompletableFuture<Hako.Result>> creates = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = "many-" + i;
+            creates.add(CompletableFuture.supplyAsync(() -> hako("create", "--bundle", bundle.toString(), id)));
+        }
+        for (CompletableFuture<Hako.Result> create : creates) assertEquals(0, create.get().code(), () -> create.join().toString());
+        // The same id from two sides at once: exactly one wins.
+        List<CompletableFuture<Hako.Result>> racing = List.of(
+                CompletableFuture.supplyAsync(() -> hako("create", "--bundle", bundle.toString(), "race")),
+                CompletableFuture.supplyAsync(() -> hako("create", "--bundle", bundle.toString(), "race")));
+        assertEquals(1, racing.stream().filter(f -> f.join().code() == 0).count());
+        for (int i = 0; i < 8; i++) ok("delete", "many-" + i);
+        ok("delete", "race");
+        Leaks.assertNone(work, root);
+    }
+}

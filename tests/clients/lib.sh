@@ -1,0 +1,249 @@
+# Shared by the real-client tests (podman.sh, containerd.sh) and bench-podman.sh.
+# shellcheck shell=bash
+#
+# Each test runs in two halves. The outer half (in the machine's own namespaces) makes a private
+# work directory, then re-runs the script inside new network and mount namespaces; there the
+# client and the runtime under test do everything, with a private tmpfs on /run and /dev/shm, so
+# bridges, firewall rules, netns files, sockets and state directories live and die with those
+# namespaces. Back outside, the outer half checks that nothing was left (processes, cgroups,
+# mounts), removes what the client itself made and prints the totals.
+
+# Installs the Debian packages that are missing: one `apt-get update`, then one install.
+# Waits for another apt/dpkg to finish rather than failing on its lock.
+clients_ensure_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || { echo "missing Debian packages: ${missing[*]} (run as root)" >&2; exit 2; }
+  echo "installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || { echo "apt-get update failed" >&2; exit 2; }
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    { echo "apt-get install ${missing[*]} failed" >&2; exit 2; }
+}
+
+# The runtime under test as an absolute path: a path, or a name looked up in PATH.
+clients_resolve_runtime() {
+  local name=$1 path
+  path=$(command -v "$name" 2>/dev/null) || { echo "runtime not found: $name" >&2; exit 2; }
+  path=$(readlink -f "$path")
+  [ -x "$path" ] || { echo "runtime is not executable: $path" >&2; exit 2; }
+  # Shell launchers (bin/hako) are fine; a runtime that cannot even print its version is not.
+  "$path" --version >/dev/null 2>&1 || echo "warning: '$path --version' failed" >&2
+  echo "$path"
+}
+
+# When TRACE_FILE is set, the client is given a wrapper (same basename as the runtime, so podman's
+# runtime_supports_json still matches) that appends every call, its exit code and its duration
+# to TRACE_FILE, then returns the runtime's exit code. Prints the path to hand to the client.
+clients_runtime_for_client() {
+  local runtime=$1 dir=$2
+  if [ -z "${TRACE_FILE:-}" ]; then echo "$runtime"; return; fi
+  mkdir -p "$dir"
+  cat > "$dir/$(basename "$runtime")" <<END
+#!/bin/bash
+# Records the call; the runtime keeps the caller's stdio, fds and environment.
+start=\$(date +%s%N)
+$(printf '%q' "$runtime") "\$@"
+rc=\$?
+printf '%s rc=%d %dms %s\n' "\$(date +%T)" "\$rc" "\$(( (\$(date +%s%N) - start) / 1000000 ))" "\$*" >> $(printf '%q' "$TRACE_FILE")
+exit \$rc
+END
+  chmod 755 "$dir/$(basename "$runtime")"
+  echo "$dir/$(basename "$runtime")"
+}
+
+# --- results --------------------------------------------------------------------------------
+# Steps append "pass NAME" / "fail NAME" to $RESULTS (a file, so that both halves add to it).
+
+pass() { echo "PASS  $1"; echo "pass $1" >> "$RESULTS"; }
+fail() {
+  echo "FAIL  $1"
+  echo "fail $1" >> "$RESULTS"
+  if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/      | /' | head -n 40; fi
+}
+
+# check NAME EXPECTED ACTUAL [DETAILS]: passes when ACTUAL equals EXPECTED.
+check() {
+  local name=$1 expected=$2 actual=$3 details=${4:-}
+  if [ "$actual" = "$expected" ]; then pass "$name"
+  else fail "$name" "expected: $(printf '%q' "$expected")"$'\n'"got:      $(printf '%q' "$actual")${details:+$'\n'$details}"
+  fi
+}
+
+# Runs a command with a time limit, its stdout in $OUT, its stderr in $ERR, its status in $RC.
+# A client that hangs on a broken runtime must fail the step, not the whole run.
+OUT="" ERR="" RC=0
+capture() {
+  local limit=$1; shift
+  local errfile; errfile=$(mktemp "$WORK/stderr.XXXXXX")
+  OUT=$(timeout -k 5 "$limit" "$@" 2>"$errfile"); RC=$?
+  ERR=$(cat "$errfile"); rm -f "$errfile"
+  [ "$RC" -eq 124 ] && ERR="timed out after ${limit}s: $*"$'\n'"$ERR"
+  return 0
+}
+
+# Runs a command on a pty (script, from bsdutils) and prints what the terminal showed, without
+# carriage returns. script's stdin is /dev/null: the NUL it sends at the end comes back echoed as
+# "^@" somewhere in the output, so that is dropped too.
+on_a_terminal() {
+  local command
+  command=$(printf '%q ' "$@")
+  timeout -k 5 60 script -qfec "$command" /dev/null < /dev/null | tr -d '\r\0' | sed 's/\^@//g'
+}
+
+# Prints the totals line from $RESULTS; returns non-zero when any step failed (or none ran).
+clients_summary() {
+  local passed failed
+  passed=$(grep -c '^pass ' "$RESULTS" || true)
+  failed=$(grep -c '^fail ' "$RESULTS" || true)
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+
+# --- namespaces and leaks -------------------------------------------------------------------
+
+# Inside the new mount namespace: private tmpfs on /run, /dev/shm and /var/lib (podman writes
+# /var/lib/containers/cache whatever --root says; runc, shims and netns files go to /run), loopback up.
+clients_private_namespaces() {
+  mount -t tmpfs -o mode=755 clients-run /run
+  mount -t tmpfs -o mode=1777 clients-shm /dev/shm
+  mount -t tmpfs -o mode=755 clients-var-lib /var/lib
+  ip link set lo up
+  readlink /proc/self/ns/net > "$WORK/netns"
+  readlink /proc/self/ns/mnt > "$WORK/mntns"
+}
+
+# PIDs (one a line) of processes that belong to this test: in its network or mount namespace,
+# with a root filesystem from its work directory (a container whose parent is gone), or in one
+# of the cgroup directories given (any hierarchy, recursively).
+clients_leftover_pids() {
+  local netns mntns pid dir
+  netns=$(cat "$WORK/netns" 2>/dev/null || echo none)
+  mntns=$(cat "$WORK/mntns" 2>/dev/null || echo none)
+  {
+    for pid in /proc/[0-9]*; do
+      pid=${pid#/proc/}
+      [ "$pid" = "$$" ] && continue
+      if [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$netns" ] ||
+         [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$mntns" ] ||
+         awk -v work="$WORK/" '$5 == "/" && index($0, work) { found = 1 } END { exit !found }' \
+           "/proc/$pid/mountinfo" 2>/dev/null; then
+        echo "$pid"
+      fi
+    done
+    for dir in "$@"; do
+      find /sys/fs/cgroup/*/"$dir" -name cgroup.procs -exec cat {} + 2>/dev/null
+    done
+  } | sort -un
+}
+
+# Cgroup directories (any hierarchy) at or under the given relative paths.
+clients_cgroup_dirs() {
+  local dir
+  for dir in "$@"; do
+    find /sys/fs/cgroup/*/"$dir" -depth -type d 2>/dev/null
+  done
+}
+
+# The checks after the inner half: nothing of ours still running, no mount of ours in the
+# machine's mount namespace, and only the cgroup directories that the client itself is known
+# to keep (CLIENT_CGROUPS_KEPT: a regex of base names). Then removes those and the work dir.
+# Arguments: the cgroup paths (relative to each hierarchy's root) that this test owns.
+clients_leak_check() {
+  local pids pid details dirs unexpected
+  pids=$(clients_leftover_pids "$@")
+  if [ -z "$pids" ]; then
+    pass "leak check: no process of the test is left"
+  else
+    details=$(for pid in $pids; do printf '%s: %s\n' "$pid" "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"; done)
+    fail "leak check: no process of the test is left" "$details"
+    # Ours by construction (our namespaces, our cgroups): end them one by one.
+    for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
+    sleep 1
+  fi
+
+  if grep -qF "$WORK" /proc/self/mountinfo; then
+    fail "leak check: no mount under $WORK in the machine's mount namespace" "$(grep -F "$WORK" /proc/self/mountinfo)"
+    grep -F "$WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do umount -l "$m"; done
+  else
+    pass "leak check: no mount under $WORK in the machine's mount namespace"
+  fi
+
+  dirs=$(clients_cgroup_dirs "$@")
+  unexpected=$(printf '%s\n' "$dirs" | grep -v '^$' | grep -Ev "/($(IFS='|'; echo "$*"))$" |
+    grep -Ev "/(${CLIENT_CGROUPS_KEPT:-^$})$" || true)
+  if [ -z "$unexpected" ]; then
+    pass "leak check: no container cgroup is left (only the client's own parent directories)"
+  else
+    fail "leak check: no container cgroup is left (only the client's own parent directories)" "$unexpected"
+  fi
+  # Remove what is left, deepest first; a directory that will not go is a leak too.
+  local left=""
+  while read -r dir; do
+    [ -n "$dir" ] || continue
+    rmdir "$dir" 2>/dev/null || left+="$dir"$'\n'
+  done <<< "$dirs"
+  if [ -n "$left" ]; then fail "leak check: the test's cgroup directories can be removed" "$left"
+  else pass "leak check: the test's cgroup directories can be removed"; fi
+}
+
+# --- podman ---------------------------------------------------------------------------------
+
+# Inside the private namespaces: podman's configuration, storage and network under $WORK, and
+# `pm` on PATH: podman with that storage, cgroupfs, and the runtime given (the first by default;
+# PM_RUNTIME picks another of those given, for the benchmark).
+clients_podman_environment() {
+  local names="" runtime
+  mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp" "$WORK/tools"
+  export TMPDIR=$WORK/tmp
+  for runtime in "$@"; do names+=", \"$(basename "$runtime")\""; done
+  # runtime_supports_json must name the runtime (podman compares the basename of --runtime) so
+  # that podman passes `--log-format=json --log FILE` to it exactly as it does to runc.
+  cat > "$WORK/containers.conf" <<END
+[containers]
+# No CAP_SYS_RESOURCE here, a hard nofile limit of 20000: podman's default ulimits cannot be set.
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+log_driver = "k8s-file"
+${PIDS_LIMIT:+pids_limit = $PIDS_LIMIT}
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$WORK/events.log"
+tmp_dir = "$WORK/libpod-tmp"
+image_copy_tmp_dir = "$WORK/tmp"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hako"$names]
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$WORK/networks"
+END
+  cat > "$WORK/storage.conf" <<END
+[storage]
+driver = "vfs"
+graphroot = "$WORK/storage"
+runroot = "$WORK/runroot"
+END
+  echo 'unqualified-search-registries = []' > "$WORK/registries.conf"
+  export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+  # A script rather than a function, so that timeout, script and capture can run it.
+  cat > "$WORK/tools/pm" <<END
+#!/bin/sh
+exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver vfs \\
+  --cgroup-manager cgroupfs --runtime "\${PM_RUNTIME:-$1}" "\$@"
+END
+  chmod 755 "$WORK/tools/pm"
+  export PATH=$WORK/tools:$PATH
+}
+
+# The image, offline: `podman import` of a busybox rootfs tarball (scripts/busybox-rootfs.sh).
+# Usage: clients_podman_import REPO_DIR IMAGE; sets RC, OUT, ERR.
+clients_podman_import() {
+  "$1/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
+  capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$2"
+}
