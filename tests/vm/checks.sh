@@ -34,6 +34,14 @@ start() { timeout 120 "$HAKO" --root "$STATE" run --bundle "$W/$1" "$1" > "$W/$1
 # await FILE [PATTERN]: until FILE has a line matching PATTERN (any line by default), 30 s at most
 await() { local i; for i in $(seq 1 300); do grep -q "${2:-.}" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 probe() { "${PROBE[@]}" "$@"; }
+hako() { "$HAKO" --root "$STATE" "$@"; }
+# detach NAME: `run -d`, as a manager would run it (foreground `run` holds the container's lock)
+detach() { hako run -d --bundle "$W/$1" "$1" < /dev/null > "$W/$1.out" 2>&1; }
+# stopped NAME: until hako says the container is stopped (10 s at most), then deletes it
+stopped() {
+  local i; for i in $(seq 1 20); do [ "$(hako state "$1" | jq -r .status)" = stopped ] && { hako delete "$1"; return 0; }; sleep 0.5; done
+  return 1
+}
 field() { sed -n "s/^$2 //p" "$1"; }
 
 mkdir -p "$W"
@@ -49,18 +57,19 @@ echo "kernel $(uname -r), $(nproc) CPUs, controllers: $(cat $CG/cgroup.subtree_c
 # cgroup goes the moment the process dies, and an event not read by then goes with it.)
 bundle oom '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}
   | .process.args = ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]'
-"$HAKO" --root "$STATE" create --bundle "$W/oom" oom < /dev/null > "$W/oom.out" 2>&1
+hako create --bundle "$W/oom" oom < /dev/null > "$W/oom.out" 2>&1
 expect "memory.max is the spec's limit" "$(cat $CG/hako/oom/memory.max)" 33554432
 expect "memory.swap.max is swap minus memory" "$(cat $CG/hako/oom/memory.swap.max)" 0
-probe "$CG/hako/oom" events=60000 > "$W/oom.events" & watcher=$!
-if await "$W/oom.events" watching; then
-  "$HAKO" --root "$STATE" start oom
+# hako events prints the container's stats at once, and from then on it watches for OOM kills.
+hako events --interval 30s oom > "$W/oom.events" 2>&1 & watcher=$!
+if await "$W/oom.events" '"type":"stats"'; then
+  hako start oom
   await "$W/oom.events" '"type":"oom"'
 fi
-expect "a memory hog is OOM-killed at memory.max" "$(field $CG/hako/oom/memory.events oom_kill) $("$HAKO" --root "$STATE" state oom | jq -r .status)" "1 stopped"
-expect "the OOM kill is reported as runc's event" "$(grep -c '^{"type":"oom","id":"oom"}$' "$W/oom.events")" 1
-"$HAKO" --root "$STATE" delete oom
-wait $watcher
+expect "a memory hog is OOM-killed at memory.max" "$(field $CG/hako/oom/memory.events oom_kill) $(hako state oom | jq -r .status)" "1 stopped"
+expect "hako events reports the OOM kill as runc does" "$(grep -c '^{"type":"oom","id":"oom"}$' "$W/oom.events")" 1
+wait $watcher; expect "hako events ends when the container stops" $? 0
+hako delete oom
 expect "delete removes the container's cgroup" "$(ls -d $CG/hako/oom 2>/dev/null)" ""
 
 # ---------------------------------------------------------------- pids: a fork bomb stops at pids.max
@@ -71,7 +80,7 @@ bundle forkbomb '.linux.resources.pids = {"limit": 32}
   | .process.args = ["sh", "-c", "sh -c \"bomb() { [ -e /io/stop ] && return; sleep 60 & bomb & bomb; }; bomb\" 2>/dev/null; while :; do read x < /io/block; done 2>/dev/null"]'
 mkfifo "$W/forkbomb.io/block"
 start forkbomb; container=$!
-probe "$CG/hako/forkbomb" wait > /dev/null
+for i in $(seq 1 100); do [ -e $CG/hako/forkbomb/pids.current ] && break; sleep 0.1; done
 # The most processes seen at once while the bomb goes off: near the limit, never above it.
 most=0
 for i in $(seq 1 40); do current=$(cat $CG/hako/forkbomb/pids.current); [ "$current" -gt "$most" ] && most=$current; sleep 0.1; done
@@ -79,8 +88,8 @@ refused=$(field $CG/hako/forkbomb/pids.events max)
 expect_true "a fork bomb is held at pids.max (at most $most processes at once, limit 32)" "at most $most" [ "$most" -gt 16 -a "$most" -le 32 ]
 expect_true "forks beyond pids.max are refused (pids.events max $refused)" "no fork was refused" [ "${refused:-0}" -gt 0 ]
 touch "$W/forkbomb.io/stop"
-expect "kill --all (cgroup.kill) ends the bomb" "$(probe "$CG/hako/forkbomb" kill)" killed
-wait $container; expect "the bomb's container ends killed (exit 137)" $? 137
+hako kill --all forkbomb KILL
+wait $container; expect "hako kill --all ends the bomb (exit 137)" $? 137
 
 # ---------------------------------------------------------------- cpu: throttled by cpu.max, shares, hugetlb
 bundle cpu '.linux.resources.cpu = {"quota": 10000, "period": 100000, "shares": 1024}
@@ -122,16 +131,18 @@ expect_true "io.stat counts the 3 MiB written (wbytes $written)" "wbytes ${writt
 
 # ---------------------------------------------------------------- freeze and thaw
 bundle freeze '.process.args = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /io/count; sleep 0.2; done"]'
-start freeze; container=$!
+detach freeze
 await "$W/freeze.io/count"
-expect "freeze waits for cgroup.events frozen 1" "$(probe "$CG/hako/freeze" freeze frozen | tr '\n' ' ')" "frozen true "
+hako pause freeze
+expect "hako pause: cgroup.events says frozen, hako state says paused" "$(field $CG/hako/freeze/cgroup.events frozen) $(hako state freeze | jq -r .status)" "1 paused"
 before=$(cat "$W/freeze.io/count"); sleep 1.5; after=$(cat "$W/freeze.io/count")
 expect "a frozen container does not run (count stays $before)" "$after" "$before"
-expect "thaw waits for cgroup.events frozen 0" "$(probe "$CG/hako/freeze" thaw frozen | tr '\n' ' ')" "thawed false "
+hako resume freeze
+expect "hako resume: cgroup.events says thawed, hako state says running" "$(field $CG/hako/freeze/cgroup.events frozen) $(hako state freeze | jq -r .status)" "0 running"
 sleep 1.5; later=$(cat "$W/freeze.io/count")
 expect_true "a thawed container runs again (count $after → $later)" "count stayed $later" [ "$later" -gt "$after" ]
-probe "$CG/hako/freeze" kill > /dev/null
-wait $container; expect "the frozen-and-thawed container is killed by cgroup.kill" $? 137
+hako kill freeze KILL
+expect_true "the paused-and-resumed container ends when killed" "it did not stop" stopped freeze
 
 # ---------------------------------------------------------------- update, and stats against the files
 bundle update '.linux.resources.pids = {"limit": 100} | .linux.resources.memory = {"limit": 134217728}
@@ -139,12 +150,14 @@ bundle update '.linux.resources.pids = {"limit": 100} | .linux.resources.memory 
   | .process.args = ["sh", "-c", "mknod /dev/ram0 b 1 0; check() { if head -c 1 /dev/ram0 > /dev/null 2>&1; then echo yes > /io/ram; else echo no > /io/ram; fi; }; while [ ! -e /io/go ]; do check; sleep 0.2; done; check; sh -c \"for i in 1 2 3 4 5 6 7 8 9 10; do sleep 60 & done\" 2>/dev/null; echo spawned > /io/spawned; while :; do read x < /io/block; done 2>/dev/null"]'
 # The container ends up blocked reading this FIFO: waiting without forking, which pids.max forbids.
 mkfifo "$W/update.io/block"
-start update; container=$!
+detach update
 await "$W/update.io/ram"
 expect "memory.high is written verbatim from unified" "$(cat $CG/hako/update/memory.high)" 125829120
 expect "before the update the device filter denies /dev/ram0" "$(cat $W/update.io/ram)" no
-probe "$CG/hako/update" update='{"pids": {"limit": 4}, "memory": {"limit": 67108864}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 1, "minor": 0, "access": "r"}]}' filters > "$W/update.probe"
-expect "update: one device filter attached, replaced and not stacked" "$(cat $W/update.probe | tr '\n' ' ')" "updated 1 "
+echo '{"pids": {"limit": 4}, "memory": {"limit": 67108864}, "devices": [{"allow": false, "access": "rwm"},
+  {"allow": true, "type": "b", "major": 1, "minor": 0, "access": "r"}]}' > "$W/update.json"
+hako update -r "$W/update.json" update
+expect "after hako update one device filter is attached: replaced, not stacked" "$(probe "$CG/hako/update" filters)" 1
 touch "$W/update.io/go"
 await "$W/update.io/spawned"
 expect "after the update the device filter allows reading /dev/ram0" "$(cat $W/update.io/ram)" yes
@@ -154,14 +167,15 @@ expect_true "after the update 10 forks are refused beyond 4 processes (pids.curr
   "pids.current $current" [ "$current" -le 4 -a "$(field $CG/hako/update/pids.events max)" -gt 0 ]
 expect "update lowers memory.max" "$(cat $CG/hako/update/memory.max)" 67108864
 files="$(cat $CG/hako/update/pids.current) $(cat $CG/hako/update/memory.max) $(cat $CG/hako/update/cpu.stat | sed -n 's/^nr_periods //p')"
-probe "$CG/hako/update" stats kill > "$W/update.stats"
-expect "stats (runc's shape) match the cgroup files" \
+hako events --stats update > "$W/update.stats"
+expect "hako events --stats (runc's shape) matches the cgroup files" \
   "$(head -1 $W/update.stats | jq -r '[.type, .id, .data.pids.current, .data.memory.usage.limit, (.data.cpu.throttling.periods // 0)] | join(" ")')" \
   "stats update $files"
 head -1 "$W/update.stats" > "$W/update.stats.json"
 expect_true "stats report memory in use, its raw counters and CPU time" "$(cat $W/update.stats.json)" \
   jq -e '.data.memory.usage.usage > 0 and .data.memory.raw.anon > 0 and .data.cpu.usage.total > 0' "$W/update.stats.json" > /dev/null
-wait $container; expect "the updated container is killed by cgroup.kill" $? 137
+hako kill --all update KILL
+expect_true "the updated container ends with hako kill --all" "it did not stop" stopped update
 
 # ---------------------------------------------------------------- devices, the cgroup namespace, placement
 bundle devices '.process.args = ["sh", "-c", "mknod /dev/sdz b 8 0 && echo mknod-ok; head -c 1 /dev/sdz; head -c 1 /dev/zero | wc -c"]'

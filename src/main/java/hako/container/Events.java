@@ -43,6 +43,11 @@ public final class Events {
                     out.flush();
                 }
             }
+            // A kill that came as the container died, after the last wait: report it too.
+            for (long i = 0, kills = oom.await(0); i < kills; i++) {
+                out.println(Json.write(event("oom", id, null)));
+                out.flush();
+            }
         }
     }
 
