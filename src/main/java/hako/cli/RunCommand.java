@@ -23,7 +23,6 @@ final class RunCommand {
                 .parse(argv);
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "running container \"" + id + "\"";
-        CreateCommand.refuseUnsupported(args);
         Path bundle = Bundles.path(args.get("bundle", "."));
         Handover handover = CreateCommand.handover(args);
         NetworkRequest.Flags network = new NetworkRequest.Flags(args.get("network"), args.all("publish"),

@@ -76,6 +76,7 @@ final class Builder implements AutoCloseable {
         lock = states.create(id);
         try {
             prepareNetwork();
+            if (handover.noPivot()) plan = plan.withoutPivot();
             if (waitForStart) {
                 String path = states.fifo(id).toString();
                 // Writable by all: init opens it after switching to the container's user (runc: 0622).
@@ -169,7 +170,7 @@ final class Builder implements AutoCloseable {
             stage.run(rootfs);
             return;
         }
-        int pivot = rootfs.indexOf(new Op.PivotRoot(Rootfs.path(spec, bundle).toString()));
+        int pivot = plan.enterRootIndex();
         stage.run(rootfs.subList(0, pivot));
         String ociState = ociState(Status.CREATING);
         HookRunner.onHost(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState);
