@@ -3,7 +3,6 @@ package hako.cli;
 import hako.container.Create;
 import hako.container.Handover;
 import hako.state.ContainerId;
-import hako.sys.Libc;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +39,6 @@ final class CreateCommand {
     }
 
     static int run(Globals globals, List<String> argv) {
-        Libc.prepareInBackground();
         Args args = flags("create").parse(argv);
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "creating container \"" + id + "\"";

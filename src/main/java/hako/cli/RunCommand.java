@@ -4,7 +4,6 @@ import hako.container.Handover;
 import hako.container.Run;
 import hako.net.NetworkRequest;
 import hako.state.ContainerId;
-import hako.sys.Libc;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +16,6 @@ final class RunCommand {
     private RunCommand() {}
 
     static int run(Globals globals, List<String> argv) {
-        Libc.prepareInBackground();
         Args args = CreateCommand.flags("run").flag("detach", "d").flag("keep").flag("no-subreaper")
                 .value("network", "net").value("publish", "p").value("allow-from").value("egress").value("ip")
                 .parse(argv);

@@ -18,6 +18,7 @@ import hako.stage.Stage;
 import hako.stage.StageFailure;
 import hako.state.ContainerState;
 import hako.state.StateDir;
+import hako.state.Timestamps;
 import hako.sys.Errno;
 import hako.sys.Libc;
 
@@ -25,7 +26,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +85,7 @@ final class Builder implements AutoCloseable {
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
             cgroup = Cgroup.create(id, spec.linux());
-            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
+            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
                     Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
                     rawProcess(), namespaces(), networking != null);
             states.save(state);
