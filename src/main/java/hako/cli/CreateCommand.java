@@ -3,7 +3,6 @@ package hako.cli;
 import hako.container.Create;
 import hako.container.Handover;
 import hako.state.ContainerId;
-import hako.sys.Libc;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,19 +15,15 @@ final class CreateCommand {
     static Args flags(String command) {
         return new Args(command)
                 .value("bundle", "b").value("pid-file").value("console-socket").value("preserve-fds")
+                // --no-new-keyring asks for what hako always does: it makes no session keyring.
                 .flag("no-pivot").flag("no-new-keyring");
-    }
-
-    static void refuseUnsupported(Args args) {
-        if (args.has("no-pivot")) throw new UsageException(null, "--no-pivot is not supported yet");
-        // --no-new-keyring asks for what hako always does: it makes no session keyring.
     }
 
     /** --pid-file, --console-socket and --preserve-fds, which create, run and exec share. */
     static Handover handover(Args args) {
         String pidFile = args.get("pid-file");
         return new Handover(pidFile == null ? null : Path.of(pidFile).toAbsolutePath(), args.get("console-socket"),
-                preserveFds(args.get("preserve-fds")));
+                preserveFds(args.get("preserve-fds")), args.has("no-pivot"));
     }
 
     private static int preserveFds(String text) {
@@ -44,11 +39,9 @@ final class CreateCommand {
     }
 
     static int run(Globals globals, List<String> argv) {
-        Libc.prepareInBackground();
         Args args = flags("create").parse(argv);
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "creating container \"" + id + "\"";
-        refuseUnsupported(args);
         Create.create(globals.root, id, Bundles.path(args.get("bundle", ".")), handover(args));
         return 0;
     }

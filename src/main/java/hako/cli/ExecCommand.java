@@ -5,7 +5,6 @@ import hako.spec.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.state.ContainerId;
-import hako.sys.Libc;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ final class ExecCommand {
     private ExecCommand() {}
 
     static int run(Globals globals, List<String> argv) {
-        Libc.prepareInBackground();
         Args args = new Args("exec")
                 .value("process", "p").value("console-socket").value("cwd").value("env", "e").value("user", "u")
                 .value("additional-gids", "g").value("pid-file").value("cap", "c").value("preserve-fds")

@@ -1,6 +1,7 @@
 package hako.cli;
 
 import hako.spec.Spec;
+import hako.sys.Libc;
 import hako.state.StateDir;
 
 import java.nio.file.Path;
@@ -44,6 +45,9 @@ public final class Hako {
               -v, --version       print the version
             """;
 
+    private static final java.util.Set<String> USES_THE_KERNEL = java.util.Set.of(
+            "create", "start", "run", "exec", "kill", "delete", "pause", "resume", "update", "events");
+
     private Hako() {}
 
     public static int main(String[] argv) {
@@ -70,6 +74,11 @@ public final class Hako {
             }
             String command = rest.getFirst();
             List<String> commandArgs = rest.subList(1, rest.size());
+            if (USES_THE_KERNEL.contains(command)) {
+                // Their system calls go through FFM, whose set-up costs ~20 ms: begin it now, on
+                // another core, while this thread reads flags, spec and state.
+                Libc.prepareInBackground();
+            }
             return switch (command) {
                 case "create" -> CreateCommand.run(globals, commandArgs);
                 case "start" -> StartCommand.run(globals, commandArgs);

@@ -1,14 +1,13 @@
 package hako.cli;
 
 import hako.spec.Json;
+import hako.state.Timestamps;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,7 +35,7 @@ final class Log {
     void error(String message) {
         System.err.println("hako: " + message);
         if (file == null) return;
-        String time = OffsetDateTime.now(ZoneOffset.UTC).toString();
+        String time = Timestamps.now();
         String line;
         if (json) {
             Map<String, Object> entry = new LinkedHashMap<>();

@@ -4,7 +4,6 @@ import hako.container.Handover;
 import hako.container.Run;
 import hako.net.NetworkRequest;
 import hako.state.ContainerId;
-import hako.sys.Libc;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -17,13 +16,11 @@ final class RunCommand {
     private RunCommand() {}
 
     static int run(Globals globals, List<String> argv) {
-        Libc.prepareInBackground();
         Args args = CreateCommand.flags("run").flag("detach", "d").flag("keep").flag("no-subreaper")
                 .value("network", "net").value("publish", "p").value("allow-from").value("egress").value("ip")
                 .parse(argv);
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "running container \"" + id + "\"";
-        CreateCommand.refuseUnsupported(args);
         Path bundle = Bundles.path(args.get("bundle", "."));
         Handover handover = CreateCommand.handover(args);
         NetworkRequest.Flags network = new NetworkRequest.Flags(args.get("network"), args.all("publish"),

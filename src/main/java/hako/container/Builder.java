@@ -18,6 +18,7 @@ import hako.stage.Stage;
 import hako.stage.StageFailure;
 import hako.state.ContainerState;
 import hako.state.StateDir;
+import hako.state.Timestamps;
 import hako.sys.Errno;
 import hako.sys.Libc;
 
@@ -25,7 +26,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +76,7 @@ final class Builder implements AutoCloseable {
         lock = states.create(id);
         try {
             prepareNetwork();
+            if (handover.noPivot()) plan = plan.withoutPivot();
             if (waitForStart) {
                 String path = states.fifo(id).toString();
                 // Writable by all: init opens it after switching to the container's user (runc: 0622).
@@ -84,7 +85,7 @@ final class Builder implements AutoCloseable {
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
             cgroup = Cgroup.create(id, spec.linux());
-            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Instant.now().toString(),
+            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
                     Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
                     rawProcess(), namespaces(), networking != null);
             states.save(state);
@@ -169,7 +170,7 @@ final class Builder implements AutoCloseable {
             stage.run(rootfs);
             return;
         }
-        int pivot = rootfs.indexOf(new Op.PivotRoot(Rootfs.path(spec, bundle).toString()));
+        int pivot = plan.enterRootIndex();
         stage.run(rootfs.subList(0, pivot));
         String ociState = ociState(Status.CREATING);
         HookRunner.onHost(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
  * @param pidFile       --pid-file, or null
  * @param consoleSocket --console-socket, or null
  * @param preserveFds   --preserve-fds: descriptors 3 to 3 + n - 1 go to the process as they are
+ * @param noPivot       --no-pivot: chroot into the rootfs instead of pivot_root (create and run)
  */
-public record Handover(Path pidFile, String consoleSocket, int preserveFds) {
+public record Handover(Path pidFile, String consoleSocket, int preserveFds, boolean noPivot) {
 }

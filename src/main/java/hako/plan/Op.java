@@ -176,6 +176,17 @@ public sealed interface Op {
         }
     }
 
+    /** runc's --no-pivot: chroot into the rootfs, for roots pivot_root refuses (a ramdisk). */
+    record Chroot(String path) implements Op {
+        public String render() {
+            return "chdir(" + q(path) + "), chroot(\".\")  (--no-pivot: the old root stays mounted beneath)";
+        }
+
+        public String doing() {
+            return "changing root to " + path;
+        }
+    }
+
     record Chdir(String path) implements Op {
         public String render() {
             return "chdir(" + q(path) + ")";

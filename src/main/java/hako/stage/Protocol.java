@@ -72,6 +72,7 @@ public final class Protocol {
             case Op.Mask m -> out.op(MASK, m.tolerate(), 1).str(m.target());
             case Op.Chown c -> out.op(CHOWN, 0, 3).str(c.target()).u64(c.uid()).u64(c.gid());
             case Op.PivotRoot p -> out.op(PIVOT_ROOT, 0, 1).str(p.path());
+            case Op.Chroot c -> out.op(CHROOT, 0, 1).str(c.path());
             case Op.Chdir c -> out.op(CHDIR, 0, 1).str(c.path());
             case Op.SetHostname h -> out.op(SETHOSTNAME, 0, 1).str(h.name());
             case Op.SetDomainname d -> out.op(SETDOMAINNAME, 0, 1).str(d.name());

@@ -253,6 +253,15 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void noPivotChrootsIntoTheRootfs() throws Exception {
+        Path secret = Files.writeString(work.resolve("no-pivot-secret"), "host");
+        Hako.Result result = ok("run", "--no-pivot", "--bundle",
+                bundle("sh", "-c", "hostname; test -e " + secret + " && echo VISIBLE; ls /bin/busybox").toString(), "chrooted");
+        assertEquals("hako\n/bin/busybox\n", result.stdout());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
     void keepLeavesTheStoppedContainerForDelete() throws Exception {
         ok("run", "--keep", "--bundle", bundle("true").toString(), "kept");
         assertEquals("stopped", state("kept").get("status"));
