@@ -18,6 +18,7 @@ import hako.stage.Stage;
 import hako.stage.StageFailure;
 import hako.state.ContainerState;
 import hako.state.StateDir;
+import hako.state.StateException;
 import hako.state.Timestamps;
 import hako.sys.Errno;
 import hako.sys.Libc;
@@ -224,6 +225,10 @@ final class Builder implements AutoCloseable {
         }
         state = state.withPhase(Status.RUNNING);
         states.save(state);
+        // The container is built: others may now pause, update, exec in or delete it while
+        // `run` waits with it in the foreground.
+        lock.close();
+        lock = null;
         Start.poststart(hooks, state);
     }
 
@@ -236,14 +241,24 @@ final class Builder implements AutoCloseable {
 
     /** Kills init if it still runs, and removes everything made for the container. Idempotent. */
     void abort() {
-        if (state != null && state.pid() > 0 && !reaped) {
-            Libc.kill(state.pid(), Libc.SIGKILL);
-            Libc.waitpid(state.pid(), "waiting for the container's process to end");
+        int pid = state == null ? 0 : state.pid();
+        if (lock == null && state != null) {
+            // run let go of the lock once the process ran: take it again, unless a delete from
+            // elsewhere removed the container meanwhile (then only our child is left to reap).
+            try {
+                lock = states.lock(id);
+            } catch (StateException e) {
+                state = null;
+            }
+        }
+        if (pid > 0 && !reaped) {
+            Libc.kill(pid, Libc.SIGKILL);
+            Libc.waitpid(pid, "waiting for the container's process to end");
             reaped = true;
         }
         if (state != null) {
             Delete.destroy(states, state);
-        } else {
+        } else if (lock != null) {
             if (cgroup != null) cgroup.destroy();
             if (networking != null) networking.release(id);
             states.remove(id);

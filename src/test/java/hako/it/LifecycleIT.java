@@ -166,6 +166,20 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void aForegroundRunCanBePausedAndDeletedFromElsewhere() throws Exception {
+        Path bundle = bundle("sh", "-c", "echo ready; while :; do sleep 0.1; done");
+        Process run = Hako.start(root, "run", "--bundle", bundle.toString(), "fg");
+        assertEquals("ready", new String(run.getInputStream().readNBytes(6)).strip());
+        ok("pause", "fg");
+        assertEquals("paused", state("fg").get("status"));
+        ok("resume", "fg");
+        ok("delete", "--force", "fg");
+        assertTrue(run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(137, run.exitValue());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
     void updateRefusesWhatThisHostCannotEnforce() throws Exception {
         ok("run", "-d", "--bundle", bundle("sleep", "100").toString(), "upd");
         Hako.Result pids = hako("update", "--pids-limit", "10", "upd");
