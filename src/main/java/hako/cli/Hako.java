@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.container.Warnings;
 import hako.spec.Spec;
 import hako.sys.Libc;
 import hako.state.StateDir;
@@ -59,6 +60,7 @@ public final class Hako {
                     .parse(Arrays.asList(argv), 1);
             globals.debug = args.has("debug");
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
+            Warnings.sendTo(globals.log::warning);
             globals.root = new StateDir(Path.of(args.get("root", StateDir.DEFAULT_ROOT.toString())));
             if (args.has("version")) {
                 System.out.println("hako version " + VERSION + "\nspec: " + Spec.OCI_VERSION);

@@ -34,17 +34,29 @@ final class Log {
 
     void error(String message) {
         System.err.println("hako: " + message);
-        if (file == null) return;
+        if (file != null) write("error", message);
+    }
+
+    /**
+     * A warning goes to the log when there is one: under podman or containerd, stderr is the
+     * container's own, and nothing of hako's may appear in its output. Without a log, stderr.
+     */
+    void warning(String message) {
+        if (file == null) System.err.println("hako: warning: " + message);
+        else write("warning", message);
+    }
+
+    private void write(String level, String message) {
         String time = Timestamps.now();
         String line;
         if (json) {
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("level", "error");
+            entry.put("level", level);
             entry.put("msg", message);
             entry.put("time", time);
             line = Json.write(entry);
         } else {
-            line = "time=\"" + time + "\" level=error msg=" + Json.write(message);
+            line = "time=\"" + time + "\" level=" + level + " msg=" + Json.write(message);
         }
         try {
             Files.writeString(file, line + "\n", StandardCharsets.UTF_8,

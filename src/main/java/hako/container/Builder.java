@@ -68,8 +68,21 @@ final class Builder implements AutoCloseable {
         }
         this.plan = Planner.plan(spec, bundle, waitForStart);
         this.hooks = Hooks.parse(spec.hooks());
+        warnAboutWhatIsNotApplied(spec);
         // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
         this.network = networkFlags.resolve(spec.annotations());
+    }
+
+    /**
+     * What the spec asks for that hako does not apply yet is said, never passed over in silence:
+     * refusing would stop every podman container (podman always sends a seccomp profile).
+     */
+    private static void warnAboutWhatIsNotApplied(Spec spec) {
+        if (spec.linux().seccomp() != null) Warnings.print("linux.seccomp is not applied: hako has no seccomp support yet");
+        if (spec.process().apparmorProfile() != null) Warnings.print("process.apparmorProfile is not applied: hako has no AppArmor support");
+        if (spec.process().selinuxLabel() != null || spec.linux().mountLabel() != null) {
+            Warnings.print("SELinux labels are not applied: hako has no SELinux support");
+        }
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */

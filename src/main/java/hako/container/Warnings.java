@@ -1,10 +1,21 @@
 package hako.container;
 
-/** What went wrong without stopping the command: a line on stderr, runc's way. */
-final class Warnings {
+import java.util.function.Consumer;
+
+/**
+ * What went wrong without stopping the command. The command line decides where it goes (the
+ * --log file, or stderr): {@link #sendTo}.
+ */
+public final class Warnings {
+    private static Consumer<String> sink = message -> System.err.println("hako: warning: " + message);
+
     private Warnings() {}
 
+    public static void sendTo(Consumer<String> destination) {
+        sink = destination;
+    }
+
     static void print(String message) {
-        System.err.println("hako: warning: " + message);
+        sink.accept(message);
     }
 }

@@ -276,6 +276,21 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void whatIsNotAppliedIsSaidInTheLogNotInTheContainersOutput() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "echo", "only this");
+        Busybox.linux(spec).put("seccomp", Map.of("defaultAction", "SCMP_ACT_ALLOW"));
+        Path bundle = Busybox.bundle(work, spec);
+        Hako.Result plain = hako("run", "--bundle", bundle.toString(), "warned");
+        assertEquals("hako: warning: linux.seccomp is not applied: hako has no seccomp support yet\n", plain.stderr());
+        Path log = work.resolve("warned.log");
+        Hako.Result logged = hako("--log", log.toString(), "--log-format", "json", "run", "--bundle", bundle.toString(), "warned");
+        assertEquals("only this\n", logged.stdout());
+        assertEquals("", logged.stderr(), "under podman, stderr is the container's");
+        assertTrue(Files.readString(log).contains("\"level\":\"warning\",\"msg\":\"linux.seccomp is not applied"), Files.readString(log));
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
     void keepLeavesTheStoppedContainerForDelete() throws Exception {
         ok("run", "--keep", "--bundle", bundle("true").toString(), "kept");
         assertEquals("stopped", state("kept").get("status"));
