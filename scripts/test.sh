@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
-ensure_packages "${BUILD_PACKAGES[@]}" busybox-static nftables iproute2
+# procps: kill(1) and ps(1), which the tests and `hako ps` call
+ensure_packages "${BUILD_PACKAGES[@]}" busybox-static nftables iproute2 procps
 find_jdk
 exec mvn -B verify "$@"

@@ -8,14 +8,8 @@ public final class Errno {
     public static final int EINTR = 4;
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
-    public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
-    public static final int ECHILD = 10;
     public static final int ENAMETOOLONG = 36;
-    public static final int ENOSYS = 38;
-    public static final int ELOOP = 40;
-    public static final int EPROTO = 71;
-    public static final int EXDEV = 18;
 
     private Errno() {}
 

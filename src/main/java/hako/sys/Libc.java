@@ -128,12 +128,6 @@ public final class Libc {
         Spawn.H.type();
     }
 
-    public static int geteuid() {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) syscall(arena.allocate(CALL_STATE), Syscalls.GETEUID, 0, 0, 0, 0);
-        }
-    }
-
     /** Closes a descriptor; errors are ignored, as there is nothing useful to do about them. */
     public static void close(int fd) {
         if (fd < 0) return;

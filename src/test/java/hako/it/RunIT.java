@@ -176,7 +176,7 @@ class RunIT extends ContainerTest {
         Path bundle = Busybox.bundle(work, Busybox.spec(rootfs, "sh", "-c", "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done"));
         Process hako = Hako.start(root, "run", "--bundle", bundle.toString(), "sig");
         assertEquals("ready", new String(hako.getInputStream().readNBytes(6)).strip());
-        hako.toHandle(); // hako itself: TERM goes to it, and it passes TERM on
+        // TERM goes to hako itself, and hako passes it on to the container's process.
         new ProcessBuilder("kill", "-TERM", Long.toString(hako.pid())).start().waitFor();
         assertTrue(hako.waitFor(20, TimeUnit.SECONDS));
         assertEquals(42, hako.exitValue());
