@@ -1,6 +1,6 @@
 package hako.cli;
 
-import hako.container.Warnings;
+import hako.Warnings;
 import hako.spec.Spec;
 import hako.sys.Libc;
 import hako.state.StateDir;

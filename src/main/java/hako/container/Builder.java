@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.Warnings;
 import hako.cgroup.Cgroup;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.Warnings;
 import hako.hooks.HookException;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;

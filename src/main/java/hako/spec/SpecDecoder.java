@@ -1,5 +1,7 @@
 package hako.spec;
 
+import hako.Warnings;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -170,6 +172,10 @@ final class SpecDecoder {
                 capabilitySet(capabilities, "ambient", at));
     }
 
+    /**
+     * A capability this build does not know is passed over with a warning, as runc does: specs
+     * written for newer kernels list capabilities that older ones lack.
+     */
     private List<Capability> capabilitySet(Map<String, Object> capabilities, String key, JsonPath at) {
         JsonPath setAt = at.field(key);
         List<String> names = stringList(capabilities.get(key), setAt);
@@ -178,10 +184,11 @@ final class SpecDecoder {
             String name = names.get(i);
             Capability capability = Capability.byName(name);
             if (capability == null) {
-                throw fail(setAt.index(i), "unknown capability " + JsonParser.quote(name)
+                Warnings.print(source + ": " + setAt.index(i) + ": ignoring unknown capability " + JsonParser.quote(name)
                         + didYouMean(name, Capability.byName(canonicalName(name, "CAP_"))));
+            } else {
+                set.add(capability);
             }
-            set.add(capability);
         }
         return Collections.unmodifiableList(set);
     }

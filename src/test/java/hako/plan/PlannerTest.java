@@ -1,5 +1,6 @@
 package hako.plan;
 
+import hako.spec.Capability;
 import hako.spec.DefaultSpec;
 import hako.spec.Json;
 import hako.spec.Spec;
@@ -31,6 +32,19 @@ class PlannerTest {
     @SuppressWarnings("unchecked")
     static Map<String, Object> at(Map<String, Object> tree, String key) {
         return (Map<String, Object>) tree.get(key);
+    }
+
+    @Test
+    void onlyAmbientCapabilitiesThatArePermittedAndInheritableAreRaised() {
+        // runc spec's own default: ambient listed, inheritable empty: nothing can be raised.
+        Map<String, Object> tree = defaults();
+        List<String> three = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
+        at(tree, "process").put("capabilities", Map.of("bounding", three, "effective", three, "permitted", three,
+                "ambient", three, "inheritable", List.of("CAP_KILL", "CAP_CHOWN")));
+        long kill = 1L << Capability.CAP_KILL.number();
+        long all = Capability.mask(List.of(Capability.CAP_AUDIT_WRITE, Capability.CAP_KILL, Capability.CAP_NET_BIND_SERVICE));
+        long inheritable = kill | 1L << Capability.CAP_CHOWN.number();
+        assertTrue(plan(tree).process().contains(new Op.Caps(all, all, inheritable, kill)), () -> plan(tree).process().toString());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package hako.spec;
 
+import hako.Warnings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -497,23 +498,37 @@ class SpecReaderTest {
     // ------------------------------------------------------------ capabilities and rlimits
 
     @Test
-    void unknownCapabilityIsRefused() {
+    void anUnknownCapabilityIsPassedOverWithAWarningAsRuncDoes() {
         Map<String, Object> tree = config();
         at(tree, "process", "capabilities").put("permitted", List.of("CAP_KILL", "CAP_FLY"));
-        assertRefused(tree, "process.capabilities.permitted[1]", "unknown capability \"CAP_FLY\"");
+        List<String> warnings = new ArrayList<>();
+        Warnings.sendTo(warnings::add);
+        try {
+            assertEquals(List.of(Capability.CAP_KILL), SpecReader.fromTree(tree, "config.json").process().capabilities().permitted());
+        } finally {
+            Warnings.sendTo(System.err::println);
+        }
+        assertEquals(List.of("config.json: process.capabilities.permitted[1]: ignoring unknown capability \"CAP_FLY\""), warnings);
     }
 
     @Test
     void aCapabilityNameWithoutPrefixOrInLowerCaseGetsAHint() {
-        Map<String, Object> tree = config();
-        at(tree, "process", "capabilities").put("ambient", List.of("NET_ADMIN"));
-        assertRefused(tree, "process.capabilities.ambient[0]",
-                "unknown capability \"NET_ADMIN\" (did you mean \"CAP_NET_ADMIN\"?)");
-
-        Map<String, Object> lower = config();
-        at(lower, "process", "capabilities").put("bounding", List.of("cap_sys_admin"));
-        assertRefused(lower, "process.capabilities.bounding[0]",
-                "unknown capability \"cap_sys_admin\" (did you mean \"CAP_SYS_ADMIN\"?)");
+        List<String> warnings = new ArrayList<>();
+        Warnings.sendTo(warnings::add);
+        try {
+            Map<String, Object> tree = config();
+            at(tree, "process", "capabilities").put("ambient", List.of("NET_ADMIN"));
+            SpecReader.fromTree(tree, "config.json");
+            Map<String, Object> lower = config();
+            at(lower, "process", "capabilities").put("bounding", List.of("cap_sys_admin"));
+            SpecReader.fromTree(lower, "config.json");
+        } finally {
+            Warnings.sendTo(System.err::println);
+        }
+        assertEquals(List.of(
+                "config.json: process.capabilities.ambient[0]: ignoring unknown capability \"NET_ADMIN\" (did you mean \"CAP_NET_ADMIN\"?)",
+                "config.json: process.capabilities.bounding[0]: ignoring unknown capability \"cap_sys_admin\" (did you mean \"CAP_SYS_ADMIN\"?)"),
+                warnings);
     }
 
     @Test
