@@ -36,11 +36,14 @@ enum op_code {
 	OP_PTY = 35,
 	OP_EXEC = 40,
 	OP_WHICH = 41,
+	OP_MOUNT_SETATTR = 42,
 };
 
 enum op_flag {
 	FLAG_IGNORE_MISSING = 1,
 	FLAG_IGNORE_EXISTING = 2,
+	FLAG_NEAREST_MOUNT = 4, /* MOUNT only */
+	FLAG_COPY_UP = 8,       /* MOUNT only */
 };
 
 /* Argument kinds, one letter each, so that an op's signature is a short string. */

@@ -6,6 +6,7 @@
  * has libc's idea of its thread id wrong: so calls that libc would broadcast to every thread
  * (set*id, setgroups, setrlimit) are made as raw system calls. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -199,16 +200,132 @@ static int op_setns(const struct op *op)
 	return check(setns(op->arg[0].fd, op->arg[1].u));
 }
 
-static int op_mount(const struct op *op)
+static int copy_tree(int from, int to, int depth);
+
+/* Copies one entry of directory from into directory to, as it is: type, mode, owner, times. */
+static int copy_entry(int from, int to, const char *name, int depth)
+{
+	struct stat st;
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno;
+	int err = 0, src = -1, dst = -1;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(to, name, 0700) < 0)
+			return errno;
+		src = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dst = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = src < 0 || dst < 0 ? errno : copy_tree(src, dst, depth + 1);
+	} else if (S_ISREG(st.st_mode)) {
+		src = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		dst = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		char buf[16384];
+		ssize_t n = 0, w = 0;
+		while (src >= 0 && dst >= 0 && w >= 0 && (n = read(src, buf, sizeof buf)) > 0)
+			for (char *p = buf; n > 0 && (w = write(dst, p, n)) >= 0; p += w, n -= w)
+				;
+		err = src < 0 || dst < 0 || n < 0 || w < 0 ? errno : 0;
+	} else if (S_ISLNK(st.st_mode)) {
+		char link[PATH_MAX];
+		ssize_t len = readlinkat(from, name, link, sizeof link - 1);
+		if (len < 0)
+			return errno;
+		link[len] = '\0';
+		err = check(symlinkat(link, to, name));
+	} else {
+		err = check(mknodat(to, name, st.st_mode, st.st_rdev));
+	}
+	if (!err)
+		err = check(fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW));
+	if (!err && !S_ISLNK(st.st_mode))
+		err = check(fchmodat(to, name, st.st_mode & 07777, 0));
+	if (!err) /* last: filling a directory changes its times */
+		err = check(utimensat(to, name, (struct timespec[]){ st.st_atim, st.st_mtim }, AT_SYMLINK_NOFOLLOW));
+	if (src >= 0)
+		close(src);
+	if (dst >= 0)
+		close(dst);
+	return err;
+}
+
+/* Copies what directory from holds into directory to (tmpcopyup). Both stay open: the walk
+ * never leaves them by a path, so a symlink in the image is copied, never followed. */
+static int copy_tree(int from, int to, int depth)
+{
+	if (depth > 64)
+		return ELOOP;
+	int fd = dup(from);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir)
+		return fd >= 0 ? (close(fd), errno) : errno;
+	int err = 0;
+	struct dirent *entry;
+	while (!err && (errno = 0, entry = readdir(dir)))
+		if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, ".."))
+			err = copy_entry(from, to, entry->d_name, depth);
+	if (!err && errno)
+		err = errno;
+	closedir(dir);
+	return err;
+}
+
+static int mount_at(const struct op *op, const char *path)
 {
 	char buf[FD_PATH];
 	int fd;
-	const char *target = locate(op->arg[1].s, &fd, buf);
+	const char *target = locate(path, &fd, buf);
 	if (!target)
 		return errno;
 	int err = check(mount(op->arg[0].s, target, op->arg[2].s, op->arg[3].u, op->arg[4].s));
 	if (fd >= 0)
 		close(fd);
+	return err;
+}
+
+/* MOUNT. NEAREST_MOUNT: the mount that holds the target, found as the kernel says it (EINVAL:
+ * not a mount point) by walking up. COPY_UP: the directory the new mount covers is held open
+ * across the mount, then copied into it. */
+static int op_mount(const struct op *op)
+{
+	if (op->flags & FLAG_NEAREST_MOUNT) {
+		char path[PATH_MAX];
+		if (strlen(op->arg[1].s) >= sizeof path)
+			return ENAMETOOLONG;
+		strcpy(path, op->arg[1].s);
+		for (;;) {
+			int err = mount_at(op, path);
+			char *slash = strrchr(path, '/');
+			if (err != EINVAL || !slash || (slash == path && !path[1]))
+				return err;
+			slash[slash == path] = '\0'; /* "/a" goes to "/" */
+		}
+	}
+	if (!(op->flags & FLAG_COPY_UP))
+		return mount_at(op, op->arg[1].s);
+	int under = open_target(op->arg[1].s, O_RDONLY | O_DIRECTORY);
+	if (under < 0)
+		return errno;
+	int err = mount_at(op, op->arg[1].s), top = -1;
+	if (!err)
+		top = open_target(op->arg[1].s, O_RDONLY | O_DIRECTORY);
+	if (!err)
+		err = top < 0 ? errno : copy_tree(under, top, 0);
+	if (top >= 0)
+		close(top);
+	close(under);
+	return err;
+}
+
+struct mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
+#define AT_RECURSIVE 0x8000
+
+static int op_mount_setattr(const struct op *op)
+{
+	int fd = open_target(op->arg[0].s, O_PATH);
+	if (fd < 0)
+		return errno;
+	struct mount_attr attr = { .attr_set = op->arg[1].u, .attr_clr = op->arg[2].u };
+	int err = check(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr));
+	close(fd);
 	return err;
 }
 
@@ -603,6 +720,7 @@ static const struct op_type types[] = {
 	[OP_DUP2] = { "fu", op_dup2, 0 },
 	[OP_PTY] = { "uu", op_pty, 0 },
 	[OP_WHICH] = { "v", op_which, 0 },
+	[OP_MOUNT_SETATTR] = { "suu", op_mount_setattr, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */
@@ -679,7 +797,10 @@ static int decode(struct reader *r, struct op *op)
 	size_t want = strlen(op->type->args);
 	if (count > want)
 		return E2BIG;
-	if (count < want || op->flags & ~(FLAG_IGNORE_MISSING | FLAG_IGNORE_EXISTING))
+	unsigned known = FLAG_IGNORE_MISSING | FLAG_IGNORE_EXISTING;
+	if (op->code == OP_MOUNT)
+		known |= FLAG_NEAREST_MOUNT | FLAG_COPY_UP;
+	if (count < want || op->flags & ~known)
 		return EINVAL;
 	for (size_t i = 0; i < count; i++) {
 		uint32_t n;

@@ -187,12 +187,17 @@ final class Builder implements AutoCloseable {
         }
         int pivot = plan.enterRootIndex();
         stage.run(rootfs.subList(0, pivot));
-        String ociState = ociState(Status.CREATING);
-        HookRunner.onHost(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState);
-        HookRunner.onHost(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState);
-        HookRunner.inContainer(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState,
-                state.pid(), state.namespaces());
+        // "created", as crun says and the OCI validation suite expects (runc says "creating"):
+        // everything the hooks may need, the namespaces and the init's pid, exists.
+        String ociState = ociState(Status.CREATED);
+        HookRunner.run(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState, HookRunner.Place.host(bundle));
+        HookRunner.run(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState, HookRunner.Place.host(bundle));
+        HookRunner.run(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState, inContainer());
         stage.run(rootfs.subList(pivot, rootfs.size()));
+    }
+
+    private HookRunner.Place inContainer() {
+        return HookRunner.Place.container(state.pid(), state.namespaces());
     }
 
     private String ociState(String status) {
@@ -230,8 +235,7 @@ final class Builder implements AutoCloseable {
     /** run: init execs now, between the start hooks; returns once the process is running. */
     void exec() {
         try {
-            HookRunner.inContainer(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED),
-                    state.pid(), state.namespaces());
+            HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED), inContainer());
             stage.exec(plan.start());
         } catch (RuntimeException e) {
             abort();

@@ -1,7 +1,5 @@
 package hako.container;
 
-import hako.Warnings;
-import hako.hooks.HookException;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Networking;
@@ -63,11 +61,7 @@ public final class Delete {
         if (state.cgroup() != null) Cgroup.open(java.nio.file.Path.of(state.cgroup())).destroy();
         if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
         states.remove(state.id());
-        try {
-            HookRunner.onHost(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
-                    Json.write(state.ociState(Status.STOPPED)));
-        } catch (HookException e) {
-            Warnings.print(e.getMessage());
-        }
+        HookRunner.runWarningOnFailure(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+                Json.write(state.ociState(Status.STOPPED)), HookRunner.Place.host(state.bundle()));
     }
 }

@@ -41,6 +41,7 @@ public final class Protocol {
     public static final int PTY = 35;
     public static final int EXEC = 40;
     public static final int WHICH = 41;
+    public static final int MOUNT_SETATTR = 42;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -62,14 +63,15 @@ public final class Protocol {
         switch (op) {
             case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(c.cgroupFdIndex() < 0 ? NO_FD : c.cgroupFdIndex());
             case Op.SetNs n -> out.op(SETNS, 0, 2).u64(n.fdIndex()).u64(n.nstype());
-            case Op.Mount m -> out.op(MOUNT, m.tolerate(), 5)
+            case Op.Mount m -> out.op(MOUNT, m.opFlags(), 5)
                     .str(m.source()).str(m.target()).str(m.fstype()).u64(m.flags()).str(m.data());
+            case Op.MountSetattr a -> out.op(MOUNT_SETATTR, 0, 3).str(a.target()).u64(a.set()).u64(a.clear());
             case Op.SetRoot r -> out.op(SET_ROOT, 0, 1).str(r.path());
             case Op.Mkdir d -> out.op(MKDIR, 0, 2).str(d.target()).u64(d.mode());
             case Op.Mkfile f -> out.op(MKFILE, 0, 2).str(f.target()).u64(f.mode());
-            case Op.Mknod n -> out.op(MKNOD, n.tolerate(), 3).str(n.target()).u64(n.mode()).u64(n.dev());
-            case Op.Symlink s -> out.op(SYMLINK, s.tolerate(), 2).str(s.linkTarget()).str(s.target());
-            case Op.Mask m -> out.op(MASK, m.tolerate(), 1).str(m.target());
+            case Op.Mknod n -> out.op(MKNOD, n.opFlags(), 3).str(n.target()).u64(n.mode()).u64(n.dev());
+            case Op.Symlink s -> out.op(SYMLINK, s.opFlags(), 2).str(s.linkTarget()).str(s.target());
+            case Op.Mask m -> out.op(MASK, m.opFlags(), 1).str(m.target());
             case Op.Chown c -> out.op(CHOWN, 0, 3).str(c.target()).u64(c.uid()).u64(c.gid());
             case Op.PivotRoot p -> out.op(PIVOT_ROOT, 0, 1).str(p.path());
             case Op.Chroot c -> out.op(CHROOT, 0, 1).str(c.path());

@@ -172,6 +172,18 @@ public final class Libc {
         }
     }
 
+    public static final int SEEK_SET = 0, SEEK_END = 2;
+
+    /** lseek(2): moves the offset of a descriptor; returns the new offset. */
+    public static long seek(int fd, long offset, int whence, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long result = syscall(state, Syscalls.LSEEK, fd, offset, whence, 0);
+            if (result < 0) throw fail(what, state);
+            return result;
+        }
+    }
+
     /** A close-on-exec pipe: {read end, write end}. */
     public static int[] pipe(String what) {
         try (Arena arena = Arena.ofConfined()) {

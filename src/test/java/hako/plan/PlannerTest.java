@@ -69,15 +69,18 @@ class PlannerTest {
         List<Op> ops = plan(defaults()).rootfs();
         String rootfs = "/bundles/web/rootfs";
         assertEquals(new Op.Mount(null, "/", null, Flags.MS_SLAVE | Flags.MS_REC, null), ops.get(0));
-        assertEquals(new Op.Mount(rootfs, rootfs, null, Flags.MS_BIND | Flags.MS_REC, null), ops.get(1));
-        assertEquals(new Op.SetRoot(rootfs), ops.get(2));
-        assertEquals(new Op.Mkdir("/proc", 0755), ops.get(3));
-        assertEquals(new Op.Mount("proc", "/proc", "proc", 0, null), ops.get(4));
-        assertEquals(new Op.Mount("tmpfs", "/dev", "tmpfs", Flags.MS_NOSUID | Flags.MS_STRICTATIME, "mode=755,size=65536k"), ops.get(6));
+        assertEquals(new Op.Mount(null, rootfs, null, Flags.MS_PRIVATE, null, Op.NEAREST_MOUNT), ops.get(1));
+        assertEquals(new Op.Mount(rootfs, rootfs, null, Flags.MS_BIND | Flags.MS_REC, null), ops.get(2));
+        assertEquals(new Op.SetRoot(rootfs), ops.get(3));
+        assertEquals(new Op.Mkdir("/proc", 0755), ops.get(4));
+        assertEquals(new Op.Mount("proc", "/proc", "proc", 0, null), ops.get(5));
+        assertEquals(new Op.Mount("tmpfs", "/dev", "tmpfs", Flags.MS_NOSUID | Flags.MS_STRICTATIME, "mode=755,size=65536k"), ops.get(7));
         // "cgroup" in a spec means cgroup v2 to hako
         assertTrue(ops.contains(new Op.Mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
                 Flags.MS_NOSUID | Flags.MS_NOEXEC | Flags.MS_NODEV | Flags.MS_RELATIME | Flags.MS_RDONLY, null)));
         int pivot = ops.indexOf(new Op.PivotRoot(rootfs));
+        // as runc: the working directory is made if the image lacks it
+        assertEquals(new Op.Mkdir("/", 0755), ops.get(pivot + 1));
         int null_ = ops.indexOf(new Op.Mknod("/dev/null", Flags.S_IFCHR | 0666, Flags.makedev(1, 3), Op.IGNORE_EXISTING));
         int masked = ops.indexOf(new Op.Mask("/proc/kcore"));
         assertTrue(0 < null_ && null_ < pivot && pivot < masked, "devices, then pivot_root, then masks: " + ops);
@@ -107,6 +110,84 @@ class PlannerTest {
         assertTrue(bind > 0, ops::toString);
         assertEquals(new Op.Mount(null, "/data", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | Flags.MS_NOSUID, null), ops.get(bind + 1));
         assertEquals(new Op.Mount(null, "/data", null, Flags.MS_PRIVATE | Flags.MS_REC, null), ops.get(bind + 2));
+    }
+
+    @Test
+    void rootfsPropagationIsRuncs() {
+        String rootfs = "/bundles/web/rootfs";
+        for (String name : List.of("shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable")) {
+            Map<String, Object> tree = defaults();
+            at(tree, "linux").put("rootfsPropagation", name);
+            List<Op> ops = plan(tree).rootfs();
+            long flags = switch (name.replaceFirst("^r", "")) {
+                case "shared" -> Flags.MS_SHARED;
+                case "slave" -> Flags.MS_SLAVE;
+                case "private" -> Flags.MS_PRIVATE;
+                default -> Flags.MS_UNBINDABLE;
+            } | (name.startsWith("r") ? Flags.MS_REC : 0);
+            assertEquals(new Op.Mount(null, "/", null, flags, null), ops.get(0), name);
+            // the rootfs's own mount private (a slave for slave), or pivot_root and the bind fail
+            long parent = (flags & Flags.MS_SLAVE) != 0 ? Flags.MS_SLAVE : Flags.MS_PRIVATE;
+            assertEquals(new Op.Mount(null, rootfs, null, parent, null, Op.NEAREST_MOUNT), ops.get(1), name);
+            int pivot = ops.indexOf(new Op.PivotRoot(rootfs));
+            boolean again = (flags & (Flags.MS_SHARED | Flags.MS_UNBINDABLE)) != 0;
+            assertEquals(again, ops.get(pivot + 1).equals(new Op.Mount(null, "/", null, flags, null)), name + ": " + ops);
+        }
+    }
+
+    @Test
+    void recursiveMountOptionsBecomeMountSetattr() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data",
+                "options", List.of("rbind", "rro", "rnosuid", "rnoatime", "rnodev", "rw")));
+        List<Op> ops = plan(tree).rootfs();
+        int bind = ops.indexOf(new Op.Mount("/srv/data", "/data", null, Flags.MS_BIND | Flags.MS_REC, null));
+        assertEquals(new Op.MountSetattr("/data",
+                Flags.MOUNT_ATTR_RDONLY | Flags.MOUNT_ATTR_NOSUID | Flags.MOUNT_ATTR_NODEV | Flags.MOUNT_ATTR_NOATIME,
+                Flags.MOUNT_ATTR__ATIME), ops.get(bind + 1), ops::toString);
+    }
+
+    @Test
+    void tmpcopyupIsAnOpFlagNotFilesystemData() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        // podman's --tmpfs, as it sends it
+        mounts.add(Map.of("destination", "/scratch", "type", "tmpfs", "source", "tmpfs",
+                "options", List.of("rw", "rprivate", "nosuid", "nodev", "tmpcopyup")));
+        List<Op> ops = plan(tree).rootfs();
+        assertTrue(ops.contains(new Op.Mount("tmpfs", "/scratch", "tmpfs", Flags.MS_NOSUID | Flags.MS_NODEV, null, Op.COPY_UP)),
+                ops::toString);
+    }
+
+    @Test
+    void anIdMappedMountIsRefusedInOneLine() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "idmap")));
+        PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+        assertEquals("config.json: mounts[" + (mounts.size() - 1) + "].options: id-mapped mounts (idmap, ridmap) are not "
+                + "supported yet: they need user namespaces", e.getMessage());
+    }
+
+    @Test
+    void filesystemOptionsOnABindMountAreAWarning() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "size=1m")));
+        List<String> warnings = new java.util.ArrayList<>();
+        hako.Warnings.sendTo(warnings::add);
+        try {
+            plan(tree);
+        } finally {
+            hako.Warnings.sendTo(System.err::println);
+        }
+        assertEquals(List.of("config.json: mounts[" + (mounts.size() - 1) + "].options: size=1m ignored: a bind mount takes no filesystem options"),
+                warnings);
     }
 
     @Test
