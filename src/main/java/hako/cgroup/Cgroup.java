@@ -448,6 +448,11 @@ public final class Cgroup {
         }
     }
 
+    /** Moves a process into the cgroup (cgroup.procs): for one that cannot be born there. */
+    public void adopt(int pid) {
+        write("cgroup.procs", Integer.toString(pid));
+    }
+
     /** SIGKILLs every process in the cgroup and below, at once (cgroup.kill, Linux 5.14+). */
     public void killAll() {
         try {

@@ -22,10 +22,14 @@ public final class Run {
         return Planner.plan(SpecReader.read(bundle), bundle, false);
     }
 
-    /** @param keep leave the stopped container (state, cgroup) for a later delete, as runc's --keep */
+    /**
+     * @param keep       leave the stopped container (state, cgroup) for a later delete, as runc's --keep
+     * @param subreaper  become the reaper of what the container orphans, as runc does unless --no-subreaper
+     */
     public static int foreground(StateDir states, String id, Path bundle, Handover handover,
-                                 NetworkRequest.Flags network, boolean keep) {
+                                 NetworkRequest.Flags network, boolean keep, boolean subreaper) {
         try (Builder builder = new Builder(states, id, bundle, false, network)) {
+            if (subreaper) Libc.becomeSubreaper();
             Terminals.check(builder.spec, handover.consoleSocket(), true);
             builder.build(handover);
             TerminalRelay relay = null;

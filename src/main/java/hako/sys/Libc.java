@@ -411,6 +411,19 @@ public final class Libc {
         }
     }
 
+    /**
+     * Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER), as
+     * runc's foreground run is: a daemon the container leaves behind comes back to us.
+     */
+    public static void becomeSubreaper() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.PRCTL, 36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0) < 0) {
+                throw fail("becoming the subreaper of the container's processes", state);
+            }
+        }
+    }
+
     /** Waits for the child {@code pid} to end and returns its raw wait status. */
     public static int waitpid(int pid, String what) {
         try (Arena arena = Arena.ofConfined()) {
