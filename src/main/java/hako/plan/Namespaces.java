@@ -35,8 +35,19 @@ final class Namespaces {
             // Every mount hako makes would land in the host's mount table.
             throw new PlanException("linux.namespaces", "a mount namespace is required");
         }
+        List<Spec.TimeOffset> offsets = spec.linux().timeOffsets();
+        if (!offsets.isEmpty()) {
+            // The stage makes the time namespace itself, to set its clocks before init enters it.
+            StringBuilder text = new StringBuilder();
+            for (Spec.TimeOffset offset : offsets) {
+                text.append(offset.clock()).append(' ').append(offset.secs()).append(' ').append(offset.nanosecs()).append('\n');
+            }
+            ops.add(new Op.TimeOffsets(text.toString()));
+            flags &= ~NamespaceType.TIME.cloneFlag();
+        }
         // The container's cgroup comes after the namespaces' descriptors.
-        ops.add(new Op.Clone(flags, ops.size()));
+        int setns = (int) ops.stream().filter(op -> op instanceof Op.SetNs).count();
+        ops.add(new Op.Clone(flags, setns));
         return List.copyOf(ops);
     }
 

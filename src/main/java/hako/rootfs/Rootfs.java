@@ -83,7 +83,7 @@ public final class Rootfs {
         MountOptions options = MountOptions.parse(mount.options());
         String target = mount.destination();
         String type = mount.type();
-        if (options.idmap()) {
+        if (options.idmap() || mount.idMapped()) {
             throw new PlanException(at + ".options", "id-mapped mounts (idmap, ridmap) are not supported yet: they need user namespaces");
         }
         boolean bind = options.bind() || "bind".equals(type);

@@ -26,7 +26,7 @@ class PlannerTest {
 
     static Plan plan(Map<String, Object> tree) {
         Spec spec = SpecReader.fromTree(tree, "config.json");
-        return Planner.plan(spec, BUNDLE, false);
+        return Planner.plan(spec, BUNDLE, false, Planner.sessionKeyring("web"));
     }
 
     @SuppressWarnings("unchecked")
@@ -196,11 +196,52 @@ class PlannerTest {
         at(tree, "process").put("user", Map.of("uid", 1000L, "gid", 100L, "additionalGids", List.of(5L), "umask", 077L));
         List<Op> ops = plan(tree).process();
         List<Class<?>> order = ops.stream().<Class<?>>map(Object::getClass).toList();
-        assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
+        assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.JoinKeyring.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
                 Op.SetGroups.class, Op.SetResgid.class, Op.SetResuid.class, Op.Prctl.class, Op.Caps.class,
                 Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Which.class), order);
-        assertEquals(new Op.SetResuid(1000), ops.get(7));
-        assertEquals(new Op.Umask(077), ops.get(11));
+        assertEquals(new Op.SetResuid(1000), ops.get(8));
+        assertEquals(new Op.Umask(077), ops.get(12));
+    }
+
+    @Test
+    void newerFieldsComeInRuncsOrderAfterTheSwitchOfUser() {
+        Map<String, Object> tree = defaults();
+        at(tree, "process").put("scheduler", Map.of("policy", "SCHED_IDLE"));
+        at(tree, "process").put("ioPriority", Map.of("class", "IOPRIO_CLASS_BE", "priority", 4L));
+        at(tree, "linux").put("personality", Map.of("domain", "LINUX32"));
+        at(tree, "linux").put("memoryPolicy", Map.of("mode", "MPOL_PREFERRED", "nodes", "0"));
+        List<Op> ops = plan(tree).process();
+        int caps = ops.indexOf(ops.stream().filter(op -> op instanceof Op.Caps).findFirst().orElseThrow());
+        List<Op> after = ops.subList(caps, ops.size());
+        assertEquals(List.of(new Op.SetScheduler(5, 0, 0, 0, 0, 0, 0), new Op.SetIoPriority(2, 4), new Op.SetPersonality(8),
+                new Op.SetMempolicy(1, hako.spec.CpuList.parse("0"))),
+                after.stream().filter(op -> op instanceof Op.SetScheduler || op instanceof Op.SetIoPriority
+                        || op instanceof Op.SetPersonality || op instanceof Op.SetMempolicy).toList());
+        assertEquals(new Op.JoinKeyring("_ses.web"), ops.get(2), "the container's own session keyring, named as runc names it");
+    }
+
+    @Test
+    void timeOffsetsAreWrittenByTheStageBeforeInitEntersTheNamespace() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(tree, "linux").get("namespaces");
+        namespaces.add(Map.of("type", "time"));
+        at(tree, "linux").put("timeOffsets", Map.of("boottime", Map.of("secs", 60L, "nanosecs", 5L)));
+        List<Op> ops = plan(tree).namespaces();
+        assertEquals(new Op.TimeOffsets("boottime 60 5\n"), ops.get(0));
+        Op.Clone clone = (Op.Clone) ops.getLast();
+        assertEquals(0, clone.flags() & Flags.CLONE_NEWTIME, "the namespace is the stage's own, not the clone's");
+        assertEquals(0, clone.cgroupFdIndex(), "no namespace descriptors before the cgroup's");
+    }
+
+    @Test
+    void anExecdProcessGetsTheContainersPersonalityAndEveryCpuUnlessItsAffinitySaysOtherwise() {
+        Spec.Process process = SpecReader.fromTree(defaults(), "config.json").process();
+        Planner.Shared shared = new Planner.Shared(new Spec.Personality(8), null, "_ses.web");
+        Plan exec = Planner.planExec(process, shared, 42, List.of("mnt"), true);
+        assertEquals(new Op.SetAffinity(null), exec.process().getFirst());
+        assertTrue(exec.process().contains(new Op.SetPersonality(8)));
+        assertTrue(exec.process().contains(new Op.JoinKeyring("_ses.web")));
     }
 
     @Test
@@ -227,7 +268,7 @@ class PlannerTest {
 
     @Test
     void createWaitsOnTheExecFifoBeforeItExecs() {
-        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), BUNDLE, true);
+        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), BUNDLE, true, null);
         assertEquals(new Op.WaitFifo(0), plan.start().getFirst());
         assertTrue(plan.start().getLast() instanceof Op.Exec);
     }
