@@ -87,6 +87,11 @@ public final class Rootfs {
             throw new PlanException(at + ".options", "id-mapped mounts (idmap, ridmap) are not supported yet: they need user namespaces");
         }
         boolean bind = options.bind() || "bind".equals(type);
+        if (bind && options.data() != null) {
+            // The kernel would ignore them without a word; runc (1.2+) refuses them too.
+            throw new PlanException(at + ".options", "unknown mount options " + options.data()
+                    + ": a bind mount takes no filesystem options");
+        }
         if (bind) {
             Path source = bundle.resolve(mount.source() == null ? "" : mount.source());
             createMountPoint(target, Files.isDirectory(source) || !Files.exists(source));
@@ -96,10 +101,6 @@ public final class Rootfs {
             if (options.remountFlags() != 0) {
                 ops.add(new Op.Mount(null, target, null,
                         Flags.MS_BIND | Flags.MS_REMOUNT | options.remountFlags(), null));
-            }
-            if (options.data() != null) {
-                Warnings.print("config.json: " + at + ".options: " + options.data()
-                        + " ignored: a bind mount takes no filesystem options");
             }
         } else {
             createMountPoint(target, true);
