@@ -17,23 +17,17 @@ final class Namespaces {
     static List<Op> enter(Spec spec) {
         List<Op> ops = new ArrayList<>();
         long flags = 0;
-        boolean mount = false;
         int index = 0;
         for (Spec.Namespace namespace : spec.linux().namespaces()) {
             String at = "linux.namespaces[" + index++ + "]";
             if (namespace.type() == NamespaceType.USER) {
                 throw new PlanException(at, "user namespaces are not supported yet");
             }
-            mount |= namespace.type() == NamespaceType.MOUNT;
             if (namespace.path() == null) {
                 flags |= namespace.type().cloneFlag();
             } else {
                 ops.add(new Op.SetNs(ops.size(), namespace.path(), namespace.type().cloneFlag()));
             }
-        }
-        if (!mount) {
-            // Every mount hako makes would land in the host's mount table.
-            throw new PlanException("linux.namespaces", "a mount namespace is required");
         }
         List<Spec.TimeOffset> offsets = spec.linux().timeOffsets();
         if (!offsets.isEmpty()) {

@@ -2,6 +2,7 @@ package hako.plan;
 
 import hako.rootfs.Rootfs;
 import hako.security.Identity;
+import hako.security.Sysctls;
 import hako.spec.Spec;
 
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ public final class Planner {
         if (!spec.linux().netDevices().isEmpty() && !spec.linux().hasNamespace(hako.spec.NamespaceType.NETWORK)) {
             throw new PlanException("linux.netDevices", "network devices can only be moved into a network namespace of the container's own");
         }
+        Sysctls.check(spec.linux());
         List<Op> clone = Namespaces.enter(spec);
         List<Op> rootfs = Rootfs.plan(spec, bundle);
         Spec.Process process = spec.process();

@@ -4,6 +4,7 @@ import hako.Warnings;
 import hako.plan.Flags;
 import hako.plan.Op;
 import hako.plan.PlanException;
+import hako.spec.NamespaceType;
 import hako.spec.Spec;
 
 import java.nio.file.Files;
@@ -38,12 +39,34 @@ public final class Rootfs {
 
     public static List<Op> plan(Spec spec, Path bundle) {
         Rootfs plan = new Rootfs(spec, bundle);
+        if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
         plan.devices();
         plan.pivot();
         plan.finish();
         return List.copyOf(plan.ops);
+    }
+
+    /**
+     * No mount namespace of its own: as runc, the spec's mounts and devices are made in the
+     * runtime's, under the rootfs, and the process chroots into it. What would change mounts
+     * that are not the container's own — propagation of "/", a read-only root, masked and
+     * read-only paths — is refused (runc refuses the last two). Delete unmounts what was made.
+     */
+    private List<Op> inTheRuntimesMountNamespace() {
+        String why = "needs a mount namespace of the container's own (add {\"type\": \"mount\"} to linux.namespaces)";
+        if (!linux().maskedPaths().isEmpty()) throw new PlanException("linux.maskedPaths", why);
+        if (!linux().readonlyPaths().isEmpty()) throw new PlanException("linux.readonlyPaths", why);
+        if (spec.root().readonly()) throw new PlanException("root.readonly", why);
+        if (linux().rootfsPropagation() != null) throw new PlanException("linux.rootfsPropagation", why);
+        ops.add(new Op.SetRoot(rootfs.toString()));
+        mounts();
+        devices();
+        ops.add(new Op.Chroot(rootfs.toString()));
+        ops.add(new Op.Mkdir(spec.process().cwd(), 0755));
+        sysctls();
+        return List.copyOf(ops);
     }
 
     private Spec.Linux linux() {
@@ -192,9 +215,7 @@ public final class Rootfs {
 
     private void finish() {
         // Sysctls first: readonly paths below make /proc/sys read-only.
-        for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
-            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
-        }
+        sysctls();
         for (String path : linux().readonlyPaths()) {
             ops.add(new Op.Mount(path, path, null, Flags.MS_BIND | Flags.MS_REC, null, Op.IGNORE_MISSING));
             ops.add(new Op.Mount(null, path, null,
@@ -205,6 +226,13 @@ public final class Rootfs {
         }
         if (spec.root().readonly()) {
             ops.add(new Op.Mount(null, "/", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY, null));
+        }
+    }
+
+    /** Only keys of the container's own namespaces get here (hako.security.Sysctls). */
+    private void sysctls() {
+        for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
+            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
         }
     }
 

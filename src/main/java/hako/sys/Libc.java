@@ -424,6 +424,16 @@ public final class Libc {
         }
     }
 
+    /** umount2(path, MNT_DETACH): the mount goes now, its users keep it until they let go. */
+    public static void unmountLazily(String path, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.UMOUNT2, arena.allocateFrom(path).address(), 2 /* MNT_DETACH */, 0, 0) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
     /** Waits for the child {@code pid} to end and returns its raw wait status. */
     public static int waitpid(int pid, String what) {
         try (Arena arena = Arena.ofConfined()) {

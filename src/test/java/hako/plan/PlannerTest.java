@@ -239,6 +239,47 @@ class PlannerTest {
     }
 
     @Test
+    void onlySysctlsOfTheContainersOwnNamespacesAreWritten() {
+        // The attack: any key written would change the host's (kernel.core_pattern runs a program there).
+        for (String key : List.of("kernel.core_pattern", "kernel.printk_ratelimit", "vm.overcommit_memory")) {
+            Map<String, Object> tree = defaults();
+            at(tree, "linux").put("sysctl", Map.of(key, "9"));
+            PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+            assertEquals("config.json: linux.sysctl." + key + ": not in a separate kernel namespace: it would change the host's",
+                    e.getMessage());
+        }
+        Map<String, Object> namespaced = defaults();
+        at(namespaced, "linux").put("sysctl", Map.of("net.ipv4.ip_unprivileged_port_start", "0", "kernel.shmmax", "1000000",
+                "fs.mqueue.msg_max", "20", "kernel.domainname", "example"));
+        assertEquals(4, plan(namespaced).rootfs().stream().filter(op -> op instanceof Op.WriteFile).count());
+
+        Map<String, Object> hostNetwork = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(hostNetwork, "linux").get("namespaces");
+        namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("network"));
+        at(hostNetwork, "linux").put("sysctl", Map.of("net.ipv4.ip_forward", "1"));
+        assertEquals("config.json: linux.sysctl.net.ipv4.ip_forward: not allowed in the host's network namespace",
+                assertThrows(PlanException.class, () -> plan(hostNetwork)).getMessage());
+    }
+
+    @Test
+    void withoutAMountNamespaceTheMountsAreMadeUnderTheRootfsAndTheProcessChroots() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(tree, "linux").get("namespaces");
+        namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("mount"));
+        assertEquals("config.json: linux.maskedPaths: needs a mount namespace of the container's own (add {\"type\": \"mount\"} "
+                + "to linux.namespaces)", assertThrows(PlanException.class, () -> plan(tree)).getMessage());
+        at(tree, "linux").remove("maskedPaths");
+        at(tree, "linux").remove("readonlyPaths");
+        at(tree, "root").put("readonly", false);
+        List<Op> ops = plan(tree).rootfs();
+        assertEquals(new Op.SetRoot("/bundles/web/rootfs"), ops.getFirst(), "no propagation change of the host's /");
+        assertTrue(ops.contains(new Op.Chroot("/bundles/web/rootfs")), ops::toString);
+        assertTrue(ops.stream().noneMatch(op -> op instanceof Op.PivotRoot), ops::toString);
+    }
+
+    @Test
     void executableIsLookedUpInTheProcessPath() {
         Map<String, Object> tree = defaults();
         at(tree, "process").put("env", List.of("PATH=/opt/bin::/bin"));
