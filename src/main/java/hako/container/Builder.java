@@ -121,6 +121,7 @@ final class Builder implements AutoCloseable {
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
             writePidFile(handover.pidFile(), pid);
+            Terminals.sendPidfd(handover.pidfdSocket(), pid);
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());

@@ -332,6 +332,23 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void aPidfdOfTheProcessGoesToThePidfdSocket() throws Throwable {
+        try (ConsoleSocket socket = new ConsoleSocket(work.resolve("pidfd.sock"))) {
+            ok("create", "--bundle", bundle("sleep", "100").toString(), "--pidfd-socket", socket.path.toString(), "pidfd");
+            int pidfd = socket.receiveTerminal();
+            try {
+                assertEquals("anon_inode:[pidfd]", Files.readSymbolicLink(Path.of("/proc/self/fd/" + pidfd)).toString());
+                String fdinfo = Files.readString(Path.of("/proc/self/fdinfo/" + pidfd));
+                assertTrue(fdinfo.contains("Pid:\t" + state("pidfd").get("pid") + "\n"), fdinfo);
+            } finally {
+                Libc.close(pidfd);
+            }
+        }
+        ok("delete", "--force", "pidfd");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
     void aDeadConsoleSocketFailsCreateAndLeavesNothing() throws Exception {
         Map<String, Object> spec = Busybox.spec(rootfs, "sh");
         Busybox.process(spec).put("terminal", true);
