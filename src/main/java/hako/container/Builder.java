@@ -152,8 +152,7 @@ final class Builder implements AutoCloseable {
     }
 
     private Plan plan(Spec planned) {
-        Plan made = Planner.plan(planned, bundle, waitForStart, sessionKeyring());
-        return handover.noPivot() ? made.withoutPivot() : made;
+        return Planner.plan(planned, new Planner.Request(bundle, waitForStart, handover.noPivot(), sessionKeyring()));
     }
 
     private String sessionKeyring() {

@@ -300,11 +300,15 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
-    void noPivotChrootsIntoTheRootfs() throws Exception {
+    void noPivotMovesTheRootfsOntoSlashSoThatExecLandsThereToo() throws Exception {
         Path secret = Files.writeString(work.resolve("no-pivot-secret"), "host");
-        Hako.Result result = ok("run", "--no-pivot", "--bundle",
-                bundle("sh", "-c", "hostname; test -e " + secret + " && echo VISIBLE; ls /bin/busybox").toString(), "chrooted");
+        String check = "hostname; test -e " + secret + " && echo VISIBLE; ls /bin/busybox";
+        Hako.Result result = ok("run", "--no-pivot", "--bundle", bundle("sh", "-c", check).toString(), "chrooted");
         assertEquals("hako\n/bin/busybox\n", result.stdout());
+        // exec joins the mount namespace, whose root is then the rootfs (a plain chroot would give the host's)
+        ok("create", "--no-pivot", "--bundle", bundle("sleep", "100").toString(), "moved");
+        assertEquals("/bin/busybox\n", ok("exec", "moved", "sh", "-c", check.substring(10)).stdout());
+        ok("delete", "--force", "moved");
         Leaks.assertNone(work, root);
     }
 
