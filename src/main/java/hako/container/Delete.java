@@ -40,7 +40,7 @@ public final class Delete {
             String status = Status.of(states, state);
             boolean mustKill = !status.equals(Status.STOPPED);
             if (mustKill && !force && !status.equals(Status.CREATED) && !status.equals(Status.CREATING)) {
-                throw new ContainerException("cannot delete container \"" + id + "\" that is not stopped: " + status);
+                throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status); // runc's words
             }
             if (mustKill) killAndWait(state);
             destroy(states, state);

@@ -19,7 +19,12 @@ public final class Start {
             ContainerState state = states.load(id);
             String status = Status.of(states, state);
             if (!status.equals(Status.CREATED)) {
-                throw new ContainerException("cannot start a container that is " + status);
+                // runc's words
+                throw new ContainerException(switch (status) {
+                    case Status.STOPPED -> "cannot start a container that has stopped";
+                    case Status.RUNNING -> "cannot start an already running container";
+                    default -> "cannot start a container in the " + status + " state";
+                });
             }
             Hooks hooks = Hooks.parse(state.hooks());
             try {

@@ -2,6 +2,7 @@ package hako.plan;
 
 import hako.rootfs.Rootfs;
 import hako.security.Identity;
+import hako.security.Passwd;
 import hako.security.Sysctls;
 import hako.spec.Spec;
 
@@ -56,7 +57,8 @@ public final class Planner {
         List<Op> clone = Namespaces.enter(spec);
         List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot());
         Spec.Process process = spec.process();
-        Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
+        Op.Exec exec = new Op.Exec(candidates(process), process.args(),
+                Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));
         List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
         return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start);
     }
@@ -82,7 +84,8 @@ public final class Planner {
         // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
         ops.add(new Op.SetAffinity(affinity == null ? null : affinity.last()));
         identity(process, shared, ops);
-        Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
+        Op.Exec exec = new Op.Exec(candidates(process), process.args(),
+                Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
         return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec));
     }
 

@@ -443,6 +443,34 @@ public final class Libc {
         }
     }
 
+    /**
+     * Reads at most {@code max} bytes of {@code path} as seen from the directory {@code root},
+     * every step of the walk kept inside it (openat2 with RESOLVE_IN_ROOT): a symlink in an
+     * image cannot lead to the host's files. Null when there is no such file.
+     */
+    public static byte[] readInRoot(String root, String path, int max, String what) {
+        int dir = open(root, O_PATH | 0x10000 /* O_DIRECTORY */ | O_CLOEXEC, what);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment how = arena.allocate(24, 8);
+            how.set(ValueLayout.JAVA_LONG, 0, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+            how.set(ValueLayout.JAVA_LONG, 16, 0x10 /* RESOLVE_IN_ROOT */ | 0x02 /* RESOLVE_NO_MAGICLINKS */);
+            long fd;
+            while ((fd = syscall(state, Syscalls.OPENAT2, dir, arena.allocateFrom(path).address(), how.address(), 24)) < 0) {
+                int errno = errno(state);
+                if (errno == Errno.ENOENT) return null;
+                if (errno != 11 /* EAGAIN: a rename raced with the walk */ && errno != Errno.EINTR) throw fail(what, state);
+            }
+            try {
+                return read((int) fd, max, what);
+            } finally {
+                close((int) fd);
+            }
+        } finally {
+            close(dir);
+        }
+    }
+
     /** umount2(path, MNT_DETACH): the mount goes now, its users keep it until they let go. */
     public static void unmountLazily(String path, String what) {
         try (Arena arena = Arena.ofConfined()) {

@@ -5,7 +5,7 @@ final class Syscalls {
     static final int READ, WRITE, CLOSE, OPENAT, MKNODAT, PPOLL, IOCTL, SOCKET, CONNECT, SENDTO, RECVFROM, SENDMSG,
             RECVMSG, SOCKETPAIR, PIPE2, WAIT4, KILL, FCNTL, FLOCK, MEMFD_CREATE, LSEEK, PRCTL, UMOUNT2;
     /** The same number on every architecture (added after the tables were unified). */
-    static final int PIDFD_SEND_SIGNAL = 424, PIDFD_OPEN = 434;
+    static final int PIDFD_SEND_SIGNAL = 424, PIDFD_OPEN = 434, OPENAT2 = 437;
 
     static {
         switch (System.getProperty("os.arch")) {

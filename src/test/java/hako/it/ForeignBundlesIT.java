@@ -54,7 +54,7 @@ class ForeignBundlesIT extends ContainerTest {
 
     @Test
     void runcSpecRunsAsUnderRunc() throws IOException {
-        String script = "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status; id; hostname; ls /dev | tr '\\n' ' '";
+        String script = "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status; id; hostname; echo HOME=$HOME; ls /dev | tr '\\n' ' '";
         Map<String, Object> spec = specFrom("runc", "sh", "-c", script);
         Hako.Result hako = run(spec);
         assertEquals(0, hako.code(), hako::toString);
@@ -160,5 +160,24 @@ class ForeignBundlesIT extends ContainerTest {
         List<String> lines = result.stdout().lines().toList();
         assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(), lines.get(1), "the runtime's PID namespace");
         assertEquals(List.of("proc", "left: 0"), lines.subList(2, 4));
+    }
+
+    @Test
+    void homeComesFromTheContainersOwnPasswdAsRuncTakesIt() throws Exception {
+        Map<String, Object> spec = specFrom("runc", "sh", "-c", "echo $HOME");
+        Busybox.process(spec).put("user", Map.of("uid", 65534L, "gid", 65534L));
+        Hako.Result nobody = run(spec);
+        assertEquals("/nonexistent\n", nobody.stdout(), nobody::toString);
+        assertEquals(runc(spec).stdout(), nobody.stdout());
+
+        // An image whose /etc/passwd leads out of it is read inside it all the same.
+        Path own = work.resolve("passwd-rootfs");
+        Busybox.rootfs(own);
+        Files.delete(own.resolve("etc/passwd"));
+        Files.writeString(own.resolve("etc/real-passwd"), "root:x:0:0:root:/inside:/bin/sh\n");
+        Files.createSymbolicLink(own.resolve("etc/passwd"), Path.of("/../../../../../../etc/real-passwd"));
+        Map<String, Object> escaping = specFrom("runc", "sh", "-c", "echo $HOME");
+        ((Map<String, Object>) escaping.get("root")).put("path", own.toString());
+        assertEquals("/inside\n", run(escaping).stdout());
     }
 }
