@@ -754,6 +754,11 @@ static int op_pty(const struct op *op)
 	for (int fd = 0; !err && fd < 3; fd++)
 		if (dup2(peer, fd) < 0)
 			err = errno;
+	if (!err && op->arg[2].u) { /* the container's console: the same terminal, bound by descriptor */
+		char path[FD_PATH];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", peer);
+		err = check(mount(path, "/dev/console", NULL, MS_BIND, NULL));
+	}
 	if (peer >= 0)
 		close(peer);
 	if (err) {
@@ -834,7 +839,7 @@ static const struct op_type types[] = {
 	[OP_EXEC] = { "vvv", op_exec, 0 },
 	[OP_WAIT_FIFO] = { "f", op_wait_fifo, 0 },
 	[OP_DUP2] = { "fu", op_dup2, 0 },
-	[OP_PTY] = { "uu", op_pty, 0 },
+	[OP_PTY] = { "uuu", op_pty, 0 },
 	[OP_WHICH] = { "v", op_which, 0 },
 	[OP_MOUNT_SETATTR] = { "suu", op_mount_setattr, 0 },
 	[OP_JOIN_KEYRING] = { "s", op_join_keyring, 0 },

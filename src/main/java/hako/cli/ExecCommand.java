@@ -30,6 +30,7 @@ final class ExecCommand {
         if (args.positional().isEmpty()) throw new UsageException("exec", "a container id is required");
         String id = ContainerId.check(args.positional().getFirst());
         globals.context = "exec in container \"" + id + "\"";
+        globals.failureCode = 255;
         List<String> command = args.positional().subList(1, args.positional().size());
         Spec.Process process;
         if (args.get("process") != null) {

@@ -63,7 +63,8 @@ public final class Hako {
             Warnings.sendTo(globals.log::warning);
             globals.root = new StateDir(Path.of(args.get("root", StateDir.DEFAULT_ROOT.toString())));
             if (args.has("version")) {
-                System.out.println("hako version " + VERSION + "\nspec: " + Spec.OCI_VERSION);
+                // runc's shape: Docker reads the "version" and "commit:" lines
+                System.out.println("hako version " + VERSION + "\ncommit: v" + VERSION + "\nspec: " + Spec.OCI_VERSION);
                 return 0;
             }
             // runc's --rootless true|false|auto: auto (the default) means rootless when not root.

@@ -220,12 +220,9 @@ final class Builder implements AutoCloseable {
         String ociState = ociState(Status.CREATED);
         HookRunner.run(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState, HookRunner.Place.host(bundle));
         HookRunner.run(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState, HookRunner.Place.host(bundle));
-        HookRunner.run(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState, inContainer());
+        HookRunner.run(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState,
+                HookRunner.Place.beforePivot(state.pid(), state.namespaces(), Rootfs.path(spec, bundle)));
         stage.run(rootfs.subList(pivot, rootfs.size()));
-    }
-
-    private HookRunner.Place inContainer() {
-        return HookRunner.Place.container(state.pid(), state.namespaces());
     }
 
     private String ociState(String status) {
@@ -263,7 +260,8 @@ final class Builder implements AutoCloseable {
     /** run: init execs now, between the start hooks; returns once the process is running. */
     void exec() {
         try {
-            HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED), inContainer());
+            HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED),
+                    Start.asTheProcess(state));
             stage.exec(plan.start());
         } catch (RuntimeException e) {
             abort();

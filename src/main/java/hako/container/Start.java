@@ -9,6 +9,8 @@ import hako.sys.Libc;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 
 /** {@code hako start}: lets a created container's init exec its process. */
 public final class Start {
@@ -29,7 +31,7 @@ public final class Start {
             Hooks hooks = Hooks.parse(state.hooks());
             try {
                 HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
-                        Json.write(state.ociState(Status.CREATED)), HookRunner.Place.container(state.pid(), state.namespaces()));
+                        Json.write(state.ociState(Status.CREATED)), asTheProcess(state));
             } catch (RuntimeException e) {
                 // The spec: a failed startContainer hook stops the container; delete then cleans up.
                 Kill.signal(state.pid(), state.pidStartTime(), Libc.SIGKILL);
@@ -40,6 +42,14 @@ public final class Start {
             states.save(running);
             poststart(hooks, running);
         }
+    }
+
+    /** Where startContainer hooks run: in the container, in its process's directory and environment. */
+    @SuppressWarnings("unchecked")
+    static HookRunner.Place asTheProcess(ContainerState state) {
+        Map<String, Object> process = state.process();
+        return HookRunner.Place.asTheProcess(state.pid(), state.namespaces(), (String) process.get("cwd"),
+                (List<String>) process.getOrDefault("env", List.of()));
     }
 
     /** poststart hooks: a failure is a warning, and the container goes on (runtime spec). */

@@ -27,18 +27,27 @@ public final class HookRunner {
     private HookRunner() {}
 
     /**
-     * Where a hook runs: on the host, in the bundle directory (runc changes to it before it does
-     * anything), or in the namespaces of a container's init.
+     * Where a hook runs, as runc runs it: on the host in the bundle directory (runc changes to it
+     * before anything else) with the runtime's environment, or in the namespaces of a
+     * container's init.
      *
+     * @param cwd        the directory it starts in
      * @param namespaces the proc names of init's namespaces, the mount namespace last; empty on the host
+     * @param env        the environment of a hook without {@code env}; null for the runtime's own
      */
-    public record Place(Path bundle, int initPid, List<String> namespaces) {
+    public record Place(String cwd, int initPid, List<String> namespaces, List<String> env) {
         public static Place host(Path bundle) {
-            return new Place(bundle, 0, List.of());
+            return new Place(bundle.toString(), 0, List.of(), null);
         }
 
-        public static Place container(int initPid, List<String> namespaces) {
-            return new Place(null, initPid, namespaces);
+        /** createContainer: in the container's namespaces before pivot_root, in the rootfs, with no environment. */
+        public static Place beforePivot(int initPid, List<String> namespaces, Path rootfs) {
+            return new Place(rootfs.toString(), initPid, namespaces, List.of());
+        }
+
+        /** startContainer: in the container, in its process's directory and environment. */
+        public static Place asTheProcess(int initPid, List<String> namespaces, String cwd, List<String> env) {
+            return new Place(cwd, initPid, namespaces, env);
         }
     }
 
@@ -99,18 +108,15 @@ public final class HookRunner {
     /** The hook's last batch: its stdin, stdout and stderr, its directory, its exec. */
     private static List<Op> process(Hook hook, Place place) {
         List<Op> ops = new ArrayList<>(List.of(new Op.Dup2(0, 0), new Op.Dup2(1, 1), new Op.Dup2(1, 2)));
-        if (place.bundle() != null) ops.add(new Op.Chdir(place.bundle().toString()));
+        ops.add(new Op.Chdir(place.cwd()));
         ops.add(new Op.Exec(List.of(hook.path()), hook.args(), environment(hook, place)));
         return ops;
     }
 
-    /**
-     * A hook without {@code env} gets the runtime's environment on the host, as runc's do (Go's
-     * exec with a nil Env), and none in the container, where the host's would not belong.
-     */
+    /** A hook without {@code env} gets its place's (runc: Go's exec with a nil Env, in its process). */
     private static List<String> environment(Hook hook, Place place) {
         if (hook.env() != null) return hook.env();
-        if (place.bundle() == null) return List.of();
+        if (place.env() != null) return place.env();
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
             env.add(variable.getKey() + "=" + variable.getValue());

@@ -466,9 +466,11 @@ public sealed interface Op {
     }
 
     /** A terminal from the container's devpts as stdio; its master goes back to the runtime. */
-    record Pty(int rows, int cols) implements Op {
+    /** @param console the peer also bound onto /dev/console (the container's own terminal, as runc gives it) */
+    record Pty(int rows, int cols, boolean console) implements Op {
         public String render() {
             return "open(\"/dev/ptmx\"), ioctl(TIOCGPTPEER) → controlling terminal and stdio"
+                    + (console ? ", bound onto /dev/console" : "")
                     + (rows > 0 ? ", window " + cols + "x" + rows : "") + "; master → runtime";
         }
 

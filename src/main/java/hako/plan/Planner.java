@@ -83,7 +83,7 @@ public final class Planner {
         List<Op> ops = new ArrayList<>();
         // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
         ops.add(new Op.SetAffinity(affinity == null ? null : affinity.last()));
-        identity(process, shared, ops);
+        identity(process, shared, false, ops);
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
         return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec));
@@ -94,17 +94,18 @@ public final class Planner {
         // The spec reader has made sure these come with a uts namespace.
         if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
         if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        identity(spec.process(), shared, ops);
+        identity(spec.process(), shared, Rootfs.makesDev(spec), ops);
         return List.copyOf(ops);
     }
 
     /** Who the process is: its session and terminal, keyring, limits, capabilities, ids, scheduling and directory. */
-    private static void identity(Spec.Process process, Shared shared, List<Op> ops) {
+    /** @param console bind the terminal onto /dev/console (init's, in a /dev that hako made) */
+    private static void identity(Spec.Process process, Shared shared, boolean console, List<Op> ops) {
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
         if (process.terminal()) {
             Spec.ConsoleSize size = process.consoleSize();
-            ops.add(size == null ? new Op.Pty(0, 0) : new Op.Pty((int) size.height(), (int) size.width()));
+            ops.add(size == null ? new Op.Pty(0, 0, console) : new Op.Pty((int) size.height(), (int) size.width(), console));
         }
         // Not the host's session keyring: one of the container's own (runc's default).
         if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));

@@ -84,6 +84,10 @@ public final class Rootfs {
      */
     private void prepare() {
         long propagation = rootPropagation();
+        if (noPivot && (propagation & Flags.MS_PRIVATE) != 0) {
+            // runc refuses it too: without pivot_root the host's old root stays beneath
+            throw new PlanException("linux.rootfsPropagation", linux().rootfsPropagation() + " is not safe without pivot_root (--no-pivot)");
+        }
         ops.add(new Op.Mount(null, "/", null, propagation == 0 ? Flags.MS_SLAVE | Flags.MS_REC : propagation, null));
         long parent = (propagation & Flags.MS_SLAVE) != 0 ? Flags.MS_SLAVE : Flags.MS_PRIVATE;
         ops.add(new Op.Mount(null, rootfs.toString(), null, parent, null, Op.NEAREST_MOUNT));
@@ -161,6 +165,11 @@ public final class Rootfs {
         return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
+    /** Whether hako makes the container's /dev (its devices, links and, for a terminal, /dev/console). */
+    public static boolean makesDev(Spec spec) {
+        return !new Rootfs(spec, Path.of("/"), false).devIsBindMounted();
+    }
+
     private boolean devIsBindMounted() {
         for (Spec.Mount mount : spec.mounts()) {
             if ("/dev".equals(mount.destination())
@@ -182,6 +191,8 @@ public final class Rootfs {
                 ops.add(new Op.Chown(device.path(), device.uid(), device.gid()));
             }
         }
+        // The mount point of the container's terminal, which init binds onto it (runc's /dev/console).
+        if (spec.process().terminal()) ops.add(new Op.Mkfile("/dev/console", 0600));
         ops.add(new Op.Umask(0022));
         link("/proc/self/fd", "/dev/fd");
         link("/proc/self/fd/0", "/dev/stdin");

@@ -101,7 +101,7 @@ public final class Protocol {
             case Op.Exec e -> out.op(EXEC, 0, 3).strv(e.candidates()).strv(e.argv()).strv(e.env());
             case Op.WaitFifo w -> out.op(WAIT_FIFO, 0, 1).u64(w.fdIndex());
             case Op.Dup2 d -> out.op(DUP2, 0, 2).u64(d.fdIndex()).u64(d.target());
-            case Op.Pty p -> out.op(PTY, 0, 2).u64(p.rows()).u64(p.cols());
+            case Op.Pty p -> out.op(PTY, 0, 3).u64(p.rows()).u64(p.cols()).u64(p.console() ? 1 : 0);
             case Op.Which w -> out.op(WHICH, 0, 1).strv(w.candidates());
             case Op.TimeOffsets t -> out.op(TIME_OFFSETS, 0, 1).str(t.offsets());
             case Op.JoinKeyring k -> out.op(JOIN_KEYRING, 0, 1).str(k.name());

@@ -143,6 +143,25 @@ class HooksIT extends ContainerTest {
     }
 
     @Test
+    void containerHooksStartWhereRuncStartsThem() throws Exception {
+        // createContainer: in the rootfs (before pivot_root), no environment; startContainer: as the process
+        Map<String, Object> spec = Busybox.spec(rootfs, "true");
+        ((Map<String, Object>) spec.get("root")).put("readonly", false);
+        Busybox.process(spec).put("cwd", "/tmp");
+        Busybox.process(spec).put("env", List.of("PATH=/bin", "GREETING=hi"));
+        Path created = out.resolve("created-where");
+        spec.put("hooks", Map.of(
+                "createContainer", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "echo \"$(pwd) [$GREETING]\" > " + created))),
+                "startContainer", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "echo \"$(pwd) [$GREETING]\" > /tmp/started-where")))));
+        Hako.Result run = hako("run", "--bundle", Busybox.bundle(work, spec).toString(), "where");
+        assertEquals(0, run.code(), run::toString);
+        assertEquals(rootfs + " []", Files.readString(created).strip());
+        assertEquals("/tmp [hi]", Files.readString(rootfs.resolve("tmp/started-where")).strip());
+        Files.delete(rootfs.resolve("tmp/started-where"));
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
     void aMalformedHookIsRefusedBeforeAnythingExists() throws Exception {
         Map<String, Object> spec = Busybox.spec(rootfs, "true");
         spec.put("hooks", Map.of("poststop", List.of(Map.of("path", "relative/hook"))));

@@ -272,7 +272,9 @@ class LifecycleIT extends ContainerTest {
 
     @Test
     void runWithATerminalInTheForeground() throws Exception {
-        Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c", "tty; stty size; exit 5");
+        // /dev/console is the container's terminal too, as runc makes it
+        Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c",
+                "tty; stty size; [ \"$(stat -c %t:%T /dev/console)\" = \"$(stat -c %t:%T $(tty))\" ] && echo console; exit 5");
         Busybox.process(spec).put("terminal", true);
         Path bundle = Busybox.bundle(work, spec);
         // script(1) gives hako a terminal of its own, as a person's shell would.
@@ -280,6 +282,7 @@ class LifecycleIT extends ContainerTest {
         Hako.Result result = Hako.exec(List.of("script", "-qec", command, "/dev/null"), "");
         assertEquals(5, result.code(), result::toString);
         assertTrue(result.stdout().contains("/dev/pts/0"), result.stdout());
+        assertTrue(result.stdout().contains("console"), result.stdout());
         Leaks.assertNone(work, root);
     }
 

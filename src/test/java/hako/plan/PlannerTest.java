@@ -314,7 +314,7 @@ class PlannerTest {
         at(tree, "process").put("terminal", true);
         at(tree, "process").put("consoleSize", Map.of("height", 40L, "width", 120L));
         List<Op> ops = plan(tree).process();
-        assertEquals(new Op.Pty(40, 120), ops.get(ops.indexOf(new Op.SetSid()) + 1));
+        assertEquals(new Op.Pty(40, 120, true), ops.get(ops.indexOf(new Op.SetSid()) + 1));
     }
 
     @Test
