@@ -247,3 +247,98 @@ clients_podman_import() {
   tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
   capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$2"
 }
+
+# --- containerd -----------------------------------------------------------------------------
+
+# Inside the private namespaces: a containerd of its own (config.toml, socket, root and state
+# under $WORK; no CRI, which would want CNI and pull images) started in the background, its pid
+# in $containerd_pid, and `c` on PATH: ctr on that socket and on containerd namespace $NAMESPACE.
+# Returns non-zero (the last lines of containerd's log on stderr) when it does not answer.
+clients_containerd_start() {
+  local socket=$WORK/containerd.sock
+  mkdir -p "$WORK/tools"
+  cat > "$WORK/config.toml" <<END
+version = 2
+root = "$WORK/root"
+state = "$WORK/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.internal.v1.tracing"]
+
+[grpc]
+  address = "$socket"
+[ttrpc]
+  address = "$socket.ttrpc"
+[debug]
+  level = "info"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$WORK/opt"
+END
+  # A script, so that timeout and script can run it.
+  cat > "$WORK/tools/c" <<END
+#!/bin/sh
+exec ctr --address $socket --namespace $NAMESPACE "\$@"
+END
+  chmod 755 "$WORK/tools/c"
+  export PATH=$WORK/tools:$PATH
+  containerd --config "$WORK/config.toml" > "$WORK/containerd.log" 2>&1 &
+  containerd_pid=$!
+  for _ in $(seq 100); do
+    c version >/dev/null 2>&1 && return 0
+    kill -0 "$containerd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  c version >/dev/null 2>&1 && return 0
+  tail -n 20 "$WORK/containerd.log" >&2
+  return 1
+}
+
+# Kills and deletes every task and container of $NAMESPACE, removes IMAGE, stops containerd and
+# unmounts the snapshots' overlay mounts left in this mount namespace.
+clients_containerd_stop() {
+  local image=$1 task
+  for task in $(timeout 10 c task ls -q 2>/dev/null); do
+    timeout 10 c task kill -s SIGKILL "$task" >/dev/null 2>&1
+    sleep 0.5
+    timeout 20 c task delete --force "$task" >/dev/null 2>&1
+  done
+  for task in $(timeout 10 c containers ls -q 2>/dev/null); do
+    timeout 20 c containers delete "$task" >/dev/null 2>&1
+  done
+  timeout 20 c images rm "$image" >/dev/null 2>&1
+  if kill -0 "$containerd_pid" 2>/dev/null; then
+    kill -TERM "$containerd_pid"
+    for _ in $(seq 50); do kill -0 "$containerd_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$containerd_pid" 2>/dev/null && kill -KILL "$containerd_pid"
+  fi
+  wait "$containerd_pid" 2>/dev/null
+  grep -F " $WORK/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+}
+
+# An OCI image archive (an image layout, one uncompressed layer of the busybox rootfs of
+# scripts/busybox-rootfs.sh) written with tar and sha256sum: nothing is pulled. Its index names
+# the image for containerd (io.containerd.image.name) and its tag (org.opencontainers.image.ref.name).
+# Usage: clients_oci_archive REPO_DIR OUT.tar IMAGE
+clients_oci_archive() {
+  local repo=$1 out=$2 image=$3 layout=$WORK/image blobs layer config manifest arch
+  blobs=$layout/blobs/sha256
+  mkdir -p "$blobs"
+  "$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  tar --numeric-owner -C "$WORK/rootfs" -cf "$WORK/layer.tar" .
+  layer=$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1)
+  mv "$WORK/layer.tar" "$blobs/$layer"
+  arch=$(dpkg --print-architecture)
+  printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$arch" "$layer" > "$WORK/config.json"
+  config=$(sha256sum "$WORK/config.json" | cut -d' ' -f1)
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}' \
+    "$config" "$(stat -c %s "$WORK/config.json")" "$layer" "$(stat -c %s "$blobs/$layer")" > "$WORK/manifest.json"
+  manifest=$(sha256sum "$WORK/manifest.json" | cut -d' ' -f1)
+  mv "$WORK/config.json" "$blobs/$config"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"platform":{"architecture":"%s","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"latest"}}]}' \
+    "$manifest" "$(stat -c %s "$WORK/manifest.json")" "$arch" "$image" > "$layout/index.json"
+  mv "$WORK/manifest.json" "$blobs/$manifest"
+  echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+  tar -C "$layout" -cf "$out" oci-layout index.json blobs
+}
