@@ -342,3 +342,64 @@ clients_oci_archive() {
   echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
   tar -C "$layout" -cf "$out" oci-layout index.json blobs
 }
+
+# --- buildah --------------------------------------------------------------------------------
+
+# Inside the private namespaces: buildah's configuration and storage under $WORK/buildah
+# (containers.conf with cgroupfs and netavark, storage.conf with vfs, registries.conf with no
+# registry to search, a signature policy that accepts local images) and `bh` on PATH: buildah
+# with that storage. The runtime is given per command (bud/run --runtime).
+clients_buildah_environment() {
+  local dir=$WORK/buildah
+  mkdir -p "$dir/networks" "$dir/tmp" "$WORK/tools" "$WORK/tmp"
+  export TMPDIR=$WORK/tmp
+  cat > "$dir/containers.conf" <<END
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$dir/events.log"
+tmp_dir = "$dir/tmp"
+image_copy_tmp_dir = "$WORK/tmp"
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$dir/networks"
+END
+  cat > "$dir/storage.conf" <<END
+[storage]
+driver = "vfs"
+graphroot = "$dir/storage"
+runroot = "$dir/runroot"
+END
+  echo 'unqualified-search-registries = []' > "$dir/registries.conf"
+  echo '{"default": [{"type": "insecureAcceptAnything"}]}' > "$dir/policy.json"
+  export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$dir/registries.conf BUILDAH_ISOLATION=oci
+  cat > "$WORK/tools/bh" <<END
+#!/bin/sh
+exec buildah --root $dir/storage --runroot $dir/runroot --storage-driver vfs \\
+  --registries-conf $dir/registries.conf "\$@"
+END
+  chmod 755 "$WORK/tools/bh"
+  export PATH=$WORK/tools:$PATH
+}
+
+# The base image, offline: `buildah from scratch`, the busybox rootfs of scripts/busybox-rootfs.sh
+# copied in, PATH and CMD set, committed as IMAGE. Usage: clients_buildah_base REPO_DIR IMAGE;
+# sets RC, OUT, ERR (of the step that failed, or of the commit).
+clients_buildah_base() {
+  local repo=$1 image=$2 ctr
+  "$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  capture 60 bh from --signature-policy "$WORK/buildah/policy.json" scratch
+  [ "$RC" -eq 0 ] || return 0
+  ctr=$OUT
+  capture 120 bh copy "$ctr" "$WORK/rootfs/" /
+  [ "$RC" -eq 0 ] || return 0
+  capture 30 bh config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --cmd /bin/sh "$ctr"
+  [ "$RC" -eq 0 ] || return 0
+  capture 120 bh commit --signature-policy "$WORK/buildah/policy.json" --rm "$ctr" "$image"
+}
