@@ -44,9 +44,16 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   CLIENTS_INNER=1 timeout --foreground -k 10 600 unshare --net --mount --propagation private -- "$self" "$runtime"
   inner=$?
   [ "$inner" -le 1 ] || fail "the steps ran to their end (inner half exited with $inner)"
-  # shellcheck disable=SC2046
-  clients_leak_check "$CGROUP_PARENT" $(grep -o ' \(create\|run\) .* buildah-buildah[0-9]*$' "$TRACE_FILE" 2>/dev/null |
-    awk '{ print $NF }' | sort -u)
+  # `buildah run` sets no cgroupsPath: each of its containers is in the runtime's default cgroup,
+  # /NAME under runc, /hako/NAME under hako, which must be gone like the container.
+  names=$(grep -o ' \(create\|run\) .* buildah-buildah[0-9]*$' "$TRACE_FILE" 2>/dev/null | awk '{ print $NF }' | sort -u)
+  defaults=$(for name in $names; do echo "$name"; echo "hako/$name"; done)
+  # shellcheck disable=SC2086
+  left=$(clients_cgroup_dirs $defaults)
+  if [ -z "$left" ]; then pass "leak check: no default cgroup of a container is left (cgroupsPath unset)"
+  else fail "leak check: no default cgroup of a container is left (cgroupsPath unset)" "$left"; fi
+  # shellcheck disable=SC2086
+  clients_leak_check "$CGROUP_PARENT" $defaults
   summary_results=$(mktemp /tmp/hako-buildah-results.XXXXXX)
   cp "$RESULTS" "$summary_results"
   rm -rf "$WORK"
