@@ -1,5 +1,6 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
 import hako.spec.Spec;
 import hako.sys.Bpf;
 import hako.sys.CgroupCalls;

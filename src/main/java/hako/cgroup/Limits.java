@@ -1,5 +1,7 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
+
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;

@@ -6,6 +6,7 @@ import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Attachment;
 import hako.net.NetworkRequest;
+import hako.net.NetDevices;
 import hako.net.Networking;
 import hako.plan.Op;
 import hako.plan.Plan;
@@ -42,6 +43,7 @@ final class Builder implements AutoCloseable {
     private final String id;
     private final Path bundle;
     private final boolean waitForStart;
+    private final Handover handover;
     final Spec spec;
     private Plan plan;
     final Hooks hooks;
@@ -57,17 +59,19 @@ final class Builder implements AutoCloseable {
     private boolean reaped;
 
     /** Reads and plans the bundle: bad input fails here, before anything exists. */
-    Builder(StateDir states, String id, Path bundle, boolean waitForStart, NetworkRequest.Flags networkFlags) {
+    Builder(StateDir states, String id, Path bundle, boolean waitForStart, Handover handover,
+            NetworkRequest.Flags networkFlags) {
         this.states = states;
         this.id = id;
         this.bundle = bundle;
         this.waitForStart = waitForStart;
+        this.handover = handover;
         this.spec = SpecReader.read(bundle);
         Path rootfs = Rootfs.path(spec, bundle);
         if (!Files.isDirectory(rootfs)) {
             throw new ContainerException("root.path: the root filesystem " + rootfs + " is not a directory");
         }
-        this.plan = Planner.plan(spec, bundle, waitForStart);
+        this.plan = plan(spec);
         this.hooks = Hooks.parse(spec.hooks());
         warnAboutWhatIsNotApplied(spec);
         // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
@@ -91,11 +95,10 @@ final class Builder implements AutoCloseable {
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
-    void build(Handover handover) {
+    void build() {
         lock = states.create(id);
         try {
             prepareNetwork();
-            if (handover.noPivot()) plan = plan.withoutPivot();
             if (waitForStart) {
                 String path = states.fifo(id).toString();
                 // Writable by all: init opens it after switching to the container's user (runc: 0622).
@@ -106,17 +109,19 @@ final class Builder implements AutoCloseable {
             cgroup = Cgroup.create(id, spec.linux());
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
                     Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
-                    rawProcess(), namespaces(), networking != null);
+                    rawProcess(), namespaces(), networking != null, execLinux(), sessionKeyring());
             states.save(state);
             stage = Stage.launch(handover.preserveFds());
             int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
             if (networking != null) networking.wire(attachment, pid);
+            NetDevices.move(spec.linux().netDevices(), pid);
             buildRootfs();
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
             writePidFile(handover.pidFile(), pid);
+            Terminals.sendPidfd(handover.pidfdSocket(), pid);
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());
@@ -144,6 +149,25 @@ final class Builder implements AutoCloseable {
         } finally {
             NamespaceFiles.close(fds);
         }
+    }
+
+    private Plan plan(Spec planned) {
+        return Planner.plan(planned, new Planner.Request(bundle, waitForStart, handover.noPivot(), sessionKeyring()));
+    }
+
+    private String sessionKeyring() {
+        return handover.noNewKeyring() ? null : Planner.sessionKeyring(id);
+    }
+
+    /** linux.personality and linux.memoryPolicy as the bundle has them: exec applies them too. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> execLinux() {
+        Map<String, Object> linux = (Map<String, Object>) spec.raw().getOrDefault("linux", Map.of());
+        Map<String, Object> kept = new java.util.LinkedHashMap<>();
+        for (String key : new String[] {"personality", "memoryPolicy"}) {
+            if (linux.get(key) != null) kept.put(key, linux.get(key));
+        }
+        return kept;
     }
 
     @SuppressWarnings("unchecked")
@@ -174,7 +198,7 @@ final class Builder implements AutoCloseable {
         if (network.mode() == NetworkRequest.Mode.UNMANAGED) return;
         networking = Networking.forStateRoot(states.root());
         attachment = networking.prepare(id, network, spec.hostname(), states.dir(id));
-        plan = Planner.plan(attachment.applyTo(spec), bundle, waitForStart);
+        plan = plan(attachment.applyTo(spec));
     }
 
     /**

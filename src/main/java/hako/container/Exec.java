@@ -4,6 +4,7 @@ import hako.cgroup.Cgroup;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.spec.Spec;
+import hako.spec.SpecReader;
 import hako.stage.Stage;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -55,7 +56,9 @@ public final class Exec {
         // Born in a frozen cgroup, the process could not even be set up: in a paused container
         // it joins the cgroup just before its exec, which then waits for the thaw.
         Cgroup late = status.equals(Status.PAUSED) ? cgroup : null;
-        Plan plan = Planner.planExec(process, state.pid(), state.namespaces(), cgroup != null && late == null);
+        Spec.Linux linux = SpecReader.linux(state.execLinux(), "state.json");
+        Plan plan = Planner.planExec(process, Planner.Shared.of(linux, state.sessionKeyring()), state.pid(),
+                state.namespaces(), cgroup != null && late == null);
         int[] namespaces = NamespaceFiles.open(plan.namespaces());
         if (cgroup != null && late == null) {
             namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
@@ -95,6 +98,7 @@ public final class Exec {
             stage.run(plan.process());
             int terminal = process.terminal() ? stage.replyFds()[0] : -1;
             Builder.writePidFile(handover.pidFile(), pid);
+            Terminals.sendPidfd(handover.pidfdSocket(), pid);
             if (terminal >= 0 && handover.consoleSocket() != null) {
                 Terminals.sendToConsoleSocket(handover.consoleSocket(), terminal);
             }

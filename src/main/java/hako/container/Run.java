@@ -18,8 +18,8 @@ public final class Run {
     private Run() {}
 
     /** Loads and checks the bundle's spec, and plans the container, without touching anything. */
-    public static Plan plan(Path bundle) {
-        return Planner.plan(SpecReader.read(bundle), bundle, false);
+    public static Plan plan(Path bundle, String id) {
+        return Planner.plan(SpecReader.read(bundle), new Planner.Request(bundle, false, false, Planner.sessionKeyring(id)));
     }
 
     /**
@@ -28,10 +28,10 @@ public final class Run {
      */
     public static int foreground(StateDir states, String id, Path bundle, Handover handover,
                                  NetworkRequest.Flags network, boolean keep, boolean subreaper) {
-        try (Builder builder = new Builder(states, id, bundle, false, network)) {
+        try (Builder builder = new Builder(states, id, bundle, false, handover, network)) {
             if (subreaper) Libc.becomeSubreaper();
             Terminals.check(builder.spec, handover.consoleSocket(), true);
-            builder.build(handover);
+            builder.build();
             TerminalRelay relay = null;
             boolean ran = false;
             try (SignalForwarder forwarder = new SignalForwarder(builder.pid())) {
@@ -50,9 +50,9 @@ public final class Run {
 
     public static void detached(StateDir states, String id, Path bundle, Handover handover,
                                 NetworkRequest.Flags network) {
-        try (Builder builder = new Builder(states, id, bundle, false, network)) {
+        try (Builder builder = new Builder(states, id, bundle, false, handover, network)) {
             Terminals.check(builder.spec, handover.consoleSocket(), false);
-            builder.build(handover);
+            builder.build();
             builder.sendTerminal(handover.consoleSocket());
             builder.exec();
         }

@@ -197,13 +197,31 @@ public sealed interface Op {
     }
 
     /** runc's --no-pivot: chroot into the rootfs, for roots pivot_root refuses (a ramdisk). */
+    /** Without a mount namespace of the container's own, where nothing may be moved or unmounted. */
     record Chroot(String path) implements Op {
         public String render() {
-            return "chdir(" + q(path) + "), chroot(\".\")  (--no-pivot: the old root stays mounted beneath)";
+            return "chdir(" + q(path) + "), chroot(\".\")  (in the runtime's mount namespace)";
         }
 
         public String doing() {
             return "changing root to " + path;
+        }
+    }
+
+    /**
+     * runc's --no-pivot: the host's full proc and sysfs mounts detached (a chroot leaves them
+     * reachable, and the kernel lets a new procfs be mounted while one is), then the rootfs
+     * moved onto "/" (MS_MOVE) and chroot(".") into it, so that a process joining the mount
+     * namespace later (exec) lands in the rootfs too.
+     */
+    record MoveRoot(String path, List<String> hide) implements Op {
+        public String render() {
+            return (hide.isEmpty() ? "" : "umount2(" + String.join(", ", hide) + ", MNT_DETACH); ")
+                    + "mount(" + q(path) + ", \"/\", MS_MOVE), chroot(\".\")  (--no-pivot)";
+        }
+
+        public String doing() {
+            return "moving the root filesystem " + path + " onto /";
         }
     }
 
@@ -336,6 +354,92 @@ public sealed interface Op {
 
         public String doing() {
             return "setting capabilities";
+        }
+    }
+
+    /**
+     * keyctl(KEYCTL_JOIN_SESSION_KEYRING): a session keyring of the container's own, not the
+     * host's; joined again by name by every exec, and searchable by its owner (as runc makes it).
+     */
+    record JoinKeyring(String name) implements Op {
+        public String render() {
+            return "keyctl(KEYCTL_JOIN_SESSION_KEYRING, " + q(name) + "), then KEYCTL_SETPERM +search for its owner";
+        }
+
+        public String doing() {
+            return "joining the session keyring " + name;
+        }
+    }
+
+    /** sched_setattr(2), process.scheduler. */
+    record SetScheduler(int policy, long flags, int nice, int priority, long runtime, long deadline, long period)
+            implements Op {
+        public String render() {
+            return "sched_setattr(policy " + policy + ", flags 0x" + Long.toHexString(flags) + ", nice " + nice
+                    + ", priority " + priority + ", runtime " + runtime + ", deadline " + deadline + ", period " + period + ")";
+        }
+
+        public String doing() {
+            return "setting the scheduler (process.scheduler)";
+        }
+    }
+
+    /** ioprio_set(IOPRIO_WHO_PROCESS, 0, class << 13 | level), process.ioPriority. */
+    record SetIoPriority(int ioClass, int level) implements Op {
+        public String render() {
+            return "ioprio_set(IOPRIO_WHO_PROCESS, 0, class " + ioClass + " level " + level + ")";
+        }
+
+        public String doing() {
+            return "setting the I/O priority (process.ioPriority)";
+        }
+    }
+
+    /** sched_setaffinity(2); null cpus means every CPU (an exec'd process does not keep the runtime's). */
+    record SetAffinity(java.util.BitSet cpus) implements Op {
+        public String render() {
+            return "sched_setaffinity(" + (cpus == null ? "every CPU" : "CPUs " + hako.spec.CpuList.format(cpus)) + ")";
+        }
+
+        public String doing() {
+            return "setting the CPU affinity (process.execCPUAffinity)";
+        }
+    }
+
+    /** personality(2), linux.personality. */
+    record SetPersonality(int persona) implements Op {
+        public String render() {
+            return "personality(" + (persona == 8 ? "PER_LINUX32" : persona == 0 ? "PER_LINUX" : "0x" + Integer.toHexString(persona)) + ")";
+        }
+
+        public String doing() {
+            return "setting the personality (linux.personality)";
+        }
+    }
+
+    /** set_mempolicy(2), linux.memoryPolicy: mode with its MPOL_F_* flags, and the nodes. */
+    record SetMempolicy(int mode, java.util.BitSet nodes) implements Op {
+        public String render() {
+            return "set_mempolicy(mode 0x" + Integer.toHexString(mode) + ", nodes " + (nodes.isEmpty() ? "none" : hako.spec.CpuList.format(nodes)) + ")";
+        }
+
+        public String doing() {
+            return "setting the memory policy (linux.memoryPolicy)";
+        }
+    }
+
+    /**
+     * The stage itself: unshare(CLONE_NEWTIME), then the offsets written to
+     * /proc/self/timens_offsets, which only works before any process is in the new namespace: the
+     * clone that follows puts init there (linux.timeOffsets).
+     */
+    record TimeOffsets(String offsets) implements Op {
+        public String render() {
+            return "unshare(CLONE_NEWTIME); write(\"/proc/self/timens_offsets\", " + q(offsets.replace("\n", "\\n")) + ")";
+        }
+
+        public String doing() {
+            return "setting the clock offsets of the time namespace (linux.timeOffsets)";
         }
     }
 

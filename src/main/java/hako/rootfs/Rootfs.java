@@ -4,6 +4,7 @@ import hako.Warnings;
 import hako.plan.Flags;
 import hako.plan.Op;
 import hako.plan.PlanException;
+import hako.spec.NamespaceType;
 import hako.spec.Spec;
 
 import java.nio.file.Files;
@@ -23,11 +24,13 @@ public final class Rootfs {
     private final Spec spec;
     private final Path rootfs;
     private final Path bundle;
+    private final boolean noPivot;
     private final List<Op> ops = new ArrayList<>();
 
-    private Rootfs(Spec spec, Path bundle) {
+    private Rootfs(Spec spec, Path bundle, boolean noPivot) {
         this.spec = spec;
         this.bundle = bundle;
+        this.noPivot = noPivot;
         this.rootfs = path(spec, bundle);
     }
 
@@ -36,14 +39,37 @@ public final class Rootfs {
         return bundle.resolve(spec.root().path()).normalize();
     }
 
-    public static List<Op> plan(Spec spec, Path bundle) {
-        Rootfs plan = new Rootfs(spec, bundle);
+    /** @param noPivot runc's --no-pivot: move the rootfs onto / and chroot, for where pivot_root cannot be used */
+    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot) {
+        Rootfs plan = new Rootfs(spec, bundle, noPivot);
+        if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
         plan.devices();
         plan.pivot();
         plan.finish();
         return List.copyOf(plan.ops);
+    }
+
+    /**
+     * No mount namespace of its own: as runc, the spec's mounts and devices are made in the
+     * runtime's, under the rootfs, and the process chroots into it. What would change mounts
+     * that are not the container's own — propagation of "/", a read-only root, masked and
+     * read-only paths — is refused (runc refuses the last two). Delete unmounts what was made.
+     */
+    private List<Op> inTheRuntimesMountNamespace() {
+        String why = "needs a mount namespace of the container's own (add {\"type\": \"mount\"} to linux.namespaces)";
+        if (!linux().maskedPaths().isEmpty()) throw new PlanException("linux.maskedPaths", why);
+        if (!linux().readonlyPaths().isEmpty()) throw new PlanException("linux.readonlyPaths", why);
+        if (spec.root().readonly()) throw new PlanException("root.readonly", why);
+        if (linux().rootfsPropagation() != null) throw new PlanException("linux.rootfsPropagation", why);
+        ops.add(new Op.SetRoot(rootfs.toString()));
+        mounts();
+        devices();
+        ops.add(new Op.Chroot(rootfs.toString()));
+        ops.add(new Op.Mkdir(spec.process().cwd(), 0755));
+        sysctls();
+        return List.copyOf(ops);
     }
 
     private Spec.Linux linux() {
@@ -83,10 +109,15 @@ public final class Rootfs {
         MountOptions options = MountOptions.parse(mount.options());
         String target = mount.destination();
         String type = mount.type();
-        if (options.idmap()) {
+        if (options.idmap() || mount.idMapped()) {
             throw new PlanException(at + ".options", "id-mapped mounts (idmap, ridmap) are not supported yet: they need user namespaces");
         }
         boolean bind = options.bind() || "bind".equals(type);
+        if (bind && options.data() != null) {
+            // The kernel would ignore them without a word; runc (1.2+) refuses them too.
+            throw new PlanException(at + ".options", "unknown mount options " + options.data()
+                    + ": a bind mount takes no filesystem options");
+        }
         if (bind) {
             Path source = bundle.resolve(mount.source() == null ? "" : mount.source());
             createMountPoint(target, Files.isDirectory(source) || !Files.exists(source));
@@ -96,10 +127,6 @@ public final class Rootfs {
             if (options.remountFlags() != 0) {
                 ops.add(new Op.Mount(null, target, null,
                         Flags.MS_BIND | Flags.MS_REMOUNT | options.remountFlags(), null));
-            }
-            if (options.data() != null) {
-                Warnings.print("config.json: " + at + ".options: " + options.data()
-                        + " ignored: a bind mount takes no filesystem options");
             }
         } else {
             createMountPoint(target, true);
@@ -181,7 +208,8 @@ public final class Rootfs {
      * process's working directory made if the image lacks it.
      */
     private void pivot() {
-        ops.add(new Op.PivotRoot(rootfs.toString()));
+        ops.add(noPivot ? new Op.MoveRoot(rootfs.toString(), HostMounts.fullProcAndSysfsOutside(rootfs))
+                : new Op.PivotRoot(rootfs.toString()));
         long propagation = rootPropagation();
         if ((propagation & (Flags.MS_SHARED | Flags.MS_UNBINDABLE)) != 0) {
             ops.add(new Op.Mount(null, "/", null, propagation, null));
@@ -191,9 +219,7 @@ public final class Rootfs {
 
     private void finish() {
         // Sysctls first: readonly paths below make /proc/sys read-only.
-        for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
-            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
-        }
+        sysctls();
         for (String path : linux().readonlyPaths()) {
             ops.add(new Op.Mount(path, path, null, Flags.MS_BIND | Flags.MS_REC, null, Op.IGNORE_MISSING));
             ops.add(new Op.Mount(null, path, null,
@@ -204,6 +230,13 @@ public final class Rootfs {
         }
         if (spec.root().readonly()) {
             ops.add(new Op.Mount(null, "/", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY, null));
+        }
+    }
+
+    /** Only keys of the container's own namespaces get here (hako.security.Sysctls). */
+    private void sysctls() {
+        for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
+            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
         }
     }
 

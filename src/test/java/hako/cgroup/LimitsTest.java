@@ -1,5 +1,6 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
 import hako.spec.Json;
 import org.junit.jupiter.api.Test;
 

@@ -140,4 +140,25 @@ class ForeignBundlesIT extends ContainerTest {
             Files.deleteIfExists(rootfs.resolve("rro"));
         }
     }
+
+    @Test
+    void withoutAnyNamespaceTheContainerSharesTheRuntimesAndLeavesNoMountBehind() throws IOException {
+        // As runtime-tools' linux_ns_itype: every namespace removed (and what needs one of its own).
+        Map<String, Object> spec = specFrom("runc", "sh", "-c", "readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid; ls /proc/self/ >/dev/null && echo proc");
+        Busybox.linux(spec).remove("namespaces");
+        Busybox.linux(spec).remove("maskedPaths");
+        Busybox.linux(spec).remove("readonlyPaths");
+        spec.remove("hostname");
+        ((Map<String, Object>) spec.get("root")).put("readonly", false);
+        Path bundle = Busybox.bundle(work, spec);
+        // In a mount namespace of the test's own, so that nothing propagates to the machine's;
+        // the check after the run sees what delete left there.
+        String script = String.join(" ", Hako.LAUNCHER.toString(), "--root", root.toString(), "run", "--bundle", bundle.toString(), "shared;")
+                + " echo left: $(grep -c " + rootfs + " /proc/self/mountinfo)";
+        Hako.Result result = Hako.exec(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", script), "");
+        assertEquals(0, result.code(), result::toString);
+        List<String> lines = result.stdout().lines().toList();
+        assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(), lines.get(1), "the runtime's PID namespace");
+        assertEquals(List.of("proc", "left: 0"), lines.subList(2, 4));
+    }
 }

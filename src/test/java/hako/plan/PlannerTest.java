@@ -26,7 +26,7 @@ class PlannerTest {
 
     static Plan plan(Map<String, Object> tree) {
         Spec spec = SpecReader.fromTree(tree, "config.json");
-        return Planner.plan(spec, BUNDLE, false);
+        return Planner.plan(spec, new Planner.Request(BUNDLE, false, false, Planner.sessionKeyring("web")));
     }
 
     @SuppressWarnings("unchecked")
@@ -174,20 +174,14 @@ class PlannerTest {
     }
 
     @Test
-    void filesystemOptionsOnABindMountAreAWarning() {
+    void filesystemOptionsOnABindMountAreRefusedAsRunc12Does() {
         Map<String, Object> tree = defaults();
         @SuppressWarnings("unchecked")
         List<Object> mounts = (List<Object>) tree.get("mounts");
         mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "size=1m")));
-        List<String> warnings = new java.util.ArrayList<>();
-        hako.Warnings.sendTo(warnings::add);
-        try {
-            plan(tree);
-        } finally {
-            hako.Warnings.sendTo(System.err::println);
-        }
-        assertEquals(List.of("config.json: mounts[" + (mounts.size() - 1) + "].options: size=1m ignored: a bind mount takes no filesystem options"),
-                warnings);
+        PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+        assertEquals("config.json: mounts[" + (mounts.size() - 1) + "].options: unknown mount options size=1m: "
+                + "a bind mount takes no filesystem options", e.getMessage());
     }
 
     @Test
@@ -196,11 +190,93 @@ class PlannerTest {
         at(tree, "process").put("user", Map.of("uid", 1000L, "gid", 100L, "additionalGids", List.of(5L), "umask", 077L));
         List<Op> ops = plan(tree).process();
         List<Class<?>> order = ops.stream().<Class<?>>map(Object::getClass).toList();
-        assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
+        assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.JoinKeyring.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
                 Op.SetGroups.class, Op.SetResgid.class, Op.SetResuid.class, Op.Prctl.class, Op.Caps.class,
                 Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Which.class), order);
-        assertEquals(new Op.SetResuid(1000), ops.get(7));
-        assertEquals(new Op.Umask(077), ops.get(11));
+        assertEquals(new Op.SetResuid(1000), ops.get(8));
+        assertEquals(new Op.Umask(077), ops.get(12));
+    }
+
+    @Test
+    void newerFieldsComeInRuncsOrderAfterTheSwitchOfUser() {
+        Map<String, Object> tree = defaults();
+        at(tree, "process").put("scheduler", Map.of("policy", "SCHED_IDLE"));
+        at(tree, "process").put("ioPriority", Map.of("class", "IOPRIO_CLASS_BE", "priority", 4L));
+        at(tree, "linux").put("personality", Map.of("domain", "LINUX32"));
+        at(tree, "linux").put("memoryPolicy", Map.of("mode", "MPOL_PREFERRED", "nodes", "0"));
+        List<Op> ops = plan(tree).process();
+        int caps = ops.indexOf(ops.stream().filter(op -> op instanceof Op.Caps).findFirst().orElseThrow());
+        List<Op> after = ops.subList(caps, ops.size());
+        assertEquals(List.of(new Op.SetScheduler(5, 0, 0, 0, 0, 0, 0), new Op.SetIoPriority(2, 4), new Op.SetPersonality(8),
+                new Op.SetMempolicy(1, hako.spec.CpuList.parse("0"))),
+                after.stream().filter(op -> op instanceof Op.SetScheduler || op instanceof Op.SetIoPriority
+                        || op instanceof Op.SetPersonality || op instanceof Op.SetMempolicy).toList());
+        assertEquals(new Op.JoinKeyring("_ses.web"), ops.get(2), "the container's own session keyring, named as runc names it");
+    }
+
+    @Test
+    void timeOffsetsAreWrittenByTheStageBeforeInitEntersTheNamespace() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(tree, "linux").get("namespaces");
+        namespaces.add(Map.of("type", "time"));
+        at(tree, "linux").put("timeOffsets", Map.of("boottime", Map.of("secs", 60L, "nanosecs", 5L)));
+        List<Op> ops = plan(tree).namespaces();
+        assertEquals(new Op.TimeOffsets("boottime 60 5\n"), ops.get(0));
+        Op.Clone clone = (Op.Clone) ops.getLast();
+        assertEquals(0, clone.flags() & Flags.CLONE_NEWTIME, "the namespace is the stage's own, not the clone's");
+        assertEquals(0, clone.cgroupFdIndex(), "no namespace descriptors before the cgroup's");
+    }
+
+    @Test
+    void anExecdProcessGetsTheContainersPersonalityAndEveryCpuUnlessItsAffinitySaysOtherwise() {
+        Spec.Process process = SpecReader.fromTree(defaults(), "config.json").process();
+        Planner.Shared shared = new Planner.Shared(new Spec.Personality(8), null, "_ses.web");
+        Plan exec = Planner.planExec(process, shared, 42, List.of("mnt"), true);
+        assertEquals(new Op.SetAffinity(null), exec.process().getFirst());
+        assertTrue(exec.process().contains(new Op.SetPersonality(8)));
+        assertTrue(exec.process().contains(new Op.JoinKeyring("_ses.web")));
+    }
+
+    @Test
+    void onlySysctlsOfTheContainersOwnNamespacesAreWritten() {
+        // The attack: any key written would change the host's (kernel.core_pattern runs a program there).
+        for (String key : List.of("kernel.core_pattern", "kernel.printk_ratelimit", "vm.overcommit_memory")) {
+            Map<String, Object> tree = defaults();
+            at(tree, "linux").put("sysctl", Map.of(key, "9"));
+            PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+            assertEquals("config.json: linux.sysctl." + key + ": not in a separate kernel namespace: it would change the host's",
+                    e.getMessage());
+        }
+        Map<String, Object> namespaced = defaults();
+        at(namespaced, "linux").put("sysctl", Map.of("net.ipv4.ip_unprivileged_port_start", "0", "kernel.shmmax", "1000000",
+                "fs.mqueue.msg_max", "20", "kernel.domainname", "example"));
+        assertEquals(4, plan(namespaced).rootfs().stream().filter(op -> op instanceof Op.WriteFile).count());
+
+        Map<String, Object> hostNetwork = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(hostNetwork, "linux").get("namespaces");
+        namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("network"));
+        at(hostNetwork, "linux").put("sysctl", Map.of("net.ipv4.ip_forward", "1"));
+        assertEquals("config.json: linux.sysctl.net.ipv4.ip_forward: not allowed in the host's network namespace",
+                assertThrows(PlanException.class, () -> plan(hostNetwork)).getMessage());
+    }
+
+    @Test
+    void withoutAMountNamespaceTheMountsAreMadeUnderTheRootfsAndTheProcessChroots() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(tree, "linux").get("namespaces");
+        namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("mount"));
+        assertEquals("config.json: linux.maskedPaths: needs a mount namespace of the container's own (add {\"type\": \"mount\"} "
+                + "to linux.namespaces)", assertThrows(PlanException.class, () -> plan(tree)).getMessage());
+        at(tree, "linux").remove("maskedPaths");
+        at(tree, "linux").remove("readonlyPaths");
+        at(tree, "root").put("readonly", false);
+        List<Op> ops = plan(tree).rootfs();
+        assertEquals(new Op.SetRoot("/bundles/web/rootfs"), ops.getFirst(), "no propagation change of the host's /");
+        assertTrue(ops.contains(new Op.Chroot("/bundles/web/rootfs")), ops::toString);
+        assertTrue(ops.stream().noneMatch(op -> op instanceof Op.PivotRoot), ops::toString);
     }
 
     @Test
@@ -227,7 +303,7 @@ class PlannerTest {
 
     @Test
     void createWaitsOnTheExecFifoBeforeItExecs() {
-        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), BUNDLE, true);
+        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), new Planner.Request(BUNDLE, true, false, null));
         assertEquals(new Op.WaitFifo(0), plan.start().getFirst());
         assertTrue(plan.start().getLast() instanceof Op.Exec);
     }
