@@ -247,3 +247,159 @@ clients_podman_import() {
   tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
   capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$2"
 }
+
+# --- containerd -----------------------------------------------------------------------------
+
+# Inside the private namespaces: a containerd of its own (config.toml, socket, root and state
+# under $WORK; no CRI, which would want CNI and pull images) started in the background, its pid
+# in $containerd_pid, and `c` on PATH: ctr on that socket and on containerd namespace $NAMESPACE.
+# Returns non-zero (the last lines of containerd's log on stderr) when it does not answer.
+clients_containerd_start() {
+  local socket=$WORK/containerd.sock
+  mkdir -p "$WORK/tools"
+  cat > "$WORK/config.toml" <<END
+version = 2
+root = "$WORK/root"
+state = "$WORK/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.internal.v1.tracing"]
+
+[grpc]
+  address = "$socket"
+[ttrpc]
+  address = "$socket.ttrpc"
+[debug]
+  level = "info"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$WORK/opt"
+END
+  # A script, so that timeout and script can run it.
+  cat > "$WORK/tools/c" <<END
+#!/bin/sh
+exec ctr --address $socket --namespace $NAMESPACE "\$@"
+END
+  chmod 755 "$WORK/tools/c"
+  export PATH=$WORK/tools:$PATH
+  containerd --config "$WORK/config.toml" > "$WORK/containerd.log" 2>&1 &
+  containerd_pid=$!
+  for _ in $(seq 100); do
+    c version >/dev/null 2>&1 && return 0
+    kill -0 "$containerd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  c version >/dev/null 2>&1 && return 0
+  tail -n 20 "$WORK/containerd.log" >&2
+  return 1
+}
+
+# Kills and deletes every task and container of $NAMESPACE, removes IMAGE, stops containerd and
+# unmounts the snapshots' overlay mounts left in this mount namespace.
+clients_containerd_stop() {
+  local image=$1 task
+  for task in $(timeout 10 c task ls -q 2>/dev/null); do
+    timeout 10 c task kill -s SIGKILL "$task" >/dev/null 2>&1
+    sleep 0.5
+    timeout 20 c task delete --force "$task" >/dev/null 2>&1
+  done
+  for task in $(timeout 10 c containers ls -q 2>/dev/null); do
+    timeout 20 c containers delete "$task" >/dev/null 2>&1
+  done
+  timeout 20 c images rm "$image" >/dev/null 2>&1
+  if kill -0 "$containerd_pid" 2>/dev/null; then
+    kill -TERM "$containerd_pid"
+    for _ in $(seq 50); do kill -0 "$containerd_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$containerd_pid" 2>/dev/null && kill -KILL "$containerd_pid"
+  fi
+  wait "$containerd_pid" 2>/dev/null
+  grep -F " $WORK/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+}
+
+# An OCI image archive (an image layout, one uncompressed layer of the busybox rootfs of
+# scripts/busybox-rootfs.sh) written with tar and sha256sum: nothing is pulled. Its index names
+# the image for containerd (io.containerd.image.name) and its tag (org.opencontainers.image.ref.name).
+# Usage: clients_oci_archive REPO_DIR OUT.tar IMAGE
+clients_oci_archive() {
+  local repo=$1 out=$2 image=$3 layout=$WORK/image blobs layer config manifest arch
+  blobs=$layout/blobs/sha256
+  mkdir -p "$blobs"
+  "$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  tar --numeric-owner -C "$WORK/rootfs" -cf "$WORK/layer.tar" .
+  layer=$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1)
+  mv "$WORK/layer.tar" "$blobs/$layer"
+  arch=$(dpkg --print-architecture)
+  printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$arch" "$layer" > "$WORK/config.json"
+  config=$(sha256sum "$WORK/config.json" | cut -d' ' -f1)
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}' \
+    "$config" "$(stat -c %s "$WORK/config.json")" "$layer" "$(stat -c %s "$blobs/$layer")" > "$WORK/manifest.json"
+  manifest=$(sha256sum "$WORK/manifest.json" | cut -d' ' -f1)
+  mv "$WORK/config.json" "$blobs/$config"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"platform":{"architecture":"%s","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"latest"}}]}' \
+    "$manifest" "$(stat -c %s "$WORK/manifest.json")" "$arch" "$image" > "$layout/index.json"
+  mv "$WORK/manifest.json" "$blobs/$manifest"
+  echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+  tar -C "$layout" -cf "$out" oci-layout index.json blobs
+}
+
+# --- buildah --------------------------------------------------------------------------------
+
+# Inside the private namespaces: buildah's configuration and storage under $WORK/buildah
+# (containers.conf with cgroupfs and netavark, storage.conf with vfs, registries.conf with no
+# registry to search, a signature policy that accepts local images) and `bh` on PATH: buildah
+# with that storage. The runtime is given per command (bud/run --runtime).
+clients_buildah_environment() {
+  local dir=$WORK/buildah
+  mkdir -p "$dir/networks" "$dir/tmp" "$WORK/tools" "$WORK/tmp"
+  export TMPDIR=$WORK/tmp
+  cat > "$dir/containers.conf" <<END
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$dir/events.log"
+tmp_dir = "$dir/tmp"
+image_copy_tmp_dir = "$WORK/tmp"
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$dir/networks"
+END
+  cat > "$dir/storage.conf" <<END
+[storage]
+driver = "vfs"
+graphroot = "$dir/storage"
+runroot = "$dir/runroot"
+END
+  echo 'unqualified-search-registries = []' > "$dir/registries.conf"
+  echo '{"default": [{"type": "insecureAcceptAnything"}]}' > "$dir/policy.json"
+  export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$dir/registries.conf BUILDAH_ISOLATION=oci
+  cat > "$WORK/tools/bh" <<END
+#!/bin/sh
+exec buildah --root $dir/storage --runroot $dir/runroot --storage-driver vfs \\
+  --registries-conf $dir/registries.conf "\$@"
+END
+  chmod 755 "$WORK/tools/bh"
+  export PATH=$WORK/tools:$PATH
+}
+
+# The base image, offline: `buildah from scratch`, the busybox rootfs of scripts/busybox-rootfs.sh
+# copied in, PATH and CMD set, committed as IMAGE. Usage: clients_buildah_base REPO_DIR IMAGE;
+# sets RC, OUT, ERR (of the step that failed, or of the commit).
+clients_buildah_base() {
+  local repo=$1 image=$2 ctr
+  "$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  capture 60 bh from --signature-policy "$WORK/buildah/policy.json" scratch
+  [ "$RC" -eq 0 ] || return 0
+  ctr=$OUT
+  capture 120 bh copy "$ctr" "$WORK/rootfs/" /
+  [ "$RC" -eq 0 ] || return 0
+  capture 30 bh config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --cmd /bin/sh "$ctr"
+  [ "$RC" -eq 0 ] || return 0
+  capture 120 bh commit --signature-policy "$WORK/buildah/policy.json" --rm "$ctr" "$image"
+}
