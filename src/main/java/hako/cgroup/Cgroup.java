@@ -1,5 +1,6 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
 import hako.spec.Spec;
 import hako.sys.Bpf;
 import hako.sys.CgroupCalls;
@@ -446,6 +447,11 @@ public final class Cgroup {
         } finally {
             Libc.close(watch);
         }
+    }
+
+    /** Moves a process into the cgroup (cgroup.procs): for one that cannot be born there. */
+    public void adopt(int pid) {
+        write("cgroup.procs", Integer.toString(pid));
     }
 
     /** SIGKILLs every process in the cgroup and below, at once (cgroup.kill, Linux 5.14+). */

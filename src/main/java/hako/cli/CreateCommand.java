@@ -15,7 +15,6 @@ final class CreateCommand {
     static Args flags(String command) {
         return new Args(command)
                 .value("bundle", "b").value("pid-file").value("console-socket").value("preserve-fds")
-                // --no-new-keyring asks for what hako always does: it makes no session keyring.
                 .flag("no-pivot").flag("no-new-keyring");
     }
 
@@ -23,7 +22,7 @@ final class CreateCommand {
     static Handover handover(Args args) {
         String pidFile = args.get("pid-file");
         return new Handover(pidFile == null ? null : Path.of(pidFile).toAbsolutePath(), args.get("console-socket"),
-                preserveFds(args.get("preserve-fds")), args.has("no-pivot"));
+                preserveFds(args.get("preserve-fds")), args.has("no-pivot"), args.has("no-new-keyring"));
     }
 
     private static int preserveFds(String text) {

@@ -1,9 +1,10 @@
 package hako.container;
 
-import hako.hooks.HookException;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Networking;
+import hako.rootfs.HostMounts;
+import hako.spec.NamespaceType;
 import hako.spec.Json;
 import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
@@ -61,12 +62,9 @@ public final class Delete {
         // The cgroup first: what still runs in it is killed, and the state goes only once it is gone.
         if (state.cgroup() != null) Cgroup.open(java.nio.file.Path.of(state.cgroup())).destroy();
         if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
+        if (!state.namespaces().contains(NamespaceType.MOUNT.procName())) HostMounts.unmountUnder(state.rootfs());
         states.remove(state.id());
-        try {
-            HookRunner.onHost(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
-                    Json.write(state.ociState(Status.STOPPED)));
-        } catch (HookException e) {
-            Warnings.print(e.getMessage());
-        }
+        HookRunner.runWarningOnFailure(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+                Json.write(state.ociState(Status.STOPPED)), HookRunner.Place.host(state.bundle()));
     }
 }

@@ -1,6 +1,5 @@
 package hako.container;
 
-import hako.hooks.HookException;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.spec.Json;
@@ -24,8 +23,8 @@ public final class Start {
             }
             Hooks hooks = Hooks.parse(state.hooks());
             try {
-                HookRunner.inContainer(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
-                        Json.write(state.ociState(Status.CREATED)), state.pid(), state.namespaces());
+                HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
+                        Json.write(state.ociState(Status.CREATED)), HookRunner.Place.container(state.pid(), state.namespaces()));
             } catch (RuntimeException e) {
                 // The spec: a failed startContainer hook stops the container; delete then cleans up.
                 Kill.signal(state.pid(), state.pidStartTime(), Libc.SIGKILL);
@@ -40,11 +39,8 @@ public final class Start {
 
     /** poststart hooks: a failure is a warning, and the container goes on (runtime spec). */
     static void poststart(Hooks hooks, ContainerState state) {
-        try {
-            HookRunner.onHost(hooks.of(Hooks.POSTSTART), Hooks.POSTSTART, Json.write(state.ociState(Status.RUNNING)));
-        } catch (HookException e) {
-            Warnings.print(e.getMessage());
-        }
+        HookRunner.runWarningOnFailure(hooks.of(Hooks.POSTSTART), Hooks.POSTSTART,
+                Json.write(state.ociState(Status.RUNNING)), HookRunner.Place.host(state.bundle()));
     }
 
     /**

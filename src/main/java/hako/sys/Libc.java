@@ -172,6 +172,18 @@ public final class Libc {
         }
     }
 
+    public static final int SEEK_SET = 0, SEEK_END = 2;
+
+    /** lseek(2): moves the offset of a descriptor; returns the new offset. */
+    public static long seek(int fd, long offset, int whence, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long result = syscall(state, Syscalls.LSEEK, fd, offset, whence, 0);
+            if (result < 0) throw fail(what, state);
+            return result;
+        }
+    }
+
     /** A close-on-exec pipe: {read end, write end}. */
     public static int[] pipe(String what) {
         try (Arena arena = Arena.ofConfined()) {
@@ -396,6 +408,29 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             return syscall(state, Syscalls.IOCTL, fd, 0x5401 /* TCGETS */, arena.allocate(64).address(), 0) == 0;
+        }
+    }
+
+    /**
+     * Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER), as
+     * runc's foreground run is: a daemon the container leaves behind comes back to us.
+     */
+    public static void becomeSubreaper() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.PRCTL, 36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0) < 0) {
+                throw fail("becoming the subreaper of the container's processes", state);
+            }
+        }
+    }
+
+    /** umount2(path, MNT_DETACH): the mount goes now, its users keep it until they let go. */
+    public static void unmountLazily(String path, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.UMOUNT2, arena.allocateFrom(path).address(), 2 /* MNT_DETACH */, 0, 0) < 0) {
+                throw fail(what, state);
+            }
         }
     }
 

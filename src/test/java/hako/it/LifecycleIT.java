@@ -145,6 +145,35 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void execFlagsAsRuncReadsThem() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sleep", "100");
+        Busybox.process(spec).put("user", Map.of("uid", 0L, "gid", 7L, "additionalGids", List.of(8L)));
+        ok("run", "-d", "--bundle", Busybox.bundle(work, spec).toString(), "flags");
+        // -u with a uid only keeps the container's gid; -g adds to its groups
+        assertEquals("uid=1000 gid=7 groups=7,8,9\n", ok("exec", "-u", "1000", "-g", "9", "flags", "sh", "-c",
+                "echo uid=$(id -u) gid=$(id -g) groups=$(id -G | tr ' ' ,)").stdout());
+        // --cgroup: an existing sub-cgroup of the container's
+        String cgroup = (String) ((Map<?, ?>) Json.parse(Files.readString(root.resolve("flags/state.json")))).get("cgroup");
+        Files.createDirectory(Path.of(cgroup, "sub"));
+        assertEquals("0::/sub\n", ok("exec", "--cgroup", "sub", "flags", "grep", "^0::", "/proc/self/cgroup").stdout());
+        Hako.Result missing = hako("exec", "--cgroup", "nothere", "flags", "true");
+        assertTrue(missing.stderr().contains("--cgroup nothere: no such sub-cgroup"), missing.stderr());
+        // accepted and said not to apply, never dropped in silence
+        Hako.Result apparmor = hako("exec", "--apparmor", "unconfined", "flags", "true");
+        assertEquals(0, apparmor.code(), apparmor::toString);
+        assertEquals("hako: warning: process.apparmorProfile is not applied: hako has no AppArmor support\n", apparmor.stderr());
+        ok("delete", "--force", "flags");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void rootlessTakesRuncsValues() {
+        assertEquals(0, hako("--rootless", "false", "list").code());
+        assertEquals(0, hako("--rootless=auto", "list").code());
+        assertEquals("hako: --rootless true: rootless containers are not supported yet\n", hako("--rootless", "true", "list").stderr());
+    }
+
+    @Test
     void pauseFreezesEveryProcessAndResumeThawsThem() throws Exception {
         ok("run", "-d", "--bundle", bundle("sh", "-c", "while :; do echo tick >> /dev/shm/ticks; sleep 0.05; done").toString(), "frozen");
         ok("pause", "frozen");
@@ -152,8 +181,12 @@ class LifecycleIT extends ContainerTest {
         Hako.Result again = hako("pause", "frozen");
         assertTrue(again.stderr().contains("cannot pause a container that is paused"), again.stderr());
         Hako.Result exec = hako("exec", "frozen", "true");
-        assertTrue(exec.stderr().contains("cannot exec in a paused container"), exec.stderr());
+        assertEquals("hako: exec in container \"frozen\": cannot exec in a paused container (use --ignore-paused to override)\n",
+                exec.stderr());
+        // With --ignore-paused the process joins the frozen cgroup: it runs once the container is thawed.
+        ok("exec", "-d", "--ignore-paused", "frozen", "sh", "-c", "echo thawed > /dev/shm/late");
         ok("resume", "frozen");
+        assertEquals("thawed\n", ok("exec", "frozen", "sh", "-c", "sleep 0.2; cat /dev/shm/late").stdout());
         assertEquals("running", state("frozen").get("status"));
         String stats = ok("events", "--stats", "frozen").stdout();
         assertTrue(stats.startsWith("{\"type\":\"stats\",\"id\":\"frozen\",\"data\":{"), stats);
