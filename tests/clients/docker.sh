@@ -106,6 +106,16 @@ check "run --rm --hostname: PID 1, the hostname, the host's files invisible" \
 capture 60 dk run --rm --network none "$IMAGE" sh -c 'ls /sys/class/net'
 check "run --rm --network none: only lo in the container" lo "$OUT" "$ERR"
 
+# ---- what Docker asks of every container: its seccomp profile, masked and read-only /proc paths,
+# the network sysctls it sets
+capture 60 dk run --rm "$IMAGE" sh -c 'awk "/^Seccomp:/ { print \$2 }" /proc/self/status'
+check "seccomp: Docker's default profile is in force (Seccomp: 2, filter)" 2 "$OUT" "$ERR"
+capture 60 dk run --rm --security-opt seccomp=unconfined "$IMAGE" sh -c 'awk "/^Seccomp:/ { print \$2 }" /proc/self/status'
+check "--security-opt seccomp=unconfined: no filter (Seccomp: 0)" 0 "$OUT" "$ERR"
+capture 60 dk run --rm "$IMAGE" sh -c 'stat -c %t:%T /proc/timer_list; ls /sys/firmware | wc -l; awk "\$2 == \"/proc/sys\" { split(\$4, o, \",\"); print o[1] }" /proc/mounts; cat /proc/sys/net/ipv4/ip_unprivileged_port_start'
+check "maskedPaths (/proc/timer_list is /dev/null, /sys/firmware empty), readonlyPaths (/proc/sys ro), sysctl ip_unprivileged_port_start=0" \
+  "1:3|0|ro|0" "$(paste -sd'|' <<< "$OUT")" "$ERR"
+
 # ---- run -d, ps, logs, exec, kill, stop, rm
 SLEEPER='echo started; trap "echo got USR1" USR1; trap "echo got TERM; exit 0" TERM; while :; do sleep 1; done'
 capture 60 dk run -d --name sleeper "$IMAGE" sh -c "$SLEEPER"
@@ -122,8 +132,14 @@ if [ -n "$pid" ] && [ "$pid" -gt 0 ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 
   pass "inspect: State.Pid is the container's process on the host"
 else fail "inspect: State.Pid is the container's process on the host" "pid=$pid"; fi
 
-dir=$(cgroup_of "${pid:-0}" pids 2>/dev/null)
-if [ "$dir" = "/sys/fs/cgroup/pids/$CGROUP_PARENT/$cid" ]; then pass "cgroup: the container is in /$CGROUP_PARENT/ID, the parent dockerd was given"
+# Where the container's own cgroup is: in the v1 hierarchies (as runc puts it on this hybrid host,
+# where Docker reports cgroup version 1), or only in the v2 tree; either passes here, the stats
+# step below tells whether Docker can read it.
+placed=""
+for hierarchy in pids memory cpu unified; do
+  [ "$(cgroup_of "${pid:-0}" "$hierarchy" 2>/dev/null)" = "/sys/fs/cgroup/$hierarchy/$CGROUP_PARENT/$cid" ] && placed+="$hierarchy "
+done
+if [ -n "$placed" ]; then pass "cgroup: the container is in /$CGROUP_PARENT/ID, the parent dockerd was given (${placed% })"
 else fail "cgroup: the container is in /$CGROUP_PARENT/ID, the parent dockerd was given" "$(cat "/proc/${pid:-0}/cgroup" 2>&1)"; fi
 
 if wait_for_log sleeper started; then
@@ -240,17 +256,57 @@ capture 60 dk run --rm --init "$IMAGE" sh -c 'tr "\0" " " < /proc/1/cmdline; ech
 check "--init: docker-init is PID 1, the command its child" "/sbin/docker-init -- sh -c tr \"\\0\" \" \" < /proc/1/cmdline; echo; echo \$PPID |1" \
   "$(paste -sd'|' <<< "$OUT")" "$ERR"
 
-# ---- resources: --memory, --cpus, --pids-limit on the container's own cgroups
-capture 60 dk run -d --name limited --memory 64m --cpus 0.5 --pids-limit 64 "$IMAGE" sleep 300
-pid=$(inspect limited '{{.State.Pid}}')
-if [ "$RC" -eq 0 ] && [ -n "$pid" ] && [ "$pid" -gt 0 ]; then
-  memory=$(cat "$(cgroup_of "$pid" memory)/memory.limit_in_bytes" 2>/dev/null)
-  quota=$(cat "$(cgroup_of "$pid" cpu)/cpu.cfs_quota_us" 2>/dev/null)/$(cat "$(cgroup_of "$pid" cpu)/cpu.cfs_period_us" 2>/dev/null)
-  pids=$(cat "$(cgroup_of "$pid" pids)/pids.max" 2>/dev/null)
-  check "--memory 64m --cpus 0.5 --pids-limit 64: memory.limit_in_bytes, cpu.cfs_quota_us/period, pids.max" \
-    "67108864 50000/100000 64" "$memory $quota $pids" "$(cat "/proc/$pid/cgroup")"
-else fail "--memory 64m --cpus 0.5 --pids-limit 64: memory.limit_in_bytes, cpu.cfs_quota_us/period, pids.max" "$ERR"; fi
-dk rm --force limited >/dev/null 2>&1
+# ---- resources: --memory, --cpus, --pids-limit, each applied to the container's own cgroup (v1 or
+# v2 files), or refused with a message about it: never silently dropped
+# limit_step NAME FLAGS V1FILE V1VALUE V2FILE V2VALUE
+limit_step() {
+  local name=$1 flags=$2 v1file=$3 v1value=$4 v2file=$5 v2value=$6 pid controller=${3%%.*} got
+  # shellcheck disable=SC2086
+  capture 60 dk run -d --name limited $flags "$IMAGE" sleep 300
+  pid=$(inspect limited '{{.State.Pid}}')
+  if [ "$RC" -eq 0 ] && [ -n "$pid" ] && [ "$pid" -gt 0 ]; then
+    got=$(cat "$(cgroup_of "$pid" "$controller")/$v1file" 2>/dev/null)
+    if [ "$got" = "$v1value" ]; then pass "$name: applied ($v1file $got)"
+    else
+      got=$(cat "$(cgroup_of "$pid" unified)/$v2file" 2>/dev/null)
+      if [ "$got" = "$v2value" ]; then pass "$name: applied ($v2file $got, cgroup v2)"
+      else fail "$name: applied to the container's own cgroup" "expected $v1file $v1value or $v2file $v2value"$'\n'"$(cat "/proc/$pid/cgroup")"; fi
+    fi
+  elif [ "$RC" -ne 0 ] && grep -qiE 'cgroup|resources' <<< "$ERR"; then
+    pass "$name: refused with a message about it ($(grep -oE 'linux\.resources[^:]*: .*' <<< "$ERR" | head -n 1 | cut -c1-200))"
+  else fail "$name: applied, or refused with a message about it" "$ERR"; fi
+  dk rm --force limited >/dev/null 2>&1
+}
+limit_step "--memory 64m" "--memory 64m" memory.limit_in_bytes 67108864 memory.max 67108864
+limit_step "--cpus 0.5" "--cpus 0.5" cpu.cfs_quota_us 50000 cpu.max "50000 100000"
+limit_step "--pids-limit 64" "--pids-limit 64" pids.max 64 pids.max 64
+
+# ---- what Docker reads back from the runtime and the cgroups: top (runtime ps), stats (the
+# shim reads the cgroups of the container's process), pause/unpause (freezer)
+capture 60 dk run -d --name counted "$IMAGE" sh -c 'sleep 301 & sleep 302 & wait'
+if [ "$RC" -eq 0 ] && wait_for_inspect counted '{{.State.Status}}' running; then
+  for _ in $(seq 25); do [ "$(dk top counted 2>/dev/null | grep -c 'sleep 30[12]')" -eq 2 ] && break; sleep 0.2; done
+  capture 30 dk top counted -o pid,args
+  check "top: the container's three processes (runtime ps)" "sh -c sleep 301 & sleep 302 & wait|sleep 301|sleep 302" \
+    "$(tail -n +2 <<< "$OUT" | awk '{ $1 = ""; sub(/^ /, ""); print }' | sort | paste -sd'|')" "$ERR"
+  capture 30 dk stats --no-stream --format '{{.PIDs}}' counted
+  check "stats: PIDs is the container's own count, 3 (read from its pids cgroup)" 3 "$OUT" "$ERR"
+  pid=$(inspect counted '{{.State.Pid}}')
+  capture 30 dk pause counted
+  state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+  paused=$(inspect counted '{{.State.Status}}')
+  # Frozen by the v1 freezer (freezer.state) or the v2 one (cgroup.events), whichever holds it.
+  frozen=$(cat "$(cgroup_of "$pid" freezer)/freezer.state" 2>/dev/null)
+  [ "$frozen" = FROZEN ] || frozen=$(awk '$1 == "frozen" { print "frozen=" $2 }' "$(cgroup_of "$pid" unified)/cgroup.events" 2>/dev/null)
+  if [ "$RC" -eq 0 ] && [ "$paused" = paused ] && { [ "$frozen" = FROZEN ] || [ "$frozen" = frozen=1 ]; }; then
+    pass "pause: the container is paused ($frozen, process state $state)"
+  else fail "pause: the container is paused and its cgroup frozen" "status $paused, freezer ${frozen:-none}"$'\n'"$ERR"; fi
+  capture 30 dk unpause counted
+  check "unpause: the container runs again" running "$(inspect counted '{{.State.Status}}')" "$ERR"
+else
+  fail "run -d of a container with three processes" "$ERR"
+fi
+dk rm --force counted >/dev/null 2>&1
 
 # ---- restart policies: on-failure:2 runs it 3 times, always restarts a process that exits 0
 capture 60 dk run -d --name flaky --restart on-failure:2 "$IMAGE" sh -c 'echo ran; exit 3'

@@ -39,7 +39,8 @@ clients_resolve_runtime() {
 # runtime, so podman's runtime_supports_json still matches) that, with TRACE_FILE, appends every
 # call, its exit code and its duration to TRACE_FILE, and with CAPTURE_DIR copies the bundle's
 # config.json to CAPTURE_DIR/ID.json on `create` and `run` (as the client wrote it, before the
-# runtime reads it); then returns the runtime's exit code. Prints the path to hand to the client.
+# runtime reads it) and an exec's --process file to CAPTURE_DIR/ID.exec.NANOSECONDS.json; then
+# returns the runtime's exit code. Prints the path to hand to the client.
 clients_runtime_for_client() {
   local runtime=$1 dir=$2
   if [ -z "${TRACE_FILE:-}" ] && [ -z "${CAPTURE_DIR:-}" ]; then echo "$runtime"; return; fi
@@ -50,17 +51,24 @@ clients_runtime_for_client() {
 # Records the call; the runtime keeps the caller's stdio, fds and environment.
 capture_dir=$(printf '%q' "${CAPTURE_DIR:-}")
 if [ -n "\$capture_dir" ]; then
-  # runc's syntax: [global options] create|run [--bundle|-b DIR] [options] ID (bundle: the cwd).
-  command="" bundle=. previous=""
+  # runc's syntax: [global options] create|run [--bundle|-b DIR] [options] ID (bundle: the cwd),
+  # [global options] exec [--process|-p FILE] [options] ID [ARGS].
+  command="" bundle=. process="" previous=""
   for arg in "\$@"; do
     case \$arg in
-      create|run) [ -n "\$command" ] || command=\$arg ;;
+      create|run|exec) [ -n "\$command" ] || command=\$arg ;;
       --bundle=*) [ -z "\$command" ] || bundle=\${arg#--bundle=} ;;
-      *) if [ -n "\$command" ] && { [ "\$previous" = --bundle ] || [ "\$previous" = -b ]; }; then bundle=\$arg; fi ;;
+      --process=*) [ -z "\$command" ] || process=\${arg#--process=} ;;
+      *) if [ -n "\$command" ] && { [ "\$previous" = --bundle ] || [ "\$previous" = -b ]; }; then bundle=\$arg; fi
+         if [ "\$command" = exec ] && { [ "\$previous" = --process ] || [ "\$previous" = -p ]; }; then process=\$arg; fi ;;
     esac
     previous=\$arg
   done
-  if [ -n "\$command" ] && [ "\$#" -gt 0 ] && [ -f "\$bundle/config.json" ]; then
+  if [ "\$command" = exec ] && [ -f "\$process" ]; then
+    # The exec's process.json, as ID.exec.NANOSECONDS.json (the container's id is the argument
+    # after the options; with --process, the last one).
+    cp "\$process" "\$capture_dir/\${!#}.exec.\$(date +%s%N).json"
+  elif [ -n "\$command" ] && [ "\$command" != exec ] && [ "\$#" -gt 0 ] && [ -f "\$bundle/config.json" ]; then
     cp "\$bundle/config.json" "\$capture_dir/\${!#}.json"
   fi
 fi
@@ -222,64 +230,6 @@ clients_leak_check() {
   else pass "leak check: the test's cgroup directories can be removed"; fi
 }
 
-# --- podman ---------------------------------------------------------------------------------
-
-# Inside the private namespaces: podman's configuration, storage and network under $WORK, and
-# `pm` on PATH: podman with that storage, cgroupfs, and the runtime given (the first by default;
-# PM_RUNTIME picks another of those given, for the benchmark).
-clients_podman_environment() {
-  local names="" runtime
-  mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp" "$WORK/tools"
-  export TMPDIR=$WORK/tmp
-  for runtime in "$@"; do names+=", \"$(basename "$runtime")\""; done
-  # runtime_supports_json must name the runtime (podman compares the basename of --runtime) so
-  # that podman passes `--log-format=json --log FILE` to it exactly as it does to runc.
-  cat > "$WORK/containers.conf" <<END
-[containers]
-# No CAP_SYS_RESOURCE here, a hard nofile limit of 20000: podman's default ulimits cannot be set.
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-log_driver = "k8s-file"
-${PIDS_LIMIT:+pids_limit = $PIDS_LIMIT}
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$WORK/events.log"
-tmp_dir = "$WORK/libpod-tmp"
-image_copy_tmp_dir = "$WORK/tmp"
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hako"$names]
-
-[network]
-network_backend = "netavark"
-network_config_dir = "$WORK/networks"
-END
-  cat > "$WORK/storage.conf" <<END
-[storage]
-driver = "vfs"
-graphroot = "$WORK/storage"
-runroot = "$WORK/runroot"
-END
-  echo 'unqualified-search-registries = []' > "$WORK/registries.conf"
-  export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf \
-    CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
-  # A script rather than a function, so that timeout, script and capture can run it.
-  cat > "$WORK/tools/pm" <<END
-#!/bin/sh
-exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver vfs \\
-  --cgroup-manager cgroupfs --runtime "\${PM_RUNTIME:-$1}" "\$@"
-END
-  chmod 755 "$WORK/tools/pm"
-  export PATH=$WORK/tools:$PATH
-}
-
-# The image, offline: `podman import` of a busybox rootfs tarball (scripts/busybox-rootfs.sh).
-# Usage: clients_podman_import REPO_DIR IMAGE; sets RC, OUT, ERR.
-clients_podman_import() {
-  "$1/scripts/busybox-rootfs.sh" "$WORK/rootfs"
-  tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
-  capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$2"
-}
-
 # --- docker ---------------------------------------------------------------------------------
 
 # Inside the private namespaces: a containerd and a dockerd of the test's own, everything of theirs
@@ -372,4 +322,62 @@ clients_docker_import() {
   "$1/scripts/busybox-rootfs.sh" "$WORK/rootfs"
   tar --numeric-owner -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
   capture 120 dk import --change 'CMD ["/bin/sh"]' "$WORK/rootfs.tar" "$2"
+}
+
+# --- podman ---------------------------------------------------------------------------------
+
+# Inside the private namespaces: podman's configuration, storage and network under $WORK, and
+# `pm` on PATH: podman with that storage, cgroupfs, and the runtime given (the first by default;
+# PM_RUNTIME picks another of those given, for the benchmark).
+clients_podman_environment() {
+  local names="" runtime
+  mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp" "$WORK/tools"
+  export TMPDIR=$WORK/tmp
+  for runtime in "$@"; do names+=", \"$(basename "$runtime")\""; done
+  # runtime_supports_json must name the runtime (podman compares the basename of --runtime) so
+  # that podman passes `--log-format=json --log FILE` to it exactly as it does to runc.
+  cat > "$WORK/containers.conf" <<END
+[containers]
+# No CAP_SYS_RESOURCE here, a hard nofile limit of 20000: podman's default ulimits cannot be set.
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+log_driver = "k8s-file"
+${PIDS_LIMIT:+pids_limit = $PIDS_LIMIT}
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$WORK/events.log"
+tmp_dir = "$WORK/libpod-tmp"
+image_copy_tmp_dir = "$WORK/tmp"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hako"$names]
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$WORK/networks"
+END
+  cat > "$WORK/storage.conf" <<END
+[storage]
+driver = "vfs"
+graphroot = "$WORK/storage"
+runroot = "$WORK/runroot"
+END
+  echo 'unqualified-search-registries = []' > "$WORK/registries.conf"
+  export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+  # A script rather than a function, so that timeout, script and capture can run it.
+  cat > "$WORK/tools/pm" <<END
+#!/bin/sh
+exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver vfs \\
+  --cgroup-manager cgroupfs --runtime "\${PM_RUNTIME:-$1}" "\$@"
+END
+  chmod 755 "$WORK/tools/pm"
+  export PATH=$WORK/tools:$PATH
+}
+
+# The image, offline: `podman import` of a busybox rootfs tarball (scripts/busybox-rootfs.sh).
+# Usage: clients_podman_import REPO_DIR IMAGE; sets RC, OUT, ERR.
+clients_podman_import() {
+  "$1/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
+  capture 120 pm import --change CMD=/bin/sh "$WORK/rootfs.tar" "$2"
 }
