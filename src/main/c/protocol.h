@@ -44,6 +44,7 @@ enum op_code {
 	OP_MOUNT_SETATTR = 42,
 	OP_SET_PERSONALITY = 43,
 	OP_SET_MEMPOLICY = 44,
+	OP_MOVE_ROOT = 45,
 };
 
 enum op_flag {

@@ -494,6 +494,34 @@ static int op_chroot(const struct op *op)
 	return err;
 }
 
+/* --no-pivot, as runc's msMoveRoot: the host's full procfs and sysfs mounts detached (made
+ * slaves first, so that the unmount does not propagate back), or covered where they cannot be;
+ * then the rootfs moved onto "/" and chrooted into. */
+static int op_move_root(const struct op *op)
+{
+	const union arg *hide = &op->arg[1];
+	for (char *p = hide->v.p; p < hide->v.p + hide->v.n; p += strlen(p) + 1) {
+		if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT) /* under one detached already */
+				continue;
+			return errno;
+		}
+		if (umount2(p, MNT_DETACH) < 0 &&
+		    ((errno != EINVAL && errno != EPERM) || mount("tmpfs", p, "tmpfs", 0, NULL) < 0))
+			return errno;
+	}
+	int err = check(chdir(op->arg[0].s));
+	if (!err)
+		err = check(mount(op->arg[0].s, "/", NULL, MS_MOVE, NULL));
+	if (!err)
+		err = check(chroot("."));
+	if (!err)
+		err = check(chdir("/"));
+	if (!err)
+		root[0] = '\0'; /* the rootfs is / now */
+	return err;
+}
+
 static int op_chdir(const struct op *op)
 {
 	return check(chdir(op->arg[0].s));
@@ -789,6 +817,7 @@ static const struct op_type types[] = {
 	[OP_CHOWN] = { "suu", op_chown, 0 },
 	[OP_PIVOT_ROOT] = { "s", op_pivot_root, 0 },
 	[OP_CHROOT] = { "s", op_chroot, 0 },
+	[OP_MOVE_ROOT] = { "sv", op_move_root, 0 },
 	[OP_CHDIR] = { "s", op_chdir, 0 },
 	[OP_SETHOSTNAME] = { "s", op_sethostname, 0 },
 	[OP_SETDOMAINNAME] = { "s", op_setdomainname, 0 },

@@ -22,7 +22,7 @@ final class ExecCommand {
 
     static int run(Globals globals, List<String> argv) {
         Args args = new Args("exec")
-                .value("process", "p").value("console-socket").value("cwd").value("env", "e").value("user", "u")
+                .value("process", "p").value("console-socket").value("pidfd-socket").value("cwd").value("env", "e").value("user", "u")
                 .value("additional-gids", "g").value("pid-file").value("cap", "c").value("preserve-fds")
                 .value("process-label").value("apparmor").value("cgroup")
                 .flag("tty", "t").flag("detach", "d").flag("no-new-privs").flag("ignore-paused")

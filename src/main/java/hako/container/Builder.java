@@ -121,6 +121,7 @@ final class Builder implements AutoCloseable {
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
             writePidFile(handover.pidFile(), pid);
+            Terminals.sendPidfd(handover.pidfdSocket(), pid);
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());
@@ -151,8 +152,7 @@ final class Builder implements AutoCloseable {
     }
 
     private Plan plan(Spec planned) {
-        Plan made = Planner.plan(planned, bundle, waitForStart, sessionKeyring());
-        return handover.noPivot() ? made.withoutPivot() : made;
+        return Planner.plan(planned, new Planner.Request(bundle, waitForStart, handover.noPivot(), sessionKeyring()));
     }
 
     private String sessionKeyring() {

@@ -98,6 +98,7 @@ public final class Exec {
             stage.run(plan.process());
             int terminal = process.terminal() ? stage.replyFds()[0] : -1;
             Builder.writePidFile(handover.pidFile(), pid);
+            Terminals.sendPidfd(handover.pidfdSocket(), pid);
             if (terminal >= 0 && handover.consoleSocket() != null) {
                 Terminals.sendToConsoleSocket(handover.consoleSocket(), terminal);
             }

@@ -19,7 +19,7 @@ public final class Run {
 
     /** Loads and checks the bundle's spec, and plans the container, without touching anything. */
     public static Plan plan(Path bundle, String id) {
-        return Planner.plan(SpecReader.read(bundle), bundle, false, Planner.sessionKeyring(id));
+        return Planner.plan(SpecReader.read(bundle), new Planner.Request(bundle, false, false, Planner.sessionKeyring(id)));
     }
 
     /**

@@ -197,13 +197,31 @@ public sealed interface Op {
     }
 
     /** runc's --no-pivot: chroot into the rootfs, for roots pivot_root refuses (a ramdisk). */
+    /** Without a mount namespace of the container's own, where nothing may be moved or unmounted. */
     record Chroot(String path) implements Op {
         public String render() {
-            return "chdir(" + q(path) + "), chroot(\".\")  (--no-pivot: the old root stays mounted beneath)";
+            return "chdir(" + q(path) + "), chroot(\".\")  (in the runtime's mount namespace)";
         }
 
         public String doing() {
             return "changing root to " + path;
+        }
+    }
+
+    /**
+     * runc's --no-pivot: the host's full proc and sysfs mounts detached (a chroot leaves them
+     * reachable, and the kernel lets a new procfs be mounted while one is), then the rootfs
+     * moved onto "/" (MS_MOVE) and chroot(".") into it, so that a process joining the mount
+     * namespace later (exec) lands in the rootfs too.
+     */
+    record MoveRoot(String path, List<String> hide) implements Op {
+        public String render() {
+            return (hide.isEmpty() ? "" : "umount2(" + String.join(", ", hide) + ", MNT_DETACH); ")
+                    + "mount(" + q(path) + ", \"/\", MS_MOVE), chroot(\".\")  (--no-pivot)";
+        }
+
+        public String doing() {
+            return "moving the root filesystem " + path + " onto /";
         }
     }
 

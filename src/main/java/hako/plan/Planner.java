@@ -35,11 +35,17 @@ public final class Planner {
     }
 
     /**
+     * What the caller asks for besides the spec.
+     *
      * @param bundle         the bundle directory, absolute; relative paths in the spec resolve against it
      * @param waitForStart   {@code create}: init waits on the exec fifo for {@code start} before it execs
+     * @param noPivot        runc's --no-pivot: the rootfs moved onto / and chrooted into, not pivot_root
      * @param sessionKeyring the container's session keyring ({@link #sessionKeyring}), null for none
      */
-    public static Plan plan(Spec spec, Path bundle, boolean waitForStart, String sessionKeyring) {
+    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
+    }
+
+    public static Plan plan(Spec spec, Request request) {
         if (spec.linux().intelRdt()) {
             throw new PlanException("linux.intelRdt", "Intel RDT (resctrl) is not supported by hako");
         }
@@ -48,11 +54,11 @@ public final class Planner {
         }
         Sysctls.check(spec.linux());
         List<Op> clone = Namespaces.enter(spec);
-        List<Op> rootfs = Rootfs.plan(spec, bundle);
+        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot());
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
-        List<Op> start = waitForStart ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
-        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), sessionKeyring)), start);
+        List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
+        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start);
     }
 
     /**

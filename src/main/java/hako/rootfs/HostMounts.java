@@ -41,18 +41,40 @@ public final class HostMounts {
         }
     }
 
+    /**
+     * The mounts of a whole procfs or sysfs (their root is the filesystem's own) outside the
+     * rootfs, which --no-pivot detaches: what runc's msMoveRoot detaches, for the same reason.
+     */
+    static List<String> fullProcAndSysfsOutside(Path rootfs) {
+        String root = rootfs.toString();
+        List<String> points = new ArrayList<>();
+        for (String line : mountinfo()) {
+            String[] fields = line.split(" ");
+            int dash = java.util.Arrays.asList(fields).indexOf("-");
+            if (fields.length < 5 || dash < 0 || dash + 1 >= fields.length) continue;
+            String point = unescape(fields[4]);
+            boolean pseudo = fields[dash + 1].equals("proc") || fields[dash + 1].equals("sysfs");
+            if (pseudo && fields[3].equals("/") && !point.equals(root) && !point.startsWith(root + "/")) points.add(point);
+        }
+        return List.copyOf(points);
+    }
+
     /** Field 5 of /proc/self/mountinfo, with the kernel's octal escapes (\040 for a space) undone. */
     static List<String> mountPoints() {
         List<String> points = new ArrayList<>();
+        for (String line : mountinfo()) {
+            String[] fields = line.split(" ", 6);
+            if (fields.length > 4) points.add(unescape(fields[4]));
+        }
+        return points;
+    }
+
+    private static List<String> mountinfo() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] fields = line.split(" ", 6);
-                if (fields.length > 4) points.add(unescape(fields[4]));
-            }
+            return Files.readAllLines(Path.of("/proc/self/mountinfo"));
         } catch (IOException e) {
             throw new IllegalStateException("reading /proc/self/mountinfo: " + e.getMessage(), e);
         }
-        return points;
     }
 
     static String unescape(String field) {

@@ -24,11 +24,13 @@ public final class Rootfs {
     private final Spec spec;
     private final Path rootfs;
     private final Path bundle;
+    private final boolean noPivot;
     private final List<Op> ops = new ArrayList<>();
 
-    private Rootfs(Spec spec, Path bundle) {
+    private Rootfs(Spec spec, Path bundle, boolean noPivot) {
         this.spec = spec;
         this.bundle = bundle;
+        this.noPivot = noPivot;
         this.rootfs = path(spec, bundle);
     }
 
@@ -37,8 +39,9 @@ public final class Rootfs {
         return bundle.resolve(spec.root().path()).normalize();
     }
 
-    public static List<Op> plan(Spec spec, Path bundle) {
-        Rootfs plan = new Rootfs(spec, bundle);
+    /** @param noPivot runc's --no-pivot: move the rootfs onto / and chroot, for where pivot_root cannot be used */
+    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot) {
+        Rootfs plan = new Rootfs(spec, bundle, noPivot);
         if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
@@ -205,7 +208,8 @@ public final class Rootfs {
      * process's working directory made if the image lacks it.
      */
     private void pivot() {
-        ops.add(new Op.PivotRoot(rootfs.toString()));
+        ops.add(noPivot ? new Op.MoveRoot(rootfs.toString(), HostMounts.fullProcAndSysfsOutside(rootfs))
+                : new Op.PivotRoot(rootfs.toString()));
         long propagation = rootPropagation();
         if ((propagation & (Flags.MS_SHARED | Flags.MS_UNBINDABLE)) != 0) {
             ops.add(new Op.Mount(null, "/", null, propagation, null));

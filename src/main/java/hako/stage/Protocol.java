@@ -49,6 +49,7 @@ public final class Protocol {
     public static final int MOUNT_SETATTR = 42;
     public static final int SET_PERSONALITY = 43;
     public static final int SET_MEMPOLICY = 44;
+    public static final int MOVE_ROOT = 45;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -82,6 +83,7 @@ public final class Protocol {
             case Op.Chown c -> out.op(CHOWN, 0, 3).str(c.target()).u64(c.uid()).u64(c.gid());
             case Op.PivotRoot p -> out.op(PIVOT_ROOT, 0, 1).str(p.path());
             case Op.Chroot c -> out.op(CHROOT, 0, 1).str(c.path());
+            case Op.MoveRoot m -> out.op(MOVE_ROOT, 0, 2).str(m.path()).strv(m.hide());
             case Op.Chdir c -> out.op(CHDIR, 0, 1).str(c.path());
             case Op.SetHostname h -> out.op(SETHOSTNAME, 0, 1).str(h.name());
             case Op.SetDomainname d -> out.op(SETDOMAINNAME, 0, 1).str(d.name());

@@ -375,6 +375,25 @@ public final class Libc {
         }
     }
 
+    /**
+     * Connects to the AF_UNIX socket at {@code path} and sends {@code fd} with SCM_RIGHTS, the
+     * message being {@code name}: how runc hands a terminal's master or a pidfd to its caller.
+     *
+     * @param socketName the socket as errors name it: "the console socket /run/x.sock"
+     */
+    public static void sendFileTo(String path, String name, int fd, String socketName) {
+        int socket = connectUnix(path, "connecting to " + socketName);
+        String what = "sending " + name + " to " + socketName;
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            MemorySegment message = arena.allocate(bytes.length);
+            MemorySegment.copy(bytes, 0, message, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            sendWithFds(socket, message, new int[] {fd}, what);
+        } finally {
+            close(socket);
+        }
+    }
+
     /** A connected AF_UNIX stream socket to {@code path} (a console socket). */
     public static int connectUnix(String path, String what) {
         try (Arena arena = Arena.ofConfined()) {

@@ -300,11 +300,15 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
-    void noPivotChrootsIntoTheRootfs() throws Exception {
+    void noPivotMovesTheRootfsOntoSlashSoThatExecLandsThereToo() throws Exception {
         Path secret = Files.writeString(work.resolve("no-pivot-secret"), "host");
-        Hako.Result result = ok("run", "--no-pivot", "--bundle",
-                bundle("sh", "-c", "hostname; test -e " + secret + " && echo VISIBLE; ls /bin/busybox").toString(), "chrooted");
+        String check = "hostname; test -e " + secret + " && echo VISIBLE; ls /bin/busybox";
+        Hako.Result result = ok("run", "--no-pivot", "--bundle", bundle("sh", "-c", check).toString(), "chrooted");
         assertEquals("hako\n/bin/busybox\n", result.stdout());
+        // exec joins the mount namespace, whose root is then the rootfs (a plain chroot would give the host's)
+        ok("create", "--no-pivot", "--bundle", bundle("sleep", "100").toString(), "moved");
+        assertEquals("/bin/busybox\n", ok("exec", "moved", "sh", "-c", check.substring(10)).stdout());
+        ok("delete", "--force", "moved");
         Leaks.assertNone(work, root);
     }
 
@@ -328,6 +332,23 @@ class LifecycleIT extends ContainerTest {
         ok("run", "--keep", "--bundle", bundle("true").toString(), "kept");
         assertEquals("stopped", state("kept").get("status"));
         ok("delete", "kept");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aPidfdOfTheProcessGoesToThePidfdSocket() throws Throwable {
+        try (ConsoleSocket socket = new ConsoleSocket(work.resolve("pidfd.sock"))) {
+            ok("create", "--bundle", bundle("sleep", "100").toString(), "--pidfd-socket", socket.path.toString(), "pidfd");
+            int pidfd = socket.receiveTerminal();
+            try {
+                assertEquals("anon_inode:[pidfd]", Files.readSymbolicLink(Path.of("/proc/self/fd/" + pidfd)).toString());
+                String fdinfo = Files.readString(Path.of("/proc/self/fdinfo/" + pidfd));
+                assertTrue(fdinfo.contains("Pid:\t" + state("pidfd").get("pid") + "\n"), fdinfo);
+            } finally {
+                Libc.close(pidfd);
+            }
+        }
+        ok("delete", "--force", "pidfd");
         Leaks.assertNone(work, root);
     }
 

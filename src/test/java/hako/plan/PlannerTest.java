@@ -26,7 +26,7 @@ class PlannerTest {
 
     static Plan plan(Map<String, Object> tree) {
         Spec spec = SpecReader.fromTree(tree, "config.json");
-        return Planner.plan(spec, BUNDLE, false, Planner.sessionKeyring("web"));
+        return Planner.plan(spec, new Planner.Request(BUNDLE, false, false, Planner.sessionKeyring("web")));
     }
 
     @SuppressWarnings("unchecked")
@@ -303,7 +303,7 @@ class PlannerTest {
 
     @Test
     void createWaitsOnTheExecFifoBeforeItExecs() {
-        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), BUNDLE, true, null);
+        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), new Planner.Request(BUNDLE, true, false, null));
         assertEquals(new Op.WaitFifo(0), plan.start().getFirst());
         assertTrue(plan.start().getLast() instanceof Op.Exec);
     }
