@@ -35,20 +35,49 @@ clients_resolve_runtime() {
   echo "$path"
 }
 
-# When TRACE_FILE is set, the client is given a wrapper (same basename as the runtime, so podman's
-# runtime_supports_json still matches) that appends every call, its exit code and its duration
-# to TRACE_FILE, then returns the runtime's exit code. Prints the path to hand to the client.
+# When TRACE_FILE or CAPTURE_DIR is set, the client is given a wrapper (same basename as the
+# runtime, so podman's runtime_supports_json still matches) that, with TRACE_FILE, appends every
+# call, its exit code and its duration to TRACE_FILE, and with CAPTURE_DIR copies the bundle's
+# config.json to CAPTURE_DIR/ID.json on `create` and `run` (as the client wrote it, before the
+# runtime reads it) and an exec's --process file to CAPTURE_DIR/ID.exec.NANOSECONDS.json; then
+# returns the runtime's exit code. Prints the path to hand to the client.
 clients_runtime_for_client() {
   local runtime=$1 dir=$2
-  if [ -z "${TRACE_FILE:-}" ]; then echo "$runtime"; return; fi
+  if [ -z "${TRACE_FILE:-}" ] && [ -z "${CAPTURE_DIR:-}" ]; then echo "$runtime"; return; fi
   mkdir -p "$dir"
+  [ -z "${CAPTURE_DIR:-}" ] || mkdir -p "$CAPTURE_DIR"
   cat > "$dir/$(basename "$runtime")" <<END
 #!/bin/bash
 # Records the call; the runtime keeps the caller's stdio, fds and environment.
+capture_dir=$(printf '%q' "${CAPTURE_DIR:-}")
+if [ -n "\$capture_dir" ]; then
+  # runc's syntax: [global options] create|run [--bundle|-b DIR] [options] ID (bundle: the cwd),
+  # [global options] exec [--process|-p FILE] [options] ID [ARGS].
+  command="" bundle=. process="" previous=""
+  for arg in "\$@"; do
+    case \$arg in
+      create|run|exec) [ -n "\$command" ] || command=\$arg ;;
+      --bundle=*) [ -z "\$command" ] || bundle=\${arg#--bundle=} ;;
+      --process=*) [ -z "\$command" ] || process=\${arg#--process=} ;;
+      *) if [ -n "\$command" ] && { [ "\$previous" = --bundle ] || [ "\$previous" = -b ]; }; then bundle=\$arg; fi
+         if [ "\$command" = exec ] && { [ "\$previous" = --process ] || [ "\$previous" = -p ]; }; then process=\$arg; fi ;;
+    esac
+    previous=\$arg
+  done
+  if [ "\$command" = exec ] && [ -f "\$process" ]; then
+    # The exec's process.json, as ID.exec.NANOSECONDS.json (the container's id is the argument
+    # after the options; with --process, the last one).
+    cp "\$process" "\$capture_dir/\${!#}.exec.\$(date +%s%N).json"
+  elif [ -n "\$command" ] && [ "\$command" != exec ] && [ "\$#" -gt 0 ] && [ -f "\$bundle/config.json" ]; then
+    cp "\$bundle/config.json" "\$capture_dir/\${!#}.json"
+  fi
+fi
+trace_file=$(printf '%q' "${TRACE_FILE:-}")
+[ -n "\$trace_file" ] || exec $(printf '%q' "$runtime") "\$@"
 start=\$(date +%s%N)
 $(printf '%q' "$runtime") "\$@"
 rc=\$?
-printf '%s rc=%d %dms %s\n' "\$(date +%T)" "\$rc" "\$(( (\$(date +%s%N) - start) / 1000000 ))" "\$*" >> $(printf '%q' "$TRACE_FILE")
+printf '%s rc=%d %dms %s\n' "\$(date +%T)" "\$rc" "\$(( (\$(date +%s%N) - start) / 1000000 ))" "\$*" >> "\$trace_file"
 exit \$rc
 END
   chmod 755 "$dir/$(basename "$runtime")"
@@ -148,6 +177,17 @@ clients_cgroup_dirs() {
   done
 }
 
+# What the machine's own network looks like (read only): links, addresses, routes, the nftables
+# ruleset (iptables-nft's rules too) and the forwarding sysctls. Run from the machine's namespaces
+# before and after a test that starts a daemon which sets up bridges and firewall rules.
+clients_host_network() {
+  ip -o link show | awk '{ print $2, $3 }'
+  ip -o addr show | awk '{ print $2, $3, $4 }'
+  ip route show table all
+  nft list ruleset 2>/dev/null
+  cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null
+}
+
 # The checks after the inner half: nothing of ours still running, no mount of ours in the
 # machine's mount namespace, and only the cgroup directories that the client itself is known
 # to keep (CLIENT_CGROUPS_KEPT: a regex of base names). Then removes those and the work dir.
@@ -188,6 +228,100 @@ clients_leak_check() {
   done <<< "$dirs"
   if [ -n "$left" ]; then fail "leak check: the test's cgroup directories can be removed" "$left"
   else pass "leak check: the test's cgroup directories can be removed"; fi
+}
+
+# --- docker ---------------------------------------------------------------------------------
+
+# Inside the private namespaces: a containerd and a dockerd of the test's own, everything of theirs
+# under $WORK (data root, exec root, pidfile, sockets, key, the CLI's configuration), the runtime
+# given registered as "hako" and made the default, containers under /$CGROUP_PARENT (cgroupfs),
+# overlay2 on the work directory's file system, the default bridge and its iptables rules in the
+# test's network namespace. `dk` on PATH: Debian's docker CLI on that daemon. Sets containerd_pid
+# and dockerd_pid; returns non-zero (the logs' tails on stderr) when a daemon does not answer.
+# /usr/local/bin may hold another docker CLI: the one used is the package's, /usr/bin/docker.
+clients_docker_start() {
+  local runtime=$1 i
+  mkdir -p "$WORK/tmp" "$WORK/tools" "$WORK/cli"
+  export TMPDIR=$WORK/tmp DOCKER_CONFIG=$WORK/cli
+  # dockerd keeps its ID key in /etc/docker/key.json unless told otherwise (20.10 has no flag for
+  # it, only this key of daemon.json); /etc is the machine's: a tmpfs over /etc/docker as well.
+  [ -d /etc/docker ] && mount -t tmpfs -o mode=755 clients-etc-docker /etc/docker
+  cat > "$WORK/daemon.json" <<END
+{ "deprecated-key-path": "$WORK/key.json" }
+END
+  cat > "$WORK/containerd.toml" <<END
+version = 2
+root = "$WORK/containerd-root"
+state = "$WORK/containerd-state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.internal.v1.tracing"]
+
+[grpc]
+  address = "$WORK/containerd.sock"
+[ttrpc]
+  address = "$WORK/containerd.sock.ttrpc"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$WORK/opt"
+END
+  cat > "$WORK/tools/dk" <<END
+#!/bin/sh
+exec /usr/bin/docker -H unix://$WORK/docker.sock "\$@"
+END
+  chmod 755 "$WORK/tools/dk"
+  export PATH=$WORK/tools:$PATH
+
+  containerd --config "$WORK/containerd.toml" > "$WORK/containerd.log" 2>&1 &
+  containerd_pid=$!
+  for i in $(seq 100); do
+    [ -S "$WORK/containerd.sock" ] && break
+    kill -0 "$containerd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -S "$WORK/containerd.sock" ] || { tail -n 20 "$WORK/containerd.log" >&2; return 1; }
+
+  dockerd --config-file "$WORK/daemon.json" --data-root "$WORK/data" --exec-root "$WORK/exec" \
+    --pidfile "$WORK/dockerd.pid" -H "unix://$WORK/docker.sock" --containerd "$WORK/containerd.sock" \
+    --storage-driver overlay2 --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$CGROUP_PARENT" \
+    --add-runtime "hako=$runtime" --default-runtime hako --iptables=true \
+    > "$WORK/dockerd.log" 2>&1 &
+  dockerd_pid=$!
+  for i in $(seq 300); do
+    dk version >/dev/null 2>&1 && return 0
+    kill -0 "$dockerd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 20 "$WORK/dockerd.log" >&2
+  return 1
+}
+
+# Removes every container, then ends dockerd and containerd (TERM, then KILL after 20 s), by pid.
+clients_docker_stop() {
+  local pid ids
+  ids=$(timeout 20 dk ps -aq 2>/dev/null)
+  # shellcheck disable=SC2086
+  [ -z "$ids" ] || timeout 60 dk rm --force $ids >/dev/null 2>&1
+  for pid in ${dockerd_pid:-} ${containerd_pid:-}; do
+    kill -0 "$pid" 2>/dev/null || continue
+    kill -TERM "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    wait "$pid" 2>/dev/null
+  done
+  # The overlay and shm mounts live in this mount namespace; unmount what is left so that the work
+  # directory can be removed.
+  grep -F " $WORK/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+  mountpoint -q /etc/docker && umount -l /etc/docker
+  return 0
+}
+
+# The image, offline: `docker import` of a busybox rootfs tarball (scripts/busybox-rootfs.sh).
+# Usage: clients_docker_import REPO_DIR IMAGE; sets RC, OUT, ERR.
+clients_docker_import() {
+  "$1/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  tar --numeric-owner -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
+  capture 120 dk import --change 'CMD ["/bin/sh"]' "$WORK/rootfs.tar" "$2"
 }
 
 # --- podman ---------------------------------------------------------------------------------
