@@ -185,6 +185,9 @@ public final class Rootfs {
         // Device modes are exact: the stage's umask must not take bits away.
         ops.add(new Op.Umask(0));
         for (Device device : Device.withSpecDevices(Device.defaults(), linux().devices())) {
+            // As runc: /dev/ptmx is always the link to the container's own devpts (podman's
+            // --privileged lists the host's ptmx among its devices).
+            if (device.path().equals("/dev/ptmx")) continue;
             ops.add(new Op.Mkdir(parent(device.path()), 0755));
             ops.add(new Op.Mknod(device.path(), device.type() | device.mode(), Flags.makedev(device.major(), device.minor()), Op.IGNORE_EXISTING));
             if (device.uid() != 0 || device.gid() != 0) {
@@ -199,18 +202,11 @@ public final class Rootfs {
         link("/proc/self/fd/1", "/dev/stdout");
         link("/proc/self/fd/2", "/dev/stderr");
         if (Files.exists(Path.of("/proc/kcore"))) link("/proc/kcore", "/dev/core");
-        if (mountsAt("/dev/pts")) link("pts/ptmx", "/dev/ptmx");
+        link("pts/ptmx", "/dev/ptmx");
     }
 
     private void link(String linkTarget, String path) {
         ops.add(new Op.Symlink(linkTarget, path, Op.IGNORE_EXISTING));
-    }
-
-    private boolean mountsAt(String destination) {
-        for (Spec.Mount mount : spec.mounts()) {
-            if (destination.equals(mount.destination())) return true;
-        }
-        return false;
     }
 
     /**
