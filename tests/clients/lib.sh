@@ -86,11 +86,19 @@ END
 
 # --- results --------------------------------------------------------------------------------
 # Steps append "pass NAME" / "fail NAME" to $RESULTS (a file, so that both halves add to it).
+# KNOWN_GAPS (an extended regular expression) names steps that the runtime under test is known
+# not to pass yet, for a reason said where the caller sets it: such a failure is printed as GAP
+# and counted apart, never as a pass, and does not fail the run.
 
 pass() { echo "PASS  $1"; echo "pass $1" >> "$RESULTS"; }
 fail() {
-  echo "FAIL  $1"
-  echo "fail $1" >> "$RESULTS"
+  if [ -n "${KNOWN_GAPS:-}" ] && printf '%s' "$1" | grep -Eq -- "$KNOWN_GAPS"; then
+    echo "GAP   $1"
+    echo "gap $1" >> "$RESULTS"
+  else
+    echo "FAIL  $1"
+    echo "fail $1" >> "$RESULTS"
+  fi
   if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/      | /' | head -n 40; fi
 }
 
@@ -125,10 +133,11 @@ on_a_terminal() {
 
 # Prints the totals line from $RESULTS; returns non-zero when any step failed (or none ran).
 clients_summary() {
-  local passed failed
+  local passed failed gaps
   passed=$(grep -c '^pass ' "$RESULTS" || true)
   failed=$(grep -c '^fail ' "$RESULTS" || true)
-  echo "$passed passed, $failed failed"
+  gaps=$(grep -c '^gap ' "$RESULTS" || true)
+  echo "$passed passed, $failed failed$([ "$gaps" -gt 0 ] && echo ", $gaps known gaps (not passed)")"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
 
