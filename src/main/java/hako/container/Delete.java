@@ -30,8 +30,10 @@ public final class Delete {
         try {
             lock = states.lock(id);
         } catch (StateException e) {
-            // A directory without state: a create that died before writing any. Nothing runs.
+            // A directory without state: a create that died before writing any (we got its lock,
+            // so it is gone). Nothing runs, but it may have prepared the network already.
             if (!force) throw e;
+            releaseNetwork(states, id);
             states.remove(id);
             return;
         }
@@ -47,7 +49,20 @@ public final class Delete {
         }
     }
 
+    /** The address record a create that died before its first state.json left, if any. */
+    private static void releaseNetwork(StateDir states, String id) {
+        Networking networking = Networking.forStateRoot(states.root());
+        if (networking.allocation(id) != null) networking.release(id);
+    }
+
     private static void killAndWait(ContainerState state) {
+        if (state.pid() <= 0) {
+            // A create that died before it recorded init's pid: init, if it was cloned, is in the
+            // cgroup, which destroy() empties and waits for; without a cgroup there is nothing to
+            // find it by (and it exits when the dead create's end of the stage socket closes).
+            if (state.cgroup() != null) for (int pid : Kill.processes(state)) Kill.signal(pid, Proc.startTime(pid), Libc.SIGKILL);
+            return;
+        }
         for (int pid : Kill.processes(state)) Kill.signal(pid, Proc.startTime(pid), Libc.SIGKILL);
         if (!Kill.awaitExit(state.pid(), state.pidStartTime(), KILL_WAIT_MILLIS)) {
             throw new ContainerException("process " + state.pid() + " did not end after SIGKILL");
