@@ -98,6 +98,13 @@ final class Builder implements AutoCloseable {
     void build() {
         lock = states.create(id);
         try {
+            // The first state, before anything else exists: whatever a kill leaves from here on
+            // (address record, cgroup, init), it names, and delete --force removes.
+            Cgroup.Planned planned = Cgroup.plan(id, spec.linux());
+            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
+                    Status.CREATING, spec.annotations(), spec.hooks(), planned == null ? null : planned.path().toString(),
+                    rawProcess(), namespaces(), network.mode() != NetworkRequest.Mode.UNMANAGED, execLinux(), sessionKeyring());
+            states.save(state);
             prepareNetwork();
             if (waitForStart) {
                 String path = states.fifo(id).toString();
@@ -106,11 +113,7 @@ final class Builder implements AutoCloseable {
                 chmod(states.fifo(id), "rw--w--w-"); // mkfifo's mode went through the umask
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
-            cgroup = Cgroup.create(id, spec.linux());
-            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
-                    rawProcess(), namespaces(), networking != null, execLinux(), sessionKeyring());
-            states.save(state);
+            cgroup = planned == null ? null : planned.make();
             stage = Stage.launch(handover.preserveFds());
             int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
