@@ -281,14 +281,14 @@ final class Limits {
                     new Write("io.weight", Long.toString(Conversions.ioWeight(weight)), field(at, "weight"))));
         }
         Long leaf = json.unsigned(io, "leafWeight", at);
-        if (leaf != null && leaf != 0) throw json.error(field(at, "leafWeight"), "cgroup v2 has no leaf weight");
+        if (leaf != null && leaf != 0) json.ignored(io, "leafWeight", at, "cgroup v2 has no leaf weight");
         List<Object> devices = json.list(io, "weightDevice", at);
         for (int i = 0; i < devices.size(); i++) {
             String p = index(field(at, "weightDevice"), i);
             Map<String, Object> device = json.element(devices.get(i), p);
             String id = blockDevice(device, p);
             Long deviceLeaf = json.unsigned(device, "leafWeight", p);
-            if (deviceLeaf != null && deviceLeaf != 0) throw json.error(field(p, "leafWeight"), "cgroup v2 has no leaf weight");
+            if (deviceLeaf != null && deviceLeaf != 0) json.ignored(device, "leafWeight", p, "cgroup v2 has no leaf weight");
             Long w = json.unsigned(device, "weight", p);
             if (w == null) continue;
             checkWeight(w, field(p, "weight"));
@@ -371,8 +371,10 @@ final class Limits {
     private void network(Map<String, Object> resources, String path) {
         Map<String, Object> network = json.object(resources, "network", path);
         if (network == null) return;
-        if (network.get("classID") != null || !json.list(network, "priorities", field(path, "network")).isEmpty()) {
-            throw json.error(field(path, "network"), "net_cls and net_prio are cgroup v1 controllers; cgroup v2 has neither");
+        // As runc on cgroup v2: classes and priorities tag traffic, they limit nothing; said, not applied.
+        json.ignored(network, "classID", field(path, "network"), "net_cls is a cgroup v1 controller; cgroup v2 has none");
+        if (!json.list(network, "priorities", field(path, "network")).isEmpty()) {
+            json.ignored(network, "priorities", field(path, "network"), "net_prio is a cgroup v1 controller; cgroup v2 has none");
         }
     }
 

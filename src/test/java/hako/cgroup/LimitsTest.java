@@ -183,8 +183,6 @@ class LimitsTest {
                 error("{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 259, \"minor\": 7, \"rate\": 1}]}}"));
         assertEquals("config.json: linux.resources.blockIO.weight: must be between 10 and 1000, got 5000",
                 error("{\"blockIO\": {\"weight\": 5000}}"));
-        assertEquals("config.json: linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight",
-                error("{\"blockIO\": {\"leafWeight\": 500}}"));
         assertEquals("config.json: linux.resources.blockIO.throttleWriteBpsDevice[0].rate: is required",
                 error("{\"blockIO\": {\"throttleWriteBpsDevice\": [{\"major\": 8, \"minor\": 0}]}}"));
     }
@@ -233,8 +231,18 @@ class LimitsTest {
     }
 
     @Test
-    void cgroupV1OnlyResourcesAreRefused() {
-        assertEquals("config.json: linux.resources.network: net_cls and net_prio are cgroup v1 controllers; cgroup v2 has neither",
-                error("{\"network\": {\"classID\": 1048577}}"));
+    void cgroupV1OnlyResourcesAreWarnedAboutAsRuncPassesThemOver() {
+        List<String> warnings = new java.util.ArrayList<>();
+        hako.Warnings.sendTo(warnings::add);
+        try {
+            assertEquals(List.of(), writes("{\"network\": {\"classID\": 1048577, \"priorities\": [{\"name\": \"eth0\", \"priority\": 5}]},"
+                    + " \"blockIO\": {\"leafWeight\": 500}}"));
+        } finally {
+            hako.Warnings.sendTo(System.err::println);
+        }
+        assertEquals(java.util.Set.of(
+                "config.json: linux.resources.network.classID: ignored: net_cls is a cgroup v1 controller; cgroup v2 has none",
+                "config.json: linux.resources.network.priorities: ignored: net_prio is a cgroup v1 controller; cgroup v2 has none",
+                "config.json: linux.resources.blockIO.leafWeight: ignored: cgroup v2 has no leaf weight"), java.util.Set.copyOf(warnings));
     }
 }
