@@ -53,61 +53,9 @@ clients_private_namespaces
 mkdir -p "$WORK/tmp" "$WORK/tools"
 export TMPDIR=$WORK/tmp
 client_runtime=$(clients_runtime_for_client "$runtime" "$WORK/bin")
-socket=$WORK/containerd.sock
-
-# Only what ctr needs: no CRI (it would want CNI and pull images), nothing under /opt or /var/lib.
-cat > "$WORK/config.toml" <<END
-version = 2
-root = "$WORK/root"
-state = "$WORK/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
-  "io.containerd.internal.v1.tracing"]
-
-[grpc]
-  address = "$socket"
-[ttrpc]
-  address = "$socket.ttrpc"
-[debug]
-  level = "info"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$WORK/opt"
-END
-
-# `c`: ctr on this containerd and namespace (a script, so that timeout and script can run it).
-cat > "$WORK/tools/c" <<END
-#!/bin/sh
-exec ctr --address $socket --namespace $NAMESPACE "\$@"
-END
-chmod 755 "$WORK/tools/c"
-export PATH=$WORK/tools:$PATH
 RUN=(run --runc-binary "$client_runtime")
 
-containerd --config "$WORK/config.toml" > "$WORK/containerd.log" 2>&1 &
-containerd_pid=$!
-
-cleanup_inner() {
-  local task
-  for task in $(timeout 10 c task ls -q 2>/dev/null); do
-    timeout 10 c task kill -s SIGKILL "$task" >/dev/null 2>&1
-    sleep 0.5
-    timeout 20 c task delete --force "$task" >/dev/null 2>&1
-  done
-  for task in $(timeout 10 c containers ls -q 2>/dev/null); do
-    timeout 20 c containers delete "$task" >/dev/null 2>&1
-  done
-  timeout 20 c images rm "$IMAGE" >/dev/null 2>&1
-  if kill -0 "$containerd_pid" 2>/dev/null; then
-    kill -TERM "$containerd_pid"
-    for _ in $(seq 50); do kill -0 "$containerd_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$containerd_pid" 2>/dev/null && kill -KILL "$containerd_pid"
-  fi
-  wait "$containerd_pid" 2>/dev/null
-  # The snapshots' overlay mounts live in this mount namespace; unmount any that is left so that
-  # the work directory can be removed.
-  grep -F " $WORK/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
-}
+cleanup_inner() { clients_containerd_stop "$IMAGE"; }
 trap cleanup_inner EXIT
 
 # Status (RUNNING, PAUSED, STOPPED, ...) and pid of a task, from `ctr task ls`.
@@ -119,38 +67,11 @@ wait_for_status() {
   return 1
 }
 
-for _ in $(seq 100); do
-  c version >/dev/null 2>&1 && break
-  kill -0 "$containerd_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if c version >/dev/null 2>&1; then pass "containerd answers on its private socket"
-else fail "containerd answers on its private socket" "$(tail -n 20 "$WORK/containerd.log")"; exit 1; fi
+if clients_containerd_start 2> "$WORK/start-error"; then pass "containerd answers on its private socket"
+else fail "containerd answers on its private socket" "$(cat "$WORK/start-error")"; exit 1; fi
 
 # ---- the image: an OCI image layout (one uncompressed layer) written by hand, imported offline
-build_image() {
-  local out=$1 layout=$WORK/image blobs layer config manifest arch
-  blobs=$layout/blobs/sha256
-  mkdir -p "$blobs"
-  "$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
-  tar --numeric-owner -C "$WORK/rootfs" -cf "$WORK/layer.tar" .
-  layer=$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1)
-  mv "$WORK/layer.tar" "$blobs/$layer"
-  arch=$(dpkg --print-architecture)
-  printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-    "$arch" "$layer" > "$WORK/config.json"
-  config=$(sha256sum "$WORK/config.json" | cut -d' ' -f1)
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}' \
-    "$config" "$(stat -c %s "$WORK/config.json")" "$layer" "$(stat -c %s "$blobs/$layer")" > "$WORK/manifest.json"
-  manifest=$(sha256sum "$WORK/manifest.json" | cut -d' ' -f1)
-  mv "$WORK/config.json" "$blobs/$config"
-  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"platform":{"architecture":"%s","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"latest"}}]}' \
-    "$manifest" "$(stat -c %s "$WORK/manifest.json")" "$arch" "$IMAGE" > "$layout/index.json"
-  mv "$WORK/manifest.json" "$blobs/$manifest"
-  echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
-  tar -C "$layout" -cf "$out" oci-layout index.json blobs
-}
-build_image "$WORK/busybox-oci.tar"
+clients_oci_archive "$repo" "$WORK/busybox-oci.tar" "$IMAGE"
 capture 120 c images import "$WORK/busybox-oci.tar"
 if [ "$RC" -eq 0 ] && c images ls -q 2>/dev/null | grep -qxF "$IMAGE"; then pass "import: hand-made OCI archive as $IMAGE (unpacked)"
 else fail "import: hand-made OCI archive as $IMAGE (unpacked)" "$OUT"$'\n'"$ERR"; exit 1; fi

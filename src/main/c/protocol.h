@@ -8,6 +8,7 @@
 enum op_code {
 	OP_CLONE = 1,
 	OP_SETNS = 2,
+	OP_TIME_OFFSETS = 3,
 	OP_MOUNT = 10,
 	OP_SET_ROOT = 11,
 	OP_MKDIR = 12,
@@ -34,13 +35,23 @@ enum op_code {
 	OP_BOUNDING = 33,
 	OP_CAPS = 34,
 	OP_PTY = 35,
+	OP_JOIN_KEYRING = 36,
+	OP_SET_SCHEDULER = 37,
+	OP_SET_IOPRIO = 38,
+	OP_SET_AFFINITY = 39,
 	OP_EXEC = 40,
 	OP_WHICH = 41,
+	OP_MOUNT_SETATTR = 42,
+	OP_SET_PERSONALITY = 43,
+	OP_SET_MEMPOLICY = 44,
+	OP_MOVE_ROOT = 45,
 };
 
 enum op_flag {
 	FLAG_IGNORE_MISSING = 1,
 	FLAG_IGNORE_EXISTING = 2,
+	FLAG_NEAREST_MOUNT = 4, /* MOUNT only */
+	FLAG_COPY_UP = 8,       /* MOUNT only */
 };
 
 /* Argument kinds, one letter each, so that an op's signature is a short string. */

@@ -6,6 +6,7 @@
  * has libc's idea of its thread id wrong: so calls that libc would broadcast to every thread
  * (set*id, setgroups, setrlimit) are made as raw system calls. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -40,7 +42,7 @@ struct cap_header { uint32_t version; int pid; };
 struct cap_data { uint32_t effective, permitted, inheritable; };
 #define CAP_VERSION_3 0x20080522
 
-#define MAX_ARGS 5 /* MOUNT's */
+#define MAX_ARGS 7 /* SET_SCHEDULER's */
 #define FD_PATH 32 /* room for "/proc/self/fd/N" */
 
 /* One decoded op. Strings and vectors point into the received datagram. */
@@ -58,10 +60,12 @@ struct op {
 	} arg[MAX_ARGS];
 };
 
+#define ANYWHERE 2
+
 struct op_type {
 	const char *args;              /* the kind of each argument, letters of enum arg_kind */
 	int (*run)(const struct op *); /* 0, or the errno of the failure */
-	int in_parent;                 /* runs in the parent (before CLONE), else in init */
+	int in_parent;                 /* 1: runs in the parent (before CLONE), 0: in init, ANYWHERE: either */
 };
 
 static int sock;                 /* to the runtime; close-on-exec */
@@ -199,16 +203,132 @@ static int op_setns(const struct op *op)
 	return check(setns(op->arg[0].fd, op->arg[1].u));
 }
 
-static int op_mount(const struct op *op)
+static int copy_tree(int from, int to, int depth);
+
+/* Copies one entry of directory from into directory to, as it is: type, mode, owner, times. */
+static int copy_entry(int from, int to, const char *name, int depth)
+{
+	struct stat st;
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno;
+	int err = 0, src = -1, dst = -1;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(to, name, 0700) < 0)
+			return errno;
+		src = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dst = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = src < 0 || dst < 0 ? errno : copy_tree(src, dst, depth + 1);
+	} else if (S_ISREG(st.st_mode)) {
+		src = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		dst = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		char buf[16384];
+		ssize_t n = 0, w = 0;
+		while (src >= 0 && dst >= 0 && w >= 0 && (n = read(src, buf, sizeof buf)) > 0)
+			for (char *p = buf; n > 0 && (w = write(dst, p, n)) >= 0; p += w, n -= w)
+				;
+		err = src < 0 || dst < 0 || n < 0 || w < 0 ? errno : 0;
+	} else if (S_ISLNK(st.st_mode)) {
+		char link[PATH_MAX];
+		ssize_t len = readlinkat(from, name, link, sizeof link - 1);
+		if (len < 0)
+			return errno;
+		link[len] = '\0';
+		err = check(symlinkat(link, to, name));
+	} else {
+		err = check(mknodat(to, name, st.st_mode, st.st_rdev));
+	}
+	if (!err)
+		err = check(fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW));
+	if (!err && !S_ISLNK(st.st_mode))
+		err = check(fchmodat(to, name, st.st_mode & 07777, 0));
+	if (!err) /* last: filling a directory changes its times */
+		err = check(utimensat(to, name, (struct timespec[]){ st.st_atim, st.st_mtim }, AT_SYMLINK_NOFOLLOW));
+	if (src >= 0)
+		close(src);
+	if (dst >= 0)
+		close(dst);
+	return err;
+}
+
+/* Copies what directory from holds into directory to (tmpcopyup). Both stay open: the walk
+ * never leaves them by a path, so a symlink in the image is copied, never followed. */
+static int copy_tree(int from, int to, int depth)
+{
+	if (depth > 64)
+		return ELOOP;
+	int fd = dup(from);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir)
+		return fd >= 0 ? (close(fd), errno) : errno;
+	int err = 0;
+	struct dirent *entry;
+	while (!err && (errno = 0, entry = readdir(dir)))
+		if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, ".."))
+			err = copy_entry(from, to, entry->d_name, depth);
+	if (!err && errno)
+		err = errno;
+	closedir(dir);
+	return err;
+}
+
+static int mount_at(const struct op *op, const char *path)
 {
 	char buf[FD_PATH];
 	int fd;
-	const char *target = locate(op->arg[1].s, &fd, buf);
+	const char *target = locate(path, &fd, buf);
 	if (!target)
 		return errno;
 	int err = check(mount(op->arg[0].s, target, op->arg[2].s, op->arg[3].u, op->arg[4].s));
 	if (fd >= 0)
 		close(fd);
+	return err;
+}
+
+/* MOUNT. NEAREST_MOUNT: the mount that holds the target, found as the kernel says it (EINVAL:
+ * not a mount point) by walking up. COPY_UP: the directory the new mount covers is held open
+ * across the mount, then copied into it. */
+static int op_mount(const struct op *op)
+{
+	if (op->flags & FLAG_NEAREST_MOUNT) {
+		char path[PATH_MAX];
+		if (strlen(op->arg[1].s) >= sizeof path)
+			return ENAMETOOLONG;
+		strcpy(path, op->arg[1].s);
+		for (;;) {
+			int err = mount_at(op, path);
+			char *slash = strrchr(path, '/');
+			if (err != EINVAL || !slash || (slash == path && !path[1]))
+				return err;
+			slash[slash == path] = '\0'; /* "/a" goes to "/" */
+		}
+	}
+	if (!(op->flags & FLAG_COPY_UP))
+		return mount_at(op, op->arg[1].s);
+	int under = open_target(op->arg[1].s, O_RDONLY | O_DIRECTORY);
+	if (under < 0)
+		return errno;
+	int err = mount_at(op, op->arg[1].s), top = -1;
+	if (!err)
+		top = open_target(op->arg[1].s, O_RDONLY | O_DIRECTORY);
+	if (!err)
+		err = top < 0 ? errno : copy_tree(under, top, 0);
+	if (top >= 0)
+		close(top);
+	close(under);
+	return err;
+}
+
+struct mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
+#define AT_RECURSIVE 0x8000
+
+static int op_mount_setattr(const struct op *op)
+{
+	int fd = open_target(op->arg[0].s, O_PATH);
+	if (fd < 0)
+		return errno;
+	struct mount_attr attr = { .attr_set = op->arg[1].u, .attr_clr = op->arg[2].u };
+	int err = check(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr));
+	close(fd);
 	return err;
 }
 
@@ -374,6 +494,34 @@ static int op_chroot(const struct op *op)
 	return err;
 }
 
+/* --no-pivot, as runc's msMoveRoot: the host's full procfs and sysfs mounts detached (made
+ * slaves first, so that the unmount does not propagate back), or covered where they cannot be;
+ * then the rootfs moved onto "/" and chrooted into. */
+static int op_move_root(const struct op *op)
+{
+	const union arg *hide = &op->arg[1];
+	for (char *p = hide->v.p; p < hide->v.p + hide->v.n; p += strlen(p) + 1) {
+		if (mount(NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT) /* under one detached already */
+				continue;
+			return errno;
+		}
+		if (umount2(p, MNT_DETACH) < 0 &&
+		    ((errno != EINVAL && errno != EPERM) || mount("tmpfs", p, "tmpfs", 0, NULL) < 0))
+			return errno;
+	}
+	int err = check(chdir(op->arg[0].s));
+	if (!err)
+		err = check(mount(op->arg[0].s, "/", NULL, MS_MOVE, NULL));
+	if (!err)
+		err = check(chroot("."));
+	if (!err)
+		err = check(chdir("/"));
+	if (!err)
+		root[0] = '\0'; /* the rootfs is / now */
+	return err;
+}
+
 static int op_chdir(const struct op *op)
 {
 	return check(chdir(op->arg[0].s));
@@ -476,6 +624,89 @@ static int op_caps(const struct op *op)
 	return 0;
 }
 
+/* A session keyring of the container's own (runc's "_ses.ID"), which every exec joins again by
+ * name: its owner is given search permission so that the join finds it. */
+static int op_join_keyring(const struct op *op)
+{
+	long key = syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, op->arg[0].s);
+	if (key < 0)
+		return errno;
+	char description[512];
+	long n = syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, key, description, sizeof description - 1);
+	if (n < 0)
+		return errno;
+	description[n < (long)sizeof description ? n : (long)sizeof description - 1] = '\0';
+	/* "type;uid;gid;perm;description", perm in hex */
+	char *perm = description;
+	for (int field = 0; field < 3 && perm; field++)
+		perm = strchr(perm, ';') ? strchr(perm, ';') + 1 : NULL;
+	if (!perm)
+		return EPROTO;
+	unsigned long mask = strtoul(perm, NULL, 16) | 0x80000 /* KEY_USR_SEARCH */;
+	return check(syscall(SYS_keyctl, 5 /* KEYCTL_SETPERM */, key, mask));
+}
+
+struct sched_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+
+static int op_set_scheduler(const struct op *op)
+{
+	struct sched_attr attr = {
+		.size = sizeof attr, .policy = op->arg[0].u, .flags = op->arg[1].u,
+		.nice = (int32_t)op->arg[2].u, .priority = op->arg[3].u,
+		.runtime = op->arg[4].u, .deadline = op->arg[5].u, .period = op->arg[6].u,
+	};
+	return check(syscall(SYS_sched_setattr, 0, &attr, 0));
+}
+
+static int op_set_ioprio(const struct op *op)
+{
+	return check(syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)op->arg[0].u));
+}
+
+/* Words of a u32v, aligned: the datagram keeps no alignment. */
+static uint32_t mask_words[MAX_BATCH / sizeof(uint32_t)];
+
+static int op_set_affinity(const struct op *op)
+{
+	memcpy(mask_words, op->arg[0].v.p, op->arg[0].v.n);
+	return check(syscall(SYS_sched_setaffinity, 0, op->arg[0].v.n, mask_words));
+}
+
+static int op_set_personality(const struct op *op)
+{
+	return personality(op->arg[0].u) < 0 ? errno : 0;
+}
+
+static int op_set_mempolicy(const struct op *op)
+{
+	memcpy(mask_words, op->arg[1].v.p, op->arg[1].v.n);
+	/* The kernel reads maxnode - 1 bits: one more than the mask holds. */
+	unsigned long maxnode = op->arg[1].v.n * 8 + 1;
+	return check(syscall(SYS_set_mempolicy, (int)op->arg[0].u, op->arg[1].v.n ? mask_words : NULL, maxnode));
+}
+
+/* The parent, before CLONE: a new time namespace for children, with its clocks' offsets, which
+ * can only be written before a process enters it (init, by the clone). */
+static int op_time_offsets(const struct op *op)
+{
+	if (unshare(CLONE_NEWTIME) < 0)
+		return errno;
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	size_t n = strlen(op->arg[0].s);
+	ssize_t w = write(fd, op->arg[0].s, n);
+	int err = w < 0 ? errno : (size_t)w < n ? EIO : 0;
+	close(fd);
+	return err;
+}
+
 /* Fills v with pointers to the strings of a strv and a NULL; returns where v ends. */
 static char **vector(const union arg *strv, char **v)
 {
@@ -523,6 +754,11 @@ static int op_pty(const struct op *op)
 	for (int fd = 0; !err && fd < 3; fd++)
 		if (dup2(peer, fd) < 0)
 			err = errno;
+	if (!err && op->arg[2].u) { /* the container's console: the same terminal, bound by descriptor */
+		char path[FD_PATH];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", peer);
+		err = check(mount(path, "/dev/console", NULL, MS_BIND, NULL));
+	}
 	if (peer >= 0)
 		close(peer);
 	if (err) {
@@ -575,6 +811,7 @@ static int op_exec(const struct op *op)
 static const struct op_type types[] = {
 	[OP_CLONE] = { "uf", op_clone, 1 },
 	[OP_SETNS] = { "fu", op_setns, 1 },
+	[OP_TIME_OFFSETS] = { "s", op_time_offsets, 1 },
 	[OP_MOUNT] = { "nsnun", op_mount, 0 },
 	[OP_SET_ROOT] = { "s", op_set_root, 0 },
 	[OP_MKDIR] = { "su", op_mkdir, 0 },
@@ -585,6 +822,7 @@ static const struct op_type types[] = {
 	[OP_CHOWN] = { "suu", op_chown, 0 },
 	[OP_PIVOT_ROOT] = { "s", op_pivot_root, 0 },
 	[OP_CHROOT] = { "s", op_chroot, 0 },
+	[OP_MOVE_ROOT] = { "sv", op_move_root, 0 },
 	[OP_CHDIR] = { "s", op_chdir, 0 },
 	[OP_SETHOSTNAME] = { "s", op_sethostname, 0 },
 	[OP_SETDOMAINNAME] = { "s", op_setdomainname, 0 },
@@ -601,8 +839,15 @@ static const struct op_type types[] = {
 	[OP_EXEC] = { "vvv", op_exec, 0 },
 	[OP_WAIT_FIFO] = { "f", op_wait_fifo, 0 },
 	[OP_DUP2] = { "fu", op_dup2, 0 },
-	[OP_PTY] = { "uu", op_pty, 0 },
+	[OP_PTY] = { "uuu", op_pty, 0 },
 	[OP_WHICH] = { "v", op_which, 0 },
+	[OP_MOUNT_SETATTR] = { "suu", op_mount_setattr, 0 },
+	[OP_JOIN_KEYRING] = { "s", op_join_keyring, 0 },
+	[OP_SET_SCHEDULER] = { "uuuuuuu", op_set_scheduler, 0 },
+	[OP_SET_IOPRIO] = { "u", op_set_ioprio, 0 },
+	[OP_SET_AFFINITY] = { "w", op_set_affinity, ANYWHERE },
+	[OP_SET_PERSONALITY] = { "u", op_set_personality, 0 },
+	[OP_SET_MEMPOLICY] = { "uw", op_set_mempolicy, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */
@@ -679,7 +924,10 @@ static int decode(struct reader *r, struct op *op)
 	size_t want = strlen(op->type->args);
 	if (count > want)
 		return E2BIG;
-	if (count < want || op->flags & ~(FLAG_IGNORE_MISSING | FLAG_IGNORE_EXISTING))
+	unsigned known = FLAG_IGNORE_MISSING | FLAG_IGNORE_EXISTING;
+	if (op->code == OP_MOUNT)
+		known |= FLAG_NEAREST_MOUNT | FLAG_COPY_UP;
+	if (count < want || op->flags & ~known)
 		return EINVAL;
 	for (size_t i = 0; i < count; i++) {
 		uint32_t n;
@@ -736,7 +984,7 @@ static struct reply check_batch(struct reader r, uint32_t count)
 	int after_clone = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		int err = decode(&r, &op);
-		int wrong_process = !err && op.type->in_parent == is_init;
+		int wrong_process = !err && op.type->in_parent != ANYWHERE && op.type->in_parent == is_init;
 		if (wrong_process || (!err && after_clone))
 			err = EPROTO;
 		if (err)

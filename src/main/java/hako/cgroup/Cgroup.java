@@ -1,5 +1,6 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
 import hako.spec.Spec;
 import hako.sys.Bpf;
 import hako.sys.CgroupCalls;
@@ -58,6 +59,53 @@ public final class Cgroup {
      * hierarchy, when the spec asks for nothing that needs one.
      */
     public static Cgroup create(String id, Spec.Linux linux) {
+        Planned planned = plan(id, linux);
+        return planned == null ? null : planned.make();
+    }
+
+    /**
+     * A container's cgroup, checked but not made yet: its directory, for the state to name before
+     * anything exists (a create killed from then on leaves nothing that delete cannot find).
+     */
+    public static final class Planned {
+        private final Hierarchy hierarchy;
+        private final List<Path> chain;
+        private final Limits limits;
+        private final List<DeviceRule> given;
+        private final Path target;
+
+        private Planned(Hierarchy hierarchy, List<Path> chain, Limits limits, List<DeviceRule> given, Path target) {
+            this.hierarchy = hierarchy;
+            this.chain = chain;
+            this.limits = limits;
+            this.given = given;
+            this.target = target;
+        }
+
+        public Path path() {
+            return target;
+        }
+
+        /** Makes it, limits and device filter in force; on a failure, what was made is removed. */
+        public Cgroup make() {
+            List<Path> made = new ArrayList<>();
+            try {
+                makeChain(hierarchy, chain, limits.controllers.keySet(), made);
+                Cgroup cgroup = new Cgroup(target);
+                setAttribute(target, GIVEN_DEVICES, rulesText(given));
+                cgroup.apply(limits);
+                List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
+                cgroup.installDeviceFilter(rules(specRules, given), limits.devicesPath);
+                return cgroup;
+            } catch (RuntimeException e) {
+                for (int i = made.size() - 1; i >= 0; i--) removeQuietly(made.get(i));
+                throw e instanceof SysException ? new CgroupException(e.getMessage(), e) : e;
+            }
+        }
+    }
+
+    /** The checks of {@link #create}, nothing made; null where {@link #create} returns null. */
+    public static Planned plan(String id, Spec.Linux linux) {
         Hierarchy hierarchy = Hierarchy.current();
         if (hierarchy.mount() == null) {
             if (asksForAnything(linux.resources())) {
@@ -72,20 +120,7 @@ public final class Cgroup {
         List<Path> chain = hierarchy.chain(cgroupPath);
         Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(nearestExisting(chain)), null);
         checkAvailable(hierarchy, limits);
-        List<DeviceRule> given = DeviceFilter.given(linux.devices());
-        List<Path> made = new ArrayList<>();
-        try {
-            makeChain(hierarchy, chain, limits.controllers.keySet(), made);
-            Cgroup cgroup = new Cgroup(target);
-            setAttribute(target, GIVEN_DEVICES, rulesText(given));
-            cgroup.apply(limits);
-            List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
-            cgroup.installDeviceFilter(rules(specRules, given), limits.devicesPath);
-            return cgroup;
-        } catch (RuntimeException e) {
-            for (int i = made.size() - 1; i >= 0; i--) removeQuietly(made.get(i));
-            throw e instanceof SysException ? new CgroupException(e.getMessage(), e) : e;
-        }
+        return new Planned(hierarchy, chain, limits, DeviceFilter.given(linux.devices()), target);
     }
 
     /**
@@ -446,6 +481,11 @@ public final class Cgroup {
         } finally {
             Libc.close(watch);
         }
+    }
+
+    /** Moves a process into the cgroup (cgroup.procs): for one that cannot be born there. */
+    public void adopt(int pid) {
+        write("cgroup.procs", Integer.toString(pid));
     }
 
     /** SIGKILLs every process in the cgroup and below, at once (cgroup.kill, Linux 5.14+). */

@@ -1,5 +1,7 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

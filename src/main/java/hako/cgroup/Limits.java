@@ -1,5 +1,7 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
+
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -138,14 +140,16 @@ final class Limits {
             need("memory", field(at, "limit"));
             writes.add(new Write("memory.swap.max", "max", field(at, "limit"), true, null));
         }
-        refuse(memory, "kernel", at, "cgroup v2 has no separate kernel memory limit (kernel memory counts in memory.limit)");
-        refuse(memory, "kernelTCP", at, "cgroup v2 has no separate TCP buffer limit (it counts in memory.limit)");
-        refuse(memory, "swappiness", at, "cgroup v2 has no per-cgroup swappiness");
+        // cgroup v1's fields that v2 has no file for: runc passes them over on v2 (warning only
+        // for the kernel memory ones); hako always says so. None of them loosens a limit.
+        json.ignored(memory, "kernel", at, "cgroup v2 has no separate kernel memory limit (kernel memory counts in memory.limit)");
+        json.ignored(memory, "kernelTCP", at, "cgroup v2 has no separate TCP buffer limit (it counts in memory.limit)");
+        json.ignored(memory, "swappiness", at, "cgroup v2 has no per-cgroup swappiness");
         if (Boolean.TRUE.equals(json.bool(memory, "disableOOMKiller", at))) {
-            throw json.error(field(at, "disableOOMKiller"), "cgroup v2 cannot turn the OOM killer off for a cgroup");
+            json.ignored(memory, "disableOOMKiller", at, "cgroup v2 cannot turn the OOM killer off for a cgroup");
         }
         if (Boolean.FALSE.equals(json.bool(memory, "useHierarchy", at))) {
-            throw json.error(field(at, "useHierarchy"), "cgroup v2 is always hierarchical");
+            json.ignored(memory, "useHierarchy", at, "cgroup v2 is always hierarchical");
         }
         checkBeforeUpdate = Boolean.TRUE.equals(json.bool(memory, "checkBeforeUpdate", at));
     }
@@ -162,10 +166,6 @@ final class Limits {
         if (text == null) return 0;
         text = text.strip();
         return text.equals("max") ? -1 : Long.parseLong(text);
-    }
-
-    private void refuse(Map<String, Object> object, String name, String path, String reason) {
-        if (object.get(name) != null) throw json.error(field(path, name), reason);
     }
 
     // ---------------------------------------------------------------- cpu and cpuset
@@ -204,8 +204,8 @@ final class Limits {
             if (idle != 0 && idle != 1) throw json.error(field(at, "idle"), "must be 0 or 1, got " + idle);
             write("cpu", "cpu.idle", Long.toString(idle), field(at, "idle"));
         }
-        refuse(cpu, "realtimeRuntime", at, "cgroup v2 has no realtime CPU budget (cpu.rt_runtime_us is cgroup v1's)");
-        refuse(cpu, "realtimePeriod", at, "cgroup v2 has no realtime CPU period (cpu.rt_period_us is cgroup v1's)");
+        json.ignored(cpu, "realtimeRuntime", at, "cgroup v2 has no realtime CPU budget (cpu.rt_runtime_us is cgroup v1's)");
+        json.ignored(cpu, "realtimePeriod", at, "cgroup v2 has no realtime CPU period (cpu.rt_period_us is cgroup v1's)");
         cpuset(json.string(cpu, "cpus", at), "cpuset.cpus", host.cpus(), "CPUs", field(at, "cpus"));
         cpuset(json.string(cpu, "mems", at), "cpuset.mems", host.mems(), "memory nodes", field(at, "mems"));
     }
@@ -281,14 +281,14 @@ final class Limits {
                     new Write("io.weight", Long.toString(Conversions.ioWeight(weight)), field(at, "weight"))));
         }
         Long leaf = json.unsigned(io, "leafWeight", at);
-        if (leaf != null && leaf != 0) throw json.error(field(at, "leafWeight"), "cgroup v2 has no leaf weight");
+        if (leaf != null && leaf != 0) json.ignored(io, "leafWeight", at, "cgroup v2 has no leaf weight");
         List<Object> devices = json.list(io, "weightDevice", at);
         for (int i = 0; i < devices.size(); i++) {
             String p = index(field(at, "weightDevice"), i);
             Map<String, Object> device = json.element(devices.get(i), p);
             String id = blockDevice(device, p);
             Long deviceLeaf = json.unsigned(device, "leafWeight", p);
-            if (deviceLeaf != null && deviceLeaf != 0) throw json.error(field(p, "leafWeight"), "cgroup v2 has no leaf weight");
+            if (deviceLeaf != null && deviceLeaf != 0) json.ignored(device, "leafWeight", p, "cgroup v2 has no leaf weight");
             Long w = json.unsigned(device, "weight", p);
             if (w == null) continue;
             checkWeight(w, field(p, "weight"));
@@ -371,8 +371,10 @@ final class Limits {
     private void network(Map<String, Object> resources, String path) {
         Map<String, Object> network = json.object(resources, "network", path);
         if (network == null) return;
-        if (network.get("classID") != null || !json.list(network, "priorities", field(path, "network")).isEmpty()) {
-            throw json.error(field(path, "network"), "net_cls and net_prio are cgroup v1 controllers; cgroup v2 has neither");
+        // As runc on cgroup v2: classes and priorities tag traffic, they limit nothing; said, not applied.
+        json.ignored(network, "classID", field(path, "network"), "net_cls is a cgroup v1 controller; cgroup v2 has none");
+        if (!json.list(network, "priorities", field(path, "network")).isEmpty()) {
+            json.ignored(network, "priorities", field(path, "network"), "net_prio is a cgroup v1 controller; cgroup v2 has none");
         }
     }
 

@@ -24,6 +24,11 @@ final class ResourceReader {
         return new CgroupException(source + ": " + path + ": " + reason);
     }
 
+    /** Says that a field is passed over, as runc passes it over on cgroup v2, and why. */
+    void ignored(Map<String, Object> object, String name, String path, String why) {
+        if (object.get(name) != null) hako.Warnings.print(source + ": " + field(path, name) + ": ignored: " + why);
+    }
+
     static String field(String path, String name) {
         return path.isEmpty() ? name : path + "." + name;
     }

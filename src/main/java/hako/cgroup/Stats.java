@@ -1,5 +1,7 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
+
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -14,16 +14,15 @@ final class CreateCommand {
     /** The flags create and run share, as runc names them. */
     static Args flags(String command) {
         return new Args(command)
-                .value("bundle", "b").value("pid-file").value("console-socket").value("preserve-fds")
-                // --no-new-keyring asks for what hako always does: it makes no session keyring.
+                .value("bundle", "b").value("pid-file").value("console-socket").value("pidfd-socket").value("preserve-fds")
                 .flag("no-pivot").flag("no-new-keyring");
     }
 
-    /** --pid-file, --console-socket and --preserve-fds, which create, run and exec share. */
+    /** --pid-file, --console-socket, --pidfd-socket and --preserve-fds, which create, run and exec share. */
     static Handover handover(Args args) {
         String pidFile = args.get("pid-file");
         return new Handover(pidFile == null ? null : Path.of(pidFile).toAbsolutePath(), args.get("console-socket"),
-                preserveFds(args.get("preserve-fds")), args.has("no-pivot"));
+                preserveFds(args.get("preserve-fds")), args.has("no-pivot"), args.has("no-new-keyring"), args.get("pidfd-socket"));
     }
 
     private static int preserveFds(String text) {

@@ -20,11 +20,14 @@ final class FeaturesCommand {
         features.put("ociVersionMin", "1.0.0");
         features.put("ociVersionMax", Spec.OCI_VERSION);
         features.put("hooks", Hooks.KINDS);
-        features.put("mountOptions", List.of("async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
-                "exec", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand",
-                "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount",
-                "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave",
-                "strictatime", "suid", "symfollow", "sync", "unbindable"));
+        // Docker uses rro only where the runtime lists it.
+        features.put("mountOptions", List.of("acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
+                "exec", "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
+                "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
+                "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
+                "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate",
+                "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable",
+                "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable"));
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "time", "uts"));
         List<String> capabilities = new ArrayList<>();

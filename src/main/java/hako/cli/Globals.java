@@ -10,6 +10,11 @@ final class Globals {
     StateDir root = new StateDir(StateDir.DEFAULT_ROOT);
     /** What the command was doing, for the error line: {@code creating container "web"}. */
     String context;
+    /**
+     * The exit code of a failure: 1, or 255 for exec, whose process's own codes are 1 to 254
+     * (runc's, which clients tell apart).
+     */
+    int failureCode = 1;
 
     /** Prints one line for people (a stack trace too with --debug) and returns the exit code. */
     int fail(RuntimeException e) {
@@ -19,6 +24,6 @@ final class Globals {
         }
         log.error(context == null ? message : context + ": " + message);
         if (debug) e.printStackTrace();
-        return 1;
+        return failureCode;
     }
 }

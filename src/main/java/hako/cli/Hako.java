@@ -1,6 +1,6 @@
 package hako.cli;
 
-import hako.container.Warnings;
+import hako.Warnings;
 import hako.spec.Spec;
 import hako.sys.Libc;
 import hako.state.StateDir;
@@ -55,17 +55,24 @@ public final class Hako {
         Globals globals = new Globals();
         try {
             Args args = new Args(null)
-                    .value("root").value("log").value("log-format").value("criu")
-                    .flag("debug").flag("systemd-cgroup").flag("rootless").flag("version", "v").flag("help", "h")
+                    .value("root").value("log").value("log-format").value("criu").value("rootless")
+                    .flag("debug").flag("systemd-cgroup").flag("version", "v").flag("help", "h")
                     .parse(Arrays.asList(argv), 1);
             globals.debug = args.has("debug");
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
             Warnings.sendTo(globals.log::warning);
             globals.root = new StateDir(Path.of(args.get("root", StateDir.DEFAULT_ROOT.toString())));
             if (args.has("version")) {
-                System.out.println("hako version " + VERSION + "\nspec: " + Spec.OCI_VERSION);
+                // runc's shape: Docker reads the "version" and "commit:" lines
+                System.out.println("hako version " + VERSION + "\ncommit: v" + VERSION + "\nspec: " + Spec.OCI_VERSION);
                 return 0;
             }
+            // runc's --rootless true|false|auto: auto (the default) means rootless when not root.
+            String rootless = args.get("rootless", "auto");
+            if (!List.of("true", "false", "auto").contains(rootless)) {
+                throw new UsageException(null, "--rootless takes true, false or auto, not \"" + rootless + "\"");
+            }
+            if (rootless.equals("true")) throw new UsageException(null, "--rootless true: rootless containers are not supported yet");
             if (args.has("systemd-cgroup")) {
                 throw new UsageException(null, "--systemd-cgroup is not supported: hako manages cgroupfs directly");
             }

@@ -17,8 +17,8 @@ final class PlanCommand {
         if (!args.positional().isEmpty()) args.one("at most one container id");
         Path bundle = Bundles.path(args.get("bundle", "."));
         globals.context = "planning bundle " + bundle;
-        hako.plan.Plan plan = Run.plan(bundle);
         String id = args.positional().isEmpty() ? "ID" : args.positional().getFirst();
+        hako.plan.Plan plan = Run.plan(bundle, id);
         System.out.print(hako.cgroup.Cgroup.describe(id, hako.spec.SpecReader.read(bundle).linux()));
         System.out.print(plan.render());
         return 0;

@@ -30,6 +30,6 @@ final class RunCommand {
             Run.detached(globals.root, id, bundle, handover, network);
             return 0;
         }
-        return Run.foreground(globals.root, id, bundle, handover, network, args.has("keep"));
+        return Run.foreground(globals.root, id, bundle, handover, network, args.has("keep"), !args.has("no-subreaper"));
     }
 }

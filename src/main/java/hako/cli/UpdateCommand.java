@@ -21,14 +21,15 @@ final class UpdateCommand {
 
     static int run(Globals globals, List<String> argv) {
         Args args = new Args("update").value("resources", "r")
-                .value("blkio-weight").value("cpu-period").value("cpu-quota").value("cpu-share").value("cpu-rt-period")
+                .value("blkio-weight").value("cpu-period").value("cpu-quota").value("cpu-burst").value("cpu-idle")
+                .value("cpu-share").value("cpu-rt-period")
                 .value("cpu-rt-runtime").value("cpuset-cpus").value("cpuset-mems").value("memory")
                 .value("memory-reservation").value("memory-swap").value("pids-limit").value("kernel-memory")
                 .value("kernel-memory-tcp").value("l3-cache-schema").value("mem-bw-schema").parse(argv);
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "updating container \"" + id + "\"";
-        for (String unsupported : new String[] {"kernel-memory", "kernel-memory-tcp", "l3-cache-schema", "mem-bw-schema"}) {
-            if (args.get(unsupported) != null) throw new UsageException("update", "--" + unsupported + " has no cgroup v2 equivalent");
+        for (String rdt : new String[] {"l3-cache-schema", "mem-bw-schema"}) {
+            if (args.get(rdt) != null) throw new UsageException("update", "--" + rdt + ": Intel RDT (resctrl) is not supported by hako");
         }
         String file = args.get("resources");
         if (file != null) {
@@ -57,6 +58,8 @@ final class UpdateCommand {
         put(resources, "blockIO", "weight", number(args, "blkio-weight"));
         put(resources, "cpu", "period", number(args, "cpu-period"));
         put(resources, "cpu", "quota", number(args, "cpu-quota"));
+        put(resources, "cpu", "burst", number(args, "cpu-burst"));
+        put(resources, "cpu", "idle", number(args, "cpu-idle"));
         put(resources, "cpu", "shares", number(args, "cpu-share"));
         put(resources, "cpu", "realtimePeriod", number(args, "cpu-rt-period"));
         put(resources, "cpu", "realtimeRuntime", number(args, "cpu-rt-runtime"));
@@ -65,6 +68,9 @@ final class UpdateCommand {
         put(resources, "memory", "limit", bytes(args, "memory"));
         put(resources, "memory", "reservation", bytes(args, "memory-reservation"));
         put(resources, "memory", "swap", bytes(args, "memory-swap"));
+        // cgroup v1's: passed on, to be said to be ignored as the spec's own fields are.
+        put(resources, "memory", "kernel", bytes(args, "kernel-memory"));
+        put(resources, "memory", "kernelTCP", bytes(args, "kernel-memory-tcp"));
         put(resources, "pids", "limit", number(args, "pids-limit"));
         if (resources.isEmpty()) throw new UsageException("update", "nothing to update: give -r FILE or a limit");
         return resources;

@@ -1,10 +1,12 @@
 package hako.container;
 
+import hako.Warnings;
 import hako.cgroup.Cgroup;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Attachment;
 import hako.net.NetworkRequest;
+import hako.net.NetDevices;
 import hako.net.Networking;
 import hako.plan.Op;
 import hako.plan.Plan;
@@ -41,6 +43,7 @@ final class Builder implements AutoCloseable {
     private final String id;
     private final Path bundle;
     private final boolean waitForStart;
+    private final Handover handover;
     final Spec spec;
     private Plan plan;
     final Hooks hooks;
@@ -56,17 +59,19 @@ final class Builder implements AutoCloseable {
     private boolean reaped;
 
     /** Reads and plans the bundle: bad input fails here, before anything exists. */
-    Builder(StateDir states, String id, Path bundle, boolean waitForStart, NetworkRequest.Flags networkFlags) {
+    Builder(StateDir states, String id, Path bundle, boolean waitForStart, Handover handover,
+            NetworkRequest.Flags networkFlags) {
         this.states = states;
         this.id = id;
         this.bundle = bundle;
         this.waitForStart = waitForStart;
+        this.handover = handover;
         this.spec = SpecReader.read(bundle);
         Path rootfs = Rootfs.path(spec, bundle);
         if (!Files.isDirectory(rootfs)) {
             throw new ContainerException("root.path: the root filesystem " + rootfs + " is not a directory");
         }
-        this.plan = Planner.plan(spec, bundle, waitForStart);
+        this.plan = plan(spec);
         this.hooks = Hooks.parse(spec.hooks());
         warnAboutWhatIsNotApplied(spec);
         // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
@@ -79,18 +84,28 @@ final class Builder implements AutoCloseable {
      */
     private static void warnAboutWhatIsNotApplied(Spec spec) {
         if (spec.linux().seccomp() != null) Warnings.print("linux.seccomp is not applied: hako has no seccomp support yet");
-        if (spec.process().apparmorProfile() != null) Warnings.print("process.apparmorProfile is not applied: hako has no AppArmor support");
-        if (spec.process().selinuxLabel() != null || spec.linux().mountLabel() != null) {
-            Warnings.print("SELinux labels are not applied: hako has no SELinux support");
-        }
+        if (spec.linux().mountLabel() != null) Warnings.print("linux.mountLabel is not applied: hako has no SELinux support");
+        warnAboutWhatIsNotApplied(spec.process());
+    }
+
+    /** The same for a process, the container's or one exec starts. */
+    static void warnAboutWhatIsNotApplied(Spec.Process process) {
+        if (process.apparmorProfile() != null) Warnings.print("process.apparmorProfile is not applied: hako has no AppArmor support");
+        if (process.selinuxLabel() != null) Warnings.print("process.selinuxLabel is not applied: hako has no SELinux support");
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
-    void build(Handover handover) {
+    void build() {
         lock = states.create(id);
         try {
+            // The first state, before anything else exists: whatever a kill leaves from here on
+            // (address record, cgroup, init), it names, and delete --force removes.
+            Cgroup.Planned planned = Cgroup.plan(id, spec.linux());
+            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
+                    Status.CREATING, spec.annotations(), spec.hooks(), planned == null ? null : planned.path().toString(),
+                    rawProcess(), namespaces(), network.mode() != NetworkRequest.Mode.UNMANAGED, execLinux(), sessionKeyring());
+            states.save(state);
             prepareNetwork();
-            if (handover.noPivot()) plan = plan.withoutPivot();
             if (waitForStart) {
                 String path = states.fifo(id).toString();
                 // Writable by all: init opens it after switching to the container's user (runc: 0622).
@@ -98,20 +113,18 @@ final class Builder implements AutoCloseable {
                 chmod(states.fifo(id), "rw--w--w-"); // mkfifo's mode went through the umask
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
-            cgroup = Cgroup.create(id, spec.linux());
-            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), cgroup == null ? null : cgroup.path().toString(),
-                    rawProcess(), namespaces(), networking != null);
-            states.save(state);
+            cgroup = planned == null ? null : planned.make();
             stage = Stage.launch(handover.preserveFds());
             int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
             if (networking != null) networking.wire(attachment, pid);
+            NetDevices.move(spec.linux().netDevices(), pid);
             buildRootfs();
             stage.run(plan.process());
             if (spec.process().terminal()) terminal = stage.replyFds()[0];
             writePidFile(handover.pidFile(), pid);
+            Terminals.sendPidfd(handover.pidfdSocket(), pid);
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());
@@ -139,6 +152,25 @@ final class Builder implements AutoCloseable {
         } finally {
             NamespaceFiles.close(fds);
         }
+    }
+
+    private Plan plan(Spec planned) {
+        return Planner.plan(planned, new Planner.Request(bundle, waitForStart, handover.noPivot(), sessionKeyring()));
+    }
+
+    private String sessionKeyring() {
+        return handover.noNewKeyring() ? null : Planner.sessionKeyring(id);
+    }
+
+    /** linux.personality and linux.memoryPolicy as the bundle has them: exec applies them too. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> execLinux() {
+        Map<String, Object> linux = (Map<String, Object>) spec.raw().getOrDefault("linux", Map.of());
+        Map<String, Object> kept = new java.util.LinkedHashMap<>();
+        for (String key : new String[] {"personality", "memoryPolicy"}) {
+            if (linux.get(key) != null) kept.put(key, linux.get(key));
+        }
+        return kept;
     }
 
     @SuppressWarnings("unchecked")
@@ -169,7 +201,7 @@ final class Builder implements AutoCloseable {
         if (network.mode() == NetworkRequest.Mode.UNMANAGED) return;
         networking = Networking.forStateRoot(states.root());
         attachment = networking.prepare(id, network, spec.hostname(), states.dir(id));
-        plan = Planner.plan(attachment.applyTo(spec), bundle, waitForStart);
+        plan = plan(attachment.applyTo(spec));
     }
 
     /**
@@ -186,11 +218,13 @@ final class Builder implements AutoCloseable {
         }
         int pivot = plan.enterRootIndex();
         stage.run(rootfs.subList(0, pivot));
-        String ociState = ociState(Status.CREATING);
-        HookRunner.onHost(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState);
-        HookRunner.onHost(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState);
-        HookRunner.inContainer(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState,
-                state.pid(), state.namespaces());
+        // "created", as crun says and the OCI validation suite expects (runc says "creating"):
+        // everything the hooks may need, the namespaces and the init's pid, exists.
+        String ociState = ociState(Status.CREATED);
+        HookRunner.run(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState, HookRunner.Place.host(bundle));
+        HookRunner.run(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState, HookRunner.Place.host(bundle));
+        HookRunner.run(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState,
+                HookRunner.Place.beforePivot(state.pid(), state.namespaces(), Rootfs.path(spec, bundle)));
         stage.run(rootfs.subList(pivot, rootfs.size()));
     }
 
@@ -229,8 +263,8 @@ final class Builder implements AutoCloseable {
     /** run: init execs now, between the start hooks; returns once the process is running. */
     void exec() {
         try {
-            HookRunner.inContainer(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED),
-                    state.pid(), state.namespaces());
+            HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED),
+                    Start.asTheProcess(state));
             stage.exec(plan.start());
         } catch (RuntimeException e) {
             abort();

@@ -14,9 +14,9 @@ public final class Create {
     private Create() {}
 
     public static void create(StateDir states, String id, Path bundle, Handover handover) {
-        try (Builder builder = new Builder(states, id, bundle, true, NetworkRequest.Flags.NONE)) {
+        try (Builder builder = new Builder(states, id, bundle, true, handover, NetworkRequest.Flags.NONE)) {
             Terminals.check(builder.spec, handover.consoleSocket(), false);
-            builder.build(handover);
+            builder.build();
             builder.sendTerminal(handover.consoleSocket());
             builder.handOverToStart();
         }

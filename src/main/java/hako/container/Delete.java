@@ -1,9 +1,10 @@
 package hako.container;
 
-import hako.hooks.HookException;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Networking;
+import hako.rootfs.HostMounts;
+import hako.spec.NamespaceType;
 import hako.spec.Json;
 import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
@@ -29,8 +30,10 @@ public final class Delete {
         try {
             lock = states.lock(id);
         } catch (StateException e) {
-            // A directory without state: a create that died before writing any. Nothing runs.
+            // A directory without state: a create that died before writing any (we got its lock,
+            // so it is gone). Nothing runs, but it may have prepared the network already.
             if (!force) throw e;
+            releaseNetwork(states, id);
             states.remove(id);
             return;
         }
@@ -39,14 +42,27 @@ public final class Delete {
             String status = Status.of(states, state);
             boolean mustKill = !status.equals(Status.STOPPED);
             if (mustKill && !force && !status.equals(Status.CREATED) && !status.equals(Status.CREATING)) {
-                throw new ContainerException("cannot delete container \"" + id + "\" that is not stopped: " + status);
+                throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status); // runc's words
             }
             if (mustKill) killAndWait(state);
             destroy(states, state);
         }
     }
 
+    /** The address record a create that died before its first state.json left, if any. */
+    private static void releaseNetwork(StateDir states, String id) {
+        Networking networking = Networking.forStateRoot(states.root());
+        if (networking.allocation(id) != null) networking.release(id);
+    }
+
     private static void killAndWait(ContainerState state) {
+        if (state.pid() <= 0) {
+            // A create that died before it recorded init's pid: init, if it was cloned, is in the
+            // cgroup, which destroy() empties and waits for; without a cgroup there is nothing to
+            // find it by (and it exits when the dead create's end of the stage socket closes).
+            if (state.cgroup() != null) for (int pid : Kill.processes(state)) Kill.signal(pid, Proc.startTime(pid), Libc.SIGKILL);
+            return;
+        }
         for (int pid : Kill.processes(state)) Kill.signal(pid, Proc.startTime(pid), Libc.SIGKILL);
         if (!Kill.awaitExit(state.pid(), state.pidStartTime(), KILL_WAIT_MILLIS)) {
             throw new ContainerException("process " + state.pid() + " did not end after SIGKILL");
@@ -61,12 +77,9 @@ public final class Delete {
         // The cgroup first: what still runs in it is killed, and the state goes only once it is gone.
         if (state.cgroup() != null) Cgroup.open(java.nio.file.Path.of(state.cgroup())).destroy();
         if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
+        if (!state.namespaces().contains(NamespaceType.MOUNT.procName())) HostMounts.unmountUnder(state.rootfs());
         states.remove(state.id());
-        try {
-            HookRunner.onHost(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
-                    Json.write(state.ociState(Status.STOPPED)));
-        } catch (HookException e) {
-            Warnings.print(e.getMessage());
-        }
+        HookRunner.runWarningOnFailure(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+                Json.write(state.ociState(Status.STOPPED)), HookRunner.Place.host(state.bundle()));
     }
 }

@@ -54,7 +54,7 @@ public final class Events {
     private static ContainerState running(StateDir states, String id) {
         ContainerState state = states.load(id);
         if (Status.of(states, state).equals(Status.STOPPED)) {
-            throw new ContainerException("container \"" + id + "\" is not running");
+            throw new ContainerException("container with id " + id + " is not running"); // runc's words
         }
         return state;
     }

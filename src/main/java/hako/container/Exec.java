@@ -4,6 +4,7 @@ import hako.cgroup.Cgroup;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.spec.Spec;
+import hako.spec.SpecReader;
 import hako.stage.Stage;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -26,20 +27,42 @@ public final class Exec {
         return states.load(id).process();
     }
 
-    public static int exec(StateDir states, String id, Spec.Process process, Handover handover, boolean detach) {
+    /**
+     * runc's exec flags that are not the process's.
+     *
+     * @param ignorePaused exec into a paused container (the process is frozen with it)
+     * @param subCgroup    a sub-cgroup of the container's to start the process in, or null
+     */
+    public record Options(boolean detach, boolean ignorePaused, String subCgroup) {
+    }
+
+    public static int exec(StateDir states, String id, Spec.Process process, Handover handover, Options options) {
         ContainerState state = states.load(id);
         String status = Status.of(states, state);
-        if (!status.equals(Status.RUNNING) && !status.equals(Status.CREATED)) {
-            throw new ContainerException("cannot exec in a " + status + " container");
+        // runc's words
+        if (status.equals(Status.STOPPED)) throw new ContainerException("cannot exec in a stopped container");
+        if (status.equals(Status.PAUSED) && !options.ignorePaused()) {
+            throw new ContainerException("cannot exec in a paused container (use --ignore-paused to override)");
         }
+        boolean detach = options.detach();
         if (process.terminal() && handover.consoleSocket() == null && detach) {
             throw new ContainerException("process.terminal is true: give --console-socket to receive the terminal");
         }
-        Plan plan = Planner.planExec(process, state.pid(), state.namespaces(), state.cgroup() != null);
+        Builder.warnAboutWhatIsNotApplied(process);
+        if (options.subCgroup() != null && state.cgroup() == null) {
+            throw new ContainerException("--cgroup: the container has no cgroup v2 of its own");
+        }
+        Cgroup cgroup = state.cgroup() == null ? null : cgroup(state, options.subCgroup());
+        // Born in a frozen cgroup, the process could not even be set up: in a paused container
+        // it joins the cgroup just before its exec, which then waits for the thaw.
+        Cgroup late = status.equals(Status.PAUSED) ? cgroup : null;
+        Spec.Linux linux = SpecReader.linux(state.execLinux(), "state.json");
+        Plan plan = Planner.planExec(process, Planner.Shared.of(linux, state.sessionKeyring()), state.pid(),
+                state.namespaces(), cgroup != null && late == null);
         int[] namespaces = NamespaceFiles.open(plan.namespaces());
-        if (state.cgroup() != null) {
+        if (cgroup != null && late == null) {
             namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
-            namespaces[namespaces.length - 1] = Cgroup.open(Path.of(state.cgroup())).openDirectoryFd();
+            namespaces[namespaces.length - 1] = cgroup.openDirectoryFd();
         }
         try (Stage stage = Stage.launch(handover.preserveFds())) {
             int pid;
@@ -52,20 +75,38 @@ public final class Exec {
             } finally {
                 NamespaceFiles.close(namespaces);
             }
-            return finish(stage, plan, process, pid, handover, detach);
+            return finish(stage, plan, process, pid, handover, detach, late);
         }
     }
 
+    /** The container's cgroup, or the sub-cgroup of it that --cgroup names (it must exist, as in runc). */
+    private static Cgroup cgroup(ContainerState state, String sub) {
+        Path path = Path.of(state.cgroup());
+        if (sub == null) return Cgroup.open(path);
+        Path inside = path.resolve(sub.replaceFirst("^/+", "")).normalize();
+        if (!inside.startsWith(path) || !java.nio.file.Files.isDirectory(inside)) {
+            throw new ContainerException("--cgroup " + sub + ": no such sub-cgroup of the container's (" + inside + ")");
+        }
+        return Cgroup.open(inside);
+    }
+
     private static int finish(Stage stage, Plan plan, Spec.Process process, int pid, Handover handover,
-                              boolean detach) {
+                              boolean detach, Cgroup late) {
         boolean reaped = false;
         TerminalRelay relay = null;
         try {
             stage.run(plan.process());
             int terminal = process.terminal() ? stage.replyFds()[0] : -1;
             Builder.writePidFile(handover.pidFile(), pid);
+            Terminals.sendPidfd(handover.pidfdSocket(), pid);
             if (terminal >= 0 && handover.consoleSocket() != null) {
                 Terminals.sendToConsoleSocket(handover.consoleSocket(), terminal);
+            }
+            if (late != null) late.adopt(pid);
+            if (detach && late != null) {
+                stage.sendLast(plan.start()); // its exec waits for the thaw: nothing to wait for here
+                reaped = true;
+                return 0;
             }
             if (detach) {
                 stage.exec(plan.start());

@@ -11,6 +11,9 @@ import java.nio.file.Path;
  * @param consoleSocket --console-socket, or null
  * @param preserveFds   --preserve-fds: descriptors 3 to 3 + n - 1 go to the process as they are
  * @param noPivot       --no-pivot: chroot into the rootfs instead of pivot_root (create and run)
+ * @param noNewKeyring  --no-new-keyring: the process keeps the caller's session keyring (create and run)
+ * @param pidfdSocket   --pidfd-socket: where to send a pidfd of the process, or null
  */
-public record Handover(Path pidFile, String consoleSocket, int preserveFds, boolean noPivot) {
+public record Handover(Path pidFile, String consoleSocket, int preserveFds, boolean noPivot, boolean noNewKeyring,
+                       String pidfdSocket) {
 }

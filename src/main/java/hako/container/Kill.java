@@ -10,17 +10,23 @@ import java.util.List;
 public final class Kill {
     private Kill() {}
 
+    /**
+     * As runc: a stopped container is "container not running" (the words containerd's shim and
+     * podman look for), except with --all, which has nothing left to signal and succeeds —
+     * containerd sends {@code kill --all ID 9} to every container it deletes.
+     */
     public static void kill(StateDir states, String id, int signal, boolean all) {
         ContainerState state = states.load(id);
         if (Status.of(states, state).equals(Status.STOPPED)) {
-            throw new ContainerException("container \"" + id + "\" is not running");
+            if (all) return;
+            throw new ContainerException("container not running");
         }
         if (all && state.cgroup() != null) {
             Pause.cgroup(state).signalAll(signal);
         } else if (all) {
             for (int pid : processes(state)) signal(pid, Proc.startTime(pid), signal);
         } else if (!signal(state.pid(), state.pidStartTime(), signal)) {
-            throw new ContainerException("container \"" + id + "\" is not running");
+            throw new ContainerException("container not running");
         }
     }
 

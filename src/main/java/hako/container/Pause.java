@@ -12,23 +12,20 @@ public final class Pause {
 
     public static void pause(StateDir states, String id) {
         try (StateDir.Lock lock = states.lock(id)) {
-            cgroupIn(states, id, Status.RUNNING, "pause").freeze();
+            // runc's: running and created containers pause; its words otherwise (clients match them)
+            ContainerState state = states.load(id);
+            String status = Status.of(states, state);
+            if (!status.equals(Status.RUNNING) && !status.equals(Status.CREATED)) throw new ContainerException("container not running");
+            cgroup(state).freeze();
         }
     }
 
     public static void resume(StateDir states, String id) {
         try (StateDir.Lock lock = states.lock(id)) {
-            cgroupIn(states, id, Status.PAUSED, "resume").thaw();
+            ContainerState state = states.load(id);
+            if (!Status.of(states, state).equals(Status.PAUSED)) throw new ContainerException("container not paused");
+            cgroup(state).thaw();
         }
-    }
-
-    private static Cgroup cgroupIn(StateDir states, String id, String required, String verb) {
-        ContainerState state = states.load(id);
-        String status = Status.of(states, state);
-        if (!status.equals(required)) {
-            throw new ContainerException("cannot " + verb + " a container that is " + status);
-        }
-        return cgroup(state);
     }
 
     /** The container's cgroup; an error for one without (a host without cgroup v2). */

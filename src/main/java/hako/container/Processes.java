@@ -12,7 +12,7 @@ public final class Processes {
     public static List<Integer> of(StateDir states, String id) {
         ContainerState state = states.load(id);
         if (Status.of(states, state).equals(Status.STOPPED)) {
-            throw new ContainerException("container \"" + id + "\" is not running");
+            throw new ContainerException("container not running");
         }
         return Kill.processes(state);
     }

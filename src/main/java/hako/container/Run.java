@@ -18,16 +18,20 @@ public final class Run {
     private Run() {}
 
     /** Loads and checks the bundle's spec, and plans the container, without touching anything. */
-    public static Plan plan(Path bundle) {
-        return Planner.plan(SpecReader.read(bundle), bundle, false);
+    public static Plan plan(Path bundle, String id) {
+        return Planner.plan(SpecReader.read(bundle), new Planner.Request(bundle, false, false, Planner.sessionKeyring(id)));
     }
 
-    /** @param keep leave the stopped container (state, cgroup) for a later delete, as runc's --keep */
+    /**
+     * @param keep       leave the stopped container (state, cgroup) for a later delete, as runc's --keep
+     * @param subreaper  become the reaper of what the container orphans, as runc does unless --no-subreaper
+     */
     public static int foreground(StateDir states, String id, Path bundle, Handover handover,
-                                 NetworkRequest.Flags network, boolean keep) {
-        try (Builder builder = new Builder(states, id, bundle, false, network)) {
+                                 NetworkRequest.Flags network, boolean keep, boolean subreaper) {
+        try (Builder builder = new Builder(states, id, bundle, false, handover, network)) {
+            if (subreaper) Libc.becomeSubreaper();
             Terminals.check(builder.spec, handover.consoleSocket(), true);
-            builder.build(handover);
+            builder.build();
             TerminalRelay relay = null;
             boolean ran = false;
             try (SignalForwarder forwarder = new SignalForwarder(builder.pid())) {
@@ -46,9 +50,9 @@ public final class Run {
 
     public static void detached(StateDir states, String id, Path bundle, Handover handover,
                                 NetworkRequest.Flags network) {
-        try (Builder builder = new Builder(states, id, bundle, false, network)) {
+        try (Builder builder = new Builder(states, id, bundle, false, handover, network)) {
             Terminals.check(builder.spec, handover.consoleSocket(), false);
-            builder.build(handover);
+            builder.build();
             builder.sendTerminal(handover.consoleSocket());
             builder.exec();
         }

@@ -1,6 +1,5 @@
 package hako.container;
 
-import hako.hooks.HookException;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.spec.Json;
@@ -10,6 +9,8 @@ import hako.sys.Libc;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 
 /** {@code hako start}: lets a created container's init exec its process. */
 public final class Start {
@@ -20,12 +21,17 @@ public final class Start {
             ContainerState state = states.load(id);
             String status = Status.of(states, state);
             if (!status.equals(Status.CREATED)) {
-                throw new ContainerException("cannot start a container that is " + status);
+                // runc's words
+                throw new ContainerException(switch (status) {
+                    case Status.STOPPED -> "cannot start a container that has stopped";
+                    case Status.RUNNING -> "cannot start an already running container";
+                    default -> "cannot start a container in the " + status + " state";
+                });
             }
             Hooks hooks = Hooks.parse(state.hooks());
             try {
-                HookRunner.inContainer(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
-                        Json.write(state.ociState(Status.CREATED)), state.pid(), state.namespaces());
+                HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
+                        Json.write(state.ociState(Status.CREATED)), asTheProcess(state));
             } catch (RuntimeException e) {
                 // The spec: a failed startContainer hook stops the container; delete then cleans up.
                 Kill.signal(state.pid(), state.pidStartTime(), Libc.SIGKILL);
@@ -38,13 +44,18 @@ public final class Start {
         }
     }
 
+    /** Where startContainer hooks run: in the container, in its process's directory and environment. */
+    @SuppressWarnings("unchecked")
+    static HookRunner.Place asTheProcess(ContainerState state) {
+        Map<String, Object> process = state.process();
+        return HookRunner.Place.asTheProcess(state.pid(), state.namespaces(), (String) process.get("cwd"),
+                (List<String>) process.getOrDefault("env", List.of()));
+    }
+
     /** poststart hooks: a failure is a warning, and the container goes on (runtime spec). */
     static void poststart(Hooks hooks, ContainerState state) {
-        try {
-            HookRunner.onHost(hooks.of(Hooks.POSTSTART), Hooks.POSTSTART, Json.write(state.ociState(Status.RUNNING)));
-        } catch (HookException e) {
-            Warnings.print(e.getMessage());
-        }
+        HookRunner.runWarningOnFailure(hooks.of(Hooks.POSTSTART), Hooks.POSTSTART,
+                Json.write(state.ociState(Status.RUNNING)), HookRunner.Place.host(state.bundle()));
     }
 
     /**

@@ -3,9 +3,6 @@ package hako.container;
 import hako.spec.Spec;
 import hako.sys.Libc;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 
 /** The container's terminal: who receives its master, and the checks runc makes about it. */
 final class Terminals {
@@ -30,15 +27,22 @@ final class Terminals {
      * message is the file's name), so that podman's conmon or containerd can attach to it.
      */
     static void sendToConsoleSocket(String path, int master) {
-        int socket = Libc.connectUnix(path, "connecting to the console socket " + path);
-        try (Arena arena = Arena.ofConfined()) {
-            byte[] name = "/dev/ptmx".getBytes(StandardCharsets.UTF_8);
-            MemorySegment message = arena.allocate(name.length);
-            MemorySegment.copy(name, 0, message, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, name.length);
-            Libc.sendWithFds(socket, message, new int[] {master}, "sending the terminal to " + path);
+        try {
+            Libc.sendFileTo(path, "/dev/ptmx", master, "the console socket " + path);
         } finally {
-            Libc.close(socket);
             Libc.close(master);
+        }
+    }
+
+    /** --pidfd-socket (runc 1.2): a pidfd of the container's process, for a caller that watches it without pid races. */
+    static void sendPidfd(String path, int pid) {
+        if (path == null) return;
+        int pidfd = Libc.pidfdOpen(pid);
+        if (pidfd < 0) throw new ContainerException("the container's process ended before its pidfd could be sent");
+        try {
+            Libc.sendFileTo(path, "pidfd", pidfd, "the pidfd socket " + path);
+        } finally {
+            Libc.close(pidfd);
         }
     }
 }

@@ -1,113 +1,139 @@
 package hako.hooks;
 
+import hako.Warnings;
 import hako.plan.Op;
 import hako.stage.Stage;
 import hako.sys.Libc;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
- * Runs hooks with the container's state (OCI state JSON) on their stdin, one after the other; the
- * first that fails, or runs past its timeout, stops the rest with an error naming it.
+ * Runs hooks one after the other, each with the container's state (OCI state JSON) on its stdin.
+ *
+ * <p>Every hook is started by the stage, not by {@link ProcessBuilder}: a hook's {@code args} is
+ * its whole argv, {@code args[0]} included, and only execve can pass an argv[0] that differs from
+ * the program (Docker's prestart hook is {@code /proc/PID/exe libnetwork-setkey …}). The stage
+ * joins the container's namespaces first when the hook belongs there. What a hook prints goes to
+ * a memfd, never to the runtime's stdout (the container's log under podman), and its tail is put
+ * in the error when the hook fails.
  */
 public final class HookRunner {
+    private static final int OUTPUT_TAIL = 500;
+
     private HookRunner() {}
 
-    /** In the runtime's namespaces: prestart, createRuntime, poststart, poststop. */
-    public static void onHost(List<Hook> hooks, String kind, String state) {
-        for (Hook hook : hooks) onHost(hook, kind, state);
-    }
+    /**
+     * Where a hook runs, as runc runs it: on the host in the bundle directory (runc changes to it
+     * before anything else) with the runtime's environment, or in the namespaces of a
+     * container's init.
+     *
+     * @param cwd        the directory it starts in
+     * @param namespaces the proc names of init's namespaces, the mount namespace last; empty on the host
+     * @param env        the environment of a hook without {@code env}; null for the runtime's own
+     */
+    public record Place(String cwd, int initPid, List<String> namespaces, List<String> env) {
+        public static Place host(Path bundle) {
+            return new Place(bundle.toString(), 0, List.of(), null);
+        }
 
-    private static void onHost(Hook hook, String kind, String state) {
-        List<String> command = new ArrayList<>();
-        command.add(hook.path());
-        command.addAll(hook.args().subList(1, hook.args().size()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        if (hook.env() != null) {
-            builder.environment().clear();
-            for (String variable : hook.env()) {
-                int equals = variable.indexOf('=');
-                if (equals > 0) builder.environment().put(variable.substring(0, equals), variable.substring(equals + 1));
-            }
+        /** createContainer: in the container's namespaces before pivot_root, in the rootfs, with no environment. */
+        public static Place beforePivot(int initPid, List<String> namespaces, Path rootfs) {
+            return new Place(rootfs.toString(), initPid, namespaces, List.of());
         }
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new HookException(kind + " hook " + hook.path() + " could not be started: " + e.getMessage());
-        }
-        Output output = new Output(process.getInputStream());
-        try (OutputStream in = process.getOutputStream()) {
-            in.write(state.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // the hook did not read its stdin: that is its business
-        }
-        try {
-            boolean ended = hook.timeout() == null ? process.waitFor() >= 0
-                    : process.waitFor(hook.timeout(), TimeUnit.SECONDS);
-            if (!ended) {
-                process.destroyForcibly();
-                throw new HookException(kind + " hook " + hook.path() + " timed out after " + hook.timeout() + " s");
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new HookException(kind + " hook " + hook.path() + " was interrupted");
-        }
-        if (process.exitValue() != 0) {
-            throw new HookException(kind + " hook " + hook.path() + " exited with status " + process.exitValue() + output.text());
+
+        /** startContainer: in the container, in its process's directory and environment. */
+        public static Place asTheProcess(int initPid, List<String> namespaces, String cwd, List<String> env) {
+            return new Place(cwd, initPid, namespaces, env);
         }
     }
 
     /**
-     * In the container's namespaces (createContainer, startContainer): the stage joins those of
-     * init, the way exec does, and execs the hook there with the state on a pipe as its stdin.
-     *
-     * @param namespaces the proc names of init's namespaces, the mount namespace last
+     * prestart, createRuntime, createContainer, startContainer: the first hook that fails, or runs
+     * past its timeout, stops the rest with an error naming it.
      */
-    public static void inContainer(List<Hook> hooks, String kind, String state, int initPid, List<String> namespaces) {
-        for (Hook hook : hooks) inContainer(hook, kind, state, initPid, namespaces);
+    public static void run(List<Hook> hooks, String kind, String state, Place place) {
+        for (int i = 0; i < hooks.size(); i++) run(hooks.get(i), i, kind, state, place);
     }
 
-    private static void inContainer(Hook hook, String kind, String state, int initPid, List<String> namespaces) {
-        List<Op> join = new ArrayList<>();
-        int[] fds = new int[namespaces.size()];
-        int[] pipe = Libc.pipe("making the stdin of a hook");
-        try (Stage stage = Stage.launch()) {
-            for (int i = 0; i < namespaces.size(); i++) {
-                String path = "/proc/" + initPid + "/ns/" + namespaces.get(i);
-                fds[i] = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, "opening " + path);
-                join.add(new Op.SetNs(i, path, 0));
-            }
-            join.add(new Op.Clone(0, Op.Clone.NO_CGROUP));
-            int pid = stage.cloneInit(join, fds);
-            // The state fits in the pipe's buffer: written whole now, read by the hook at its pace.
-            Libc.writeFully(pipe[1], state.getBytes(StandardCharsets.UTF_8), "writing the state to a hook");
-            Libc.close(pipe[1]);
-            pipe[1] = -1;
+    /**
+     * poststart, poststop: a hook that fails is a warning, and the remaining hooks and the
+     * lifecycle go on as if it had succeeded (the runtime spec's lifecycle, as crun does it).
+     */
+    public static void runWarningOnFailure(List<Hook> hooks, String kind, String state, Place place) {
+        for (int i = 0; i < hooks.size(); i++) {
             try {
-                stage.exec(List.of(new Op.Dup2(0, 0),
-                        new Op.Exec(List.of(hook.path()), hook.args(), hook.env() == null ? List.of() : hook.env())), pipe[0]);
-            } catch (RuntimeException e) {
-                Libc.waitpid(pid, "waiting for a hook");
-                throw new HookException(kind + " hook " + hook.path() + " could not be started: " + e.getMessage());
+                run(hooks.get(i), i, kind, state, place);
+            } catch (HookException e) {
+                Warnings.print(e.getMessage());
             }
-            await(hook, kind, pid);
-        } finally {
-            for (int fd : fds) Libc.close(fd);
-            Libc.close(pipe[0]);
-            Libc.close(pipe[1]);
         }
     }
 
+    private static void run(Hook hook, int index, String kind, String state, Place place) {
+        String name = kind + " hook #" + index + " (" + hook.path() + ")";
+        int[] namespaces = new int[place.namespaces().size()];
+        java.util.Arrays.fill(namespaces, -1);
+        int stdin = -1, output = -1, pid = 0;
+        try {
+            stdin = stateFile(state);
+            output = Libc.memfdCreate("hako-hook-output", Libc.MFD_CLOEXEC);
+            List<Op> join = new ArrayList<>();
+            for (int i = 0; i < namespaces.length; i++) {
+                String path = "/proc/" + place.initPid() + "/ns/" + place.namespaces().get(i);
+                namespaces[i] = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, "opening " + path);
+                join.add(new Op.SetNs(i, path, 0));
+            }
+            join.add(new Op.Clone(0, Op.Clone.NO_CGROUP));
+            try (Stage stage = Stage.launch()) {
+                pid = stage.cloneInit(join, namespaces);
+                stage.exec(process(hook, place), stdin, output);
+            } catch (RuntimeException e) {
+                // Init got end-of-file when the stage closed, and exits: reap it.
+                if (pid > 0) Libc.waitpid(pid, "waiting for a hook");
+                throw new HookException(name + " could not be started: " + e.getMessage());
+            }
+            int code = await(hook, name, pid);
+            if (code != 0) throw new HookException(name + " exited with status " + code + tail(output));
+        } finally {
+            for (int fd : namespaces) Libc.close(fd);
+            Libc.close(stdin);
+            Libc.close(output);
+        }
+    }
+
+    /** The hook's last batch: its stdin, stdout and stderr, its directory, its exec. */
+    private static List<Op> process(Hook hook, Place place) {
+        List<Op> ops = new ArrayList<>(List.of(new Op.Dup2(0, 0), new Op.Dup2(1, 1), new Op.Dup2(1, 2)));
+        ops.add(new Op.Chdir(place.cwd()));
+        ops.add(new Op.Exec(List.of(hook.path()), hook.args(), environment(hook, place)));
+        return ops;
+    }
+
+    /** A hook without {@code env} gets its place's (runc: Go's exec with a nil Env, in its process). */
+    private static List<String> environment(Hook hook, Place place) {
+        if (hook.env() != null) return hook.env();
+        if (place.env() != null) return place.env();
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
+            env.add(variable.getKey() + "=" + variable.getValue());
+        }
+        return env;
+    }
+
+    /** The state in a memfd read from its start: any size, and nothing to block on. */
+    private static int stateFile(String state) {
+        int fd = Libc.memfdCreate("hako-hook-state", Libc.MFD_CLOEXEC);
+        Libc.writeFully(fd, state.getBytes(StandardCharsets.UTF_8), "writing the state for a hook");
+        Libc.seek(fd, 0, Libc.SEEK_SET, "rewinding the state for a hook");
+        return fd;
+    }
+
     /** Waits for the hook (our child: the stage cloned it CLONE_PARENT), killing it at its timeout. */
-    private static void await(Hook hook, String kind, int pid) {
+    private static int await(Hook hook, String name, int pid) {
         if (hook.timeout() != null) {
             int pidfd = Libc.pidfdOpen(pid);
             boolean ended = pidfd < 0
@@ -116,37 +142,19 @@ public final class HookRunner {
             if (!ended) {
                 Libc.kill(pid, Libc.SIGKILL);
                 Libc.waitpid(pid, "waiting for a hook");
-                throw new HookException(kind + " hook " + hook.path() + " timed out after " + hook.timeout() + " s");
+                throw new HookException(name + " timed out after " + hook.timeout() + " s");
             }
         }
-        int code = Libc.exitCode(Libc.waitpid(pid, "waiting for a hook"));
-        if (code != 0) throw new HookException(kind + " hook " + hook.path() + " exited with status " + code);
+        return Libc.exitCode(Libc.waitpid(pid, "waiting for a hook"));
     }
 
-    /** The tail of what a hook printed, to put in its error. */
-    private static final class Output {
-        private volatile String text = "";
-        private final Thread reader;
-
-        Output(InputStream stream) {
-            reader = Thread.ofPlatform().daemon().start(() -> {
-                try (stream) {
-                    text = new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    // the hook closed its output: fine
-                }
-            });
-        }
-
-        String text() {
-            try {
-                reader.join(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            String all = text.strip();
-            if (all.isEmpty()) return "";
-            return ": " + (all.length() > 500 ? "…" + all.substring(all.length() - 500) : all).replace('\n', ' ');
-        }
+    /** The end of what a hook printed, for its error. */
+    private static String tail(int output) {
+        long size = Libc.seek(output, 0, Libc.SEEK_END, "reading what a hook printed");
+        Libc.seek(output, Math.max(0, size - OUTPUT_TAIL), Libc.SEEK_SET, "reading what a hook printed");
+        byte[] bytes = Libc.read(output, OUTPUT_TAIL, "reading what a hook printed");
+        String text = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) return "";
+        return ": " + (size > OUTPUT_TAIL ? "…" : "") + text.replace('\n', ' ');
     }
 }

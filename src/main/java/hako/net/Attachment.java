@@ -49,11 +49,6 @@ public record Attachment(String id, NetworkRequest.Mode mode, List<Spec.Mount> m
         }
         List<Spec.Mount> allMounts = new ArrayList<>(spec.mounts());
         allMounts.addAll(mounts);
-        Spec.Linux l = spec.linux();
-        Spec.Linux linux = new Spec.Linux(List.copyOf(namespaces), l.uidMappings(), l.gidMappings(), l.devices(),
-                l.cgroupsPath(), l.resources(), l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), l.sysctl(),
-                l.seccomp(), l.mountLabel(), l.personality());
-        return new Spec(spec.ociVersion(), spec.process(), spec.root(), spec.hostname(), spec.domainname(),
-                List.copyOf(allMounts), spec.hooks(), spec.annotations(), linux, spec.raw());
+        return spec.with(List.copyOf(allMounts), spec.linux().withNamespaces(List.copyOf(namespaces)));
     }
 }

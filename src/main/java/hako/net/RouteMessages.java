@@ -59,6 +59,12 @@ final class RouteMessages {
                 .end().end().end();
     }
 
+    /** Moves a link into the network namespace of {@code pid}, renamed (a %d in the name lets the kernel number it). */
+    static NetlinkMessage moveLink(int sequence, int index, int pid, String name) {
+        return new NetlinkMessage(RTM_NEWLINK, CHANGE, sequence).ifinfo(AF_UNSPEC, index, 0, 0)
+                .attributeU32(IFLA_NET_NS_PID, pid).attributeString(IFLA_IFNAME, name);
+    }
+
     static NetlinkMessage setUp(int sequence, int index) {
         return new NetlinkMessage(RTM_NEWLINK, CHANGE, sequence).ifinfo(AF_UNSPEC, index, IFF_UP, IFF_UP);
     }
@@ -127,7 +133,11 @@ final class RouteMessages {
     }
 
     /** An IPv4 address of a link and its prefix, as RTM_NEWADDR describes it. */
-    record Address(int index, Ipv4 address, int prefix) {
+    /**
+     * @param permanentGlobal IFA_F_PERMANENT with global scope: what moving a device must carry
+     *                        over (the runtime spec's netDevices)
+     */
+    record Address(int index, Ipv4 address, int prefix, boolean permanentGlobal) {
         Subnet subnet() {
             return new Subnet(new Ipv4(address.bits() & Subnet.mask(prefix)), prefix);
         }
@@ -143,7 +153,9 @@ final class RouteMessages {
             if (local == null) continue;
             byte[] bytes = new byte[4];
             local.get(0, bytes);
-            addresses.add(new Address(payload.getInt(4), Ipv4.fromBytes(bytes), payload.get(1) & 0xff));
+            boolean permanent = (payload.get(2) & 0x80) != 0; // ifa_flags: IFA_F_PERMANENT
+            boolean global = (payload.get(3) & 0xff) == RT_SCOPE_UNIVERSE;
+            addresses.add(new Address(payload.getInt(4), Ipv4.fromBytes(bytes), payload.get(1) & 0xff, permanent && global));
         }
         return addresses;
     }

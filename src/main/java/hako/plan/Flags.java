@@ -23,8 +23,14 @@ public final class Flags {
     public static final long MS_NOSYMFOLLOW = 256, MS_NOATIME = 1024, MS_NODIRATIME = 2048;
     public static final long MS_BIND = 4096, MS_REC = 16384, MS_SILENT = 32768;
     public static final long MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19, MS_SHARED = 1 << 20;
+    public static final long MS_POSIXACL = 1 << 16, MS_I_VERSION = 1 << 23;
     public static final long MS_RELATIME = 1 << 21, MS_STRICTATIME = 1 << 24, MS_LAZYTIME = 1 << 25;
     public static final long PROPAGATION = MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED;
+
+    // mount_setattr(2): MOUNT_ATTR_RELATIME is 0, one value of the two-bit _ATIME field
+    public static final long MOUNT_ATTR_RDONLY = 1, MOUNT_ATTR_NOSUID = 2, MOUNT_ATTR_NODEV = 4, MOUNT_ATTR_NOEXEC = 8;
+    public static final long MOUNT_ATTR__ATIME = 0x70, MOUNT_ATTR_RELATIME = 0, MOUNT_ATTR_NOATIME = 0x10;
+    public static final long MOUNT_ATTR_STRICTATIME = 0x20, MOUNT_ATTR_NODIRATIME = 0x80, MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
 
     // file types for mknod(2)
     public static final int S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFBLK = 0060000;
@@ -40,12 +46,22 @@ public final class Flags {
     private static final String[] MOUNT_NAMES = {
         "MS_RDONLY", "MS_NOSUID", "MS_NODEV", "MS_NOEXEC", "MS_SYNCHRONOUS", "MS_REMOUNT", "MS_MANDLOCK",
         "MS_DIRSYNC", "MS_NOSYMFOLLOW", "MS_NOATIME", "MS_NODIRATIME", "MS_BIND", "MS_REC", "MS_SILENT",
-        "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED", "MS_RELATIME", "MS_STRICTATIME", "MS_LAZYTIME",
+        "MS_POSIXACL", "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED", "MS_RELATIME", "MS_I_VERSION",
+        "MS_STRICTATIME", "MS_LAZYTIME",
     };
     private static final long[] MOUNT_VALUES = {
         MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_SYNCHRONOUS, MS_REMOUNT, MS_MANDLOCK,
         MS_DIRSYNC, MS_NOSYMFOLLOW, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC, MS_SILENT,
-        MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_RELATIME, MS_STRICTATIME, MS_LAZYTIME,
+        MS_POSIXACL, MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_RELATIME, MS_I_VERSION,
+        MS_STRICTATIME, MS_LAZYTIME,
+    };
+    private static final String[] ATTR_NAMES = {
+        "MOUNT_ATTR_RDONLY", "MOUNT_ATTR_NOSUID", "MOUNT_ATTR_NODEV", "MOUNT_ATTR_NOEXEC", "MOUNT_ATTR_NOATIME",
+        "MOUNT_ATTR_STRICTATIME", "MOUNT_ATTR_NODIRATIME", "MOUNT_ATTR_NOSYMFOLLOW",
+    };
+    private static final long[] ATTR_VALUES = {
+        MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC, MOUNT_ATTR_NOATIME,
+        MOUNT_ATTR_STRICTATIME, MOUNT_ATTR_NODIRATIME, MOUNT_ATTR_NOSYMFOLLOW,
     };
 
     private Flags() {}
@@ -56,6 +72,15 @@ public final class Flags {
 
     public static String mount(long flags) {
         return names(flags, MOUNT_NAMES, MOUNT_VALUES);
+    }
+
+    /** mount_setattr attributes; a clear mask with the whole _ATIME field shows as MOUNT_ATTR__ATIME. */
+    public static String mountAttributes(long attributes) {
+        if ((attributes & MOUNT_ATTR__ATIME) == MOUNT_ATTR__ATIME) {
+            String rest = names(attributes & ~MOUNT_ATTR__ATIME, ATTR_NAMES, ATTR_VALUES);
+            return rest.equals("0") ? "MOUNT_ATTR__ATIME" : rest + "|MOUNT_ATTR__ATIME";
+        }
+        return names(attributes, ATTR_NAMES, ATTR_VALUES);
     }
 
     private static String names(long flags, String[] names, long[] values) {

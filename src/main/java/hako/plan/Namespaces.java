@@ -17,26 +17,31 @@ final class Namespaces {
     static List<Op> enter(Spec spec) {
         List<Op> ops = new ArrayList<>();
         long flags = 0;
-        boolean mount = false;
         int index = 0;
         for (Spec.Namespace namespace : spec.linux().namespaces()) {
             String at = "linux.namespaces[" + index++ + "]";
             if (namespace.type() == NamespaceType.USER) {
                 throw new PlanException(at, "user namespaces are not supported yet");
             }
-            mount |= namespace.type() == NamespaceType.MOUNT;
             if (namespace.path() == null) {
                 flags |= namespace.type().cloneFlag();
             } else {
                 ops.add(new Op.SetNs(ops.size(), namespace.path(), namespace.type().cloneFlag()));
             }
         }
-        if (!mount) {
-            // Every mount hako makes would land in the host's mount table.
-            throw new PlanException("linux.namespaces", "a mount namespace is required");
+        List<Spec.TimeOffset> offsets = spec.linux().timeOffsets();
+        if (!offsets.isEmpty()) {
+            // The stage makes the time namespace itself, to set its clocks before init enters it.
+            StringBuilder text = new StringBuilder();
+            for (Spec.TimeOffset offset : offsets) {
+                text.append(offset.clock()).append(' ').append(offset.secs()).append(' ').append(offset.nanosecs()).append('\n');
+            }
+            ops.add(new Op.TimeOffsets(text.toString()));
+            flags &= ~NamespaceType.TIME.cloneFlag();
         }
         // The container's cgroup comes after the namespaces' descriptors.
-        ops.add(new Op.Clone(flags, ops.size()));
+        int setns = (int) ops.stream().filter(op -> op instanceof Op.SetNs).count();
+        ops.add(new Op.Clone(flags, setns));
         return List.copyOf(ops);
     }
 

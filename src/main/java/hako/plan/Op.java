@@ -14,12 +14,17 @@ public sealed interface Op {
     int IGNORE_MISSING = 1;
     /** EEXIST counts as success (a device node that is already there). */
     int IGNORE_EXISTING = 2;
+    /** MOUNT: the target is the mount that holds the path, found by walking up to a mount point. */
+    int NEAREST_MOUNT = 4;
+    /** MOUNT: what the target directory held is copied into the new filesystem (tmpcopyup). */
+    int COPY_UP = 8;
 
     String render();
 
     String doing();
 
-    default int tolerate() {
+    /** The op's flags on the wire: {@link #IGNORE_MISSING}, {@link #IGNORE_EXISTING}, … */
+    default int opFlags() {
         return 0;
     }
 
@@ -27,13 +32,13 @@ public sealed interface Op {
         return s == null ? "NULL" : '"' + s + '"';
     }
 
-    private static String tolerance(int tolerate) {
-        return switch (tolerate) {
-            case IGNORE_MISSING -> "  (skipped if missing)";
-            case IGNORE_EXISTING -> "  (kept if it exists)";
-            case IGNORE_MISSING | IGNORE_EXISTING -> "  (skipped if missing, kept if it exists)";
-            default -> "";
-        };
+    private static String notes(int opFlags) {
+        List<String> notes = new java.util.ArrayList<>();
+        if ((opFlags & IGNORE_MISSING) != 0) notes.add("skipped if missing");
+        if ((opFlags & IGNORE_EXISTING) != 0) notes.add("kept if it exists");
+        if ((opFlags & NEAREST_MOUNT) != 0) notes.add("on the mount that holds it");
+        if ((opFlags & COPY_UP) != 0) notes.add("what it covers copied in");
+        return notes.isEmpty() ? "" : "  (" + String.join(", ", notes) + ")";
     }
 
     /**
@@ -69,14 +74,14 @@ public sealed interface Op {
         }
     }
 
-    record Mount(String source, String target, String fstype, long flags, String data, int tolerate) implements Op {
+    record Mount(String source, String target, String fstype, long flags, String data, int opFlags) implements Op {
         public Mount(String source, String target, String fstype, long flags, String data) {
             this(source, target, fstype, flags, data, 0);
         }
 
         public String render() {
             return "mount(" + q(source) + ", " + q(target) + ", " + q(fstype) + ", " + Flags.mount(flags) + ", "
-                    + q(data) + ")" + tolerance(tolerate);
+                    + q(data) + ")" + notes(opFlags);
         }
 
         public String doing() {
@@ -85,6 +90,21 @@ public sealed interface Op {
             if ((flags & Flags.PROPAGATION) != 0 && fstype == null)
                 return "setting mount propagation of " + target + " to " + Flags.mount(flags);
             return "mounting " + (source != null ? source : fstype) + " on " + target;
+        }
+    }
+
+    /**
+     * mount_setattr(2) with AT_RECURSIVE: the attributes of a mount and of every mount below it
+     * (the recursive options rro, rnosuid, rnoatime…, which mount(2) cannot give a tree).
+     */
+    record MountSetattr(String target, long set, long clear) implements Op {
+        public String render() {
+            return "mount_setattr(" + q(target) + ", AT_RECURSIVE, set " + Flags.mountAttributes(set)
+                    + ", clear " + Flags.mountAttributes(clear) + ")";
+        }
+
+        public String doing() {
+            return "setting the attributes of the mounts under " + target;
         }
     }
 
@@ -119,10 +139,10 @@ public sealed interface Op {
         }
     }
 
-    record Mknod(String target, int mode, long dev, int tolerate) implements Op {
+    record Mknod(String target, int mode, long dev, int opFlags) implements Op {
         public String render() {
             return "mknod(" + q(target) + ", " + Flags.fileType(mode) + "|0" + Integer.toOctalString(mode & 07777)
-                    + ", makedev(" + Flags.major(dev) + ", " + Flags.minor(dev) + "))" + tolerance(tolerate);
+                    + ", makedev(" + Flags.major(dev) + ", " + Flags.minor(dev) + "))" + notes(opFlags);
         }
 
         public String doing() {
@@ -130,9 +150,9 @@ public sealed interface Op {
         }
     }
 
-    record Symlink(String linkTarget, String target, int tolerate) implements Op {
+    record Symlink(String linkTarget, String target, int opFlags) implements Op {
         public String render() {
-            return "symlink(" + q(linkTarget) + ", " + q(target) + ")" + tolerance(tolerate);
+            return "symlink(" + q(linkTarget) + ", " + q(target) + ")" + notes(opFlags);
         }
 
         public String doing() {
@@ -142,12 +162,12 @@ public sealed interface Op {
 
     /** Hides a path: an empty read-only tmpfs over a directory, /dev/null over anything else. */
     record Mask(String target) implements Op {
-        public int tolerate() {
+        public int opFlags() {
             return IGNORE_MISSING;
         }
 
         public String render() {
-            return "mask " + q(target) + "  (tmpfs,ro if a directory, else bind /dev/null)" + tolerance(IGNORE_MISSING);
+            return "mask " + q(target) + "  (tmpfs,ro if a directory, else bind /dev/null)" + notes(IGNORE_MISSING);
         }
 
         public String doing() {
@@ -177,13 +197,31 @@ public sealed interface Op {
     }
 
     /** runc's --no-pivot: chroot into the rootfs, for roots pivot_root refuses (a ramdisk). */
+    /** Without a mount namespace of the container's own, where nothing may be moved or unmounted. */
     record Chroot(String path) implements Op {
         public String render() {
-            return "chdir(" + q(path) + "), chroot(\".\")  (--no-pivot: the old root stays mounted beneath)";
+            return "chdir(" + q(path) + "), chroot(\".\")  (in the runtime's mount namespace)";
         }
 
         public String doing() {
             return "changing root to " + path;
+        }
+    }
+
+    /**
+     * runc's --no-pivot: the host's full proc and sysfs mounts detached (a chroot leaves them
+     * reachable, and the kernel lets a new procfs be mounted while one is), then the rootfs
+     * moved onto "/" (MS_MOVE) and chroot(".") into it, so that a process joining the mount
+     * namespace later (exec) lands in the rootfs too.
+     */
+    record MoveRoot(String path, List<String> hide) implements Op {
+        public String render() {
+            return (hide.isEmpty() ? "" : "umount2(" + String.join(", ", hide) + ", MNT_DETACH); ")
+                    + "mount(" + q(path) + ", \"/\", MS_MOVE), chroot(\".\")  (--no-pivot)";
+        }
+
+        public String doing() {
+            return "moving the root filesystem " + path + " onto /";
         }
     }
 
@@ -319,6 +357,92 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * keyctl(KEYCTL_JOIN_SESSION_KEYRING): a session keyring of the container's own, not the
+     * host's; joined again by name by every exec, and searchable by its owner (as runc makes it).
+     */
+    record JoinKeyring(String name) implements Op {
+        public String render() {
+            return "keyctl(KEYCTL_JOIN_SESSION_KEYRING, " + q(name) + "), then KEYCTL_SETPERM +search for its owner";
+        }
+
+        public String doing() {
+            return "joining the session keyring " + name;
+        }
+    }
+
+    /** sched_setattr(2), process.scheduler. */
+    record SetScheduler(int policy, long flags, int nice, int priority, long runtime, long deadline, long period)
+            implements Op {
+        public String render() {
+            return "sched_setattr(policy " + policy + ", flags 0x" + Long.toHexString(flags) + ", nice " + nice
+                    + ", priority " + priority + ", runtime " + runtime + ", deadline " + deadline + ", period " + period + ")";
+        }
+
+        public String doing() {
+            return "setting the scheduler (process.scheduler)";
+        }
+    }
+
+    /** ioprio_set(IOPRIO_WHO_PROCESS, 0, class << 13 | level), process.ioPriority. */
+    record SetIoPriority(int ioClass, int level) implements Op {
+        public String render() {
+            return "ioprio_set(IOPRIO_WHO_PROCESS, 0, class " + ioClass + " level " + level + ")";
+        }
+
+        public String doing() {
+            return "setting the I/O priority (process.ioPriority)";
+        }
+    }
+
+    /** sched_setaffinity(2); null cpus means every CPU (an exec'd process does not keep the runtime's). */
+    record SetAffinity(java.util.BitSet cpus) implements Op {
+        public String render() {
+            return "sched_setaffinity(" + (cpus == null ? "every CPU" : "CPUs " + hako.spec.CpuList.format(cpus)) + ")";
+        }
+
+        public String doing() {
+            return "setting the CPU affinity (process.execCPUAffinity)";
+        }
+    }
+
+    /** personality(2), linux.personality. */
+    record SetPersonality(int persona) implements Op {
+        public String render() {
+            return "personality(" + (persona == 8 ? "PER_LINUX32" : persona == 0 ? "PER_LINUX" : "0x" + Integer.toHexString(persona)) + ")";
+        }
+
+        public String doing() {
+            return "setting the personality (linux.personality)";
+        }
+    }
+
+    /** set_mempolicy(2), linux.memoryPolicy: mode with its MPOL_F_* flags, and the nodes. */
+    record SetMempolicy(int mode, java.util.BitSet nodes) implements Op {
+        public String render() {
+            return "set_mempolicy(mode 0x" + Integer.toHexString(mode) + ", nodes " + (nodes.isEmpty() ? "none" : hako.spec.CpuList.format(nodes)) + ")";
+        }
+
+        public String doing() {
+            return "setting the memory policy (linux.memoryPolicy)";
+        }
+    }
+
+    /**
+     * The stage itself: unshare(CLONE_NEWTIME), then the offsets written to
+     * /proc/self/timens_offsets, which only works before any process is in the new namespace: the
+     * clone that follows puts init there (linux.timeOffsets).
+     */
+    record TimeOffsets(String offsets) implements Op {
+        public String render() {
+            return "unshare(CLONE_NEWTIME); write(\"/proc/self/timens_offsets\", " + q(offsets.replace("\n", "\\n")) + ")";
+        }
+
+        public String doing() {
+            return "setting the clock offsets of the time namespace (linux.timeOffsets)";
+        }
+    }
+
     /** Blocks until {@code hako start} opens the exec fifo, passed as descriptor {@code fdIndex}. */
     record WaitFifo(int fdIndex) implements Op {
         public String render() {
@@ -342,9 +466,11 @@ public sealed interface Op {
     }
 
     /** A terminal from the container's devpts as stdio; its master goes back to the runtime. */
-    record Pty(int rows, int cols) implements Op {
+    /** @param console the peer also bound onto /dev/console (the container's own terminal, as runc gives it) */
+    record Pty(int rows, int cols, boolean console) implements Op {
         public String render() {
             return "open(\"/dev/ptmx\"), ioctl(TIOCGPTPEER) → controlling terminal and stdio"
+                    + (console ? ", bound onto /dev/console" : "")
                     + (rows > 0 ? ", window " + cols + "x" + rows : "") + "; master → runtime";
         }
 

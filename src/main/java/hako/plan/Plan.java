@@ -13,17 +13,11 @@ import java.util.List;
  */
 public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process, List<Op> start) {
 
-    /** runc's --no-pivot: the same plan with chroot(2) where it had pivot_root(2). */
-    public Plan withoutPivot() {
-        List<Op> changed = new java.util.ArrayList<>(rootfs);
-        changed.replaceAll(op -> op instanceof Op.PivotRoot pivot ? new Op.Chroot(pivot.path()) : op);
-        return new Plan(namespaces, List.copyOf(changed), process, start);
-    }
-
-    /** Where init enters its root (pivot_root or chroot): the create hooks run just before. */
+    /** Where init enters its root (pivot_root, or a chroot): the create hooks run just before. */
     public int enterRootIndex() {
         for (int i = 0; i < rootfs.size(); i++) {
-            if (rootfs.get(i) instanceof Op.PivotRoot || rootfs.get(i) instanceof Op.Chroot) return i;
+            if (rootfs.get(i) instanceof Op.PivotRoot || rootfs.get(i) instanceof Op.Chroot
+                    || rootfs.get(i) instanceof Op.MoveRoot) return i;
         }
         throw new IllegalStateException("a plan without pivot_root");
     }

@@ -2,6 +2,8 @@ package hako.plan;
 
 import hako.rootfs.Rootfs;
 import hako.security.Identity;
+import hako.security.Passwd;
+import hako.security.Sysctls;
 import hako.spec.Spec;
 
 import java.nio.file.Path;
@@ -16,16 +18,49 @@ public final class Planner {
     private Planner() {}
 
     /**
-     * @param bundle        the bundle directory, absolute; relative paths in the spec resolve against it
-     * @param waitForStart  {@code create}: init waits on the exec fifo for {@code start} before it execs
+     * What a process exec'd into a container takes from the container besides its own process:
+     * linux.personality and linux.memoryPolicy (runc applies them to every process it starts),
+     * and the session keyring to join.
+     *
+     * @param sessionKeyring the keyring's name, null for none (--no-new-keyring)
      */
-    public static Plan plan(Spec spec, Path bundle, boolean waitForStart) {
+    public record Shared(Spec.Personality personality, Spec.MemoryPolicy memoryPolicy, String sessionKeyring) {
+        public static Shared of(Spec.Linux linux, String sessionKeyring) {
+            return new Shared(linux.personality(), linux.memoryPolicy(), sessionKeyring);
+        }
+    }
+
+    /** runc's name for a container's session keyring, which exec joins again. */
+    public static String sessionKeyring(String id) {
+        return "_ses." + id;
+    }
+
+    /**
+     * What the caller asks for besides the spec.
+     *
+     * @param bundle         the bundle directory, absolute; relative paths in the spec resolve against it
+     * @param waitForStart   {@code create}: init waits on the exec fifo for {@code start} before it execs
+     * @param noPivot        runc's --no-pivot: the rootfs moved onto / and chrooted into, not pivot_root
+     * @param sessionKeyring the container's session keyring ({@link #sessionKeyring}), null for none
+     */
+    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
+    }
+
+    public static Plan plan(Spec spec, Request request) {
+        if (spec.linux().intelRdt()) {
+            throw new PlanException("linux.intelRdt", "Intel RDT (resctrl) is not supported by hako");
+        }
+        if (!spec.linux().netDevices().isEmpty() && !spec.linux().hasNamespace(hako.spec.NamespaceType.NETWORK)) {
+            throw new PlanException("linux.netDevices", "network devices can only be moved into a network namespace of the container's own");
+        }
+        Sysctls.check(spec.linux());
         List<Op> clone = Namespaces.enter(spec);
-        List<Op> rootfs = Rootfs.plan(spec, bundle);
+        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot());
         Spec.Process process = spec.process();
-        Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
-        List<Op> start = waitForStart ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
-        return new Plan(clone, rootfs, process(spec), start);
+        Op.Exec exec = new Op.Exec(candidates(process), process.args(),
+                Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));
+        List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
+        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start);
     }
 
     /**
@@ -34,37 +69,57 @@ public final class Planner {
      *
      * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
      */
-    public static Plan planExec(Spec.Process process, int initPid, List<String> namespaces, boolean intoCgroup) {
+    public static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup) {
         List<Op> join = new ArrayList<>();
         for (int i = 0; i < namespaces.size(); i++) {
             String name = namespaces.get(i);
             join.add(new Op.SetNs(i, "/proc/" + initPid + "/ns/" + name, Namespaces.cloneFlag(name)));
         }
+        Spec.CpuAffinity affinity = process.execCpuAffinity();
+        // runc's "initial" affinity is the runtime's before the process joins the cgroup: here,
+        // the stage's, which init inherits at the clone.
+        if (affinity != null && affinity.initial() != null) join.add(new Op.SetAffinity(affinity.initial()));
         join.add(new Op.Clone(0, intoCgroup ? namespaces.size() : Op.Clone.NO_CGROUP));
         List<Op> ops = new ArrayList<>();
-        identity(process, ops);
-        Op.Exec exec = new Op.Exec(candidates(process), process.args(), process.env());
+        // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
+        ops.add(new Op.SetAffinity(affinity == null ? null : affinity.last()));
+        identity(process, shared, false, ops);
+        Op.Exec exec = new Op.Exec(candidates(process), process.args(),
+                Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
         return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec));
     }
 
-    private static List<Op> process(Spec spec) {
+    private static List<Op> process(Spec spec, Shared shared) {
         List<Op> ops = new ArrayList<>();
         // The spec reader has made sure these come with a uts namespace.
         if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
         if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        identity(spec.process(), ops);
+        identity(spec.process(), shared, Rootfs.makesDev(spec), ops);
         return List.copyOf(ops);
     }
 
-    /** Who the process is: its session and terminal, limits, capabilities, ids and directory. */
-    private static void identity(Spec.Process process, List<Op> ops) {
+    /** Who the process is: its session and terminal, keyring, limits, capabilities, ids, scheduling and directory. */
+    /** @param console bind the terminal onto /dev/console (init's, in a /dev that hako made) */
+    private static void identity(Spec.Process process, Shared shared, boolean console, List<Op> ops) {
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
         if (process.terminal()) {
             Spec.ConsoleSize size = process.consoleSize();
-            ops.add(size == null ? new Op.Pty(0, 0) : new Op.Pty((int) size.height(), (int) size.width()));
+            ops.add(size == null ? new Op.Pty(0, 0, console) : new Op.Pty((int) size.height(), (int) size.width(), console));
         }
+        // Not the host's session keyring: one of the container's own (runc's default).
+        if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
         Identity.plan(process, ops);
+        // runc's order, after the switch of user: a real-time policy needs CAP_SYS_NICE then too.
+        Spec.Scheduler scheduler = process.scheduler();
+        if (scheduler != null) {
+            ops.add(new Op.SetScheduler(scheduler.policy(), scheduler.flags(), scheduler.nice(), scheduler.priority(),
+                    scheduler.runtime(), scheduler.deadline(), scheduler.period()));
+        }
+        if (process.ioPriority() != null) ops.add(new Op.SetIoPriority(process.ioPriority().ioClass(), process.ioPriority().priority()));
+        if (shared.personality() != null) ops.add(new Op.SetPersonality(shared.personality().persona()));
+        Spec.MemoryPolicy policy = shared.memoryPolicy();
+        if (policy != null) ops.add(new Op.SetMempolicy(policy.mode() | policy.flags(), policy.nodes()));
         // After the switch of user, so that the working directory is checked with the user's rights.
         ops.add(new Op.Chdir(process.cwd()));
         ops.add(new Op.Which(candidates(process)));

@@ -1,7 +1,10 @@
 package hako.rootfs;
 
+import hako.Warnings;
 import hako.plan.Flags;
 import hako.plan.Op;
+import hako.plan.PlanException;
+import hako.spec.NamespaceType;
 import hako.spec.Spec;
 
 import java.nio.file.Files;
@@ -21,11 +24,13 @@ public final class Rootfs {
     private final Spec spec;
     private final Path rootfs;
     private final Path bundle;
+    private final boolean noPivot;
     private final List<Op> ops = new ArrayList<>();
 
-    private Rootfs(Spec spec, Path bundle) {
+    private Rootfs(Spec spec, Path bundle, boolean noPivot) {
         this.spec = spec;
         this.bundle = bundle;
+        this.noPivot = noPivot;
         this.rootfs = path(spec, bundle);
     }
 
@@ -34,8 +39,10 @@ public final class Rootfs {
         return bundle.resolve(spec.root().path()).normalize();
     }
 
-    public static List<Op> plan(Spec spec, Path bundle) {
-        Rootfs plan = new Rootfs(spec, bundle);
+    /** @param noPivot runc's --no-pivot: move the rootfs onto / and chroot, for where pivot_root cannot be used */
+    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot) {
+        Rootfs plan = new Rootfs(spec, bundle, noPivot);
+        if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
         plan.devices();
@@ -44,38 +51,77 @@ public final class Rootfs {
         return List.copyOf(plan.ops);
     }
 
+    /**
+     * No mount namespace of its own: as runc, the spec's mounts and devices are made in the
+     * runtime's, under the rootfs, and the process chroots into it. What would change mounts
+     * that are not the container's own — propagation of "/", a read-only root, masked and
+     * read-only paths — is refused (runc refuses the last two). Delete unmounts what was made.
+     */
+    private List<Op> inTheRuntimesMountNamespace() {
+        String why = "needs a mount namespace of the container's own (add {\"type\": \"mount\"} to linux.namespaces)";
+        if (!linux().maskedPaths().isEmpty()) throw new PlanException("linux.maskedPaths", why);
+        if (!linux().readonlyPaths().isEmpty()) throw new PlanException("linux.readonlyPaths", why);
+        if (spec.root().readonly()) throw new PlanException("root.readonly", why);
+        if (linux().rootfsPropagation() != null) throw new PlanException("linux.rootfsPropagation", why);
+        ops.add(new Op.SetRoot(rootfs.toString()));
+        mounts();
+        devices();
+        ops.add(new Op.Chroot(rootfs.toString()));
+        ops.add(new Op.Mkdir(spec.process().cwd(), 0755));
+        sysctls();
+        return List.copyOf(ops);
+    }
+
     private Spec.Linux linux() {
         return spec.linux();
     }
 
+    /**
+     * As runc: every mount made a slave (or given linux.rootfsPropagation), so that nothing mounted
+     * in here propagates back to the host; the mount that holds the rootfs made private (or a
+     * slave), since pivot_root refuses a shared parent and a bind refuses an unbindable source;
+     * then the rootfs bound onto itself, which pivot_root needs (a mount point).
+     */
     private void prepare() {
-        // Nothing mounted in here may propagate back to the host: make every mount a slave (runc's
-        // default), or whatever linux.rootfsPropagation asks for.
         long propagation = rootPropagation();
-        ops.add(new Op.Mount(null, "/", null, propagation == 0 ? Flags.MS_SLAVE | Flags.MS_REC : propagation | Flags.MS_REC, null));
-        // pivot_root needs the new root to be a mount point: bind the rootfs onto itself.
+        if (noPivot && (propagation & Flags.MS_PRIVATE) != 0) {
+            // runc refuses it too: without pivot_root the host's old root stays beneath
+            throw new PlanException("linux.rootfsPropagation", linux().rootfsPropagation() + " is not safe without pivot_root (--no-pivot)");
+        }
+        ops.add(new Op.Mount(null, "/", null, propagation == 0 ? Flags.MS_SLAVE | Flags.MS_REC : propagation, null));
+        long parent = (propagation & Flags.MS_SLAVE) != 0 ? Flags.MS_SLAVE : Flags.MS_PRIVATE;
+        ops.add(new Op.Mount(null, rootfs.toString(), null, parent, null, Op.NEAREST_MOUNT));
         ops.add(new Op.Mount(rootfs.toString(), rootfs.toString(), null, Flags.MS_BIND | Flags.MS_REC, null));
         ops.add(new Op.SetRoot(rootfs.toString()));
     }
 
+    /** linux.rootfsPropagation as mount flags ("rshared" is MS_SHARED|MS_REC), 0 when unset. */
     private long rootPropagation() {
         String name = linux().rootfsPropagation();
-        if (name == null || name.isEmpty()) return 0;
-        MountOptions options = MountOptions.parse(List.of(name));
-        return options.propagation().isEmpty() ? 0 : options.propagation().getFirst() & ~Flags.MS_REC;
+        if (name == null) return 0;
+        return MountOptions.parse(List.of(name)).propagation().getFirst();
     }
 
     private void mounts() {
-        for (Spec.Mount mount : spec.mounts()) {
-            mount(mount);
+        List<Spec.Mount> mounts = spec.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            mount(mounts.get(i), "mounts[" + i + "]");
         }
     }
 
-    private void mount(Spec.Mount mount) {
+    private void mount(Spec.Mount mount, String at) {
         MountOptions options = MountOptions.parse(mount.options());
         String target = mount.destination();
         String type = mount.type();
+        if (options.idmap() || mount.idMapped()) {
+            throw new PlanException(at + ".options", "id-mapped mounts (idmap, ridmap) are not supported yet: they need user namespaces");
+        }
         boolean bind = options.bind() || "bind".equals(type);
+        if (bind && options.data() != null) {
+            // The kernel would ignore them without a word; runc (1.2+) refuses them too.
+            throw new PlanException(at + ".options", "unknown mount options " + options.data()
+                    + ": a bind mount takes no filesystem options");
+        }
         if (bind) {
             Path source = bundle.resolve(mount.source() == null ? "" : mount.source());
             createMountPoint(target, Files.isDirectory(source) || !Files.exists(source));
@@ -91,7 +137,14 @@ public final class Rootfs {
             // hako works with cgroup v2 only: the spec's generic "cgroup" type becomes cgroup2.
             String fstype = "cgroup".equals(type) ? "cgroup2" : type;
             String source = "cgroup".equals(type) || mount.source() == null ? fstype : mount.source();
-            ops.add(new Op.Mount(source, target, fstype, options.flags(), options.data()));
+            ops.add(new Op.Mount(source, target, fstype, options.flags(), options.data(),
+                    options.copyUp() && "tmpfs".equals(fstype) ? Op.COPY_UP : 0));
+        }
+        if (options.copyUp() && (bind || !"tmpfs".equals(type))) {
+            Warnings.print("config.json: " + at + ".options: tmpcopyup ignored: it is for tmpfs mounts");
+        }
+        if (options.recursive()) {
+            ops.add(new Op.MountSetattr(target, options.recursiveSet(), options.recursiveClear()));
         }
         for (long propagation : options.propagation()) {
             ops.add(new Op.Mount(null, target, null, propagation, null));
@@ -112,6 +165,11 @@ public final class Rootfs {
         return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
+    /** Whether hako makes the container's /dev (its devices, links and, for a terminal, /dev/console). */
+    public static boolean makesDev(Spec spec) {
+        return !new Rootfs(spec, Path.of("/"), false).devIsBindMounted();
+    }
+
     private boolean devIsBindMounted() {
         for (Spec.Mount mount : spec.mounts()) {
             if ("/dev".equals(mount.destination())
@@ -127,41 +185,48 @@ public final class Rootfs {
         // Device modes are exact: the stage's umask must not take bits away.
         ops.add(new Op.Umask(0));
         for (Device device : Device.withSpecDevices(Device.defaults(), linux().devices())) {
+            // As runc: /dev/ptmx is always the link to the container's own devpts (podman's
+            // --privileged lists the host's ptmx among its devices).
+            if (device.path().equals("/dev/ptmx")) continue;
             ops.add(new Op.Mkdir(parent(device.path()), 0755));
             ops.add(new Op.Mknod(device.path(), device.type() | device.mode(), Flags.makedev(device.major(), device.minor()), Op.IGNORE_EXISTING));
             if (device.uid() != 0 || device.gid() != 0) {
                 ops.add(new Op.Chown(device.path(), device.uid(), device.gid()));
             }
         }
+        // The mount point of the container's terminal, which init binds onto it (runc's /dev/console).
+        if (spec.process().terminal()) ops.add(new Op.Mkfile("/dev/console", 0600));
         ops.add(new Op.Umask(0022));
         link("/proc/self/fd", "/dev/fd");
         link("/proc/self/fd/0", "/dev/stdin");
         link("/proc/self/fd/1", "/dev/stdout");
         link("/proc/self/fd/2", "/dev/stderr");
         if (Files.exists(Path.of("/proc/kcore"))) link("/proc/kcore", "/dev/core");
-        if (mountsAt("/dev/pts")) link("pts/ptmx", "/dev/ptmx");
+        link("pts/ptmx", "/dev/ptmx");
     }
 
     private void link(String linkTarget, String path) {
         ops.add(new Op.Symlink(linkTarget, path, Op.IGNORE_EXISTING));
     }
 
-    private boolean mountsAt(String destination) {
-        for (Spec.Mount mount : spec.mounts()) {
-            if (destination.equals(mount.destination())) return true;
-        }
-        return false;
-    }
-
+    /**
+     * Into the rootfs; then, as runc, a shared or unbindable linux.rootfsPropagation is given to
+     * the new "/" itself (before pivot_root it would have reached the host's root), and the
+     * process's working directory made if the image lacks it.
+     */
     private void pivot() {
-        ops.add(new Op.PivotRoot(rootfs.toString()));
+        ops.add(noPivot ? new Op.MoveRoot(rootfs.toString(), HostMounts.fullProcAndSysfsOutside(rootfs))
+                : new Op.PivotRoot(rootfs.toString()));
+        long propagation = rootPropagation();
+        if ((propagation & (Flags.MS_SHARED | Flags.MS_UNBINDABLE)) != 0) {
+            ops.add(new Op.Mount(null, "/", null, propagation, null));
+        }
+        ops.add(new Op.Mkdir(spec.process().cwd(), 0755));
     }
 
     private void finish() {
         // Sysctls first: readonly paths below make /proc/sys read-only.
-        for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
-            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
-        }
+        sysctls();
         for (String path : linux().readonlyPaths()) {
             ops.add(new Op.Mount(path, path, null, Flags.MS_BIND | Flags.MS_REC, null, Op.IGNORE_MISSING));
             ops.add(new Op.Mount(null, path, null,
@@ -172,6 +237,13 @@ public final class Rootfs {
         }
         if (spec.root().readonly()) {
             ops.add(new Op.Mount(null, "/", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY, null));
+        }
+    }
+
+    /** Only keys of the container's own namespaces get here (hako.security.Sysctls). */
+    private void sysctls() {
+        for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
+            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
         }
     }
 

@@ -36,8 +36,13 @@ public final class Identity {
         ops.add(new Op.SetResuid(user.uid()));
         if (caps != null) {
             ops.add(new Op.Prctl(PR_SET_KEEPCAPS, "PR_SET_KEEPCAPS", 0));
-            ops.add(new Op.Caps(Capability.mask(caps.effective()), Capability.mask(caps.permitted()),
-                    Capability.mask(caps.inheritable()), Capability.mask(caps.ambient())));
+            long permitted = Capability.mask(caps.permitted());
+            long inheritable = Capability.mask(caps.inheritable());
+            // The kernel raises an ambient capability only when it is both permitted and
+            // inheritable. runc's own default spec lists ambient without inheritable: like runc
+            // and crun, raise what can be raised and leave the rest.
+            long ambient = Capability.mask(caps.ambient()) & permitted & inheritable;
+            ops.add(new Op.Caps(Capability.mask(caps.effective()), permitted, inheritable, ambient));
         }
         if (process.noNewPrivileges()) {
             ops.add(new Op.Prctl(PR_SET_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS", 1));

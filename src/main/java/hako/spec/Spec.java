@@ -17,8 +17,8 @@ import java.util.Map;
  *   <li>Unsigned 32-bit ids are {@code long}s in 0..4294967295. Unsigned 64-bit values (rlimits)
  *       are {@code long}s holding the unsigned bits: {@code -1L} is 18446744073709551615,
  *       RLIM_INFINITY; compare them with {@link Long#compareUnsigned}.</li>
- *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources, seccomp, hooks,
- *       personality) are the parser's own maps: treat them as read-only.</li>
+ *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources, seccomp, hooks)
+ *       are the parser's own maps: treat them as read-only.</li>
  * </ul>
  *
  * @param ociVersion  the spec version the bundle claims; required
@@ -46,6 +46,11 @@ public record Spec(
         Linux linux,
         Map<String, Object> raw) {
 
+    /** The same spec with other mounts and linux (the network a container is given adds some). */
+    public Spec with(List<Mount> otherMounts, Linux otherLinux) {
+        return new Spec(ociVersion, process, root, hostname, domainname, otherMounts, hooks, annotations, otherLinux, raw);
+    }
+
     /** The spec version hako implements and writes into new bundles and state. */
     public static final String OCI_VERSION = "1.2.0";
 
@@ -60,6 +65,9 @@ public record Spec(
      * @param capabilities null when absent: runc then leaves the capabilities as they are, which
      *                     is not the same as every set empty
      * @param oomScoreAdj  -1000..1000, null when unset
+     * @param scheduler    null when unset
+     * @param ioPriority   null when unset
+     * @param execCpuAffinity null when unset; only an exec'd process uses it (the spec says so)
      */
     public record Process(
             boolean terminal,
@@ -73,7 +81,27 @@ public record Spec(
             boolean noNewPrivileges,
             Integer oomScoreAdj,
             String apparmorProfile,
-            String selinuxLabel) {
+            String selinuxLabel,
+            Scheduler scheduler,
+            IoPriority ioPriority,
+            CpuAffinity execCpuAffinity) {
+    }
+
+    /**
+     * {@code process.scheduler}, as sched_setattr(2) takes it.
+     *
+     * @param policy the SCHED_* number (SCHED_OTHER 0 … SCHED_DEADLINE 6)
+     * @param flags  the SCHED_FLAG_* bits
+     */
+    public record Scheduler(int policy, int nice, int priority, long flags, long runtime, long deadline, long period) {
+    }
+
+    /** {@code process.ioPriority}: class (IOPRIO_CLASS_RT 1, BE 2, IDLE 3) and level 0..7. */
+    public record IoPriority(int ioClass, int priority) {
+    }
+
+    /** {@code process.execCPUAffinity}: CPU sets, null when not given. */
+    public record CpuAffinity(java.util.BitSet initial, java.util.BitSet last) {
     }
 
     /** {@code process.consoleSize}, in characters. */
@@ -123,8 +151,12 @@ public record Spec(
      * @param type        null when unset (a bind mount, for instance)
      * @param source      null when unset
      * @param options     empty when absent
+     * @param idMapped    whether it has uidMappings or gidMappings (an id-mapped mount)
      */
-    public record Mount(String destination, String type, String source, List<String> options) {
+    public record Mount(String destination, String type, String source, List<String> options, boolean idMapped) {
+        public Mount(String destination, String type, String source, List<String> options) {
+            this(destination, type, source, options, false);
+        }
     }
 
     /**
@@ -136,7 +168,11 @@ public record Spec(
      * @param rootfsPropagation null when unset; otherwise one of shared, slave, private, unbindable
      *                          and their recursive r- forms
      * @param seccomp           {@code linux.seccomp} as parsed JSON, null when absent
-     * @param personality       {@code linux.personality} as parsed JSON, null when absent
+     * @param personality       null when absent
+     * @param timeOffsets       the clocks' offsets in a new time namespace, empty when absent
+     * @param memoryPolicy      null when absent
+     * @param netDevices        host device name → its name in the container, in the file's order
+     * @param intelRdt          whether {@code linux.intelRdt} is given (hako refuses it)
      */
     public record Linux(
             List<Namespace> namespaces,
@@ -151,7 +187,18 @@ public record Spec(
             Map<String, String> sysctl,
             Map<String, Object> seccomp,
             String mountLabel,
-            Map<String, Object> personality) {
+            Personality personality,
+            List<TimeOffset> timeOffsets,
+            MemoryPolicy memoryPolicy,
+            Map<String, String> netDevices,
+            boolean intelRdt) {
+
+        /** The same, with other namespaces. */
+        public Linux withNamespaces(List<Namespace> other) {
+            return new Linux(other, uidMappings, gidMappings, devices, cgroupsPath, resources, rootfsPropagation,
+                    maskedPaths, readonlyPaths, sysctl, seccomp, mountLabel, personality, timeOffsets, memoryPolicy,
+                    netDevices, intelRdt);
+        }
 
         /** The entry for this namespace type, or null when the container shares the runtime's. */
         public Namespace namespace(NamespaceType type) {
@@ -167,6 +214,23 @@ public record Spec(
         public boolean hasNamespace(NamespaceType type) {
             return namespace(type) != null;
         }
+    }
+
+    /** {@code linux.personality}: the execution domain as personality(2) takes it (PER_LINUX 0, PER_LINUX32 8). */
+    public record Personality(int persona) {
+    }
+
+    /** One {@code linux.timeOffsets} entry: a clock (monotonic or boottime) and its offset. */
+    public record TimeOffset(String clock, long secs, long nanosecs) {
+    }
+
+    /**
+     * {@code linux.memoryPolicy}, as set_mempolicy(2) takes it.
+     *
+     * @param mode  the MPOL_* number
+     * @param flags the MPOL_F_* bits, ORed into the mode
+     */
+    public record MemoryPolicy(int mode, java.util.BitSet nodes, int flags) {
     }
 
     /**

@@ -1,5 +1,7 @@
 package hako.spec;
 
+import hako.Warnings;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -67,6 +69,10 @@ final class SpecDecoder {
                 linux, config);
     }
 
+    Spec.Linux decodeLinuxDocument(Map<String, Object> linux) {
+        return decodeLinux(linux, JsonPath.ROOT.field("linux"));
+    }
+
     /** A process.json of {@code exec --process}: the {@code process} object on its own. */
     Spec.Process decodeProcessDocument(Object document) {
         return decodeProcess(topLevelObject(document), JsonPath.ROOT);
@@ -117,8 +123,74 @@ final class SpecDecoder {
         }
         String apparmorProfile = optionalString(process, "apparmorProfile", at);
         String selinuxLabel = optionalString(process, "selinuxLabel", at);
+        Map<String, Object> scheduler = optionalObject(process, "scheduler", at);
+        Map<String, Object> ioPriority = optionalObject(process, "ioPriority", at);
+        Map<String, Object> affinity = optionalObject(process, "execCPUAffinity", at);
         return new Spec.Process(terminal, consoleSize, user, args, env, cwd, capabilities, rlimits,
-                noNewPrivileges, oomScoreAdj, apparmorProfile, selinuxLabel);
+                noNewPrivileges, oomScoreAdj, apparmorProfile, selinuxLabel,
+                scheduler == null ? null : decodeScheduler(scheduler, at.field("scheduler")),
+                ioPriority == null ? null : decodeIoPriority(ioPriority, at.field("ioPriority")),
+                affinity == null ? null : decodeAffinity(affinity, at.field("execCPUAffinity")));
+    }
+
+    private static final List<String> SCHED_POLICIES = List.of(
+            "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE");
+    private static final List<String> SCHED_FLAGS = List.of("SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
+            "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+            "SCHED_FLAG_UTIL_CLAMP_MAX");
+
+    /** As runc checks it: nice for the normal policies, priority for the real-time ones, the rest for deadline. */
+    private Spec.Scheduler decodeScheduler(Map<String, Object> scheduler, JsonPath at) {
+        String name = requiredString(scheduler, "policy", at);
+        int policy = oneOf(name, SCHED_POLICIES, at.field("policy"));
+        long nice = optionalInteger(scheduler, "nice", at);
+        long priority = optionalInteger(scheduler, "priority", at);
+        boolean normal = name.equals("SCHED_OTHER") || name.equals("SCHED_BATCH");
+        if (normal && (nice < -20 || nice > 19)) throw fail(at.field("nice"), "must be between -20 and 19, got " + nice);
+        if (nice < Integer.MIN_VALUE || nice > Integer.MAX_VALUE) throw fail(at.field("nice"), "must fit in 32 bits, got " + nice);
+        boolean realtime = name.equals("SCHED_FIFO") || name.equals("SCHED_RR");
+        if (priority != 0 && !realtime) throw fail(at.field("priority"), "can only be given for SCHED_FIFO or SCHED_RR");
+        if (realtime && (priority < 1 || priority > 99)) throw fail(at.field("priority"), "must be between 1 and 99 for " + name + ", got " + priority);
+        long flags = 0;
+        List<String> flagNames = stringList(scheduler.get("flags"), at.field("flags"));
+        for (int i = 0; i < flagNames.size(); i++) flags |= 1L << oneOf(flagNames.get(i), SCHED_FLAGS, at.field("flags").index(i));
+        long runtime = optionalUint64(scheduler, "runtime", at);
+        long deadline = optionalUint64(scheduler, "deadline", at);
+        long period = optionalUint64(scheduler, "period", at);
+        if (!name.equals("SCHED_DEADLINE") && (runtime != 0 || deadline != 0 || period != 0)) {
+            throw fail(at, "runtime, deadline and period can only be given for SCHED_DEADLINE");
+        }
+        return new Spec.Scheduler(policy, (int) nice, (int) priority, flags, runtime, deadline, period);
+    }
+
+    private Spec.IoPriority decodeIoPriority(Map<String, Object> ioPriority, JsonPath at) {
+        int ioClass = 1 + oneOf(requiredString(ioPriority, "class", at),
+                List.of("IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"), at.field("class"));
+        long priority = integer(required(ioPriority, "priority", at), at.field("priority"));
+        if (priority < 0 || priority > 7) throw fail(at.field("priority"), "must be between 0 (highest) and 7, got " + priority);
+        return new Spec.IoPriority(ioClass, (int) priority);
+    }
+
+    private Spec.CpuAffinity decodeAffinity(Map<String, Object> affinity, JsonPath at) {
+        return new Spec.CpuAffinity(cpuList(optionalString(affinity, "initial", at), at.field("initial")),
+                cpuList(optionalString(affinity, "final", at), at.field("final")));
+    }
+
+    /** A CPU or node list ("0-3,7"), null when not given. */
+    private java.util.BitSet cpuList(String list, JsonPath at) {
+        if (list == null) return null;
+        try {
+            return CpuList.parse(list);
+        } catch (IllegalArgumentException e) {
+            throw fail(at, e.getMessage());
+        }
+    }
+
+    /** The index of {@code value} in {@code names}: the kernel's number for most of the spec's constants. */
+    private int oneOf(String value, List<String> names, JsonPath at) {
+        int index = names.indexOf(value);
+        if (index < 0) throw fail(at, "unknown value " + JsonParser.quote(value) + " (expected one of: " + String.join(", ", names) + ")");
+        return index;
     }
 
     private Spec.ConsoleSize decodeConsoleSize(Map<String, Object> size, JsonPath at) {
@@ -170,6 +242,10 @@ final class SpecDecoder {
                 capabilitySet(capabilities, "ambient", at));
     }
 
+    /**
+     * A capability this build does not know is passed over with a warning, as runc does: specs
+     * written for newer kernels list capabilities that older ones lack.
+     */
     private List<Capability> capabilitySet(Map<String, Object> capabilities, String key, JsonPath at) {
         JsonPath setAt = at.field(key);
         List<String> names = stringList(capabilities.get(key), setAt);
@@ -178,10 +254,11 @@ final class SpecDecoder {
             String name = names.get(i);
             Capability capability = Capability.byName(name);
             if (capability == null) {
-                throw fail(setAt.index(i), "unknown capability " + JsonParser.quote(name)
+                Warnings.print(source + ": " + setAt.index(i) + ": ignoring unknown capability " + JsonParser.quote(name)
                         + didYouMean(name, Capability.byName(canonicalName(name, "CAP_"))));
+            } else {
+                set.add(capability);
             }
-            set.add(capability);
         }
         return Collections.unmodifiableList(set);
     }
@@ -238,11 +315,18 @@ final class SpecDecoder {
             JsonPath entryAt = at.index(i);
             Map<String, Object> entry = object(entries.get(i), entryAt);
             String destination = requiredString(entry, "destination", entryAt);
-            requireAbsolute(destination, entryAt.field("destination"));
+            if (!destination.startsWith("/")) {
+                // runc: deprecated, and taken as relative to /
+                Warnings.print(source + ": " + entryAt.field("destination") + ": a relative destination is deprecated; "
+                        + "taken as /" + destination);
+                destination = "/" + destination;
+            }
+            boolean idMapped = !decodeIdMappings(entry.get("uidMappings"), entryAt.field("uidMappings")).isEmpty()
+                    || !decodeIdMappings(entry.get("gidMappings"), entryAt.field("gidMappings")).isEmpty();
             String type = optionalString(entry, "type", entryAt);
             String source = optionalString(entry, "source", entryAt);
             List<String> options = stringList(entry.get("options"), entryAt.field("options"));
-            mounts.add(new Spec.Mount(destination, type, source, options));
+            mounts.add(new Spec.Mount(destination, type, source, options, idMapped));
         }
         return Collections.unmodifiableList(mounts);
     }
@@ -268,8 +352,99 @@ final class SpecDecoder {
         Map<String, Object> seccomp = optionalObject(linux, "seccomp", at);
         String mountLabel = optionalString(linux, "mountLabel", at);
         Map<String, Object> personality = optionalObject(linux, "personality", at);
+        Map<String, Object> memoryPolicy = optionalObject(linux, "memoryPolicy", at);
+        List<Spec.TimeOffset> timeOffsets = decodeTimeOffsets(optionalObject(linux, "timeOffsets", at), namespaces, at.field("timeOffsets"));
         return new Spec.Linux(namespaces, uidMappings, gidMappings, devices, cgroupsPath, resources,
-                rootfsPropagation, maskedPaths, readonlyPaths, sysctl, seccomp, mountLabel, personality);
+                rootfsPropagation, maskedPaths, readonlyPaths, sysctl, seccomp, mountLabel,
+                personality == null ? null : decodePersonality(personality, at.field("personality")), timeOffsets,
+                memoryPolicy == null ? null : decodeMemoryPolicy(memoryPolicy, at.field("memoryPolicy")),
+                decodeNetDevices(optionalObject(linux, "netDevices", at), at.field("netDevices")),
+                optionalObject(linux, "intelRdt", at) != null);
+    }
+
+    private Spec.Personality decodePersonality(Map<String, Object> personality, JsonPath at) {
+        String domain = requiredString(personality, "domain", at);
+        int persona = switch (domain) {
+            case "LINUX" -> 0;
+            case "LINUX32" -> 8; // PER_LINUX32
+            default -> throw fail(at.field("domain"), "unknown value " + JsonParser.quote(domain) + " (expected one of: LINUX, LINUX32)");
+        };
+        if (!stringList(personality.get("flags"), at.field("flags")).isEmpty()) {
+            throw fail(at.field("flags"), "no personality flags are supported (the spec defines none)");
+        }
+        return new Spec.Personality(persona);
+    }
+
+    /** Only these two clocks have offsets in a time namespace (time_namespaces(7)). */
+    private List<Spec.TimeOffset> decodeTimeOffsets(Map<String, Object> offsets, List<Spec.Namespace> namespaces, JsonPath at) {
+        if (offsets == null || offsets.isEmpty()) return List.of();
+        Spec.Namespace time = null;
+        for (Spec.Namespace namespace : namespaces) if (namespace.type() == NamespaceType.TIME) time = namespace;
+        if (time == null) throw fail(at, "given, but linux.namespaces has no time namespace");
+        if (time.path() != null) throw fail(at, "given, but the time namespace is joined by path: offsets are for a new one");
+        List<Spec.TimeOffset> decoded = new ArrayList<>();
+        for (Map.Entry<String, Object> entry : offsets.entrySet()) {
+            JsonPath clockAt = at.field(entry.getKey());
+            if (!entry.getKey().equals("monotonic") && !entry.getKey().equals("boottime")) {
+                throw fail(clockAt, "a time namespace offsets only the monotonic and boottime clocks");
+            }
+            Map<String, Object> offset = object(entry.getValue(), clockAt);
+            long secs = optionalInteger(offset, "secs", clockAt);
+            long nanosecs = offset.get("nanosecs") == null ? 0 : uint32(offset.get("nanosecs"), clockAt.field("nanosecs"));
+            if (nanosecs >= 1_000_000_000L) throw fail(clockAt.field("nanosecs"), "must be below 1000000000, got " + nanosecs);
+            decoded.add(new Spec.TimeOffset(entry.getKey(), secs, nanosecs));
+        }
+        return Collections.unmodifiableList(decoded);
+    }
+
+    private static final List<String> MPOL_MODES = List.of("MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND",
+            "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE");
+
+    /** As runc checks it: some modes take no nodes, some at least one. */
+    private Spec.MemoryPolicy decodeMemoryPolicy(Map<String, Object> policy, JsonPath at) {
+        String mode = requiredString(policy, "mode", at);
+        int number = oneOf(mode, MPOL_MODES, at.field("mode"));
+        java.util.BitSet nodes = cpuList(optionalString(policy, "nodes", at), at.field("nodes"));
+        int count = nodes == null ? 0 : nodes.cardinality();
+        if ((mode.equals("MPOL_DEFAULT") || mode.equals("MPOL_LOCAL")) && count != 0) {
+            throw fail(at.field("nodes"), mode + " takes no nodes");
+        }
+        if (!mode.equals("MPOL_DEFAULT") && !mode.equals("MPOL_LOCAL") && !mode.equals("MPOL_PREFERRED") && count == 0) {
+            throw fail(at.field("nodes"), mode + " needs at least one node");
+        }
+        int flags = 0;
+        List<String> names = stringList(policy.get("flags"), at.field("flags"));
+        for (int i = 0; i < names.size(); i++) {
+            flags |= switch (names.get(i)) {
+                case "MPOL_F_NUMA_BALANCING" -> 1 << 13;
+                case "MPOL_F_RELATIVE_NODES" -> 1 << 14;
+                case "MPOL_F_STATIC_NODES" -> 1 << 15;
+                default -> throw fail(at.field("flags").index(i), "unknown value " + JsonParser.quote(names.get(i))
+                        + " (expected one of: MPOL_F_NUMA_BALANCING, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES)");
+            };
+        }
+        return new Spec.MemoryPolicy(number, nodes == null ? new java.util.BitSet() : nodes, flags);
+    }
+
+    /** Names as the kernel takes them (dev_valid_name): 1 to 15 bytes, not . or .., no '/', ':' or space. */
+    private Map<String, String> decodeNetDevices(Map<String, Object> devices, JsonPath at) {
+        if (devices == null) return Map.of();
+        Map<String, String> decoded = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> entry : devices.entrySet()) {
+            JsonPath deviceAt = at.field(entry.getKey());
+            checkDeviceName(entry.getKey(), deviceAt);
+            String name = optionalString(object(entry.getValue(), deviceAt), "name", deviceAt);
+            if (name != null) checkDeviceName(name, deviceAt.field("name"));
+            decoded.put(entry.getKey(), name == null ? entry.getKey() : name);
+        }
+        return Collections.unmodifiableMap(decoded);
+    }
+
+    private void checkDeviceName(String name, JsonPath at) {
+        if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 15 || name.equals(".")
+                || name.equals("..") || name.contains("/") || name.contains(":") || name.contains(" ")) {
+            throw fail(at, "invalid network device name " + JsonParser.quote(name));
+        }
     }
 
     private List<Spec.Namespace> decodeNamespaces(Object value, JsonPath at) {
@@ -466,6 +641,17 @@ final class SpecDecoder {
         }
         String s = string(value, at.field(key));
         return s.isEmpty() ? null : s;
+    }
+
+    /** An optional int64, 0 when absent (the spec's "if not set, the runtime must use the value 0"). */
+    private long optionalInteger(Map<String, Object> object, String key, JsonPath at) {
+        Object value = object.get(key);
+        return value == null ? 0 : integer(value, at.field(key));
+    }
+
+    private long optionalUint64(Map<String, Object> object, String key, JsonPath at) {
+        Object value = object.get(key);
+        return value == null ? 0 : uint64(value, at.field(key));
     }
 
     private boolean optionalBoolean(Map<String, Object> object, String key, JsonPath at) {

@@ -65,6 +65,11 @@ public final class SpecReader {
         return new SpecDecoder(source).decodeProcessDocument(parseJson(json, source));
     }
 
+    /** A {@code linux} object, or part of one (what a state file keeps of it), read as config.json's. */
+    public static Spec.Linux linux(java.util.Map<String, Object> linux, String source) {
+        return new SpecDecoder(source).decodeLinuxDocument(linux);
+    }
+
     private static Object parseJson(String text, String source) {
         try {
             return Json.parse(text);

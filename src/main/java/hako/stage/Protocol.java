@@ -13,6 +13,7 @@ import java.util.List;
 public final class Protocol {
     public static final int CLONE = 1;
     public static final int SETNS = 2;
+    public static final int TIME_OFFSETS = 3;
     public static final int MOUNT = 10;
     public static final int SET_ROOT = 11;
     public static final int MKDIR = 12;
@@ -39,8 +40,16 @@ public final class Protocol {
     public static final int BOUNDING = 33;
     public static final int CAPS = 34;
     public static final int PTY = 35;
+    public static final int JOIN_KEYRING = 36;
+    public static final int SET_SCHEDULER = 37;
+    public static final int SET_IOPRIO = 38;
+    public static final int SET_AFFINITY = 39;
     public static final int EXEC = 40;
     public static final int WHICH = 41;
+    public static final int MOUNT_SETATTR = 42;
+    public static final int SET_PERSONALITY = 43;
+    public static final int SET_MEMPOLICY = 44;
+    public static final int MOVE_ROOT = 45;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -62,17 +71,19 @@ public final class Protocol {
         switch (op) {
             case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(c.cgroupFdIndex() < 0 ? NO_FD : c.cgroupFdIndex());
             case Op.SetNs n -> out.op(SETNS, 0, 2).u64(n.fdIndex()).u64(n.nstype());
-            case Op.Mount m -> out.op(MOUNT, m.tolerate(), 5)
+            case Op.Mount m -> out.op(MOUNT, m.opFlags(), 5)
                     .str(m.source()).str(m.target()).str(m.fstype()).u64(m.flags()).str(m.data());
+            case Op.MountSetattr a -> out.op(MOUNT_SETATTR, 0, 3).str(a.target()).u64(a.set()).u64(a.clear());
             case Op.SetRoot r -> out.op(SET_ROOT, 0, 1).str(r.path());
             case Op.Mkdir d -> out.op(MKDIR, 0, 2).str(d.target()).u64(d.mode());
             case Op.Mkfile f -> out.op(MKFILE, 0, 2).str(f.target()).u64(f.mode());
-            case Op.Mknod n -> out.op(MKNOD, n.tolerate(), 3).str(n.target()).u64(n.mode()).u64(n.dev());
-            case Op.Symlink s -> out.op(SYMLINK, s.tolerate(), 2).str(s.linkTarget()).str(s.target());
-            case Op.Mask m -> out.op(MASK, m.tolerate(), 1).str(m.target());
+            case Op.Mknod n -> out.op(MKNOD, n.opFlags(), 3).str(n.target()).u64(n.mode()).u64(n.dev());
+            case Op.Symlink s -> out.op(SYMLINK, s.opFlags(), 2).str(s.linkTarget()).str(s.target());
+            case Op.Mask m -> out.op(MASK, m.opFlags(), 1).str(m.target());
             case Op.Chown c -> out.op(CHOWN, 0, 3).str(c.target()).u64(c.uid()).u64(c.gid());
             case Op.PivotRoot p -> out.op(PIVOT_ROOT, 0, 1).str(p.path());
             case Op.Chroot c -> out.op(CHROOT, 0, 1).str(c.path());
+            case Op.MoveRoot m -> out.op(MOVE_ROOT, 0, 2).str(m.path()).strv(m.hide());
             case Op.Chdir c -> out.op(CHDIR, 0, 1).str(c.path());
             case Op.SetHostname h -> out.op(SETHOSTNAME, 0, 1).str(h.name());
             case Op.SetDomainname d -> out.op(SETDOMAINNAME, 0, 1).str(d.name());
@@ -90,9 +101,35 @@ public final class Protocol {
             case Op.Exec e -> out.op(EXEC, 0, 3).strv(e.candidates()).strv(e.argv()).strv(e.env());
             case Op.WaitFifo w -> out.op(WAIT_FIFO, 0, 1).u64(w.fdIndex());
             case Op.Dup2 d -> out.op(DUP2, 0, 2).u64(d.fdIndex()).u64(d.target());
-            case Op.Pty p -> out.op(PTY, 0, 2).u64(p.rows()).u64(p.cols());
+            case Op.Pty p -> out.op(PTY, 0, 3).u64(p.rows()).u64(p.cols()).u64(p.console() ? 1 : 0);
             case Op.Which w -> out.op(WHICH, 0, 1).strv(w.candidates());
+            case Op.TimeOffsets t -> out.op(TIME_OFFSETS, 0, 1).str(t.offsets());
+            case Op.JoinKeyring k -> out.op(JOIN_KEYRING, 0, 1).str(k.name());
+            case Op.SetScheduler p -> out.op(SET_SCHEDULER, 0, 7).u64(p.policy()).u64(p.flags()).u64(p.nice())
+                    .u64(p.priority()).u64(p.runtime()).u64(p.deadline()).u64(p.period());
+            case Op.SetIoPriority p -> out.op(SET_IOPRIO, 0, 1).u64((long) p.ioClass() << 13 | p.level());
+            case Op.SetAffinity a -> out.op(SET_AFFINITY, 0, 1).u32v(words(a.cpus() == null ? allCpus() : a.cpus()));
+            case Op.SetPersonality p -> out.op(SET_PERSONALITY, 0, 1).u64(p.persona());
+            case Op.SetMempolicy m -> out.op(SET_MEMPOLICY, 0, 2).u64(m.mode()).u32v(words(m.nodes()));
         }
+    }
+
+    /** Room for every CPU a kernel can have (CONFIG_NR_CPUS is at most 8192): the kernel keeps those it has. */
+    private static java.util.BitSet allCpus() {
+        java.util.BitSet all = new java.util.BitSet();
+        all.set(0, 8192);
+        return all;
+    }
+
+    /** A bit set as the kernel's masks are laid out: 32-bit words, lowest bit first. */
+    private static List<Long> words(java.util.BitSet bits) {
+        long[] longs = bits.toLongArray();
+        List<Long> words = new java.util.ArrayList<>(longs.length * 2);
+        for (long value : longs) {
+            words.add(value & 0xFFFF_FFFFL);
+            words.add(value >>> 32);
+        }
+        return words;
     }
 
     /** A little-endian (host order on every platform hako runs on) message builder. */

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param process the spec's {@code process}, as JSON: what {@code exec} starts from
  * @param namespaces the proc names (net, pid, mnt…) of the container's own namespaces, for exec
  * @param network whether hako manages the container's network (hako.net), to release at delete
+ * @param execLinux what of {@code linux} exec's processes get too (personality, memoryPolicy), as JSON
+ * @param sessionKeyring the session keyring exec joins, or null (created with --no-new-keyring)
  */
 public record ContainerState(
         String id,
@@ -32,16 +34,18 @@ public record ContainerState(
         String cgroup,
         Map<String, Object> process,
         List<String> namespaces,
-        boolean network) {
+        boolean network,
+        Map<String, Object> execLinux,
+        String sessionKeyring) {
 
     public ContainerState withPhase(String newPhase) {
         return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, newPhase, annotations, hooks, cgroup,
-                process, namespaces, network);
+                process, namespaces, network, execLinux, sessionKeyring);
     }
 
     public ContainerState withProcess(int newPid, long startTime) {
         return new ContainerState(id, newPid, startTime, bundle, rootfs, created, phase, annotations, hooks, cgroup,
-                process, namespaces, network);
+                process, namespaces, network, execLinux, sessionKeyring);
     }
 
     Map<String, Object> toJson() {
@@ -59,6 +63,8 @@ public record ContainerState(
         json.put("process", process);
         json.put("namespaces", namespaces);
         if (network) json.put("network", true);
+        if (!execLinux.isEmpty()) json.put("execLinux", execLinux);
+        if (sessionKeyring != null) json.put("sessionKeyring", sessionKeyring);
         return json;
     }
 
@@ -77,7 +83,9 @@ public record ContainerState(
                 (String) json.get("cgroup"),
                 (Map<String, Object>) json.get("process"),
                 (List<String>) json.get("namespaces"),
-                Boolean.TRUE.equals(json.get("network")));
+                Boolean.TRUE.equals(json.get("network")),
+                (Map<String, Object>) json.getOrDefault("execLinux", Map.of()),
+                (String) json.get("sessionKeyring"));
     }
 
     /** The OCI state of a container (runtime-spec "State"), as {@code hako state} prints it. */

@@ -172,6 +172,18 @@ public final class Libc {
         }
     }
 
+    public static final int SEEK_SET = 0, SEEK_END = 2;
+
+    /** lseek(2): moves the offset of a descriptor; returns the new offset. */
+    public static long seek(int fd, long offset, int whence, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long result = syscall(state, Syscalls.LSEEK, fd, offset, whence, 0);
+            if (result < 0) throw fail(what, state);
+            return result;
+        }
+    }
+
     /** A close-on-exec pipe: {read end, write end}. */
     public static int[] pipe(String what) {
         try (Arena arena = Arena.ofConfined()) {
@@ -363,6 +375,25 @@ public final class Libc {
         }
     }
 
+    /**
+     * Connects to the AF_UNIX socket at {@code path} and sends {@code fd} with SCM_RIGHTS, the
+     * message being {@code name}: how runc hands a terminal's master or a pidfd to its caller.
+     *
+     * @param socketName the socket as errors name it: "the console socket /run/x.sock"
+     */
+    public static void sendFileTo(String path, String name, int fd, String socketName) {
+        int socket = connectUnix(path, "connecting to " + socketName);
+        String what = "sending " + name + " to " + socketName;
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            MemorySegment message = arena.allocate(bytes.length);
+            MemorySegment.copy(bytes, 0, message, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            sendWithFds(socket, message, new int[] {fd}, what);
+        } finally {
+            close(socket);
+        }
+    }
+
     /** A connected AF_UNIX stream socket to {@code path} (a console socket). */
     public static int connectUnix(String path, String what) {
         try (Arena arena = Arena.ofConfined()) {
@@ -396,6 +427,57 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             return syscall(state, Syscalls.IOCTL, fd, 0x5401 /* TCGETS */, arena.allocate(64).address(), 0) == 0;
+        }
+    }
+
+    /**
+     * Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER), as
+     * runc's foreground run is: a daemon the container leaves behind comes back to us.
+     */
+    public static void becomeSubreaper() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.PRCTL, 36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0) < 0) {
+                throw fail("becoming the subreaper of the container's processes", state);
+            }
+        }
+    }
+
+    /**
+     * Reads at most {@code max} bytes of {@code path} as seen from the directory {@code root},
+     * every step of the walk kept inside it (openat2 with RESOLVE_IN_ROOT): a symlink in an
+     * image cannot lead to the host's files. Null when there is no such file.
+     */
+    public static byte[] readInRoot(String root, String path, int max, String what) {
+        int dir = open(root, O_PATH | 0x10000 /* O_DIRECTORY */ | O_CLOEXEC, what);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment how = arena.allocate(24, 8);
+            how.set(ValueLayout.JAVA_LONG, 0, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+            how.set(ValueLayout.JAVA_LONG, 16, 0x10 /* RESOLVE_IN_ROOT */ | 0x02 /* RESOLVE_NO_MAGICLINKS */);
+            long fd;
+            while ((fd = syscall(state, Syscalls.OPENAT2, dir, arena.allocateFrom(path).address(), how.address(), 24)) < 0) {
+                int errno = errno(state);
+                if (errno == Errno.ENOENT) return null;
+                if (errno != 11 /* EAGAIN: a rename raced with the walk */ && errno != Errno.EINTR) throw fail(what, state);
+            }
+            try {
+                return read((int) fd, max, what);
+            } finally {
+                close((int) fd);
+            }
+        } finally {
+            close(dir);
+        }
+    }
+
+    /** umount2(path, MNT_DETACH): the mount goes now, its users keep it until they let go. */
+    public static void unmountLazily(String path, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.UMOUNT2, arena.allocateFrom(path).address(), 2 /* MNT_DETACH */, 0, 0) < 0) {
+                throw fail(what, state);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package hako.cgroup;
 
+import hako.spec.CpuList;
 import hako.spec.Json;
 import org.junit.jupiter.api.Test;
 
@@ -76,11 +77,27 @@ class LimitsTest {
         assertEquals("config.json: linux.resources.memory.limit: expected a number, got the string \"1G\"",
                 error("{\"memory\": {\"limit\": \"1G\"}}"));
         assertTrue(error("{\"memory\": {\"swap\": 100}}").contains("needs linux.resources.memory.limit"));
-        assertEquals("config.json: linux.resources.memory.kernel: cgroup v2 has no separate kernel memory limit "
-                + "(kernel memory counts in memory.limit)", error("{\"memory\": {\"kernel\": 1000}}"));
-        assertEquals("config.json: linux.resources.memory.disableOOMKiller: cgroup v2 cannot turn the OOM killer off for a cgroup",
-                error("{\"memory\": {\"disableOOMKiller\": true}}"));
         assertEquals(List.of(), writes("{\"memory\": {\"disableOOMKiller\": false, \"useHierarchy\": true}}"));
+    }
+
+    @Test
+    void cgroupV1FieldsThatRuncPassesOverOnV2AreWarningsNotErrors() {
+        List<String> warnings = new java.util.ArrayList<>();
+        hako.Warnings.sendTo(warnings::add);
+        try {
+            // The OCI validation suite's memory test sends kernel and kernelTCP, as cgroup v1 had them.
+            assertEquals(List.of("memory.max=1000000"), writes("{\"memory\": {\"limit\": 1000000, \"kernel\": 1000, "
+                    + "\"kernelTCP\": 1000, \"swappiness\": 60, \"disableOOMKiller\": true}, \"cpu\": {\"realtimeRuntime\": 950000}}"));
+        } finally {
+            hako.Warnings.sendTo(System.err::println);
+        }
+        assertEquals(List.of(
+                "config.json: linux.resources.memory.kernel: ignored: cgroup v2 has no separate kernel memory limit (kernel memory counts in memory.limit)",
+                "config.json: linux.resources.memory.kernelTCP: ignored: cgroup v2 has no separate TCP buffer limit (it counts in memory.limit)",
+                "config.json: linux.resources.memory.swappiness: ignored: cgroup v2 has no per-cgroup swappiness",
+                "config.json: linux.resources.memory.disableOOMKiller: ignored: cgroup v2 cannot turn the OOM killer off for a cgroup",
+                "config.json: linux.resources.cpu.realtimeRuntime: ignored: cgroup v2 has no realtime CPU budget (cpu.rt_runtime_us is cgroup v1's)"),
+                warnings);
     }
 
     @Test
@@ -122,7 +139,6 @@ class LimitsTest {
         assertEquals("config.json: linux.resources.cpu.shares: must not be negative, got -3", error("{\"cpu\": {\"shares\": -3}}"));
         assertEquals("config.json: linux.resources.cpu.idle: must be 0 or 1, got 2", error("{\"cpu\": {\"idle\": 2}}"));
         assertTrue(error("{\"cpu\": {\"quota\": 5000, \"burst\": 6000}}").startsWith("config.json: linux.resources.cpu.burst: must not exceed cpu.quota 5000"));
-        assertTrue(error("{\"cpu\": {\"realtimeRuntime\": 950000}}").contains("cgroup v2 has no realtime CPU budget"));
     }
 
     @Test
@@ -167,8 +183,6 @@ class LimitsTest {
                 error("{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 259, \"minor\": 7, \"rate\": 1}]}}"));
         assertEquals("config.json: linux.resources.blockIO.weight: must be between 10 and 1000, got 5000",
                 error("{\"blockIO\": {\"weight\": 5000}}"));
-        assertEquals("config.json: linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight",
-                error("{\"blockIO\": {\"leafWeight\": 500}}"));
         assertEquals("config.json: linux.resources.blockIO.throttleWriteBpsDevice[0].rate: is required",
                 error("{\"blockIO\": {\"throttleWriteBpsDevice\": [{\"major\": 8, \"minor\": 0}]}}"));
     }
@@ -217,8 +231,18 @@ class LimitsTest {
     }
 
     @Test
-    void cgroupV1OnlyResourcesAreRefused() {
-        assertEquals("config.json: linux.resources.network: net_cls and net_prio are cgroup v1 controllers; cgroup v2 has neither",
-                error("{\"network\": {\"classID\": 1048577}}"));
+    void cgroupV1OnlyResourcesAreWarnedAboutAsRuncPassesThemOver() {
+        List<String> warnings = new java.util.ArrayList<>();
+        hako.Warnings.sendTo(warnings::add);
+        try {
+            assertEquals(List.of(), writes("{\"network\": {\"classID\": 1048577, \"priorities\": [{\"name\": \"eth0\", \"priority\": 5}]},"
+                    + " \"blockIO\": {\"leafWeight\": 500}}"));
+        } finally {
+            hako.Warnings.sendTo(System.err::println);
+        }
+        assertEquals(java.util.Set.of(
+                "config.json: linux.resources.network.classID: ignored: net_cls is a cgroup v1 controller; cgroup v2 has none",
+                "config.json: linux.resources.network.priorities: ignored: net_prio is a cgroup v1 controller; cgroup v2 has none",
+                "config.json: linux.resources.blockIO.leafWeight: ignored: cgroup v2 has no leaf weight"), java.util.Set.copyOf(warnings));
     }
 }

@@ -21,6 +21,13 @@ final class Hako {
 
     private Hako() {}
 
+    /** The {@code status} of {@code hako state ID}. */
+    static String status(Path root, String id) {
+        Result result = run(root, "", "state", id);
+        if (result.code() != 0) throw new AssertionError("state " + id + ": " + result);
+        return (String) ((java.util.Map<?, ?>) hako.spec.Json.parse(result.stdout())).get("status");
+    }
+
     /** {@code hako --root ROOT ARGS…} with {@code stdin} as its input. */
     static Result run(Path root, String stdin, String... args) {
         List<String> command = new ArrayList<>();
@@ -47,11 +54,18 @@ final class Hako {
      * (create, run -d) keeps the command's stdio, and a pipe would never reach end of file.
      */
     static Result exec(List<String> command, String stdin) {
+        return exec(command, stdin, java.util.Map.of());
+    }
+
+    /** As {@link #exec(List, String)}, with {@code env} added to the environment. */
+    static Result exec(List<String> command, String stdin, java.util.Map<String, String> env) {
         try {
             Path dir = Files.createTempDirectory("hako-call");
             try {
                 Path in = Files.writeString(dir.resolve("in"), stdin);
-                Process process = new ProcessBuilder(command).redirectInput(in.toFile())
+                ProcessBuilder builder = new ProcessBuilder(command);
+                builder.environment().putAll(env);
+                Process process = builder.redirectInput(in.toFile())
                         .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
                 if (!process.waitFor(60, TimeUnit.SECONDS)) {
                     process.destroyForcibly();

@@ -49,7 +49,7 @@ class HooksIT extends ContainerTest {
         String hostMountNs = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
 
         assertEquals(0, hako("create", "--bundle", bundle.toString(), "hooked").code());
-        assertTrue(Files.readString(out.resolve("createRuntime.json")).contains("\"status\":\"creating\""));
+        assertTrue(Files.readString(out.resolve("createRuntime.json")).contains("\"status\":\"created\""));
         assertEquals(hostMountNs, Files.readString(out.resolve("createRuntime.ns")).strip());
         String containerMountNs = Files.readString(out.resolve("createContainer.ns")).strip();
         assertNotEquals(hostMountNs, containerMountNs, "createContainer runs in the container's mount namespace");
@@ -73,7 +73,7 @@ class HooksIT extends ContainerTest {
         spec.put("hooks", Map.of("createRuntime", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "exit 3")))));
         Hako.Result result = hako("create", "--bundle", Busybox.bundle(work, spec).toString(), "fails");
         assertNotEquals(0, result.code());
-        assertEquals("hako: creating container \"fails\": createRuntime hook /bin/sh exited with status 3\n", result.stderr());
+        assertEquals("hako: creating container \"fails\": createRuntime hook #0 (/bin/sh) exited with status 3\n", result.stderr());
         Leaks.assertNone(work, root);
     }
 
@@ -84,7 +84,80 @@ class HooksIT extends ContainerTest {
         long started = System.nanoTime();
         Hako.Result result = hako("run", "--bundle", Busybox.bundle(work, spec).toString(), "slow");
         assertTrue(System.nanoTime() - started < 20_000_000_000L);
-        assertTrue(result.stderr().contains("prestart hook /bin/sleep timed out after 1 s"), result.stderr());
+        assertTrue(result.stderr().contains("prestart hook #0 (/bin/sleep) timed out after 1 s"), result.stderr());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aHooksArgsAreItsWholeArgvAndItRunsInTheBundleWithTheRuntimesEnvironment() throws Exception {
+        // As Docker's /proc/PID/exe libnetwork-setkey …: argv[0] is not the program's path.
+        // busybox picks its applet by argv[0], so this runs sh only if args[0] is passed as it is.
+        Path result = out.resolve("argv0");
+        Map<String, Object> spec = Busybox.spec(rootfs, "true");
+        spec.put("hooks", Map.of("prestart", List.of(Map.of("path", rootfs.resolve("bin/busybox").toString(),
+                "args", List.of("sh", "-c", "echo \"$0 $(pwd) $HAKO_HOOK_TEST\" > " + result)))));
+        Path bundle = Busybox.bundle(work, spec);
+        Hako.Result run = Hako.exec(List.of(Hako.LAUNCHER.toString(), "--root", root.toString(), "run", "--bundle",
+                bundle.toString(), "argv0"), "", Map.of("HAKO_HOOK_TEST", "inherited"));
+        assertEquals(0, run.code(), run::toString);
+        assertEquals("sh " + bundle.toRealPath() + " inherited", Files.readString(result).strip());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void whatAHookPrintsStaysOutOfTheContainersOutputAndIsInItsError() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "echo", "from the container");
+        spec.put("hooks", Map.of("prestart", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "echo noise; echo more >&2")))));
+        Hako.Result quiet = hako("run", "--bundle", Busybox.bundle(work, spec).toString(), "quiet");
+        assertEquals(0, quiet.code(), quiet::toString);
+        assertEquals("from the container\n", quiet.stdout());
+        assertEquals("", quiet.stderr());
+
+        spec.put("hooks", Map.of("prestart", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "echo why it failed; exit 4")))));
+        Hako.Result failed = hako("run", "--bundle", Busybox.bundle(work, spec).toString(), "loud");
+        assertEquals("hako: running container \"loud\": prestart hook #0 (/bin/sh) exited with status 4: why it failed\n",
+                failed.stderr());
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aFailingPoststartOrPoststopHookIsAWarningAndTheRestStillRun() throws Exception {
+        Map<String, Object> failing = Map.of("path", "/bin/false", "args", List.of("false"));
+        Map<String, Object> spec = Busybox.spec(rootfs, "sleep", "100");
+        spec.put("hooks", Map.of(
+                "poststart", List.of(failing, recorder("poststart-after", out.toString())),
+                "poststop", List.of(failing, recorder("poststop-after", out.toString()))));
+        Path bundle = Busybox.bundle(work, spec);
+        assertEquals(0, hako("create", "--bundle", bundle.toString(), "warned").code());
+        Hako.Result start = hako("start", "warned");
+        assertEquals(0, start.code(), start::toString);
+        assertEquals("hako: warning: poststart hook #0 (/bin/false) exited with status 1\n", start.stderr());
+        assertTrue(Files.exists(out.resolve("poststart-after.json")));
+        assertEquals("running", Hako.status(root, "warned"));
+
+        Hako.Result delete = hako("delete", "--force", "warned");
+        assertEquals(0, delete.code(), delete::toString);
+        assertEquals("hako: warning: poststop hook #0 (/bin/false) exited with status 1\n", delete.stderr());
+        assertTrue(Files.exists(out.resolve("poststop-after.json")));
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void containerHooksStartWhereRuncStartsThem() throws Exception {
+        // createContainer: in the rootfs (before pivot_root), no environment; startContainer: as the process
+        Map<String, Object> spec = Busybox.spec(rootfs, "true");
+        ((Map<String, Object>) spec.get("root")).put("readonly", false);
+        Busybox.process(spec).put("cwd", "/tmp");
+        Busybox.process(spec).put("env", List.of("PATH=/bin", "GREETING=hi"));
+        Path created = out.resolve("created-where");
+        spec.put("hooks", Map.of(
+                "createContainer", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "echo \"$(pwd) [$GREETING]\" > " + created))),
+                "startContainer", List.of(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", "echo \"$(pwd) [$GREETING]\" > /tmp/started-where")))));
+        Hako.Result run = hako("run", "--bundle", Busybox.bundle(work, spec).toString(), "where");
+        assertEquals(0, run.code(), run::toString);
+        assertEquals(rootfs + " []", Files.readString(created).strip());
+        assertEquals("/tmp [hi]", Files.readString(rootfs.resolve("tmp/started-where")).strip());
+        Files.delete(rootfs.resolve("tmp/started-where"));
         Leaks.assertNone(work, root);
     }
 

@@ -17,6 +17,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 final class Leaks {
     private Leaks() {}
 
+    /**
+     * The container cgroups that were there before the tests began (another run's, on a shared
+     * machine): not ours to report.
+     */
+    private static final java.util.Set<Path> BEFORE = new java.util.HashSet<>(containerCgroups());
+
+    private static List<Path> containerCgroups() {
+        List<Path> found = new ArrayList<>();
+        for (Path tree : List.of(Path.of("/sys/fs/cgroup/unified/hako"), Path.of("/sys/fs/cgroup/hako"))) {
+            if (!Files.isDirectory(tree)) continue;
+            try (Stream<Path> cgroups = Files.list(tree)) {
+                cgroups.filter(Files::isDirectory).forEach(found::add);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return found;
+    }
+
     static void assertNone(Path work, Path stateRoot) throws IOException {
         List<String> leaks = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
@@ -34,11 +53,8 @@ final class Leaks {
             }
         }
         // Containers are placed in hako/<id> of the cgroup v2 tree unless a spec says otherwise.
-        for (Path tree : List.of(Path.of("/sys/fs/cgroup/unified/hako"), Path.of("/sys/fs/cgroup/hako"))) {
-            if (!Files.isDirectory(tree)) continue;
-            try (Stream<Path> cgroups = Files.list(tree)) {
-                cgroups.filter(Files::isDirectory).forEach(cgroup -> leaks.add("cgroup: " + cgroup));
-            }
+        for (Path cgroup : containerCgroups()) {
+            if (!BEFORE.contains(cgroup)) leaks.add("cgroup: " + cgroup);
         }
         if (Files.isDirectory(stateRoot)) {
             try (Stream<Path> entries = Files.list(stateRoot)) {

@@ -61,7 +61,7 @@ class LifecycleIT extends ContainerTest {
         assertEquals("sleep 100", cmdline(pid));
         Hako.Result again = hako("start", "life");
         assertNotEquals(0, again.code());
-        assertTrue(again.stderr().contains("cannot start a container that is running"), again.stderr());
+        assertTrue(again.stderr().contains("cannot start an already running container"), again.stderr());
 
         Hako.Result refused = hako("delete", "life");
         assertNotEquals(0, refused.code());
@@ -145,15 +145,48 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
+    void execFlagsAsRuncReadsThem() throws Exception {
+        Map<String, Object> spec = Busybox.spec(rootfs, "sleep", "100");
+        Busybox.process(spec).put("user", Map.of("uid", 0L, "gid", 7L, "additionalGids", List.of(8L)));
+        ok("run", "-d", "--bundle", Busybox.bundle(work, spec).toString(), "flags");
+        // -u with a uid only keeps the container's gid; -g adds to its groups
+        assertEquals("uid=1000 gid=7 groups=7,8,9\n", ok("exec", "-u", "1000", "-g", "9", "flags", "sh", "-c",
+                "echo uid=$(id -u) gid=$(id -g) groups=$(id -G | tr ' ' ,)").stdout());
+        // --cgroup: an existing sub-cgroup of the container's
+        String cgroup = (String) ((Map<?, ?>) Json.parse(Files.readString(root.resolve("flags/state.json")))).get("cgroup");
+        Files.createDirectory(Path.of(cgroup, "sub"));
+        assertEquals("0::/sub\n", ok("exec", "--cgroup", "sub", "flags", "grep", "^0::", "/proc/self/cgroup").stdout());
+        Hako.Result missing = hako("exec", "--cgroup", "nothere", "flags", "true");
+        assertTrue(missing.stderr().contains("--cgroup nothere: no such sub-cgroup"), missing.stderr());
+        // accepted and said not to apply, never dropped in silence
+        Hako.Result apparmor = hako("exec", "--apparmor", "unconfined", "flags", "true");
+        assertEquals(0, apparmor.code(), apparmor::toString);
+        assertEquals("hako: warning: process.apparmorProfile is not applied: hako has no AppArmor support\n", apparmor.stderr());
+        ok("delete", "--force", "flags");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void rootlessTakesRuncsValues() {
+        assertEquals(0, hako("--rootless", "false", "list").code());
+        assertEquals(0, hako("--rootless=auto", "list").code());
+        assertEquals("hako: --rootless true: rootless containers are not supported yet\n", hako("--rootless", "true", "list").stderr());
+    }
+
+    @Test
     void pauseFreezesEveryProcessAndResumeThawsThem() throws Exception {
         ok("run", "-d", "--bundle", bundle("sh", "-c", "while :; do echo tick >> /dev/shm/ticks; sleep 0.05; done").toString(), "frozen");
         ok("pause", "frozen");
         assertEquals("paused", state("frozen").get("status"));
         Hako.Result again = hako("pause", "frozen");
-        assertTrue(again.stderr().contains("cannot pause a container that is paused"), again.stderr());
+        assertTrue(again.stderr().contains("container not running"), again.stderr());
         Hako.Result exec = hako("exec", "frozen", "true");
-        assertTrue(exec.stderr().contains("cannot exec in a paused container"), exec.stderr());
+        assertEquals("hako: exec in container \"frozen\": cannot exec in a paused container (use --ignore-paused to override)\n",
+                exec.stderr());
+        // With --ignore-paused the process joins the frozen cgroup: it runs once the container is thawed.
+        ok("exec", "-d", "--ignore-paused", "frozen", "sh", "-c", "echo thawed > /dev/shm/late");
         ok("resume", "frozen");
+        assertEquals("thawed\n", ok("exec", "frozen", "sh", "-c", "sleep 0.2; cat /dev/shm/late").stdout());
         assertEquals("running", state("frozen").get("status"));
         String stats = ok("events", "--stats", "frozen").stdout();
         assertTrue(stats.startsWith("{\"type\":\"stats\",\"id\":\"frozen\",\"data\":{"), stats);
@@ -239,7 +272,9 @@ class LifecycleIT extends ContainerTest {
 
     @Test
     void runWithATerminalInTheForeground() throws Exception {
-        Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c", "tty; stty size; exit 5");
+        // /dev/console is the container's terminal too, as runc makes it
+        Map<String, Object> spec = Busybox.spec(rootfs, "sh", "-c",
+                "tty; stty size; [ \"$(stat -c %t:%T /dev/console)\" = \"$(stat -c %t:%T $(tty))\" ] && echo console; exit 5");
         Busybox.process(spec).put("terminal", true);
         Path bundle = Busybox.bundle(work, spec);
         // script(1) gives hako a terminal of its own, as a person's shell would.
@@ -247,6 +282,7 @@ class LifecycleIT extends ContainerTest {
         Hako.Result result = Hako.exec(List.of("script", "-qec", command, "/dev/null"), "");
         assertEquals(5, result.code(), result::toString);
         assertTrue(result.stdout().contains("/dev/pts/0"), result.stdout());
+        assertTrue(result.stdout().contains("console"), result.stdout());
         Leaks.assertNone(work, root);
     }
 
@@ -267,11 +303,15 @@ class LifecycleIT extends ContainerTest {
     }
 
     @Test
-    void noPivotChrootsIntoTheRootfs() throws Exception {
+    void noPivotMovesTheRootfsOntoSlashSoThatExecLandsThereToo() throws Exception {
         Path secret = Files.writeString(work.resolve("no-pivot-secret"), "host");
-        Hako.Result result = ok("run", "--no-pivot", "--bundle",
-                bundle("sh", "-c", "hostname; test -e " + secret + " && echo VISIBLE; ls /bin/busybox").toString(), "chrooted");
+        String check = "hostname; test -e " + secret + " && echo VISIBLE; ls /bin/busybox";
+        Hako.Result result = ok("run", "--no-pivot", "--bundle", bundle("sh", "-c", check).toString(), "chrooted");
         assertEquals("hako\n/bin/busybox\n", result.stdout());
+        // exec joins the mount namespace, whose root is then the rootfs (a plain chroot would give the host's)
+        ok("create", "--no-pivot", "--bundle", bundle("sleep", "100").toString(), "moved");
+        assertEquals("/bin/busybox\n", ok("exec", "moved", "sh", "-c", check.substring(10)).stdout());
+        ok("delete", "--force", "moved");
         Leaks.assertNone(work, root);
     }
 
@@ -295,6 +335,23 @@ class LifecycleIT extends ContainerTest {
         ok("run", "--keep", "--bundle", bundle("true").toString(), "kept");
         assertEquals("stopped", state("kept").get("status"));
         ok("delete", "kept");
+        Leaks.assertNone(work, root);
+    }
+
+    @Test
+    void aPidfdOfTheProcessGoesToThePidfdSocket() throws Throwable {
+        try (ConsoleSocket socket = new ConsoleSocket(work.resolve("pidfd.sock"))) {
+            ok("create", "--bundle", bundle("sleep", "100").toString(), "--pidfd-socket", socket.path.toString(), "pidfd");
+            int pidfd = socket.receiveTerminal();
+            try {
+                assertEquals("anon_inode:[pidfd]", Files.readSymbolicLink(Path.of("/proc/self/fd/" + pidfd)).toString());
+                String fdinfo = Files.readString(Path.of("/proc/self/fdinfo/" + pidfd));
+                assertTrue(fdinfo.contains("Pid:\t" + state("pidfd").get("pid") + "\n"), fdinfo);
+            } finally {
+                Libc.close(pidfd);
+            }
+        }
+        ok("delete", "--force", "pidfd");
         Leaks.assertNone(work, root);
     }
 

@@ -1,5 +1,6 @@
 package hako.plan;
 
+import hako.spec.Capability;
 import hako.spec.DefaultSpec;
 import hako.spec.Json;
 import hako.spec.Spec;
@@ -25,12 +26,25 @@ class PlannerTest {
 
     static Plan plan(Map<String, Object> tree) {
         Spec spec = SpecReader.fromTree(tree, "config.json");
-        return Planner.plan(spec, BUNDLE, false);
+        return Planner.plan(spec, new Planner.Request(BUNDLE, false, false, Planner.sessionKeyring("web")));
     }
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> at(Map<String, Object> tree, String key) {
         return (Map<String, Object>) tree.get(key);
+    }
+
+    @Test
+    void onlyAmbientCapabilitiesThatArePermittedAndInheritableAreRaised() {
+        // runc spec's own default: ambient listed, inheritable empty: nothing can be raised.
+        Map<String, Object> tree = defaults();
+        List<String> three = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
+        at(tree, "process").put("capabilities", Map.of("bounding", three, "effective", three, "permitted", three,
+                "ambient", three, "inheritable", List.of("CAP_KILL", "CAP_CHOWN")));
+        long kill = 1L << Capability.CAP_KILL.number();
+        long all = Capability.mask(List.of(Capability.CAP_AUDIT_WRITE, Capability.CAP_KILL, Capability.CAP_NET_BIND_SERVICE));
+        long inheritable = kill | 1L << Capability.CAP_CHOWN.number();
+        assertTrue(plan(tree).process().contains(new Op.Caps(all, all, inheritable, kill)), () -> plan(tree).process().toString());
     }
 
     @Test
@@ -55,15 +69,18 @@ class PlannerTest {
         List<Op> ops = plan(defaults()).rootfs();
         String rootfs = "/bundles/web/rootfs";
         assertEquals(new Op.Mount(null, "/", null, Flags.MS_SLAVE | Flags.MS_REC, null), ops.get(0));
-        assertEquals(new Op.Mount(rootfs, rootfs, null, Flags.MS_BIND | Flags.MS_REC, null), ops.get(1));
-        assertEquals(new Op.SetRoot(rootfs), ops.get(2));
-        assertEquals(new Op.Mkdir("/proc", 0755), ops.get(3));
-        assertEquals(new Op.Mount("proc", "/proc", "proc", 0, null), ops.get(4));
-        assertEquals(new Op.Mount("tmpfs", "/dev", "tmpfs", Flags.MS_NOSUID | Flags.MS_STRICTATIME, "mode=755,size=65536k"), ops.get(6));
+        assertEquals(new Op.Mount(null, rootfs, null, Flags.MS_PRIVATE, null, Op.NEAREST_MOUNT), ops.get(1));
+        assertEquals(new Op.Mount(rootfs, rootfs, null, Flags.MS_BIND | Flags.MS_REC, null), ops.get(2));
+        assertEquals(new Op.SetRoot(rootfs), ops.get(3));
+        assertEquals(new Op.Mkdir("/proc", 0755), ops.get(4));
+        assertEquals(new Op.Mount("proc", "/proc", "proc", 0, null), ops.get(5));
+        assertEquals(new Op.Mount("tmpfs", "/dev", "tmpfs", Flags.MS_NOSUID | Flags.MS_STRICTATIME, "mode=755,size=65536k"), ops.get(7));
         // "cgroup" in a spec means cgroup v2 to hako
         assertTrue(ops.contains(new Op.Mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
                 Flags.MS_NOSUID | Flags.MS_NOEXEC | Flags.MS_NODEV | Flags.MS_RELATIME | Flags.MS_RDONLY, null)));
         int pivot = ops.indexOf(new Op.PivotRoot(rootfs));
+        // as runc: the working directory is made if the image lacks it
+        assertEquals(new Op.Mkdir("/", 0755), ops.get(pivot + 1));
         int null_ = ops.indexOf(new Op.Mknod("/dev/null", Flags.S_IFCHR | 0666, Flags.makedev(1, 3), Op.IGNORE_EXISTING));
         int masked = ops.indexOf(new Op.Mask("/proc/kcore"));
         assertTrue(0 < null_ && null_ < pivot && pivot < masked, "devices, then pivot_root, then masks: " + ops);
@@ -96,16 +113,170 @@ class PlannerTest {
     }
 
     @Test
+    void rootfsPropagationIsRuncs() {
+        String rootfs = "/bundles/web/rootfs";
+        for (String name : List.of("shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable")) {
+            Map<String, Object> tree = defaults();
+            at(tree, "linux").put("rootfsPropagation", name);
+            List<Op> ops = plan(tree).rootfs();
+            long flags = switch (name.replaceFirst("^r", "")) {
+                case "shared" -> Flags.MS_SHARED;
+                case "slave" -> Flags.MS_SLAVE;
+                case "private" -> Flags.MS_PRIVATE;
+                default -> Flags.MS_UNBINDABLE;
+            } | (name.startsWith("r") ? Flags.MS_REC : 0);
+            assertEquals(new Op.Mount(null, "/", null, flags, null), ops.get(0), name);
+            // the rootfs's own mount private (a slave for slave), or pivot_root and the bind fail
+            long parent = (flags & Flags.MS_SLAVE) != 0 ? Flags.MS_SLAVE : Flags.MS_PRIVATE;
+            assertEquals(new Op.Mount(null, rootfs, null, parent, null, Op.NEAREST_MOUNT), ops.get(1), name);
+            int pivot = ops.indexOf(new Op.PivotRoot(rootfs));
+            boolean again = (flags & (Flags.MS_SHARED | Flags.MS_UNBINDABLE)) != 0;
+            assertEquals(again, ops.get(pivot + 1).equals(new Op.Mount(null, "/", null, flags, null)), name + ": " + ops);
+        }
+    }
+
+    @Test
+    void recursiveMountOptionsBecomeMountSetattr() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data",
+                "options", List.of("rbind", "rro", "rnosuid", "rnoatime", "rnodev", "rw")));
+        List<Op> ops = plan(tree).rootfs();
+        int bind = ops.indexOf(new Op.Mount("/srv/data", "/data", null, Flags.MS_BIND | Flags.MS_REC, null));
+        assertEquals(new Op.MountSetattr("/data",
+                Flags.MOUNT_ATTR_RDONLY | Flags.MOUNT_ATTR_NOSUID | Flags.MOUNT_ATTR_NODEV | Flags.MOUNT_ATTR_NOATIME,
+                Flags.MOUNT_ATTR__ATIME), ops.get(bind + 1), ops::toString);
+    }
+
+    @Test
+    void tmpcopyupIsAnOpFlagNotFilesystemData() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        // podman's --tmpfs, as it sends it
+        mounts.add(Map.of("destination", "/scratch", "type", "tmpfs", "source", "tmpfs",
+                "options", List.of("rw", "rprivate", "nosuid", "nodev", "tmpcopyup")));
+        List<Op> ops = plan(tree).rootfs();
+        assertTrue(ops.contains(new Op.Mount("tmpfs", "/scratch", "tmpfs", Flags.MS_NOSUID | Flags.MS_NODEV, null, Op.COPY_UP)),
+                ops::toString);
+    }
+
+    @Test
+    void anIdMappedMountIsRefusedInOneLine() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "idmap")));
+        PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+        assertEquals("config.json: mounts[" + (mounts.size() - 1) + "].options: id-mapped mounts (idmap, ridmap) are not "
+                + "supported yet: they need user namespaces", e.getMessage());
+    }
+
+    @Test
+    void filesystemOptionsOnABindMountAreRefusedAsRunc12Does() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "size=1m")));
+        PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+        assertEquals("config.json: mounts[" + (mounts.size() - 1) + "].options: unknown mount options size=1m: "
+                + "a bind mount takes no filesystem options", e.getMessage());
+    }
+
+    @Test
     void processBecomesItselfInTheKernelsOrder() {
         Map<String, Object> tree = defaults();
         at(tree, "process").put("user", Map.of("uid", 1000L, "gid", 100L, "additionalGids", List.of(5L), "umask", 077L));
         List<Op> ops = plan(tree).process();
         List<Class<?>> order = ops.stream().<Class<?>>map(Object::getClass).toList();
-        assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
+        assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.JoinKeyring.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
                 Op.SetGroups.class, Op.SetResgid.class, Op.SetResuid.class, Op.Prctl.class, Op.Caps.class,
                 Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Which.class), order);
-        assertEquals(new Op.SetResuid(1000), ops.get(7));
-        assertEquals(new Op.Umask(077), ops.get(11));
+        assertEquals(new Op.SetResuid(1000), ops.get(8));
+        assertEquals(new Op.Umask(077), ops.get(12));
+    }
+
+    @Test
+    void newerFieldsComeInRuncsOrderAfterTheSwitchOfUser() {
+        Map<String, Object> tree = defaults();
+        at(tree, "process").put("scheduler", Map.of("policy", "SCHED_IDLE"));
+        at(tree, "process").put("ioPriority", Map.of("class", "IOPRIO_CLASS_BE", "priority", 4L));
+        at(tree, "linux").put("personality", Map.of("domain", "LINUX32"));
+        at(tree, "linux").put("memoryPolicy", Map.of("mode", "MPOL_PREFERRED", "nodes", "0"));
+        List<Op> ops = plan(tree).process();
+        int caps = ops.indexOf(ops.stream().filter(op -> op instanceof Op.Caps).findFirst().orElseThrow());
+        List<Op> after = ops.subList(caps, ops.size());
+        assertEquals(List.of(new Op.SetScheduler(5, 0, 0, 0, 0, 0, 0), new Op.SetIoPriority(2, 4), new Op.SetPersonality(8),
+                new Op.SetMempolicy(1, hako.spec.CpuList.parse("0"))),
+                after.stream().filter(op -> op instanceof Op.SetScheduler || op instanceof Op.SetIoPriority
+                        || op instanceof Op.SetPersonality || op instanceof Op.SetMempolicy).toList());
+        assertEquals(new Op.JoinKeyring("_ses.web"), ops.get(2), "the container's own session keyring, named as runc names it");
+    }
+
+    @Test
+    void timeOffsetsAreWrittenByTheStageBeforeInitEntersTheNamespace() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(tree, "linux").get("namespaces");
+        namespaces.add(Map.of("type", "time"));
+        at(tree, "linux").put("timeOffsets", Map.of("boottime", Map.of("secs", 60L, "nanosecs", 5L)));
+        List<Op> ops = plan(tree).namespaces();
+        assertEquals(new Op.TimeOffsets("boottime 60 5\n"), ops.get(0));
+        Op.Clone clone = (Op.Clone) ops.getLast();
+        assertEquals(0, clone.flags() & Flags.CLONE_NEWTIME, "the namespace is the stage's own, not the clone's");
+        assertEquals(0, clone.cgroupFdIndex(), "no namespace descriptors before the cgroup's");
+    }
+
+    @Test
+    void anExecdProcessGetsTheContainersPersonalityAndEveryCpuUnlessItsAffinitySaysOtherwise() {
+        Spec.Process process = SpecReader.fromTree(defaults(), "config.json").process();
+        Planner.Shared shared = new Planner.Shared(new Spec.Personality(8), null, "_ses.web");
+        Plan exec = Planner.planExec(process, shared, 42, List.of("mnt"), true);
+        assertEquals(new Op.SetAffinity(null), exec.process().getFirst());
+        assertTrue(exec.process().contains(new Op.SetPersonality(8)));
+        assertTrue(exec.process().contains(new Op.JoinKeyring("_ses.web")));
+    }
+
+    @Test
+    void onlySysctlsOfTheContainersOwnNamespacesAreWritten() {
+        // The attack: any key written would change the host's (kernel.core_pattern runs a program there).
+        for (String key : List.of("kernel.core_pattern", "kernel.printk_ratelimit", "vm.overcommit_memory")) {
+            Map<String, Object> tree = defaults();
+            at(tree, "linux").put("sysctl", Map.of(key, "9"));
+            PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+            assertEquals("config.json: linux.sysctl." + key + ": not in a separate kernel namespace: it would change the host's",
+                    e.getMessage());
+        }
+        Map<String, Object> namespaced = defaults();
+        at(namespaced, "linux").put("sysctl", Map.of("net.ipv4.ip_unprivileged_port_start", "0", "kernel.shmmax", "1000000",
+                "fs.mqueue.msg_max", "20", "kernel.domainname", "example"));
+        assertEquals(4, plan(namespaced).rootfs().stream().filter(op -> op instanceof Op.WriteFile).count());
+
+        Map<String, Object> hostNetwork = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(hostNetwork, "linux").get("namespaces");
+        namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("network"));
+        at(hostNetwork, "linux").put("sysctl", Map.of("net.ipv4.ip_forward", "1"));
+        assertEquals("config.json: linux.sysctl.net.ipv4.ip_forward: not allowed in the host's network namespace",
+                assertThrows(PlanException.class, () -> plan(hostNetwork)).getMessage());
+    }
+
+    @Test
+    void withoutAMountNamespaceTheMountsAreMadeUnderTheRootfsAndTheProcessChroots() {
+        Map<String, Object> tree = defaults();
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = (List<Object>) at(tree, "linux").get("namespaces");
+        namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("mount"));
+        assertEquals("config.json: linux.maskedPaths: needs a mount namespace of the container's own (add {\"type\": \"mount\"} "
+                + "to linux.namespaces)", assertThrows(PlanException.class, () -> plan(tree)).getMessage());
+        at(tree, "linux").remove("maskedPaths");
+        at(tree, "linux").remove("readonlyPaths");
+        at(tree, "root").put("readonly", false);
+        List<Op> ops = plan(tree).rootfs();
+        assertEquals(new Op.SetRoot("/bundles/web/rootfs"), ops.getFirst(), "no propagation change of the host's /");
+        assertTrue(ops.contains(new Op.Chroot("/bundles/web/rootfs")), ops::toString);
+        assertTrue(ops.stream().noneMatch(op -> op instanceof Op.PivotRoot), ops::toString);
     }
 
     @Test
@@ -132,7 +303,7 @@ class PlannerTest {
 
     @Test
     void createWaitsOnTheExecFifoBeforeItExecs() {
-        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), BUNDLE, true);
+        Plan plan = Planner.plan(SpecReader.fromTree(defaults(), "config.json"), new Planner.Request(BUNDLE, true, false, null));
         assertEquals(new Op.WaitFifo(0), plan.start().getFirst());
         assertTrue(plan.start().getLast() instanceof Op.Exec);
     }
@@ -143,7 +314,7 @@ class PlannerTest {
         at(tree, "process").put("terminal", true);
         at(tree, "process").put("consoleSize", Map.of("height", 40L, "width", 120L));
         List<Op> ops = plan(tree).process();
-        assertEquals(new Op.Pty(40, 120), ops.get(ops.indexOf(new Op.SetSid()) + 1));
+        assertEquals(new Op.Pty(40, 120, true), ops.get(ops.indexOf(new Op.SetSid()) + 1));
     }
 
     @Test

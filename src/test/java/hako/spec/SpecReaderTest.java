@@ -1,5 +1,6 @@
 package hako.spec;
 
+import hako.Warnings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,7 +120,7 @@ class SpecReaderTest {
                 new Spec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
                 new Spec.Mount("/etc/hosts", "bind",
                         "/run/containers/storage/overlay-containers/3f1c/userdata/hosts", List.of("bind", "rprivate")),
-                new Spec.Mount("/srv/www", null, "/home/ada/site", List.of("rbind", "ro")),
+                new Spec.Mount("/srv/www", null, "/home/ada/site", List.of("rbind", "ro"), true),
                 new Spec.Mount("/tmp", "tmpfs", null, List.of())), spec.mounts());
         assertEquals(List.of("prestart"), new ArrayList<>(spec.hooks().keySet()));
         assertEquals(List.of("io.container.manager", "io.kubernetes.cri.sandbox-id",
@@ -133,12 +134,11 @@ class SpecReaderTest {
                 linux.sysctl());
         assertEquals(536870912L, at(linux.resources(), "memory").get("limit"));
         assertEquals("machine.slice:libpod:3f1c", linux.cgroupsPath());
-        assertEquals(7, linux.namespaces().size());
+        assertEquals(8, linux.namespaces().size());
         assertEquals(new Spec.Namespace(NamespaceType.NETWORK, "/run/netns/netns-5a7b"),
                 linux.namespace(NamespaceType.NETWORK));
         assertEquals(new Spec.Namespace(NamespaceType.USER, null), linux.namespace(NamespaceType.USER));
-        assertNull(linux.namespace(NamespaceType.TIME));
-        assertFalse(linux.hasNamespace(NamespaceType.TIME));
+        assertEquals(new Spec.Namespace(NamespaceType.TIME, null), linux.namespace(NamespaceType.TIME));
         assertEquals(List.of(
                 new Spec.Device("/dev/fuse", DeviceType.CHAR, 10, 229, 0666, 0L, 0L),
                 new Spec.Device("/dev/sdb", DeviceType.BLOCK, 8, 16, null, null, null),
@@ -148,7 +148,9 @@ class SpecReaderTest {
         assertEquals(List.of("/proc/acpi", "/proc/kcore", "/sys/firmware"), linux.maskedPaths());
         assertEquals(List.of("/proc/sys", "/proc/sysrq-trigger"), linux.readonlyPaths());
         assertEquals("system_u:object_r:container_file_t:s0:c12,c345", linux.mountLabel());
-        assertEquals(Map.of("domain", "LINUX"), linux.personality());
+        assertEquals(new Spec.Personality(0), linux.personality());
+        assertEquals(List.of(new Spec.TimeOffset("monotonic", 3600, 0)), linux.timeOffsets());
+        assertTrue(linux.intelRdt());
 
         // Fields hako does not model yet stay reachable through the raw tree.
         assertEquals(3600L, at(spec.raw(), "linux", "timeOffsets", "monotonic").get("secs"));
@@ -361,10 +363,17 @@ class SpecReaderTest {
     // ------------------------------------------------------------ mounts
 
     @Test
-    void mountDestinationMustBeAbsolute() {
+    void aRelativeMountDestinationIsTakenFromTheRootWithAWarningAsRuncDoes() {
         Map<String, Object> tree = config();
         element(tree, "mounts", 1).put("destination", "dev");
-        assertRefused(tree, "mounts[1].destination", "must be an absolute path, got \"dev\"");
+        List<String> warnings = new ArrayList<>();
+        Warnings.sendTo(warnings::add);
+        try {
+            assertEquals("/dev", SpecReader.fromTree(tree, "config.json").mounts().get(1).destination());
+        } finally {
+            Warnings.sendTo(System.err::println);
+        }
+        assertEquals(List.of("config.json: mounts[1].destination: a relative destination is deprecated; taken as /dev"), warnings);
     }
 
     @Test
@@ -494,26 +503,109 @@ class SpecReaderTest {
                 "required when a new user namespace is created (linux.namespaces[6] has type \"user\" and no path)");
     }
 
+    // ------------------------------------------------------------ the spec's newer fields
+
+    @Test
+    void schedulerIoPriorityAndAffinityAreReadAsTheKernelTakesThem() {
+        Map<String, Object> tree = config();
+        at(tree, "process").put("scheduler", object("policy", "SCHED_FIFO", "priority", 10L,
+                "flags", List.of("SCHED_FLAG_RESET_ON_FORK")));
+        at(tree, "process").put("ioPriority", object("class", "IOPRIO_CLASS_IDLE", "priority", 7L));
+        at(tree, "process").put("execCPUAffinity", object("initial", "0", "final", "0-1"));
+        Spec.Process process = SpecReader.fromTree(tree, "config.json").process();
+        assertEquals(new Spec.Scheduler(1, 0, 10, 1, 0, 0, 0), process.scheduler());
+        assertEquals(new Spec.IoPriority(3, 7), process.ioPriority());
+        assertEquals(CpuList.parse("0-1"), process.execCpuAffinity().last());
+    }
+
+    @Test
+    void schedulerIsCheckedAsRuncChecksIt() {
+        Map<String, Object> nice = config();
+        at(nice, "process").put("scheduler", object("policy", "SCHED_OTHER", "nice", 25L));
+        assertRefused(nice, "process.scheduler.nice", "must be between -20 and 19, got 25");
+        Map<String, Object> priority = config();
+        at(priority, "process").put("scheduler", object("policy", "SCHED_BATCH", "priority", 3L));
+        assertRefused(priority, "process.scheduler.priority", "can only be given for SCHED_FIFO or SCHED_RR");
+        Map<String, Object> deadline = config();
+        at(deadline, "process").put("scheduler", object("policy", "SCHED_RR", "priority", 1L, "runtime", 5L));
+        assertRefused(deadline, "process.scheduler", "runtime, deadline and period can only be given for SCHED_DEADLINE");
+        Map<String, Object> policy = config();
+        at(policy, "process").put("scheduler", object("policy", "SCHED_FAST"));
+        assertRefused(policy, "process.scheduler.policy", "unknown value \"SCHED_FAST\" (expected one of: SCHED_OTHER, "
+                + "SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE)");
+        Map<String, Object> io = config();
+        at(io, "process").put("ioPriority", object("class", "IOPRIO_CLASS_BE", "priority", 8L));
+        assertRefused(io, "process.ioPriority.priority", "must be between 0 (highest) and 7, got 8");
+    }
+
+    @Test
+    void timeOffsetsNeedANewTimeNamespace() {
+        Map<String, Object> none = config();
+        at(none, "linux").put("timeOffsets", object("boottime", object("secs", 10L)));
+        assertRefused(none, "linux.timeOffsets", "given, but linux.namespaces has no time namespace");
+        Map<String, Object> clock = config();
+        list(at(clock, "linux"), "namespaces").add(object("type", "time"));
+        at(clock, "linux").put("timeOffsets", object("realtime", object("secs", 10L)));
+        assertRefused(clock, "linux.timeOffsets.realtime", "a time namespace offsets only the monotonic and boottime clocks");
+        Map<String, Object> good = config();
+        list(at(good, "linux"), "namespaces").add(object("type", "time"));
+        at(good, "linux").put("timeOffsets", object("boottime", object("secs", -10L, "nanosecs", 5L)));
+        assertEquals(List.of(new Spec.TimeOffset("boottime", -10, 5)), SpecReader.fromTree(good, "config.json").linux().timeOffsets());
+    }
+
+    @Test
+    void memoryPolicyPersonalityAndNetDevices() {
+        Map<String, Object> tree = config();
+        at(tree, "linux").put("memoryPolicy", object("mode", "MPOL_BIND", "nodes", "0", "flags", List.of("MPOL_F_STATIC_NODES")));
+        at(tree, "linux").put("personality", object("domain", "LINUX32"));
+        at(tree, "linux").put("netDevices", object("dummy0", object("name", "ctr0"), "dummy1", object()));
+        Spec.Linux linux = SpecReader.fromTree(tree, "config.json").linux();
+        assertEquals(new Spec.MemoryPolicy(2, CpuList.parse("0"), 1 << 15), linux.memoryPolicy());
+        assertEquals(new Spec.Personality(8), linux.personality());
+        assertEquals(Map.of("dummy0", "ctr0", "dummy1", "dummy1"), linux.netDevices());
+
+        Map<String, Object> noNodes = config();
+        at(noNodes, "linux").put("memoryPolicy", object("mode", "MPOL_INTERLEAVE"));
+        assertRefused(noNodes, "linux.memoryPolicy.nodes", "MPOL_INTERLEAVE needs at least one node");
+        Map<String, Object> badName = config();
+        at(badName, "linux").put("netDevices", object("eth0", object("name", "a/b")));
+        assertRefused(badName, "linux.netDevices.eth0.name", "invalid network device name \"a/b\"");
+    }
+
     // ------------------------------------------------------------ capabilities and rlimits
 
     @Test
-    void unknownCapabilityIsRefused() {
+    void anUnknownCapabilityIsPassedOverWithAWarningAsRuncDoes() {
         Map<String, Object> tree = config();
         at(tree, "process", "capabilities").put("permitted", List.of("CAP_KILL", "CAP_FLY"));
-        assertRefused(tree, "process.capabilities.permitted[1]", "unknown capability \"CAP_FLY\"");
+        List<String> warnings = new ArrayList<>();
+        Warnings.sendTo(warnings::add);
+        try {
+            assertEquals(List.of(Capability.CAP_KILL), SpecReader.fromTree(tree, "config.json").process().capabilities().permitted());
+        } finally {
+            Warnings.sendTo(System.err::println);
+        }
+        assertEquals(List.of("config.json: process.capabilities.permitted[1]: ignoring unknown capability \"CAP_FLY\""), warnings);
     }
 
     @Test
     void aCapabilityNameWithoutPrefixOrInLowerCaseGetsAHint() {
-        Map<String, Object> tree = config();
-        at(tree, "process", "capabilities").put("ambient", List.of("NET_ADMIN"));
-        assertRefused(tree, "process.capabilities.ambient[0]",
-                "unknown capability \"NET_ADMIN\" (did you mean \"CAP_NET_ADMIN\"?)");
-
-        Map<String, Object> lower = config();
-        at(lower, "process", "capabilities").put("bounding", List.of("cap_sys_admin"));
-        assertRefused(lower, "process.capabilities.bounding[0]",
-                "unknown capability \"cap_sys_admin\" (did you mean \"CAP_SYS_ADMIN\"?)");
+        List<String> warnings = new ArrayList<>();
+        Warnings.sendTo(warnings::add);
+        try {
+            Map<String, Object> tree = config();
+            at(tree, "process", "capabilities").put("ambient", List.of("NET_ADMIN"));
+            SpecReader.fromTree(tree, "config.json");
+            Map<String, Object> lower = config();
+            at(lower, "process", "capabilities").put("bounding", List.of("cap_sys_admin"));
+            SpecReader.fromTree(lower, "config.json");
+        } finally {
+            Warnings.sendTo(System.err::println);
+        }
+        assertEquals(List.of(
+                "config.json: process.capabilities.ambient[0]: ignoring unknown capability \"NET_ADMIN\" (did you mean \"CAP_NET_ADMIN\"?)",
+                "config.json: process.capabilities.bounding[0]: ignoring unknown capability \"cap_sys_admin\" (did you mean \"CAP_SYS_ADMIN\"?)"),
+                warnings);
     }
 
     @Test

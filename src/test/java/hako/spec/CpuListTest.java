@@ -1,4 +1,4 @@
-package hako.cgroup;
+package hako.spec;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,16 +1,16 @@
-package hako.cgroup;
+package hako.spec;
 
 import java.util.BitSet;
 
 /** The kernel's list format for CPUs and memory nodes: {@code 0-3,8,10-11}. */
-final class CpuList {
+public final class CpuList {
     /** No one has a machine with more; it keeps a typo like 0-99999999 from allocating gigabytes. */
     private static final int LIMIT = 1 << 16;
 
     private CpuList() {}
 
     /** The set a list names; IllegalArgumentException with the reason for a malformed one. */
-    static BitSet parse(String list) {
+    public static BitSet parse(String list) {
         BitSet set = new BitSet();
         String trimmed = list.strip();
         if (trimmed.isEmpty()) return set;
@@ -39,7 +39,7 @@ final class CpuList {
     }
 
     /** The set written back in the kernel's format. */
-    static String format(BitSet set) {
+    public static String format(BitSet set) {
         StringBuilder out = new StringBuilder();
         for (int first = set.nextSetBit(0); first >= 0; ) {
             int last = set.nextClearBit(first) - 1;

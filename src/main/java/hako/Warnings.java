@@ -1,4 +1,4 @@
-package hako.container;
+package hako;
 
 import java.util.function.Consumer;
 
@@ -15,7 +15,7 @@ public final class Warnings {
         sink = destination;
     }
 
-    static void print(String message) {
+    public static void print(String message) {
         sink.accept(message);
     }
 }
