@@ -16,6 +16,7 @@
 #   --results DIR     where the raw TAP goes (default /var/tmp/hako-conformance/results/host|vm-DATE)
 #   --no-pidns        do not give each test a PID namespace of its own
 #   --rebuild         rebuild the suite even when it is there
+#   --report DIR      print the table of an earlier run again from its results (runs nothing)
 #   -h, --help
 # Environment: OCI_SUITE_ROOT (default /var/tmp/hako-conformance): the suite is extracted and
 # built there once (Go 1.19 from Debian's golang-go, vendored modules, no network).
@@ -76,7 +77,7 @@ if [ "${1:-}" = __one ]; then
 fi
 
 # ----------------------------------------------------------------------------------- options ----
-VM=0 GATE=0 TIMEOUT="" VM_TIMEOUT=14400 ONLY="" RESULTS="" PIDNS=1 REBUILD=0 IN_VM=0 RUNTIMES=()
+VM=0 GATE=0 TIMEOUT="" VM_TIMEOUT=14400 ONLY="" RESULTS="" PIDNS=1 REBUILD=0 IN_VM=0 REPORT="" RUNTIMES=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --vm) VM=1; shift ;;
@@ -88,6 +89,7 @@ while [ $# -gt 0 ]; do
     --results) RESULTS=$2; shift 2 ;;
     --no-pidns) PIDNS=0; shift ;;
     --rebuild) REBUILD=1; shift ;;
+    --report) REPORT=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     --) shift; RUNTIMES+=("$@"); break ;;
     -*) echo "oci-validation: unknown option $1" >&2; usage ;;
@@ -119,15 +121,15 @@ build_suite() {
      make runtimetest validation-executables) > "$SUITE_ROOT/build.log" 2>&1 ||
     die "building the suite failed: see $SUITE_ROOT/build.log"
 }
-build_suite
+[ -n "$REPORT" ] || build_suite
 # In the VM /var/lib is an empty tmpfs: dpkg knows nothing there, and the host checked already.
-if [ "$IN_VM" = 0 ]; then
+if [ "$IN_VM" = 0 ] && [ -z "$REPORT" ]; then
   ensure_packages util-linux coreutils iproute2
   [ "$DEFAULT_RUNTIMES" = 0 ] || ensure_packages runc crun
 fi
 
 # ------------------------------------------------------------------------------------ --vm ----
-if [ "$VM" = 1 ]; then
+if [ "$VM" = 1 ] && [ -z "$REPORT" ]; then
   [ -x "$REPO/target/java" ] && [ -f "$REPO/target/hako.args" ] ||
     die "hako is not built in $REPO: run 'mvn package' first"
   ensure_packages qemu-system-x86 linux-image-amd64 busybox-static
@@ -152,7 +154,60 @@ if [ "$VM" = 1 ]; then
   exit $rc
 fi
 
+# The tests of a field hako does not apply yet, and hako's warning that it did not apply it:
+# a pass of one of these with that warning in the runtime's log is PASS*, not a pass.
+declare -A IGNORED_FIELD=(
+  [linux_seccomp]='seccomp is not applied'
+  [linux_process_apparmor_profile]='apparmorProfile is not applied'
+  [linux_mount_label]='(mountLabel|SELinux labels?) (is|are) not applied'
+)
+
+# verdict LABEL TEST: prints "VERDICT OK NOTOK SKIP TODO RC" for one result
+verdict() {
+  local out=$RESULTS/$1/$2 rc ignored=0
+  rc=$(cat "$out.rc" 2>/dev/null || echo 125)
+  if [ -n "${IGNORED_FIELD[$2]:-}" ] && grep -q -E "${IGNORED_FIELD[$2]}" "$out.log" 2>/dev/null; then ignored=1; fi
+  awk -v rc="$rc" -v ignored="$ignored" '
+    /^ok /     { ok++; if (tolower($0) ~ /# *skip/) skip++; if ($0 ~ /# *TODO/) todo++ }
+    /^not ok / { notok++; if ($0 ~ /# *TODO/) todo++ }
+    /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; planned = 1 }
+    /^ +"error": / { diag_error++ }
+    END {
+      v = "PASS"
+      if (rc == 124 || rc == 137) v = "TIMEOUT"
+      else if (notok > 0 || rc != 0) v = "FAIL"
+      else if (ok == 0 && diag_error == 0) v = "CLEAN"
+      else if (ok == 0) v = "FAIL"
+      else if (ok == skip) v = "SKIP"
+      else if (planned && plan > ok + notok) v = "FAIL"
+      if (v == "PASS" && ignored + 0 > 0) v = "PASS*"
+      printf "%s %d %d %d %d %d\n", v, ok, notok, skip, todo, rc
+    }' "$out.tap"
+}
+
+cell() {  # cell VERDICT OK NOTOK SKIP TODO RC
+  local c=$1
+  case "$1" in
+    PASS|PASS\*|FAIL) c="$1 $2/$(($2 + $3))" ;;
+  esac
+  [ "$1" = FAIL ] && [ "$3" = 0 ] && [ "$6" != 0 ] && c="$c exit $6"
+  [ "$1" = FAIL ] && [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$6" = 0 ] && c="FAIL (YAML error)"
+  [ "$4" != 0 ] && [ "$1" != SKIP ] && c="$c, $4 skip"
+  [ "$5" != 0 ] && c="$c, $5 todo"
+  echo "$c"
+}
+
 # ------------------------------------------------------------------------------ the runs ----
+if [ -n "$REPORT" ]; then
+  RESULTS=$(cd "$REPORT" && pwd -P) || die "no results in $REPORT"
+  [ -f "$RESULTS/runtimes.tsv" ] || die "$RESULTS has no runtimes.tsv: not a results directory"
+  LABELS=() PATHS=()
+  while IFS=$'\t' read -r label path; do LABELS+=("$label") PATHS+=("$path"); done < "$RESULTS/runtimes.tsv"
+  mapfile -t TESTS < "$RESULTS/tests.txt"
+  read -r WHERE ALL_SECONDS < "$RESULTS/run.txt"
+  HAKO_LABEL=${LABELS[0]}
+  for l in "${LABELS[@]}"; do case "$l" in hako*) HAKO_LABEL=$l; break ;; esac; done
+else
 WHERE=host; [ "$IN_VM" = 1 ] && WHERE=vm
 RESULTS=${RESULTS:-$SUITE_ROOT/results/$WHERE-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$RESULTS"
@@ -185,6 +240,8 @@ fi
 mapfile -t TESTS < <(cd "$SUITE/validation" && for f in */*.t; do echo "${f%%/*}"; done | sort)
 if [ -n "$ONLY" ]; then mapfile -t TESTS < <(printf '%s\n' "${TESTS[@]}" | grep -E -- "$ONLY" || true); fi
 [ ${#TESTS[@]} -gt 0 ] || die "no test matches '$ONLY'"
+printf '%s\n' "${TESTS[@]}" > "$RESULTS/tests.txt"
+for i in "${!LABELS[@]}"; do printf '%s\t%s\n' "${LABELS[$i]}" "${PATHS[$i]}"; done > "$RESULTS/runtimes.tsv"
 
 cgroup_dirs() { find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort; }
 
@@ -229,49 +286,6 @@ run_one() {
   rm -rf --one-file-system "$dir"
 }
 
-# The tests of a field hako does not apply yet, and hako's warning that it did not apply it:
-# a pass of one of these with that warning in the runtime's log is PASS*, not a pass.
-declare -A IGNORED_FIELD=(
-  [linux_seccomp]='linux.seccomp is not applied'
-  [linux_process_apparmor_profile]='process.apparmorProfile is not applied'
-  [linux_mount_label]='SELinux labels are not applied'
-)
-
-# verdict LABEL TEST: prints "VERDICT OK NOTOK SKIP TODO RC" for one result
-verdict() {
-  local out=$RESULTS/$1/$2 rc ignored=0
-  rc=$(cat "$out.rc" 2>/dev/null || echo 125)
-  if [ -n "${IGNORED_FIELD[$2]:-}" ] && grep -q -F "${IGNORED_FIELD[$2]}" "$out.log" 2>/dev/null; then ignored=1; fi
-  awk -v rc="$rc" -v ignored="$ignored" '
-    /^ok /     { ok++; if (tolower($0) ~ /# *skip/) skip++; if ($0 ~ /# *TODO/) todo++ }
-    /^not ok / { notok++; if ($0 ~ /# *TODO/) todo++ }
-    /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; planned = 1 }
-    /^ +"error": / { diag_error++ }
-    END {
-      v = "PASS"
-      if (rc == 124 || rc == 137) v = "TIMEOUT"
-      else if (notok > 0 || rc != 0) v = "FAIL"
-      else if (ok == 0 && diag_error == 0) v = "CLEAN"
-      else if (ok == 0) v = "FAIL"
-      else if (ok == skip) v = "SKIP"
-      else if (planned && plan > ok + notok) v = "FAIL"
-      if (v == "PASS" && ignored + 0 > 0) v = "PASS*"
-      printf "%s %d %d %d %d %d\n", v, ok, notok, skip, todo, rc
-    }' "$out.tap"
-}
-
-cell() {  # cell VERDICT OK NOTOK SKIP TODO RC
-  local c=$1
-  case "$1" in
-    PASS|PASS\*|FAIL) c="$1 $2/$(($2 + $3))" ;;
-  esac
-  [ "$1" = FAIL ] && [ "$3" = 0 ] && [ "$6" != 0 ] && c="$c exit $6"
-  [ "$1" = FAIL ] && [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$6" = 0 ] && c="FAIL (YAML error)"
-  [ "$4" != 0 ] && [ "$1" != SKIP ] && c="$c, $4 skip"
-  [ "$5" != 0 ] && c="$c, $5 todo"
-  echo "$c"
-}
-
 echo "oci-validation: ${#TESTS[@]} tests x ${LABELS[*]} ($WHERE, limit ${TIMEOUT}s each); raw TAP in $RESULTS" >&2
 {
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $WHERE $(uname -r); cgroup: $(stat -fc %T /sys/fs/cgroup)"
@@ -292,6 +306,8 @@ for test in "${TESTS[@]}"; do
   echo "$line" >&2
 done
 ALL_SECONDS=$(( $(date +%s) - ALL_START ))
+echo "$WHERE $ALL_SECONDS" > "$RESULTS/run.txt"
+fi
 
 # ----------------------------------------------------------------------------- the table ----
 summary=$RESULTS/summary.tsv
@@ -299,7 +315,7 @@ printf 'test\truntime\tverdict\tok\tnot_ok\tskip\ttodo\texit\tseconds\tfirst_fai
 declare -A PASSES CLEANS VERD
 width=10
 for test in "${TESTS[@]}"; do [ ${#test} -le $width ] || width=${#test}; done
-cw=18
+cw=28
 {
   printf "%-${width}s" test
   for l in "${LABELS[@]}"; do printf " | %-${cw}s" "$l"; done
