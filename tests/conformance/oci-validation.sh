@@ -292,7 +292,7 @@ echo "oci-validation: ${#TESTS[@]} tests x ${LABELS[*]} ($WHERE, limit ${TIMEOUT
   for i in "${!LABELS[@]}"; do
     echo "# ${LABELS[$i]}: ${PATHS[$i]}: $("${PATHS[$i]}" --version 2>&1 | head -2 | tr '\n' ' ')"
   done
-  [ -d "$REPO/.git" ] || [ -f "$REPO/.git" ] && echo "# hako commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+  [ -d "$REPO/.git" ] || [ -f "$REPO/.git" ] && echo "# hako code: $(git -C "$REPO" log -1 --format='%h %cs' -- src pom.xml bin 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD -- src pom.xml bin 2>/dev/null || echo ' (modified)') (checkout at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null))"
   [ "$HYBRID_WITH_CONTROLLERS" = 1 ] && echo "# hybrid cgroup host with controllers in the v2 tree: crun sees /sys/fs/cgroup/unified unmounted"
 } > "$RESULTS/header.txt" 2>/dev/null || true
 ALL_START=$(date +%s)
@@ -338,8 +338,16 @@ for test in "${TESTS[@]}"; do
     c=$(cell "$v" "$ok" "$notok" "$skip" "$todo" "$rc")
     row="$row | $(printf "%-${cw}s" "$c")"
     mdrow="$mdrow $c |"
-    first=$(grep -m1 '^not ok ' "$RESULTS/$l/$test.tap" 2>/dev/null || true)
-    [ -n "$first" ] || [ "$v" = PASS ] || first=$(grep -v '^\s*$' "$RESULTS/$l/$test.stderr" 2>/dev/null | head -1 || true)
+    first=""
+    case "$v" in
+      FAIL|TIMEOUT|SKIP)
+        # The first "not ok", else the first YAML "error", else what the program said on stderr.
+        first=$(grep -m1 '^not ok ' "$RESULTS/$l/$test.tap" 2>/dev/null || true)
+        [ -n "$first" ] || first=$(grep -m1 -E '^ +"error": ' "$RESULTS/$l/$test.tap" 2>/dev/null | sed 's/^ *//; s/\\n.*//' || true)
+        [ -n "$first" ] || first=$(grep -v -E '^\s*$|^failed to create the container$|^exit status [0-9]+$' "$RESULTS/$l/$test.stderr" 2>/dev/null |
+          head -1 | cut -c1-400 || true)
+        [ -n "$first" ] || first=$(grep -m1 'level=error' "$RESULTS/$l/$test.log" 2>/dev/null | sed 's/.*msg=//' | cut -c1-400 || true) ;;
+    esac
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$test" "$l" "$v" "$ok" "$notok" "$skip" "$todo" "$rc" \
       "$(cat "$RESULTS/$l/$test.seconds")" "$(echo "$first" | tr '\t' ' ')" >> "$summary"
   done
