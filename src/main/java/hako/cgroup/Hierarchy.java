@@ -1,5 +1,7 @@
 package hako.cgroup;
 
+import hako.rootfs.Mountinfo;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,19 +36,13 @@ public record Hierarchy(Path mount, String ownCgroup, Map<String, String> v1) {
     static Hierarchy parse(String mountinfo, String procSelfCgroup) {
         Path mount = null;
         Map<String, String> v1 = new TreeMap<>();
-        for (String line : mountinfo.split("\n")) {
-            // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
-            int dash = line.indexOf(" - ");
-            if (dash < 0) continue;
-            String[] before = line.substring(0, dash).split(" ");
-            String[] after = line.substring(dash + 3).split(" ");
-            if (before.length < 5 || after.length < 3) continue;
-            String mountPoint = unescape(before[4]);
-            if (after[0].equals("cgroup2")) {
+        for (Mountinfo entry : Mountinfo.parse(mountinfo)) {
+            String mountPoint = entry.mountPoint();
+            if (entry.fstype().equals("cgroup2")) {
                 // The first one wins: a container's /sys/fs/cgroup mounted later is not the host's.
                 if (mount == null) mount = Path.of(mountPoint);
-            } else if (after[0].equals("cgroup")) {
-                for (String option : after[2].split(",")) {
+            } else if (entry.fstype().equals("cgroup")) {
+                for (String option : entry.superOptions().split(",")) {
                     if (!option.equals("rw") && !option.equals("ro") && !option.contains("=")) {
                         v1.putIfAbsent(option, mountPoint);
                     }
@@ -60,22 +56,6 @@ public record Hierarchy(Path mount, String ownCgroup, Map<String, String> v1) {
         // A cgroup that was removed reads as "/path (deleted)"; hako then has no place of its own.
         if (own.endsWith(" (deleted)")) own = own.substring(0, own.length() - 10);
         return new Hierarchy(mount, own.isEmpty() ? "/" : own, Map.copyOf(v1));
-    }
-
-    /** Octal escapes of mountinfo ({@code \040} for a space). */
-    private static String unescape(String field) {
-        if (field.indexOf('\\') < 0) return field;
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length()) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     /** The directory of a cgroup given by its absolute path in the tree ({@code /hako/web}). */

@@ -27,7 +27,8 @@ public final class HostMounts {
             return; // no rootfs, nothing can be mounted in it
         }
         List<String> points = new ArrayList<>();
-        for (String point : mountPoints()) {
+        for (Mountinfo mount : mountinfo()) {
+            String point = mount.mountPoint();
             if (point.equals(root) || point.startsWith(root + "/")) points.add(point);
         }
         points.sort(Comparator.comparingInt(String::length).reversed());
@@ -48,46 +49,19 @@ public final class HostMounts {
     static List<String> fullProcAndSysfsOutside(Path rootfs) {
         String root = rootfs.toString();
         List<String> points = new ArrayList<>();
-        for (String line : mountinfo()) {
-            String[] fields = line.split(" ");
-            int dash = java.util.Arrays.asList(fields).indexOf("-");
-            if (fields.length < 5 || dash < 0 || dash + 1 >= fields.length) continue;
-            String point = unescape(fields[4]);
-            boolean pseudo = fields[dash + 1].equals("proc") || fields[dash + 1].equals("sysfs");
-            if (pseudo && fields[3].equals("/") && !point.equals(root) && !point.startsWith(root + "/")) points.add(point);
+        for (Mountinfo mount : mountinfo()) {
+            String point = mount.mountPoint();
+            boolean pseudo = mount.fstype().equals("proc") || mount.fstype().equals("sysfs");
+            if (pseudo && mount.root().equals("/") && !point.equals(root) && !point.startsWith(root + "/")) points.add(point);
         }
         return List.copyOf(points);
     }
 
-    /** Field 5 of /proc/self/mountinfo, with the kernel's octal escapes (\040 for a space) undone. */
-    static List<String> mountPoints() {
-        List<String> points = new ArrayList<>();
-        for (String line : mountinfo()) {
-            String[] fields = line.split(" ", 6);
-            if (fields.length > 4) points.add(unescape(fields[4]));
-        }
-        return points;
-    }
-
-    private static List<String> mountinfo() {
+    private static List<Mountinfo> mountinfo() {
         try {
-            return Files.readAllLines(Path.of("/proc/self/mountinfo"));
+            return Mountinfo.parse(Files.readString(Path.of("/proc/self/mountinfo")));
         } catch (IOException e) {
             throw new IllegalStateException("reading /proc/self/mountinfo: " + e.getMessage(), e);
         }
-    }
-
-    static String unescape(String field) {
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length()) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }
