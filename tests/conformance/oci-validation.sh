@@ -53,7 +53,7 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$SELF"; exit "$
 # ------------------------------------------------------------------ one test (inside unshare) ----
 # __one WRAPPER STATE TEST OUTPREFIX TIMEOUT HIDE_UNIFIED: PID 1 of the test's namespaces.
 if [ "${1:-}" = __one ]; then
-  wrapper=$2 state=$3 test=$4 out=$5 limit=$6 hide_unified=$7
+  wrapper=$2 test=$4 out=$5 limit=$6 hide_unified=$7
   # crun refuses a hybrid host whose v2 tree holds a controller; in this private mount
   # namespace only, it is shown a legacy (v1-only) host instead.
   if [ "$hide_unified" = 1 ]; then umount -l /sys/fs/cgroup/unified; fi
@@ -272,14 +272,14 @@ run_one() {
   awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", e - s }' > "$out.seconds"
   # Cgroups that appeared and are the suite's or a leftover container's: remove when empty.
   ids=$(cat "$out.ids" 2>/dev/null || true)
-  local cg base ours tries
+  local cg ours _
   while read -r cg; do
     [ -n "$cg" ] || continue
     ours=0
     case "$cg" in */cgrouptest|*/cgrouptest/*|*/testdir) ours=1 ;; esac
     for id in $ids; do case "/$cg/" in */"$id"/*) ours=1 ;; esac; done
     if [ $ours = 1 ]; then
-      for tries in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; [ -d "$cg" ] || break; sleep 0.5; done
+      for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; [ -d "$cg" ] || break; sleep 0.5; done
       if [ -d "$cg" ]; then echo "cgroup $cg left behind (busy)" >> "$out.leaks"; else echo "cgroup $cg left behind: removed" >> "$out.leaks"; fi
     fi
   done < <(comm -13 <(echo "$before") <(cgroup_dirs) | sort -r)
