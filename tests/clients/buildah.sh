@@ -54,14 +54,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   else fail "leak check: no default cgroup of a container is left (cgroupsPath unset)" "$left"; fi
   # shellcheck disable=SC2086
   clients_leak_check "$CGROUP_PARENT" $defaults
-  summary_results=$(mktemp /tmp/hako-buildah-results.XXXXXX)
-  cp "$RESULTS" "$summary_results"
-  rm -rf "$WORK"
-  RESULTS=$summary_results
-  echo "# $(( $(date +%s) - started ))s"
-  clients_summary; status=$?
-  rm -f "$summary_results"
-  exit $status
+  clients_finish
 fi
 
 # ---------------------------------------------------------------- inner half: private namespaces

@@ -65,13 +65,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
     if [ -n "${RAW:-}" ]; then rm -rf "${RAW:?}/$client"; mkdir -p "$RAW"; cp -r "$WORK/captures/$client/raw" "$RAW/$client"; fi
     echo "# $client: $(find "$out/$client" -maxdepth 1 -name '*.json' | wc -l) files in $out/$client"
   done
-  summary_results=$(mktemp /tmp/hako-capture-results.XXXXXX)
-  cp "$RESULTS" "$summary_results"
-  rm -rf "$WORK"
-  RESULTS=$summary_results
-  clients_summary; status=$?
-  rm -f "$summary_results"
-  exit $status
+  clients_finish
 fi
 
 # ---------------------------------------------------------------- inner half: private namespaces

@@ -37,14 +37,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   inner=$?
   [ "$inner" -le 1 ] || fail "the steps ran to their end (inner half exited with $inner)"
   clients_leak_check "$NAMESPACE"
-  summary_results=$(mktemp /tmp/hako-containerd-results.XXXXXX)
-  cp "$RESULTS" "$summary_results"
-  rm -rf "$WORK"
-  RESULTS=$summary_results
-  echo "# $(( $(date +%s) - started ))s"
-  clients_summary; status=$?
-  rm -f "$summary_results"
-  exit $status
+  clients_finish
 fi
 
 # ---------------------------------------------------------------- inner half: private namespaces

@@ -35,13 +35,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   inner=$?
   [ "$inner" -le 1 ] || fail "the captures ran to their end (inner half exited with $inner)"
   clients_leak_check "$CGROUP_PARENT"
-  summary_results=$(mktemp /tmp/hako-docker-results.XXXXXX)
-  cp "$RESULTS" "$summary_results"
-  rm -rf "$WORK"
-  RESULTS=$summary_results
-  clients_summary; status=$?
-  rm -f "$summary_results"
-  exit $status
+  clients_finish
 fi
 
 # ---------------------------------------------------------------- inner half: private namespaces

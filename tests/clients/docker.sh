@@ -45,14 +45,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   check "leak check: the machine's own links, routes, iptables rules and forwarding sysctls are as before" \
     "$network_before" "$(clients_host_network)"
   clients_leak_check "$CGROUP_PARENT"
-  summary_results=$(mktemp /tmp/hako-docker-results.XXXXXX)
-  cp "$RESULTS" "$summary_results"
-  rm -rf "$WORK"
-  RESULTS=$summary_results
-  echo "# $(( $(date +%s) - started ))s"
-  clients_summary; status=$?
-  rm -f "$summary_results"
-  exit $status
+  clients_finish
 fi
 
 # ---------------------------------------------------------------- inner half: private namespaces

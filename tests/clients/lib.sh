@@ -131,6 +131,20 @@ on_a_terminal() {
   timeout -k 5 60 script -qfec "$command" /dev/null < /dev/null | tr -d '\r\0' | sed 's/\^@//g'
 }
 
+# The outer half's end: the results kept while the work directory goes, the time taken since
+# $started (when set), the totals, and the exit status (1 when a step failed).
+clients_finish() {
+  local kept status
+  kept=$(mktemp /tmp/hako-results.XXXXXX)
+  cp "$RESULTS" "$kept"
+  rm -rf "$WORK"
+  RESULTS=$kept
+  [ -n "${started:-}" ] && echo "# $(( $(date +%s) - started ))s"
+  clients_summary; status=$?
+  rm -f "$kept"
+  exit $status
+}
+
 # Prints the totals line from $RESULTS; returns non-zero when any step failed (or none ran).
 clients_summary() {
   local passed failed gaps

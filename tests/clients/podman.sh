@@ -42,14 +42,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   [ "$inner" -le 1 ] || fail "the steps ran to their end (inner half exited with $inner)"
   # podman (cgroupfs) moves conmon into PARENT/conmon and never removes it: that one is expected.
   CLIENT_CGROUPS_KEPT=conmon clients_leak_check "$CGROUP_PARENT"
-  summary_results=$(mktemp /tmp/hako-podman-results.XXXXXX)
-  cp "$RESULTS" "$summary_results"
-  rm -rf "$WORK"
-  RESULTS=$summary_results
-  echo "# $(( $(date +%s) - started ))s"
-  clients_summary; status=$?
-  rm -f "$summary_results"
-  exit $status
+  clients_finish
 fi
 
 # ---------------------------------------------------------------- inner half: private namespaces
