@@ -73,6 +73,8 @@ final class Builder implements AutoCloseable {
         }
         this.plan = plan(spec);
         this.hooks = Hooks.parse(spec.hooks());
+        // Said once: the plan made again with the network (prepareNetwork) passes over the same.
+        plan.warnings().forEach(Warnings::print);
         warnAboutWhatIsNotApplied(spec);
         // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
         this.network = networkFlags.resolve(spec.annotations());

@@ -10,8 +10,9 @@ import java.util.List;
  * @param rootfs  init's first batch: the root filesystem, up to and after pivot_root
  * @param process init's next batch: its terminal, identity and limits, and the executable found
  * @param start   init's last batch: (for create) the wait for start, then the exec
+ * @param warnings what of the spec the plan passes over, in words for people (the caller says them once)
  */
-public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process, List<Op> start) {
+public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process, List<Op> start, List<String> warnings) {
 
     /** Where init enters its root (pivot_root, or a chroot): the create hooks run just before. */
     public int enterRootIndex() {
@@ -25,6 +26,7 @@ public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process, List<
     /** The plan as people read it: one operation a line, grouped by who performs it. */
     public String render() {
         StringBuilder out = new StringBuilder();
+        for (String warning : warnings) out.append("# warning: ").append(warning).append('\n');
         section(out, "stage: enter the new namespaces", namespaces);
         section(out, "init: build the root filesystem", rootfs);
         section(out, "init: become the container's process", process);

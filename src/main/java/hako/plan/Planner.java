@@ -55,12 +55,14 @@ public final class Planner {
         }
         Sysctls.check(spec.linux());
         List<Op> clone = Namespaces.enter(spec);
-        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot());
+        List<String> warnings = new ArrayList<>();
+        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot(), warnings);
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));
         List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
-        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start);
+        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start,
+                List.copyOf(warnings));
     }
 
     /**
@@ -86,7 +88,7 @@ public final class Planner {
         identity(process, shared, false, ops);
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
-        return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec));
+        return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec), List.of());
     }
 
     private static List<Op> process(Spec spec, Shared shared) {

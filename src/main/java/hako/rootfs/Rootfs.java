@@ -1,6 +1,5 @@
 package hako.rootfs;
 
-import hako.Warnings;
 import hako.plan.Flags;
 import hako.plan.Op;
 import hako.plan.PlanException;
@@ -26,11 +25,13 @@ public final class Rootfs {
     private final Path bundle;
     private final boolean noPivot;
     private final List<Op> ops = new ArrayList<>();
+    private final List<String> warnings;
 
-    private Rootfs(Spec spec, Path bundle, boolean noPivot) {
+    private Rootfs(Spec spec, Path bundle, boolean noPivot, List<String> warnings) {
         this.spec = spec;
         this.bundle = bundle;
         this.noPivot = noPivot;
+        this.warnings = warnings;
         this.rootfs = path(spec, bundle);
     }
 
@@ -39,9 +40,12 @@ public final class Rootfs {
         return bundle.resolve(spec.root().path()).normalize();
     }
 
-    /** @param noPivot runc's --no-pivot: move the rootfs onto / and chroot, for where pivot_root cannot be used */
-    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot) {
-        Rootfs plan = new Rootfs(spec, bundle, noPivot);
+    /**
+     * @param noPivot  runc's --no-pivot: move the rootfs onto / and chroot, for where pivot_root cannot be used
+     * @param warnings where to add what of the spec is passed over
+     */
+    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot, List<String> warnings) {
+        Rootfs plan = new Rootfs(spec, bundle, noPivot, warnings);
         if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
@@ -120,7 +124,7 @@ public final class Rootfs {
         if (bind && options.data() != null) {
             // The kernel ignores them. runc 1.2+ refuses them, but runc 1.1, crun and the OCI
             // validation suite (its "mounts" test binds with size= and mode=) take them: said, not refused.
-            Warnings.print("config.json: " + at + ".options: " + options.data()
+            warnings.add("config.json: " + at + ".options: " + options.data()
                     + " ignored: a bind mount takes no filesystem options");
         }
         if (bind) {
@@ -142,7 +146,7 @@ public final class Rootfs {
                     options.copyUp() && "tmpfs".equals(fstype) ? Op.COPY_UP : 0));
         }
         if (options.copyUp() && (bind || !"tmpfs".equals(type))) {
-            Warnings.print("config.json: " + at + ".options: tmpcopyup ignored: it is for tmpfs mounts");
+            warnings.add("config.json: " + at + ".options: tmpcopyup ignored: it is for tmpfs mounts");
         }
         if (options.recursive()) {
             ops.add(new Op.MountSetattr(target, options.recursiveSet(), options.recursiveClear()));
@@ -168,7 +172,7 @@ public final class Rootfs {
 
     /** Whether hako makes the container's /dev (its devices, links and, for a terminal, /dev/console). */
     public static boolean makesDev(Spec spec) {
-        return !new Rootfs(spec, Path.of("/"), false).devIsBindMounted();
+        return !new Rootfs(spec, Path.of("/"), false, new ArrayList<>()).devIsBindMounted();
     }
 
     private boolean devIsBindMounted() {

@@ -184,16 +184,6 @@ public final class Libc {
         }
     }
 
-    /** A close-on-exec pipe: {read end, write end}. */
-    public static int[] pipe(String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            if (syscall(state, Syscalls.PIPE2, fds.address(), O_CLOEXEC, 0, 0) < 0) throw fail(what, state);
-            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-        }
-    }
-
     /** Returns the two connected ends. */
     public static int[] socketpair(int domain, int type, String what) {
         try (Arena arena = Arena.ofConfined()) {
