@@ -77,7 +77,7 @@ static char root[PATH_MAX];      /* SET_ROOT's directory, "" for none */
 static char msg[MAX_BATCH];      /* one batch; static, far too big for the stack */
 static int fds[MAX_BATCH_FDS];   /* the descriptors that came with it */
 static unsigned nfds;
-static gid_t groups[MAX_BATCH / sizeof(gid_t)];
+static uint32_t words[MAX_BATCH / sizeof(uint32_t)]; /* a u32v, aligned: the datagram keeps no alignment */
 static char *vectors[MAX_BATCH + 2]; /* EXEC's argv and envp: at most a string per byte */
 
 static int check(long r)
@@ -564,8 +564,8 @@ static int op_prctl(const struct op *op)
 static int op_setgroups(const struct op *op)
 {
 	size_t n = op->arg[0].v.n / sizeof(gid_t);
-	memcpy(groups, op->arg[0].v.p, n * sizeof(gid_t)); /* the datagram keeps no alignment */
-	return check(syscall(SYS_setgroups, n, groups));
+	memcpy(words, op->arg[0].v.p, n * sizeof(gid_t)); /* gid_t is 32-bit on Linux */
+	return check(syscall(SYS_setgroups, n, words));
 }
 
 static int op_setresgid(const struct op *op)
@@ -639,7 +639,8 @@ static int op_join_keyring(const struct op *op)
 	/* "type;uid;gid;perm;description", perm in hex */
 	char *perm = description;
 	for (int field = 0; field < 3 && perm; field++)
-		perm = strchr(perm, ';') ? strchr(perm, ';') + 1 : NULL;
+		if ((perm = strchr(perm, ';')))
+			perm++;
 	if (!perm)
 		return EPROTO;
 	unsigned long mask = strtoul(perm, NULL, 16) | 0x80000 /* KEY_USR_SEARCH */;
@@ -669,13 +670,10 @@ static int op_set_ioprio(const struct op *op)
 	return check(syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)op->arg[0].u));
 }
 
-/* Words of a u32v, aligned: the datagram keeps no alignment. */
-static uint32_t mask_words[MAX_BATCH / sizeof(uint32_t)];
-
 static int op_set_affinity(const struct op *op)
 {
-	memcpy(mask_words, op->arg[0].v.p, op->arg[0].v.n);
-	return check(syscall(SYS_sched_setaffinity, 0, op->arg[0].v.n, mask_words));
+	memcpy(words, op->arg[0].v.p, op->arg[0].v.n);
+	return check(syscall(SYS_sched_setaffinity, 0, op->arg[0].v.n, words));
 }
 
 static int op_set_personality(const struct op *op)
@@ -685,10 +683,10 @@ static int op_set_personality(const struct op *op)
 
 static int op_set_mempolicy(const struct op *op)
 {
-	memcpy(mask_words, op->arg[1].v.p, op->arg[1].v.n);
+	memcpy(words, op->arg[1].v.p, op->arg[1].v.n);
 	/* The kernel reads maxnode - 1 bits: one more than the mask holds. */
 	unsigned long maxnode = op->arg[1].v.n * 8 + 1;
-	return check(syscall(SYS_set_mempolicy, (int)op->arg[0].u, op->arg[1].v.n ? mask_words : NULL, maxnode));
+	return check(syscall(SYS_set_mempolicy, (int)op->arg[0].u, op->arg[1].v.n ? words : NULL, maxnode));
 }
 
 /* The parent, before CLONE: a new time namespace for children, with its clocks' offsets, which
