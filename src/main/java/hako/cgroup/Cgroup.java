@@ -86,8 +86,24 @@ public final class Cgroup {
             return target;
         }
 
+        /**
+         * What {@link #make} will do, as {@code hako plan} prints it: the directory, each file
+         * written and the device filter.
+         */
+        public List<String> describe() {
+            List<String> lines = new ArrayList<>();
+            lines.add("mkdir " + target + "  (and missing parents, each passing down "
+                    + (limits.controllers.isEmpty() ? "no controller" : String.join(" ", limits.controllers.keySet())) + ")");
+            for (Limits.Write write : limits.writes) lines.add(write.render());
+            List<DeviceRule> all = rules(limits.deviceRules != null ? limits.deviceRules : List.of(), given);
+            lines.add("bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, " + DeviceFilter.program(all).length / 8
+                    + " instructions from " + all.size() + " rules), bpf(BPF_PROG_ATTACH, " + target + ")");
+            return lines;
+        }
+
         /** Makes it, limits and device filter in force; on a failure, what was made is removed. */
         public Cgroup make() {
+            if (Files.exists(target)) removeTree(target); // a stale one of ours, checked by plan
             List<Path> made = new ArrayList<>();
             try {
                 makeChain(hierarchy, chain, limits.controllers.keySet(), made);
@@ -104,9 +120,13 @@ public final class Cgroup {
         }
     }
 
-    /** The checks of {@link #create}, nothing made; null where {@link #create} returns null. */
+    /** The checks of {@link #create}, nothing made or removed; null where {@link #create} returns null. */
     public static Planned plan(String id, Spec.Linux linux) {
-        Hierarchy hierarchy = Hierarchy.current();
+        return plan(id, linux, Hierarchy.current());
+    }
+
+    /** {@link #plan} in the given tree. */
+    public static Planned plan(String id, Spec.Linux linux, Hierarchy hierarchy) {
         if (hierarchy.mount() == null) {
             if (asksForAnything(linux.resources())) {
                 throw new CgroupException("config.json: linux.resources: this host mounts no cgroup v2 hierarchy, "
@@ -116,7 +136,7 @@ public final class Cgroup {
         }
         String cgroupPath = Placement.resolve(linux.cgroupsPath(), id, hierarchy.ownCgroup());
         Path target = hierarchy.directory(cgroupPath);
-        if (Files.exists(target)) removeStale(target);
+        if (Files.exists(target)) checkStale(target);
         List<Path> chain = hierarchy.chain(cgroupPath);
         Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(nearestExisting(chain)), null);
         checkAvailable(hierarchy, limits);
@@ -125,16 +145,14 @@ public final class Cgroup {
 
     /**
      * A cgroup already where the container's goes: one hako made for an earlier container of that
-     * name that was never deleted (hako was killed) and holds no process is removed; any other is
-     * someone else's, and an error.
+     * name that was never deleted (hako was killed) and holds no process is removed by
+     * {@link Planned#make}; any other is someone else's, and an error.
      */
-    private static void removeStale(Path target) {
-        Cgroup stale = new Cgroup(target);
-        if (!isOurs(target) || stale.populated()) {
+    private static void checkStale(Path target) {
+        if (!isOurs(target) || new Cgroup(target).populated()) {
             throw new CgroupException("the cgroup " + target + " already exists" + (isOurs(target) ? " and has processes in it" : "")
                     + "; hako makes a new cgroup for each container (see linux.cgroupsPath)");
         }
-        removeTree(target);
     }
 
     /** A cgroup hako made earlier, from the path it saved. */
@@ -644,32 +662,6 @@ public final class Cgroup {
         resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
         Limits limits = Limits.parse(resources, "config.json", "linux.resources", host, null);
         return limits.writes.size() + DeviceFilter.program(rules(limits.deviceRules, List.of())).length;
-    }
-
-    // ---------------------------------------------------------------- plan
-
-    /**
-     * What {@link #create} would do, as {@code hako plan} prints it, without doing it: the
-     * directory, each file written and the device filter.
-     */
-    public static String describe(String id, Spec.Linux linux) {
-        StringBuilder out = new StringBuilder("# runtime: the container's cgroup (v2)\n");
-        Hierarchy hierarchy = Hierarchy.current();
-        if (hierarchy.mount() == null) {
-            return out.append("  none: this host mounts no cgroup v2 hierarchy\n").toString();
-        }
-        String cgroupPath = Placement.resolve(linux.cgroupsPath(), id, hierarchy.ownCgroup());
-        List<Path> chain = hierarchy.chain(cgroupPath);
-        Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(nearestExisting(chain)), null);
-        checkAvailable(hierarchy, limits);
-        Path target = hierarchy.directory(cgroupPath);
-        out.append("  mkdir ").append(target).append("  (and missing parents, each passing down ")
-                .append(limits.controllers.isEmpty() ? "no controller" : String.join(" ", limits.controllers.keySet())).append(")\n");
-        for (Limits.Write write : limits.writes) out.append("  ").append(write.render()).append('\n');
-        List<DeviceRule> all = rules(limits.deviceRules != null ? limits.deviceRules : List.of(), DeviceFilter.given(linux.devices()));
-        out.append("  bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, ").append(DeviceFilter.program(all).length / 8)
-                .append(" instructions from ").append(all.size()).append(" rules), bpf(BPF_PROG_ATTACH, ").append(target).append(")\n");
-        return out.toString();
     }
 
     // ---------------------------------------------------------------- files

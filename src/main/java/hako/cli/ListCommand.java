@@ -1,6 +1,7 @@
 package hako.cli;
 
-import hako.container.Status;
+import hako.container.ContainerStatus;
+import hako.state.Status;
 import hako.spec.Json;
 import hako.state.ContainerState;
 import hako.state.StateException;
@@ -21,7 +22,7 @@ final class ListCommand {
         for (String id : globals.root.ids()) {
             try {
                 ContainerState state = globals.root.load(id);
-                containers.add(state.ociState(Status.of(globals.root, state)));
+                containers.add(state.ociState(ContainerStatus.of(globals.root, state)));
             } catch (StateException e) {
                 // deleted while we listed
             }

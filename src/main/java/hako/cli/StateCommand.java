@@ -1,6 +1,7 @@
 package hako.cli;
 
-import hako.container.Status;
+import hako.container.ContainerStatus;
+import hako.state.Status;
 import hako.net.Networking;
 import hako.spec.Json;
 import hako.state.ContainerId;
@@ -17,7 +18,7 @@ final class StateCommand {
         String id = ContainerId.check(new Args("state").parse(argv).one("a container id"));
         globals.context = "state of container \"" + id + "\"";
         ContainerState state = globals.root.load(id);
-        Map<String, Object> json = state.ociState(Status.of(globals.root, state));
+        Map<String, Object> json = state.ociState(ContainerStatus.of(globals.root, state));
         // hako's own addition: the network it built (clients ignore fields they do not know).
         if (state.network()) json.put("network", Networking.forStateRoot(globals.root.root()).describe(id));
         System.out.println(Json.writePretty(json));

@@ -1,21 +1,18 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.Warnings;
 import hako.cgroup.Cgroup;
 import hako.hooks.HookRunner;
-import hako.hooks.Hooks;
 import hako.net.Attachment;
-import hako.net.NetworkRequest;
 import hako.net.NetDevices;
+import hako.net.NetworkRequest;
 import hako.net.Networking;
 import hako.plan.Op;
-import hako.plan.Plan;
-import hako.plan.Planner;
 import hako.rootfs.Rootfs;
-import hako.spec.NamespaceType;
 import hako.spec.Json;
+import hako.spec.NamespaceType;
 import hako.spec.Spec;
-import hako.spec.SpecReader;
 import hako.stage.Stage;
 import hako.stage.StageFailure;
 import hako.state.ContainerState;
@@ -34,50 +31,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a container around a new init, up to the point where all that is left is its exec:
+ * Carries out a {@link ContainerPlan}, step by step, each step by one case of {@link #perform}:
  * shared by {@code create} (init then waits for {@code start}) and {@code run} (init execs at
  * once). A failure at any step kills init and removes the state, so nothing is left behind.
+ * What the steps make (the lock, the stage, init, the cgroup, the network) is held here.
  */
 final class Builder implements AutoCloseable {
     private final StateDir states;
-    private final String id;
-    private final Path bundle;
-    private final boolean waitForStart;
+    private final ContainerPlan plan;
     private final Handover handover;
     final Spec spec;
-    private Plan plan;
-    final Hooks hooks;
-    private final NetworkRequest network;
-    private Networking networking;
-    private Attachment attachment;
     private StateDir.Lock lock;
     private Stage stage;
     private int fifo = -1;
     private int terminal = -1;
     private ContainerState state;
     private Cgroup cgroup;
+    private Networking networking;
+    private Attachment attachment;
     private boolean reaped;
+    /** Carries out one step: {@link #perform}, or a recording fake in a test. */
+    private final java.util.function.Consumer<Step> performer;
 
-    /** Reads and plans the bundle: bad input fails here, before anything exists. */
-    Builder(StateDir states, String id, Path bundle, boolean waitForStart, Handover handover,
-            NetworkRequest.Flags networkFlags) {
+    Builder(StateDir states, ContainerPlan plan, Handover handover) {
+        this(states, plan, handover, null);
+    }
+
+    /** @param performer what carries out each step; null for this builder's own {@link #perform} */
+    Builder(StateDir states, ContainerPlan plan, Handover handover, java.util.function.Consumer<Step> performer) {
         this.states = states;
-        this.id = id;
-        this.bundle = bundle;
-        this.waitForStart = waitForStart;
+        this.plan = plan;
         this.handover = handover;
-        this.spec = SpecReader.read(bundle);
-        Path rootfs = Rootfs.path(spec, bundle);
-        if (!Files.isDirectory(rootfs)) {
-            throw new ContainerException("root.path: the root filesystem " + rootfs + " is not a directory");
-        }
-        this.plan = plan(spec);
-        this.hooks = Hooks.parse(spec.hooks());
-        // Said once: the plan made again with the network (prepareNetwork) passes over the same.
+        this.performer = performer != null ? performer : this::perform;
+        this.spec = plan.spec();
+        // Said once, here: hako plan shows them with the plan.
         plan.warnings().forEach(Warnings::print);
         warnAboutWhatIsNotApplied(spec);
-        // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
-        this.network = networkFlags.resolve(spec.annotations());
+    }
+
+    /** Plans the bundle (bad input fails here, before anything exists) and readies its builder. */
+    static Builder of(StateDir states, ContainerPlan.Request request) {
+        return new Builder(states, ContainerPlan.of(states, request), request.handover());
     }
 
     /**
@@ -98,35 +92,8 @@ final class Builder implements AutoCloseable {
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
     void build() {
-        lock = states.create(id);
         try {
-            // The first state, before anything else exists: whatever a kill leaves from here on
-            // (address record, cgroup, init), it names, and delete --force removes.
-            Cgroup.Planned planned = Cgroup.plan(id, spec.linux());
-            state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
-                    Status.CREATING, spec.annotations(), spec.hooks(), planned == null ? null : planned.path().toString(),
-                    rawProcess(), namespaces(), network.mode() != NetworkRequest.Mode.UNMANAGED, execLinux(), sessionKeyring());
-            states.save(state);
-            prepareNetwork();
-            if (waitForStart) {
-                String path = states.fifo(id).toString();
-                // Writable by all: init opens it after switching to the container's user (runc: 0622).
-                Libc.mkfifo(path, 0622, "creating the exec fifo " + path);
-                chmod(states.fifo(id), "rw--w--w-"); // mkfifo's mode went through the umask
-                fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
-            }
-            cgroup = planned == null ? null : planned.make();
-            stage = Stage.launch(handover.preserveFds());
-            int pid = cloneInit();
-            state = state.withProcess(pid, Proc.startTime(pid));
-            states.save(state);
-            if (networking != null) networking.wire(attachment, pid);
-            NetDevices.move(spec.linux().netDevices(), pid);
-            buildRootfs();
-            stage.run(plan.process());
-            if (spec.process().terminal()) terminal = stage.replyFds()[0];
-            writePidFile(handover.pidFile(), pid);
-            Terminals.sendPidfd(handover.pidfdSocket(), pid);
+            for (Step step : plan.build()) performer.accept(step);
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());
@@ -134,19 +101,107 @@ final class Builder implements AutoCloseable {
     }
 
     /**
+     * create: gives init its last batch — wait on the exec fifo, then exec — and returns at once;
+     * run: init execs now, between the start hooks, and this returns once the process runs.
+     */
+    void start() {
+        for (Step step : plan.start()) {
+            try {
+                performer.accept(step);
+            } catch (RuntimeException e) {
+                // After the lock is let go (run), the container belongs to everyone: a poststart
+                // hook's failure is only a warning, said by HookRunner.
+                abort();
+                throw explain(e, spec.process());
+            }
+        }
+    }
+
+    private void perform(Step step) {
+        switch (step) {
+            case Step.ClaimState claim -> claimState();
+            case Step.PrepareNetwork prepare -> {
+                networking = Networking.forStateRoot(states.root());
+                attachment = networking.prepare(plan.id(), prepare.request(), prepare.hostname(), prepare.files());
+            }
+            case Step.MakeFifo make -> makeFifo(make.path());
+            case Step.MakeCgroup make -> cgroup = make.cgroup().make();
+            case Step.CloneInit clone -> {
+                stage = Stage.launch(handover.preserveFds());
+                int pid = cloneInit(clone.ops());
+                state = state.withProcess(pid, Proc.startTime(pid));
+            }
+            case Step.SaveState save -> {
+                if (save.status() != Status.CREATING) state = state.withPhase(save.status());
+                states.save(state);
+            }
+            case Step.WireNetwork wire -> networking.wire(attachment, state.pid());
+            case Step.MoveNetDevices move -> NetDevices.move(move.devices(), state.pid());
+            case Step.InitBatch batch -> {
+                stage.run(batch.ops());
+                if (batch.opensTerminal()) terminal = stage.replyFds()[0];
+            }
+            case Step.RunHooks hooks -> runHooks(hooks);
+            case Step.HandOverPid pid -> {
+                writePidFile(pid.pidFile(), state.pid());
+                Terminals.sendPidfd(pid.pidfdSocket(), state.pid());
+            }
+            case Step.SendTerminal send -> {
+                Terminals.sendToConsoleSocket(send.consoleSocket(), terminal);
+                terminal = -1;
+            }
+            case Step.AwaitStart await -> stage.sendLast(await.ops(), fifo);
+            case Step.Exec exec -> stage.exec(exec.ops());
+            case Step.Unlock unlock -> {
+                lock.close();
+                lock = null;
+            }
+        }
+    }
+
+    /**
+     * The first state, before anything else exists: whatever a kill leaves from here on (address
+     * record, cgroup, init), it names, and delete --force removes.
+     */
+    private void claimState() {
+        lock = states.create(plan.id());
+        Cgroup.Planned planned = plan.cgroup();
+        state = new ContainerState(plan.id(), 0, 0, plan.bundle(), Rootfs.path(spec, plan.bundle()), Timestamps.now(),
+                Status.CREATING, spec.annotations(), spec.hooks(), planned == null ? null : planned.path().toString(),
+                rawProcess(), namespaces(), plan.network().mode() != NetworkRequest.Mode.UNMANAGED, execLinux(),
+                ContainerPlan.sessionKeyring(plan.id(), handover));
+        states.save(state);
+    }
+
+    private void makeFifo(Path fifoPath) {
+        String path = fifoPath.toString();
+        // Writable by all: init opens it after switching to the container's user (runc: 0622).
+        Libc.mkfifo(path, 0622, "creating the exec fifo " + path);
+        chmod(fifoPath, "rw--w--w-"); // mkfifo's mode went through the umask
+        fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
+    }
+
+    /** "created", as crun says and the OCI validation suite expects (runc says "creating"). */
+    private void runHooks(Step.RunHooks hooks) {
+        String ociState = Json.write(state.ociState(hooks.warnOnFailure() ? Status.RUNNING : Status.CREATED));
+        HookRunner.Place place = switch (hooks.place()) {
+            case HOST -> HookRunner.Place.host(plan.bundle());
+            case CONTAINER_BEFORE_PIVOT -> HookRunner.Place.beforePivot(state.pid(), state.namespaces(), Rootfs.path(spec, plan.bundle()));
+            case AS_THE_PROCESS -> Start.asTheProcess(state);
+        };
+        if (hooks.warnOnFailure()) HookRunner.runWarningOnFailure(hooks.hooks(), hooks.kind(), ociState, place);
+        else HookRunner.run(hooks.hooks(), hooks.kind(), ociState, place);
+    }
+
+    /**
      * Init joins the namespaces the spec names by path and is born in the container's cgroup:
      * clone3 gets the cgroup's directory (CLONE_INTO_CGROUP), passed after the namespaces.
      */
-    private int cloneInit() {
-        List<Op> batch = plan.namespaces();
+    private int cloneInit(List<Op> batch) {
         int[] namespaces = NamespaceFiles.open(batch);
         int[] fds = namespaces;
         try {
-            if (cgroup == null) {
-                // A host without cgroup v2: the clone goes without one.
-                batch = new ArrayList<>(batch);
-                batch.set(batch.size() - 1, new Op.Clone(((Op.Clone) batch.getLast()).flags(), Op.Clone.NO_CGROUP));
-            } else {
+            if (cgroup != null) {
                 fds = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
                 fds[namespaces.length] = cgroup.openDirectoryFd();
             }
@@ -156,18 +211,10 @@ final class Builder implements AutoCloseable {
         }
     }
 
-    private Plan plan(Spec planned) {
-        return Planner.plan(planned, new Planner.Request(bundle, waitForStart, handover.noPivot(), sessionKeyring()));
-    }
-
-    private String sessionKeyring() {
-        return handover.noNewKeyring() ? null : Planner.sessionKeyring(id);
-    }
-
     /** linux.personality and linux.memoryPolicy as the bundle has them: exec applies them too. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> execLinux() {
-        Map<String, Object> linux = (Map<String, Object>) spec.raw().getOrDefault("linux", Map.of());
+        Map<String, Object> linux = (Map<String, Object>) plan.spec().raw().getOrDefault("linux", Map.of());
         Map<String, Object> kept = new java.util.LinkedHashMap<>();
         for (String key : new String[] {"personality", "memoryPolicy"}) {
             if (linux.get(key) != null) kept.put(key, linux.get(key));
@@ -177,7 +224,7 @@ final class Builder implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> rawProcess() {
-        return (Map<String, Object>) spec.raw().get("process");
+        return (Map<String, Object>) plan.spec().raw().get("process");
     }
 
     /** The namespaces the container has of its own, in the order exec joins them. */
@@ -195,57 +242,6 @@ final class Builder implements AutoCloseable {
         NamespaceType.TIME, NamespaceType.MOUNT,
     };
 
-    /**
-     * The container's network (docs/network.md), before the clone: its address allocated and its
-     * /etc files written, which the plan then bind-mounts; the namespace is wired after the clone.
-     */
-    private void prepareNetwork() {
-        if (network.mode() == NetworkRequest.Mode.UNMANAGED) return;
-        networking = Networking.forStateRoot(states.root());
-        attachment = networking.prepare(id, network, spec.hostname(), states.dir(id));
-        plan = plan(attachment.applyTo(spec));
-    }
-
-    /**
-     * The root filesystem, with the create hooks where the spec puts them: once the mounts are
-     * made, before pivot_root — prestart and createRuntime in the runtime's namespaces,
-     * createContainer in the container's.
-     */
-    private void buildRootfs() {
-        List<Op> rootfs = plan.rootfs();
-        if (hooks.of(Hooks.PRESTART).isEmpty() && hooks.of(Hooks.CREATE_RUNTIME).isEmpty()
-                && hooks.of(Hooks.CREATE_CONTAINER).isEmpty()) {
-            stage.run(rootfs);
-            return;
-        }
-        int pivot = plan.enterRootIndex();
-        stage.run(rootfs.subList(0, pivot));
-        // "created", as crun says and the OCI validation suite expects (runc says "creating"):
-        // everything the hooks may need, the namespaces and the init's pid, exists.
-        String ociState = ociState(Status.CREATED);
-        HookRunner.run(hooks.of(Hooks.PRESTART), Hooks.PRESTART, ociState, HookRunner.Place.host(bundle));
-        HookRunner.run(hooks.of(Hooks.CREATE_RUNTIME), Hooks.CREATE_RUNTIME, ociState, HookRunner.Place.host(bundle));
-        HookRunner.run(hooks.of(Hooks.CREATE_CONTAINER), Hooks.CREATE_CONTAINER, ociState,
-                HookRunner.Place.beforePivot(state.pid(), state.namespaces(), Rootfs.path(spec, bundle)));
-        stage.run(rootfs.subList(pivot, rootfs.size()));
-    }
-
-    private String ociState(String status) {
-        return Json.write(state.ociState(status));
-    }
-
-    /** Sends the terminal's master to the console socket, if there is one to send; on failure, undoes all. */
-    void sendTerminal(String consoleSocket) {
-        if (terminal < 0) return;
-        try {
-            Terminals.sendToConsoleSocket(consoleSocket, terminal);
-            terminal = -1;
-        } catch (RuntimeException e) {
-            abort();
-            throw e;
-        }
-    }
-
     int pid() {
         return state.pid();
     }
@@ -253,32 +249,6 @@ final class Builder implements AutoCloseable {
     /** The master of the container's terminal, or -1 when its process has none. */
     int terminal() {
         return terminal;
-    }
-
-    /** create: gives init its last batch — wait on the exec fifo, then exec — and returns at once. */
-    void handOverToStart() {
-        stage.sendLast(plan.start(), fifo);
-        state = state.withPhase(Status.CREATED);
-        states.save(state);
-    }
-
-    /** run: init execs now, between the start hooks; returns once the process is running. */
-    void exec() {
-        try {
-            HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER, ociState(Status.CREATED),
-                    Start.asTheProcess(state));
-            stage.exec(plan.start());
-        } catch (RuntimeException e) {
-            abort();
-            throw explain(e, spec.process());
-        }
-        state = state.withPhase(Status.RUNNING);
-        states.save(state);
-        // The container is built: others may now pause, update, exec in or delete it while
-        // `run` waits with it in the foreground.
-        lock.close();
-        lock = null;
-        Start.poststart(hooks, state);
     }
 
     /** run: waits for the container's process (our child: the stage cloned it CLONE_PARENT). */
@@ -295,7 +265,7 @@ final class Builder implements AutoCloseable {
             // run let go of the lock once the process ran: take it again, unless a delete from
             // elsewhere removed the container meanwhile (then only our child is left to reap).
             try {
-                lock = states.lock(id);
+                lock = states.lock(plan.id());
             } catch (StateException e) {
                 state = null;
             }
@@ -309,8 +279,8 @@ final class Builder implements AutoCloseable {
             Delete.destroy(states, state);
         } else if (lock != null) {
             if (cgroup != null) cgroup.destroy();
-            if (networking != null) networking.release(id);
-            states.remove(id);
+            if (networking != null) networking.release(plan.id());
+            states.remove(plan.id());
         }
         state = null;
     }

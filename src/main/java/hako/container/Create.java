@@ -14,11 +14,9 @@ public final class Create {
     private Create() {}
 
     public static void create(StateDir states, String id, Path bundle, Handover handover) {
-        try (Builder builder = new Builder(states, id, bundle, true, handover, NetworkRequest.Flags.NONE)) {
-            Terminals.check(builder.spec, handover.consoleSocket(), false);
+        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, true, false, handover, NetworkRequest.Flags.NONE))) {
             builder.build();
-            builder.sendTerminal(handover.consoleSocket());
-            builder.handOverToStart();
+            builder.start();
         }
     }
 }

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.net.Networking;
@@ -39,9 +40,9 @@ public final class Delete {
         }
         try (lock) {
             ContainerState state = states.load(id);
-            String status = Status.of(states, state);
-            boolean mustKill = !status.equals(Status.STOPPED);
-            if (mustKill && !force && !status.equals(Status.CREATED) && !status.equals(Status.CREATING)) {
+            Status status = ContainerStatus.of(states, state);
+            boolean mustKill = status.mayRun();
+            if (!force && !status.deletableWithoutForce()) {
                 throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status); // runc's words
             }
             if (mustKill) killAndWait(state);

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.cgroup.Cgroup;
 import hako.cgroup.OomWatch;
 import hako.spec.Json;
@@ -28,7 +29,7 @@ public final class Events {
         Cgroup cgroup = Pause.cgroup(state);
         try (OomWatch oom = cgroup.watchOom()) {
             long next = System.nanoTime();
-            while (!Status.of(states, state).equals(Status.STOPPED)) {
+            while (ContainerStatus.of(states, state) != Status.STOPPED) {
                 long now = System.nanoTime();
                 if (now >= next) {
                     out.println(Json.write(event("stats", id, cgroup.stats())));
@@ -53,7 +54,7 @@ public final class Events {
 
     private static ContainerState running(StateDir states, String id) {
         ContainerState state = states.load(id);
-        if (Status.of(states, state).equals(Status.STOPPED)) {
+        if (ContainerStatus.of(states, state) == Status.STOPPED) {
             throw new ContainerException("container with id " + id + " is not running"); // runc's words
         }
         return state;

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.cgroup.Cgroup;
 import hako.plan.Plan;
 import hako.plan.Planner;
@@ -38,12 +39,8 @@ public final class Exec {
 
     public static int exec(StateDir states, String id, Spec.Process process, Handover handover, Options options) {
         ContainerState state = states.load(id);
-        String status = Status.of(states, state);
-        // runc's words
-        if (status.equals(Status.STOPPED)) throw new ContainerException("cannot exec in a stopped container");
-        if (status.equals(Status.PAUSED) && !options.ignorePaused()) {
-            throw new ContainerException("cannot exec in a paused container (use --ignore-paused to override)");
-        }
+        Status status = ContainerStatus.of(states, state);
+        status.checkExec(options.ignorePaused());
         boolean detach = options.detach();
         if (process.terminal() && handover.consoleSocket() == null && detach) {
             throw new ContainerException("process.terminal is true: give --console-socket to receive the terminal");
@@ -55,7 +52,7 @@ public final class Exec {
         Cgroup cgroup = state.cgroup() == null ? null : cgroup(state, options.subCgroup());
         // Born in a frozen cgroup, the process could not even be set up: in a paused container
         // it joins the cgroup just before its exec, which then waits for the thaw.
-        Cgroup late = status.equals(Status.PAUSED) ? cgroup : null;
+        Cgroup late = status == Status.PAUSED ? cgroup : null;
         Spec.Linux linux = SpecReader.linux(state.execLinux(), "state.json");
         Plan plan = Planner.planExec(process, Planner.Shared.of(linux, state.sessionKeyring()), state.pid(),
                 state.namespaces(), cgroup != null && late == null);

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.sys.Libc;
@@ -17,7 +18,7 @@ public final class Kill {
      */
     public static void kill(StateDir states, String id, int signal, boolean all) {
         ContainerState state = states.load(id);
-        if (Status.of(states, state).equals(Status.STOPPED)) {
+        if (ContainerStatus.of(states, state) == Status.STOPPED) {
             if (all) return;
             throw new ContainerException("container not running");
         }

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -14,8 +15,7 @@ public final class Pause {
         try (StateDir.Lock lock = states.lock(id)) {
             // runc's: running and created containers pause; its words otherwise (clients match them)
             ContainerState state = states.load(id);
-            String status = Status.of(states, state);
-            if (!status.equals(Status.RUNNING) && !status.equals(Status.CREATED)) throw new ContainerException("container not running");
+            ContainerStatus.of(states, state).checkPause();
             cgroup(state).freeze();
         }
     }
@@ -23,7 +23,7 @@ public final class Pause {
     public static void resume(StateDir states, String id) {
         try (StateDir.Lock lock = states.lock(id)) {
             ContainerState state = states.load(id);
-            if (!Status.of(states, state).equals(Status.PAUSED)) throw new ContainerException("container not paused");
+            ContainerStatus.of(states, state).checkResume();
             cgroup(state).thaw();
         }
     }

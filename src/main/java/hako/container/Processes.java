@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 
@@ -11,7 +12,7 @@ public final class Processes {
 
     public static List<Integer> of(StateDir states, String id) {
         ContainerState state = states.load(id);
-        if (Status.of(states, state).equals(Status.STOPPED)) {
+        if (ContainerStatus.of(states, state) == Status.STOPPED) {
             throw new ContainerException("container not running");
         }
         return Kill.processes(state);

@@ -1,9 +1,6 @@
 package hako.container;
 
 import hako.net.NetworkRequest;
-import hako.plan.Plan;
-import hako.plan.Planner;
-import hako.spec.SpecReader;
 import hako.state.StateDir;
 import hako.sys.Libc;
 
@@ -17,9 +14,9 @@ import java.nio.file.Path;
 public final class Run {
     private Run() {}
 
-    /** Loads and checks the bundle's spec, and plans the container, without touching anything. */
-    public static Plan plan(Path bundle, String id) {
-        return Planner.plan(SpecReader.read(bundle), new Planner.Request(bundle, false, false, Planner.sessionKeyring(id)));
+    /** What {@code run} would do with the bundle, planned without touching anything. */
+    public static ContainerPlan plan(StateDir states, String id, Path bundle, Handover handover, NetworkRequest.Flags network) {
+        return ContainerPlan.of(states, new ContainerPlan.Request(id, bundle, false, true, handover, network));
     }
 
     /**
@@ -28,16 +25,14 @@ public final class Run {
      */
     public static int foreground(StateDir states, String id, Path bundle, Handover handover,
                                  NetworkRequest.Flags network, boolean keep, boolean subreaper) {
-        try (Builder builder = new Builder(states, id, bundle, false, handover, network)) {
+        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, false, true, handover, network))) {
             if (subreaper) Libc.becomeSubreaper();
-            Terminals.check(builder.spec, handover.consoleSocket(), true);
             builder.build();
             TerminalRelay relay = null;
             boolean ran = false;
             try (SignalForwarder forwarder = new SignalForwarder(builder.pid())) {
-                if (handover.consoleSocket() != null) builder.sendTerminal(handover.consoleSocket());
-                else if (builder.terminal() >= 0) relay = TerminalRelay.start(builder.terminal());
-                builder.exec();
+                if (builder.terminal() >= 0) relay = TerminalRelay.start(builder.terminal());
+                builder.start();
                 int status = builder.waitForExit();
                 ran = true;
                 return Libc.exitCode(status);
@@ -50,11 +45,9 @@ public final class Run {
 
     public static void detached(StateDir states, String id, Path bundle, Handover handover,
                                 NetworkRequest.Flags network) {
-        try (Builder builder = new Builder(states, id, bundle, false, handover, network)) {
-            Terminals.check(builder.spec, handover.consoleSocket(), false);
+        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, false, false, handover, network))) {
             builder.build();
-            builder.sendTerminal(handover.consoleSocket());
-            builder.exec();
+            builder.start();
         }
     }
 }

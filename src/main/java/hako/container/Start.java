@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.spec.Json;
@@ -19,15 +20,7 @@ public final class Start {
     public static void start(StateDir states, String id) {
         try (StateDir.Lock lock = states.lock(id)) {
             ContainerState state = states.load(id);
-            String status = Status.of(states, state);
-            if (!status.equals(Status.CREATED)) {
-                // runc's words
-                throw new ContainerException(switch (status) {
-                    case Status.STOPPED -> "cannot start a container that has stopped";
-                    case Status.RUNNING -> "cannot start an already running container";
-                    default -> "cannot start a container in the " + status + " state";
-                });
-            }
+            ContainerStatus.of(states, state).checkStart();
             Hooks hooks = Hooks.parse(state.hooks());
             try {
                 HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,

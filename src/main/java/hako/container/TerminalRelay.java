@@ -1,14 +1,12 @@
 package hako.container;
 
 import hako.sys.Libc;
+import hako.sys.Terminal;
 import sun.misc.Signal;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * {@code hako run} of a process with a terminal, in the foreground: hako's own terminal goes raw
@@ -16,17 +14,14 @@ import java.lang.foreign.ValueLayout;
  * back as it was when the process ends.
  */
 final class TerminalRelay implements AutoCloseable {
-    private static final long TCGETS = 0x5401, TCSETS = 0x5402, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414;
-    private static final int TERMIOS_SIZE = 60, WINSIZE_SIZE = 8;
-
     private final int master;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment saved;
+    /** stdin's settings before it went raw; null when stdin is no terminal. */
+    private final byte[] saved;
     private final Thread output;
 
     private TerminalRelay(int master) {
         this.master = master;
-        this.saved = Libc.isatty(0) ? makeRaw() : null;
+        this.saved = Libc.isatty(0) ? Terminal.makeRaw(0) : null;
         copyWindowSize();
         Signal.handle(new Signal("WINCH"), signal -> copyWindowSize());
         Thread input = Thread.ofPlatform().daemon().name("hako-stdin").unstarted(this::pumpInput);
@@ -39,31 +34,8 @@ final class TerminalRelay implements AutoCloseable {
         return new TerminalRelay(master);
     }
 
-    /** cfmakeraw(3) on stdin: keys go to the container as typed, its output comes back untouched. */
-    private MemorySegment makeRaw() {
-        MemorySegment original = arena.allocate(TERMIOS_SIZE, 4);
-        Libc.ioctl(0, TCGETS, original, "reading the terminal's settings");
-        MemorySegment raw = arena.allocate(TERMIOS_SIZE, 4);
-        raw.copyFrom(original);
-        int iflag = raw.get(ValueLayout.JAVA_INT, 0) & ~(01 | 02 | 010 | 040 | 0100 | 0200 | 0400 | 02000);
-        int oflag = raw.get(ValueLayout.JAVA_INT, 4) & ~01;
-        int cflag = (raw.get(ValueLayout.JAVA_INT, 8) & ~(060 | 0400)) | 060;
-        int lflag = raw.get(ValueLayout.JAVA_INT, 12) & ~(010 | 0100 | 02 | 01 | 0100000);
-        raw.set(ValueLayout.JAVA_INT, 0, iflag);
-        raw.set(ValueLayout.JAVA_INT, 4, oflag);
-        raw.set(ValueLayout.JAVA_INT, 8, cflag);
-        raw.set(ValueLayout.JAVA_INT, 12, lflag);
-        raw.set(ValueLayout.JAVA_BYTE, 17 + 6, (byte) 1); // VMIN
-        raw.set(ValueLayout.JAVA_BYTE, 17 + 5, (byte) 0); // VTIME
-        Libc.ioctl(0, TCSETS, raw, "setting the terminal raw");
-        return original;
-    }
-
     private void copyWindowSize() {
-        if (!Libc.isatty(0)) return;
-        MemorySegment size = arena.allocate(WINSIZE_SIZE, 2);
-        Libc.ioctl(0, TIOCGWINSZ, size, "reading the window size");
-        Libc.ioctl(master, TIOCSWINSZ, size, "setting the container's window size");
+        if (Libc.isatty(0)) Terminal.copyWindowSize(0, master);
     }
 
     private void pumpInput() {
@@ -100,7 +72,7 @@ final class TerminalRelay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (saved != null) Libc.ioctl(0, TCSETS, saved, "restoring the terminal");
+        if (saved != null) Terminal.restore(0, saved);
         Libc.close(master);
     }
 }

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 
@@ -13,8 +14,7 @@ public final class Update {
     public static void update(StateDir states, String id, Map<String, Object> resources, String source) {
         try (StateDir.Lock lock = states.lock(id)) {
             ContainerState state = states.load(id);
-            String status = Status.of(states, state);
-            if (status.equals(Status.STOPPED)) throw new ContainerException("cannot update a container that is stopped");
+            ContainerStatus.of(states, state).checkUpdate();
             Pause.cgroup(state).update(resources, source);
         }
     }

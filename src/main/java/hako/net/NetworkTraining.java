@@ -51,7 +51,7 @@ public final class NetworkTraining {
         HostPorts.inUse(8080, "tcp");
         Nft.firstError("Error: Could not process rule: File exists");
         Nft.train();
-        new Attachment("training", request.mode(), List.of(), null, allocation, network).managed();
+        new Attachment("training", request.mode(), null, allocation, network).managed();
         RouteMessages.newVeth(1, "hktraining", 1500, 1, "eth0", 1).bytes();
         RouteMessages.newAddress(1, 1, address, network.subnet()).bytes();
         RouteMessages.newDefaultRoute(1, 1, network.gateway()).bytes();

@@ -36,6 +36,23 @@ public final class Networking {
     }
 
     /**
+     * What the container's network asks of its plan, known before anything is reserved: the
+     * network namespace (new, none, or another container's) and the bind mounts of the /etc
+     * files {@link #prepare} will write. {@code container:ID} is checked here, and again under
+     * the lock when the network is prepared.
+     */
+    public NetworkShape shape(String id, NetworkRequest request, Path stateDir) {
+        return switch (request.mode()) {
+            case UNMANAGED -> NetworkShape.UNMANAGED;
+            case BRIDGE, NONE, HOST -> new NetworkShape(request.mode(), mounts(stateDir, stateDir), null);
+            case CONTAINER -> {
+                Allocation target = joinable(request);
+                yield new NetworkShape(request.mode(), mounts(target.files(), stateDir), "/proc/" + target.init().pid() + "/ns/net");
+            }
+        };
+    }
+
+    /**
      * Reserves what the container will use and writes its hosts, hostname and resolv.conf into
      * {@code stateDir}. Nothing on the host's network changes yet, so a failure later leaves only
      * a record that {@link #release} removes.
@@ -87,7 +104,7 @@ public final class Networking {
         writeFiles(stateDir, hostname, DnsFiles.resolvConf(DnsFiles.hostResolvConf()), DnsFiles.hosts(hostname, id, address, List.of()));
         store.save(allocation);
         refreshHosts(network.name());
-        return new Attachment(id, NetworkRequest.Mode.BRIDGE, mounts(stateDir, stateDir), null, allocation, network);
+        return new Attachment(id, NetworkRequest.Mode.BRIDGE, null, allocation, network);
     }
 
     private Attachment prepareSimple(String id, NetworkRequest.Mode mode, String hostname, Path stateDir, String resolvConf, String hosts) {
@@ -95,11 +112,21 @@ public final class Networking {
         Allocation allocation = new Allocation(id, key(id), mode, null, null, null, hostname, List.of(), List.of(), Egress.ALL,
                 stateDir, ProcessRef.self(), null, null);
         store.save(allocation);
-        return new Attachment(id, mode, mounts(stateDir, stateDir), null, allocation, null);
+        return new Attachment(id, mode, null, allocation, null);
     }
 
     /** Shares another container's network namespace, and its hosts and resolv.conf with it. */
     private Attachment prepareJoin(String id, NetworkRequest request, String hostname, Path stateDir) {
+        Allocation target = joinable(request);
+        DnsFiles.write(stateDir.resolve("hostname"), hostname + "\n");
+        Allocation allocation = new Allocation(id, key(id), NetworkRequest.Mode.CONTAINER, null, null, null, hostname, List.of(),
+                List.of(), Egress.ALL, stateDir, ProcessRef.self(), null, target.id());
+        store.save(allocation);
+        return new Attachment(id, NetworkRequest.Mode.CONTAINER, "/proc/" + target.init().pid() + "/ns/net", allocation, null);
+    }
+
+    /** The running container whose network namespace {@code container:ID} shares. */
+    private Allocation joinable(NetworkRequest request) {
         Allocation target = store.allocation(request.container());
         if (target == null || target.init() == null || !target.alive()) {
             throw new NetworkException("--network container:" + request.container() + ": no running hako container of that id has a network");
@@ -108,12 +135,7 @@ public final class Networking {
             throw new NetworkException("--network container:" + request.container() + ": that container has no network namespace of its own"
                     + (target.joined() != null ? " (it shares " + target.joined() + "'s)" : ""));
         }
-        DnsFiles.write(stateDir.resolve("hostname"), hostname + "\n");
-        Allocation allocation = new Allocation(id, key(id), NetworkRequest.Mode.CONTAINER, null, null, null, hostname, List.of(),
-                List.of(), Egress.ALL, stateDir, ProcessRef.self(), null, target.id());
-        store.save(allocation);
-        return new Attachment(id, NetworkRequest.Mode.CONTAINER, mounts(target.files(), stateDir),
-                "/proc/" + target.init().pid() + "/ns/net", allocation, null);
+        return target;
     }
 
     /**

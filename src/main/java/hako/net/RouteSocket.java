@@ -3,8 +3,6 @@ package hako.net;
 import hako.sys.Errno;
 import hako.sys.Netlink;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +15,6 @@ import java.util.List;
  */
 final class RouteSocket implements AutoCloseable {
     private final int fd;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment buffer = arena.allocate(65536, 8);
     private int sequence = 1;
 
     private RouteSocket(int fd) {
@@ -83,8 +79,7 @@ final class RouteSocket implements AutoCloseable {
     }
 
     private List<NetlinkReply.Message> receive(String what) {
-        int length = Netlink.receive(fd, buffer, what);
-        return NetlinkReply.parse(buffer.asSlice(0, length).asByteBuffer());
+        return NetlinkReply.parse(Netlink.receive(fd, what));
     }
 
     /** The exception for a kernel error, with the errno it carried. */
@@ -98,6 +93,5 @@ final class RouteSocket implements AutoCloseable {
     @Override
     public void close() {
         hako.sys.Libc.close(fd);
-        arena.close();
     }
 }

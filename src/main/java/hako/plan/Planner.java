@@ -42,8 +42,13 @@ public final class Planner {
      * @param waitForStart   {@code create}: init waits on the exec fifo for {@code start} before it execs
      * @param noPivot        runc's --no-pivot: the rootfs moved onto / and chrooted into, not pivot_root
      * @param sessionKeyring the container's session keyring ({@link #sessionKeyring}), null for none
+     * @param filesToCome    bind-mount sources the runtime writes once the plan is made (the
+     *                       network's /etc files): mounted as files, though they do not exist yet
      */
-    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
+    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring, java.util.Set<Path> filesToCome) {
+        public Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
+            this(bundle, waitForStart, noPivot, sessionKeyring, java.util.Set.of());
+        }
     }
 
     public static Plan plan(Spec spec, Request request) {
@@ -56,7 +61,7 @@ public final class Planner {
         Sysctls.check(spec.linux());
         List<Op> clone = Namespaces.enter(spec);
         List<String> warnings = new ArrayList<>();
-        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot(), warnings);
+        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot(), request.filesToCome(), warnings);
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));

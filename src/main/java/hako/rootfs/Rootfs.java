@@ -24,13 +24,15 @@ public final class Rootfs {
     private final Path rootfs;
     private final Path bundle;
     private final boolean noPivot;
+    private final java.util.Set<Path> filesToCome;
     private final List<Op> ops = new ArrayList<>();
     private final List<String> warnings;
 
-    private Rootfs(Spec spec, Path bundle, boolean noPivot, List<String> warnings) {
+    private Rootfs(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings) {
         this.spec = spec;
         this.bundle = bundle;
         this.noPivot = noPivot;
+        this.filesToCome = filesToCome;
         this.warnings = warnings;
         this.rootfs = path(spec, bundle);
     }
@@ -44,8 +46,9 @@ public final class Rootfs {
      * @param noPivot  runc's --no-pivot: move the rootfs onto / and chroot, for where pivot_root cannot be used
      * @param warnings where to add what of the spec is passed over
      */
-    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot, List<String> warnings) {
-        Rootfs plan = new Rootfs(spec, bundle, noPivot, warnings);
+    /** @param filesToCome bind sources the runtime writes after planning: mounted as files */
+    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings) {
+        Rootfs plan = new Rootfs(spec, bundle, noPivot, filesToCome, warnings);
         if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
@@ -129,7 +132,7 @@ public final class Rootfs {
         }
         if (bind) {
             Path source = bundle.resolve(mount.source() == null ? "" : mount.source());
-            createMountPoint(target, Files.isDirectory(source) || !Files.exists(source));
+            createMountPoint(target, !filesToCome.contains(source) && (Files.isDirectory(source) || !Files.exists(source)));
             long recursive = options.flags() & Flags.MS_REC;
             ops.add(new Op.Mount(source.toString(), target, null, Flags.MS_BIND | recursive, null));
             // A bind mount ignores ro, nosuid… on its first call: they take a remount.
@@ -172,7 +175,7 @@ public final class Rootfs {
 
     /** Whether hako makes the container's /dev (its devices, links and, for a terminal, /dev/console). */
     public static boolean makesDev(Spec spec) {
-        return !new Rootfs(spec, Path.of("/"), false, new ArrayList<>()).devIsBindMounted();
+        return !new Rootfs(spec, Path.of("/"), false, java.util.Set.of(), new ArrayList<>()).devIsBindMounted();
     }
 
     private boolean devIsBindMounted() {

@@ -5,9 +5,6 @@ import hako.sys.Libc;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -20,8 +17,8 @@ public final class Stage implements AutoCloseable {
     private static final String BINARY = "/hako/stage/hako-stage";
 
     private final int socket;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment reply = arena.allocate(Protocol.REPLY_SIZE, 8);
+    /** The last reply, 16 bytes (docs/stage-protocol.md). */
+    private java.nio.ByteBuffer reply;
     private int stagePid;
     private int[] replyFds = new int[0];
     private static final int MAX_REPLY_FDS = 4;
@@ -133,19 +130,18 @@ public final class Stage implements AutoCloseable {
 
     private void send(List<Op> batch, int[] fds) {
         byte[] message = Protocol.encode(batch);
-        MemorySegment segment = arena.allocate(message.length);
-        MemorySegment.copy(message, 0, segment, ValueLayout.JAVA_BYTE, 0, message.length);
         if (fds.length == 0) {
-            Libc.send(socket, segment, "sending operations to the stage");
+            Libc.send(socket, message, "sending operations to the stage");
         } else {
-            Libc.sendWithFds(socket, segment, fds, "sending operations to the stage");
+            Libc.sendWithFds(socket, message, fds, "sending operations to the stage");
         }
     }
 
     private long receive() {
-        Libc.Received received = Libc.recvWithFds(socket, reply, MAX_REPLY_FDS, "reading the stage's reply");
+        Libc.Received received = Libc.recvWithFds(socket, Protocol.REPLY_SIZE, MAX_REPLY_FDS, "reading the stage's reply");
         replyFds = received.fds();
-        return received.length();
+        reply = java.nio.ByteBuffer.wrap(received.data()).order(java.nio.ByteOrder.nativeOrder());
+        return received.data().length;
     }
 
     /** The descriptors that came with the last reply (a terminal's master, for instance). */
@@ -154,10 +150,10 @@ public final class Stage implements AutoCloseable {
     }
 
     private long check(List<Op> batch) {
-        int failedOp = reply.get(ValueLayout.JAVA_INT, 0);
-        int errno = reply.get(ValueLayout.JAVA_INT, 4);
+        int failedOp = reply.getInt(0);
+        int errno = reply.getInt(4);
         if (failedOp >= 0) throw new StageFailure(batch, failedOp, errno, null);
-        return reply.get(ValueLayout.JAVA_LONG, 8);
+        return reply.getLong(8);
     }
 
     @Override
@@ -168,6 +164,5 @@ public final class Stage implements AutoCloseable {
             Libc.kill(stagePid, Libc.SIGKILL);
             Libc.waitpid(stagePid, "waiting for the stage to exit");
         }
-        arena.close();
     }
 }

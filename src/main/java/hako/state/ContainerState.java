@@ -11,7 +11,7 @@ import java.util.Map;
  * (hooks to run at delete, its cgroup).
  *
  * @param phase   how far hako got: {@code creating}, {@code created} or {@code running}; the
- *                status a command reports is worked out from this and the process ({@link Status})
+ *                status a command reports is worked out from this and the process
  * @param created when it was created, RFC 3339 in UTC
  * @param hooks   the spec's hooks, kept for {@code poststop} at delete (the bundle may be gone)
  * @param cgroup  the container's cgroup directory, or null when it has none
@@ -28,7 +28,7 @@ public record ContainerState(
         Path bundle,
         Path rootfs,
         String created,
-        String phase,
+        Status phase,
         Map<String, String> annotations,
         Map<String, Object> hooks,
         String cgroup,
@@ -38,7 +38,7 @@ public record ContainerState(
         Map<String, Object> execLinux,
         String sessionKeyring) {
 
-    public ContainerState withPhase(String newPhase) {
+    public ContainerState withPhase(Status newPhase) {
         return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, newPhase, annotations, hooks, cgroup,
                 process, namespaces, network, execLinux, sessionKeyring);
     }
@@ -56,7 +56,7 @@ public record ContainerState(
         json.put("bundle", bundle.toString());
         json.put("rootfs", rootfs.toString());
         json.put("created", created);
-        json.put("phase", phase);
+        json.put("phase", phase.toString());
         json.put("annotations", annotations);
         if (hooks != null) json.put("hooks", hooks);
         if (cgroup != null) json.put("cgroup", cgroup);
@@ -77,7 +77,7 @@ public record ContainerState(
                 Path.of((String) json.get("bundle")),
                 Path.of((String) json.get("rootfs")),
                 (String) json.get("created"),
-                (String) json.get("phase"),
+                Status.of((String) json.get("phase")),
                 (Map<String, String>) json.getOrDefault("annotations", Map.of()),
                 (Map<String, Object>) json.get("hooks"),
                 (String) json.get("cgroup"),
@@ -89,12 +89,12 @@ public record ContainerState(
     }
 
     /** The OCI state of a container (runtime-spec "State"), as {@code hako state} prints it. */
-    public Map<String, Object> ociState(String status) {
+    public Map<String, Object> ociState(Status status) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("ociVersion", hako.spec.Spec.OCI_VERSION);
         state.put("id", id);
-        state.put("pid", status.equals("stopped") ? 0L : (long) pid);
-        state.put("status", status);
+        state.put("pid", status == Status.STOPPED ? 0L : (long) pid);
+        state.put("status", status.toString());
         state.put("bundle", bundle.toString());
         state.put("rootfs", rootfs.toString());
         state.put("created", created);

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -195,7 +196,13 @@ public final class Libc {
     }
 
     /** Sends one datagram. MSG_NOSIGNAL: a peer that died is an error, not a SIGPIPE. */
-    public static void send(int fd, MemorySegment message, String what) {
+    public static void send(int fd, byte[] message, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            send(fd, arena.allocateFrom(JAVA_BYTE, message), what);
+        }
+    }
+
+    static void send(int fd, MemorySegment message, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             while (syscall(state, Syscalls.SENDTO, fd, message.address(), message.byteSize(), 0x4000 /* MSG_NOSIGNAL */, 0, 0) < 0) {
@@ -217,8 +224,9 @@ public final class Libc {
     }
 
     /** Sends one datagram with descriptors attached to it (SCM_RIGHTS). */
-    public static void sendWithFds(int fd, MemorySegment message, int[] fds, String what) {
+    public static void sendWithFds(int fd, byte[] bytes, int[] fds, String what) {
         try (Arena arena = Arena.ofConfined()) {
+            MemorySegment message = arena.allocateFrom(JAVA_BYTE, bytes);
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment header = messageHeader(arena, message, fds.length);
             MemorySegment control = header.get(ADDRESS, MSG_CONTROL).reinterpret(controlSize(fds.length));
@@ -232,13 +240,14 @@ public final class Libc {
         }
     }
 
-    /** A datagram's length (0 at end of file) and the descriptors that came with it. */
-    public record Received(long length, int[] fds) {}
+    /** A datagram (empty at end of file) and the descriptors that came with it. */
+    public record Received(byte[] data, int[] fds) {}
 
-    /** Receives one datagram and up to {@code maxFds} descriptors, which arrive close-on-exec. */
-    public static Received recvWithFds(int fd, MemorySegment buffer, int maxFds, String what) {
+    /** Receives one datagram of up to {@code size} bytes and up to {@code maxFds} descriptors, which arrive close-on-exec. */
+    public static Received recvWithFds(int fd, int size, int maxFds, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocate(size, 8);
             MemorySegment header = messageHeader(arena, buffer, maxFds);
             long n;
             while ((n = syscall(state, Syscalls.RECVMSG, fd, header.address(), 0x40000000 /* MSG_CMSG_CLOEXEC */, 0)) < 0) {
@@ -251,7 +260,7 @@ public final class Libc {
                 fds = new int[(int) ((control.get(JAVA_LONG, 0) - CMSG_HEADER) / 4)];
                 for (int i = 0; i < fds.length; i++) fds[i] = control.get(JAVA_INT, CMSG_HEADER + 4L * i);
             }
-            return new Received(n, fds);
+            return new Received(buffer.asSlice(0, n).toArray(JAVA_BYTE), fds);
         }
     }
 
@@ -374,11 +383,8 @@ public final class Libc {
     public static void sendFileTo(String path, String name, int fd, String socketName) {
         int socket = connectUnix(path, "connecting to " + socketName);
         String what = "sending " + name + " to " + socketName;
-        try (Arena arena = Arena.ofConfined()) {
-            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            MemorySegment message = arena.allocate(bytes.length);
-            MemorySegment.copy(bytes, 0, message, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            sendWithFds(socket, message, new int[] {fd}, what);
+        try {
+            sendWithFds(socket, name.getBytes(java.nio.charset.StandardCharsets.UTF_8), new int[] {fd}, what);
         } finally {
             close(socket);
         }
@@ -405,7 +411,7 @@ public final class Libc {
     }
 
     /** ioctl(fd, request, buffer) with a buffer in and out (termios, winsize). */
-    public static void ioctl(int fd, long request, MemorySegment buffer, String what) {
+    static void ioctl(int fd, long request, MemorySegment buffer, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             if (syscall(state, Syscalls.IOCTL, fd, request, buffer.address(), 0) < 0) throw fail(what, state);

@@ -94,15 +94,18 @@ public final class Netlink {
 
     /** Sends one datagram (one or more netlink messages) to the kernel. */
     public static void send(int fd, byte[] message, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(message.length);
-            MemorySegment.copy(message, 0, segment, ValueLayout.JAVA_BYTE, 0, message.length);
-            Libc.send(fd, segment, what);
-        }
+        Libc.send(fd, message, what);
     }
 
-    /** Reads one datagram from the kernel into {@code buffer}; returns its length. */
-    public static int receive(int fd, MemorySegment buffer, String what) {
-        return (int) Libc.recv(fd, buffer, what);
+    /** The largest answer read at once: a dump comes in datagrams of at most a page or two each. */
+    private static final int RECEIVE_SIZE = 65536;
+
+    /** Reads one datagram from the kernel (little-endian, as netlink is on this machine). */
+    public static java.nio.ByteBuffer receive(int fd, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(RECEIVE_SIZE, 8);
+            long length = Libc.recv(fd, buffer, what);
+            return java.nio.ByteBuffer.wrap(buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE)).order(java.nio.ByteOrder.nativeOrder());
+        }
     }
 }

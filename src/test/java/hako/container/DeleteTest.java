@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.state.Status;
 import hako.net.NetworkRequest;
 import hako.net.Networking;
 import hako.state.ContainerState;

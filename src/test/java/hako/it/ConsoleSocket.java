@@ -48,8 +48,8 @@ final class ConsoleSocket implements AutoCloseable {
     /** Accepts hako's connection and returns the descriptor it sent. */
     int receiveTerminal() throws Throwable {
         int connection = (int) ACCEPT.invokeExact(listener, MemorySegment.NULL, MemorySegment.NULL);
-        try (Arena arena = Arena.ofConfined()) {
-            Libc.Received received = Libc.recvWithFds(connection, arena.allocate(256), 1, "receiving the terminal");
+        try {
+            Libc.Received received = Libc.recvWithFds(connection, 256, 1, "receiving the terminal");
             if (received.fds().length != 1) throw new IllegalStateException("no descriptor came with the message");
             return received.fds()[0];
         } finally {
