@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.Warnings;
 import hako.cgroup.Cgroup;
@@ -129,7 +130,7 @@ final class Builder implements AutoCloseable {
             case Step.CloneInit clone -> {
                 stage = Stage.launch(handover.preserveFds());
                 int pid = cloneInit(clone.ops());
-                state = state.withProcess(pid, Proc.startTime(pid));
+                state = state.withProcess(pid, ProcessRef.startTime(pid));
             }
             case Step.SaveState save -> {
                 if (save.status() != Status.CREATING) state = state.withPhase(save.status());

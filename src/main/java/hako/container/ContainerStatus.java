@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.sys.ProcessRef;
 import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -18,9 +19,9 @@ public final class ContainerStatus {
     public static Status of(StateDir states, ContainerState state) {
         if (state.phase() == Status.CREATING) {
             // Before the clone there is no process to ask; after it, a dead one means a failed create.
-            return state.pid() == 0 || Proc.alive(state.pid(), state.pidStartTime()) ? Status.CREATING : Status.STOPPED;
+            return state.pid() == 0 || ProcessRef.alive(state.pid(), state.pidStartTime()) ? Status.CREATING : Status.STOPPED;
         }
-        if (!Proc.alive(state.pid(), state.pidStartTime())) return Status.STOPPED;
+        if (!ProcessRef.alive(state.pid(), state.pidStartTime())) return Status.STOPPED;
         if (Files.exists(states.fifo(state.id()))) return Status.CREATED;
         if (state.cgroup() != null && Cgroup.open(Path.of(state.cgroup())).frozen()) return Status.PAUSED;
         return Status.RUNNING;

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
@@ -61,10 +62,10 @@ public final class Delete {
             // A create that died before it recorded init's pid: init, if it was cloned, is in the
             // cgroup, which destroy() empties and waits for; without a cgroup there is nothing to
             // find it by (and it exits when the dead create's end of the stage socket closes).
-            if (state.cgroup() != null) for (int pid : Kill.processes(state)) Kill.signal(pid, Proc.startTime(pid), Libc.SIGKILL);
+            if (state.cgroup() != null) for (int pid : Kill.processes(state)) Kill.signal(pid, ProcessRef.startTime(pid), Libc.SIGKILL);
             return;
         }
-        for (int pid : Kill.processes(state)) Kill.signal(pid, Proc.startTime(pid), Libc.SIGKILL);
+        for (int pid : Kill.processes(state)) Kill.signal(pid, ProcessRef.startTime(pid), Libc.SIGKILL);
         if (!Kill.awaitExit(state.pid(), state.pidStartTime(), KILL_WAIT_MILLIS)) {
             throw new ContainerException("process " + state.pid() + " did not end after SIGKILL");
         }

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.cgroup.Cgroup;
 import hako.plan.Plan;
@@ -65,7 +66,7 @@ public final class Exec {
             int pid;
             try {
                 // The namespaces are held open now: init must still be the process they were read from.
-                if (!Proc.alive(state.pid(), state.pidStartTime())) {
+                if (!ProcessRef.alive(state.pid(), state.pidStartTime())) {
                     throw new ContainerException("the container's process ended");
                 }
                 pid = stage.cloneInit(plan.namespaces(), namespaces);

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -25,7 +26,7 @@ public final class Kill {
         if (all && state.cgroup() != null) {
             Pause.cgroup(state).signalAll(signal);
         } else if (all) {
-            for (int pid : processes(state)) signal(pid, Proc.startTime(pid), signal);
+            for (int pid : processes(state)) signal(pid, ProcessRef.startTime(pid), signal);
         } else if (!signal(state.pid(), state.pidStartTime(), signal)) {
             throw new ContainerException("container not running");
         }
@@ -47,7 +48,7 @@ public final class Kill {
         int pidfd = Libc.pidfdOpen(pid);
         if (pidfd < 0) return false;
         try {
-            return Proc.alive(pid, startTime) && Libc.pidfdSignal(pidfd, signal);
+            return ProcessRef.alive(pid, startTime) && Libc.pidfdSignal(pidfd, signal);
         } finally {
             Libc.close(pidfd);
         }
@@ -58,7 +59,7 @@ public final class Kill {
         int pidfd = Libc.pidfdOpen(pid);
         if (pidfd < 0) return true;
         try {
-            if (!Proc.alive(pid, startTime)) return true;
+            if (!ProcessRef.alive(pid, startTime)) return true;
             // A pidfd becomes readable when its process exits (zombie or reaped).
             return (Libc.poll(pidfd, Libc.POLLIN, millis, "waiting for process " + pid) & Libc.POLLIN) != 0;
         } finally {

@@ -6,34 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What /proc says about a process: whether it is still the one hako started, and its peers. */
+/** What /proc says about a container's processes (a process's identity: {@link hako.sys.ProcessRef}). */
 final class Proc {
     private Proc() {}
-
-    /**
-     * The process's start time (clock ticks after boot, field 22 of /proc/PID/stat), or -1 when
-     * there is no such process or it is a zombie: dead, only not yet reaped.
-     */
-    static long startTime(int pid) {
-        if (pid <= 0) return -1;
-        String stat;
-        try {
-            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        } catch (IOException e) {
-            return -1;
-        }
-        // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        char state = fields[0].charAt(0);
-        if (state == 'Z' || state == 'X') return -1;
-        return Long.parseLong(fields[19]);
-    }
-
-    /** Whether {@code pid} is alive and is the process that started at {@code startTime}. */
-    static boolean alive(int pid, long startTime) {
-        long now = startTime(pid);
-        return now >= 0 && now == startTime;
-    }
 
     /**
      * Every process in the PID namespace of {@code pid} (itself included), as the host numbers

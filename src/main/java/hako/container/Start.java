@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
@@ -65,7 +66,7 @@ public final class Start {
                     byte[] data = Libc.read(fifo, 1, "reading the exec fifo");
                     if (data != null && data.length == 1) break;
                 }
-                if (!Proc.alive(state.pid(), state.pidStartTime())) {
+                if (!ProcessRef.alive(state.pid(), state.pidStartTime())) {
                     throw new ContainerException("the container's process ended before it could start");
                 }
             }

@@ -1,5 +1,7 @@
 package hako.net;
 
+import hako.sys.ProcessRef;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package hako.net;
 
+import hako.sys.ProcessRef;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

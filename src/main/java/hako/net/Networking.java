@@ -1,5 +1,7 @@
 package hako.net;
 
+import hako.sys.ProcessRef;
+
 import hako.spec.Spec;
 
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package hako.net;
 
+import hako.sys.ProcessRef;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
