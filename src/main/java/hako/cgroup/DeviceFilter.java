@@ -2,8 +2,14 @@ package hako.cgroup;
 
 import hako.spec.DeviceType;
 import hako.spec.Spec;
+import hako.sys.Bpf;
+import hako.sys.CgroupCalls;
+import hako.sys.Errno;
+import hako.sys.Libc;
+import hako.sys.SysException;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +29,9 @@ import java.util.List;
  * first: a pass whose kind was not asked for is skipped; a matching allow ends the pass; a
  * matching deny (or no match at all) returns 0, denied. Past the three passes it returns 1. An
  * access kind other than these three is denied before any pass.
+ *
+ * <p>The filter installs itself on a cgroup ({@link #install}), replacing the one hako attached
+ * before rather than stacking on it.
  */
 final class DeviceFilter {
     // struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }: access_type is
@@ -125,6 +134,100 @@ final class DeviceFilter {
         }
         for (int jump : toNextPass) code.jumpHere(jump);
     }
+
+    // ---------------------------------------------------------------- installing it
+
+    /** Every rule in force: the spec's, the defaults, then the devices the container was given. */
+    static List<DeviceRule> all(List<DeviceRule> specRules, List<DeviceRule> given) {
+        List<DeviceRule> rules = new ArrayList<>(specRules);
+        rules.addAll(DeviceFilter.defaults());
+        rules.addAll(given);
+        return rules;
+    }
+
+    /** Loads the filter and attaches it, replacing (never stacking on) the one hako attached before. */
+    static void install(Path path, List<DeviceRule> rules, String jsonPath) {
+        String where = jsonPath != null ? jsonPath : "linux.resources.devices";
+        int program = Bpf.loadDeviceProgram(program(rules), "loading the device filter (" + where + ")");
+        int dir = -1;
+        try {
+            dir = CgroupCalls.openDirectory(path.toString(), "opening the cgroup " + path);
+            int[] attached = Bpf.attachedDevicePrograms(dir, "listing the device filters of " + path);
+            if (attached.length == 1 && replace(path, dir, program, attached[0])) return;
+            Bpf.attachDeviceProgram(dir, program, -1, "attaching the device filter to " + path);
+            for (int id : attached) {
+                int old = Bpf.programById(id, "opening an old device filter of " + path);
+                if (old < 0) continue;
+                try {
+                    Bpf.detachDeviceProgram(dir, old, "detaching an old device filter from " + path);
+                } finally {
+                    Libc.close(old);
+                }
+            }
+        } finally {
+            Libc.close(dir);
+            Libc.close(program);
+        }
+    }
+
+    /** How many device filters are attached to the cgroup itself: 1 once hako made it, whatever the updates. */
+    static int attached(Path path) {
+        int dir = CgroupCalls.openDirectory(path.toString(), "opening the cgroup " + path);
+        try {
+            return Bpf.attachedDevicePrograms(dir, "listing the device filters of " + path).length;
+        } finally {
+            Libc.close(dir);
+        }
+    }
+
+    /** Swaps the filter in place (BPF_F_REPLACE, Linux 5.6+); false when the kernel cannot. */
+    private static boolean replace(Path path, int dir, int program, int oldId) {
+        int old = Bpf.programById(oldId, "opening the device filter of " + path);
+        if (old < 0) return false;
+        try {
+            Bpf.attachDeviceProgram(dir, program, old, "replacing the device filter of " + path);
+            return true;
+        } catch (SysException e) {
+            if (e.errno() == Errno.EINVAL) return false;
+            throw e;
+        } finally {
+            Libc.close(old);
+        }
+    }
+
+    /** linux.devices of the spec, kept on the cgroup: an update of the device rules still allows them. */
+    private static final String GIVEN_DEVICES = "trusted.hako.devices";
+
+    /** Keeps the devices the container was given on its cgroup, for {@link #remembered}. */
+    static void remember(Path cgroup, List<DeviceRule> given) {
+        CgroupTree.setAttribute(cgroup, GIVEN_DEVICES, rulesText(given));
+    }
+
+    /** The devices the container was given, as {@link #remember} kept them. */
+    static List<DeviceRule> remembered(Path cgroup) {
+        return parseRules(CgroupTree.getAttribute(cgroup, GIVEN_DEVICES));
+    }
+
+    private static String rulesText(List<DeviceRule> rules) {
+        StringBuilder text = new StringBuilder();
+        for (DeviceRule rule : rules) {
+            if (!text.isEmpty()) text.append(',');
+            text.append(rule.type()).append(' ').append(rule.major()).append(':').append(rule.minor());
+        }
+        return text.toString();
+    }
+
+    private static List<DeviceRule> parseRules(String text) {
+        List<DeviceRule> rules = new ArrayList<>();
+        if (text == null || text.isEmpty()) return rules;
+        for (String rule : text.split(",")) {
+            int colon = rule.indexOf(':');
+            rules.add(new DeviceRule(rule.charAt(0), Long.parseLong(rule.substring(2, colon)),
+                    Long.parseLong(rule.substring(colon + 1)), DeviceRule.ALL, true));
+        }
+        return rules;
+    }
+
 
     /** Instructions in order, with forward jumps patched once their target is known. */
     private static final class Assembler {

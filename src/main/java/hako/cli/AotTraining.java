@@ -44,7 +44,7 @@ final class AotTraining {
                 "run", "--bundle", bundle.toString(), "../bad"});
             Hako.main(new String[] {"--root", root, "run", "--bundle", work.resolve("missing").toString(), "x"});
             stateFiles(new StateDir(Path.of(root)), bundle);
-            hako.cgroup.Cgroup.exerciseForAotTraining();
+            hako.cgroup.CgroupTraining.exerciseForAotTraining();
             stage();
             hako.net.NetworkTraining.run(work);
             System.out.println(DefaultSpec.json().length());

@@ -4,6 +4,7 @@ import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.Warnings;
 import hako.cgroup.Cgroup;
+import hako.cgroup.CgroupPlan;
 import hako.hooks.HookRunner;
 import hako.net.Attachment;
 import hako.net.NetDevices;
@@ -166,7 +167,7 @@ final class Builder implements AutoCloseable {
      */
     private void claimState() {
         lock = states.create(plan.id());
-        Cgroup.Planned planned = plan.cgroup();
+        CgroupPlan planned = plan.cgroup();
         state = new ContainerState(plan.id(), 0, 0, plan.bundle(), Rootfs.path(spec, plan.bundle()), Timestamps.now(),
                 Status.CREATING, spec.annotations(), spec.hooks(), planned == null ? null : planned.path().toString(),
                 rawProcess(), namespaces(), plan.network().mode() != NetworkRequest.Mode.UNMANAGED, execLinux(),

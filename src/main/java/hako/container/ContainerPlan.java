@@ -1,7 +1,7 @@
 package hako.container;
 
 import hako.state.Status;
-import hako.cgroup.Cgroup;
+import hako.cgroup.CgroupPlan;
 import hako.cgroup.Hierarchy;
 import hako.hooks.Hooks;
 import hako.net.NetworkRequest;
@@ -73,7 +73,7 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
         Spec spec = shape.applyTo(read);
         Plan plan = Planner.plan(spec, new Planner.Request(request.bundle(), request.waitForStart(), handover.noPivot(),
                 sessionKeyring(id, handover), shape.files()));
-        Cgroup.Planned cgroup = Cgroup.plan(id, spec.linux(), cgroups);
+        CgroupPlan cgroup = CgroupPlan.of(id, spec.linux(), cgroups);
 
         List<Step> build = new ArrayList<>();
         build.add(new Step.ClaimState(dir));
@@ -141,7 +141,7 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
     }
 
     /** The container's cgroup as planned; null on a host without cgroup v2. */
-    Cgroup.Planned cgroup() {
+    CgroupPlan cgroup() {
         for (Step step : build) {
             if (step instanceof Step.MakeCgroup make) return make.cgroup();
         }

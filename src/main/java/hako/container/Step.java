@@ -1,7 +1,7 @@
 package hako.container;
 
 import hako.state.Status;
-import hako.cgroup.Cgroup;
+import hako.cgroup.CgroupPlan;
 import hako.hooks.Hook;
 import hako.net.NetworkRequest;
 import hako.plan.Op;
@@ -86,7 +86,7 @@ sealed interface Step {
     }
 
     /** The container's cgroup, its limits and device filter in force before any process is in it. */
-    record MakeCgroup(Cgroup.Planned cgroup) implements Step {
+    record MakeCgroup(CgroupPlan cgroup) implements Step {
         public String who() {
             return "runtime";
         }

@@ -38,7 +38,7 @@ public final class VmProbe {
         long[] micros = new long[rounds];
         for (int i = 0; i < rounds; i++) {
             long start = System.nanoTime();
-            Cgroup.create("bench-" + ProcessHandle.current().pid() + "-" + i, linux).destroy();
+            CgroupPlan.create("bench-" + ProcessHandle.current().pid() + "-" + i, linux).destroy();
             micros[i] = (System.nanoTime() - start) / 1000;
         }
         long first = micros[0];

@@ -1,0 +1,114 @@
+package hako.cgroup;
+
+import hako.spec.Spec;
+import hako.sys.SysException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A container's cgroup, checked but not made yet: its directory (for the state to name before
+ * anything exists — a create killed from then on leaves nothing that delete cannot find), the
+ * files its limits write and its device filter, made by {@link #make} with all of it in force.
+ */
+public final class CgroupPlan {
+    private final Hierarchy hierarchy;
+    private final List<Path> chain;
+    private final Limits limits;
+    private final List<DeviceRule> given;
+    private final Path target;
+
+    private CgroupPlan(Hierarchy hierarchy, List<Path> chain, Limits limits, List<DeviceRule> given, Path target) {
+        this.hierarchy = hierarchy;
+        this.chain = chain;
+        this.limits = limits;
+        this.given = given;
+        this.target = target;
+    }
+
+    public Path path() {
+        return target;
+    }
+
+    /**
+     * What {@link #make} will do, as {@code hako plan} prints it: the directory, each file
+     * written and the device filter.
+     */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("mkdir " + target + "  (and missing parents, each passing down "
+                + (limits.controllers.isEmpty() ? "no controller" : String.join(" ", limits.controllers.keySet())) + ")");
+        for (Limits.Write write : limits.writes) lines.add(write.render());
+        List<DeviceRule> all = DeviceFilter.all(limits.deviceRules != null ? limits.deviceRules : List.of(), given);
+        lines.add("bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, " + DeviceFilter.program(all).length / 8
+                + " instructions from " + all.size() + " rules), bpf(BPF_PROG_ATTACH, " + target + ")");
+        return lines;
+    }
+
+    /** Makes it, limits and device filter in force; on a failure, what was made is removed. */
+    public Cgroup make() {
+        if (Files.exists(target)) CgroupTree.removeTree(target); // a stale one of ours, checked by plan
+        List<Path> made = new ArrayList<>();
+        try {
+            CgroupTree.makeChain(hierarchy, chain, limits.controllers.keySet(), made);
+            Cgroup cgroup = Cgroup.open(target);
+            DeviceFilter.remember(target, given);
+            cgroup.apply(limits);
+            List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
+            DeviceFilter.install(target, DeviceFilter.all(specRules, given), limits.devicesPath);
+            return cgroup;
+        } catch (RuntimeException e) {
+            for (int i = made.size() - 1; i >= 0; i--) CgroupTree.removeQuietly(made.get(i));
+            throw e instanceof SysException ? new CgroupException(e.getMessage(), e) : e;
+        }
+    }
+
+    /**
+     * Makes the container's cgroup from {@code linux.cgroupsPath} and {@code linux.resources},
+     * with its limits and device filter in force. On any failure, everything made is removed
+     * again and the error says what was wrong. Returns null only on a host without any cgroup v2
+     * hierarchy, when the spec asks for nothing that needs one.
+     */
+    public static Cgroup create(String id, Spec.Linux linux) {
+        CgroupPlan planned = of(id, linux);
+        return planned == null ? null : planned.make();
+    }
+
+    /** The checks of {@link #create}, nothing made or removed; null where {@link #create} returns null. */
+    public static CgroupPlan of(String id, Spec.Linux linux) {
+        return of(id, linux, Hierarchy.current());
+    }
+
+    /** {@link #of} in the given tree. */
+    public static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy) {
+        if (hierarchy.mount() == null) {
+            if (asksForAnything(linux.resources())) {
+                throw new CgroupException("config.json: linux.resources: this host mounts no cgroup v2 hierarchy, "
+                        + "and hako enforces resources only through cgroup v2");
+            }
+            return null;
+        }
+        String cgroupPath = Placement.resolve(linux.cgroupsPath(), id, hierarchy.ownCgroup());
+        Path target = hierarchy.directory(cgroupPath);
+        if (Files.exists(target)) CgroupTree.checkStale(target);
+        List<Path> chain = hierarchy.chain(cgroupPath);
+        Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(CgroupTree.nearestExisting(chain)), null);
+        CgroupTree.checkAvailable(hierarchy, limits);
+        return new CgroupPlan(hierarchy, chain, limits, DeviceFilter.given(linux.devices()), target);
+    }
+
+    private static boolean asksForAnything(Map<String, Object> resources) {
+        if (resources == null) return false;
+        for (Map.Entry<String, Object> entry : resources.entrySet()) {
+            Object value = entry.getValue();
+            if (value == null) continue;
+            if (value instanceof Map<?, ?> map && map.isEmpty()) continue;
+            if (value instanceof List<?> list && list.isEmpty()) continue;
+            return true;
+        }
+        return false;
+    }
+}
