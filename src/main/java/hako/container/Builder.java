@@ -6,11 +6,13 @@ import hako.Warnings;
 import hako.cgroup.Cgroup;
 import hako.cgroup.CgroupPlan;
 import hako.hooks.HookRunner;
+import hako.hooks.Hooks;
 import hako.net.Attachment;
 import hako.net.NetDevices;
 import hako.net.NetworkRequest;
 import hako.net.Networking;
 import hako.plan.Op;
+import hako.rootfs.HostMounts;
 import hako.rootfs.Rootfs;
 import hako.spec.Json;
 import hako.spec.NamespaceType;
@@ -52,19 +54,38 @@ final class Builder implements AutoCloseable {
     private Networking networking;
     private Attachment attachment;
     private boolean reaped;
-    /** Carries out one step: {@link #perform}, or a recording fake in a test. */
-    private final java.util.function.Consumer<Step> performer;
+    /** A delete from elsewhere removed the container once run let go of it: only our child is left. */
+    private boolean deletedElsewhere;
+    /** The steps begun, the last on top: {@link #abort} undoes them in that order. */
+    private final java.util.ArrayDeque<Step> done = new java.util.ArrayDeque<>();
+    private final Performer performer;
+
+    /** Carries out a step and undoes it: this builder's own, or a recording fake in a test. */
+    interface Performer {
+        void perform(Step step);
+
+        /** Undoes a step begun, whether or not it ended: each undo copes with half a step. */
+        void undo(Step step);
+    }
 
     Builder(StateDir states, ContainerPlan plan, Handover handover) {
         this(states, plan, handover, null);
     }
 
-    /** @param performer what carries out each step; null for this builder's own {@link #perform} */
-    Builder(StateDir states, ContainerPlan plan, Handover handover, java.util.function.Consumer<Step> performer) {
+    /** @param performer what carries out and undoes each step; null for this builder's own */
+    Builder(StateDir states, ContainerPlan plan, Handover handover, Performer performer) {
         this.states = states;
         this.plan = plan;
         this.handover = handover;
-        this.performer = performer != null ? performer : this::perform;
+        this.performer = performer != null ? performer : new Performer() {
+            public void perform(Step step) {
+                Builder.this.perform(step);
+            }
+
+            public void undo(Step step) {
+                Builder.this.undo(step);
+            }
+        };
         this.spec = plan.spec();
         // Said once, here: hako plan shows them with the plan.
         plan.warnings().forEach(Warnings::print);
@@ -95,7 +116,7 @@ final class Builder implements AutoCloseable {
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
     void build() {
         try {
-            for (Step step : plan.build()) performer.accept(step);
+            for (Step step : plan.build()) begin(step);
         } catch (RuntimeException e) {
             abort();
             throw explain(e, spec.process());
@@ -109,7 +130,7 @@ final class Builder implements AutoCloseable {
     void start() {
         for (Step step : plan.start()) {
             try {
-                performer.accept(step);
+                begin(step);
             } catch (RuntimeException e) {
                 // After the lock is let go (run), the container belongs to everyone: a poststart
                 // hook's failure is only a warning, said by HookRunner.
@@ -117,6 +138,11 @@ final class Builder implements AutoCloseable {
                 throw explain(e, spec.process());
             }
         }
+    }
+
+    private void begin(Step step) {
+        done.push(step);
+        performer.perform(step);
     }
 
     private void perform(Step step) {
@@ -260,31 +286,70 @@ final class Builder implements AutoCloseable {
         return status;
     }
 
-    /** Kills init if it still runs, and removes everything made for the container. Idempotent. */
+    /**
+     * Undoes every step begun, the last first: init killed, the cgroup, the network and the
+     * state removed, as the plan made them. For {@code run} this is also the end of a container
+     * that ran. Idempotent; the first failure is thrown once all the rest is undone.
+     */
     void abort() {
-        int pid = state == null ? 0 : state.pid();
-        if (lock == null && state != null) {
-            // run let go of the lock once the process ran: take it again, unless a delete from
-            // elsewhere removed the container meanwhile (then only our child is left to reap).
+        RuntimeException first = null;
+        while (!done.isEmpty()) {
             try {
-                lock = states.lock(plan.id());
-            } catch (StateException e) {
-                state = null;
+                performer.undo(done.pop());
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
             }
         }
-        if (pid > 0 && !reaped) {
-            Libc.kill(pid, Libc.SIGKILL);
-            Libc.waitpid(pid, "waiting for the container's process to end");
-            reaped = true;
+        if (first != null) throw first;
+    }
+
+    private void undo(Step step) {
+        if (deletedElsewhere && !(step instanceof Step.CloneInit)) return;
+        switch (step) {
+            case Step.Unlock unlock -> {
+                // run let go of the lock once the process ran: take it again, unless a delete from
+                // elsewhere removed the container meanwhile.
+                try {
+                    lock = states.lock(plan.id());
+                } catch (StateException e) {
+                    deletedElsewhere = true;
+                }
+            }
+            case Step.InitBatch batch when batch == rootfsBatch() && !hasMountNamespace() ->
+                HostMounts.unmountUnder(Rootfs.path(spec, plan.bundle()));
+            case Step.CloneInit clone -> {
+                if (state != null && state.pid() > 0 && !reaped) {
+                    Libc.kill(state.pid(), Libc.SIGKILL);
+                    Libc.waitpid(state.pid(), "waiting for the container's process to end");
+                    reaped = true;
+                }
+            }
+            // What still runs in the cgroup (processes init left) is killed with it.
+            case Step.MakeCgroup make -> {
+                if (cgroup != null) cgroup.destroy();
+            }
+            case Step.PrepareNetwork prepare -> {
+                if (networking != null) networking.release(plan.id());
+            }
+            case Step.ClaimState claim -> {
+                if (lock == null) return; // the id was someone else's
+                states.remove(plan.id());
+                ContainerState last = state;
+                state = null;
+                if (last != null) HookRunner.runWarningOnFailure(plan.hooks().of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+                        Json.write(last.ociState(Status.STOPPED)), HookRunner.Place.host(plan.bundle()));
+            }
+            default -> { }
         }
-        if (state != null) {
-            Delete.destroy(states, state);
-        } else if (lock != null) {
-            if (cgroup != null) cgroup.destroy();
-            if (networking != null) networking.release(plan.id());
-            states.remove(plan.id());
-        }
-        state = null;
+    }
+
+    /** The batch that mounts (on the host, when the container has no mount namespace of its own). */
+    private Step rootfsBatch() {
+        return plan.build().stream().filter(s -> s instanceof Step.InitBatch).findFirst().orElse(null);
+    }
+
+    private boolean hasMountNamespace() {
+        return spec.linux().hasNamespace(NamespaceType.MOUNT);
     }
 
     @Override

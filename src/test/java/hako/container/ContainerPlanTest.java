@@ -62,7 +62,7 @@ class ContainerPlanTest {
     void runCarriesOutExactlyThePlanThatIsPrinted() throws IOException {
         ContainerPlan plan = plan(false);
         List<Step> performed = new ArrayList<>();
-        Builder builder = new Builder(new StateDir(work.resolve("state")), plan, HANDOVER, performed::add);
+        Builder builder = new Builder(new StateDir(work.resolve("state")), plan, HANDOVER, recorder(performed, new ArrayList<>(), null));
         builder.build();
         builder.start();
         assertEquals(plan.steps(), performed);
@@ -78,6 +78,48 @@ class ContainerPlanTest {
         @SuppressWarnings("unchecked")
         List<Object> json = (List<Object>) ((Map<String, Object>) Json.parse(Json.write(plan.toJson()))).get("steps");
         assertEquals(performed.size(), json.size());
+    }
+
+    /** Records each step performed and undone, failing at the first step of the class given. */
+    private static Builder.Performer recorder(List<Step> performed, List<Step> undone, Class<? extends Step> failAt) {
+        return new Builder.Performer() {
+            public void perform(Step step) {
+                performed.add(step);
+                if (step.getClass() == failAt) throw new IllegalStateException("failed at " + step.title());
+            }
+
+            public void undo(Step step) {
+                undone.add(step);
+            }
+        };
+    }
+
+    @Test
+    void aFailedStepUndoesEveryStepBegunLastFirstItselfIncluded() throws IOException {
+        ContainerPlan plan = plan(false);
+        List<Step> performed = new ArrayList<>();
+        List<Step> undone = new ArrayList<>();
+        Builder builder = new Builder(new StateDir(work.resolve("state")), plan, HANDOVER,
+                recorder(performed, undone, Step.WireNetwork.class));
+        IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, builder::build);
+        assertEquals("failed at wire the container's network", failure.getMessage());
+        assertEquals(List.of("ClaimState", "PrepareNetwork", "MakeCgroup", "CloneInit", "SaveState", "WireNetwork"),
+                performed.stream().map(step -> step.getClass().getSimpleName()).toList());
+        assertEquals(performed.reversed(), undone);
+        builder.abort(); // a second time: nothing left to undo
+        assertEquals(performed.size(), undone.size());
+    }
+
+    @Test
+    void aContainerThatRanIsUndoneWholeWhenRunEnds() throws IOException {
+        ContainerPlan plan = plan(false);
+        List<Step> performed = new ArrayList<>();
+        List<Step> undone = new ArrayList<>();
+        Builder builder = new Builder(new StateDir(work.resolve("state")), plan, HANDOVER, recorder(performed, undone, null));
+        builder.build();
+        builder.start();
+        builder.abort();
+        assertEquals(plan.steps().reversed(), undone);
     }
 
     @Test
