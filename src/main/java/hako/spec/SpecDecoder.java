@@ -41,6 +41,7 @@ final class SpecDecoder {
     // ---------------------------------------------------------------- the document
 
     Spec decodeConfig(Object document) {
+        NulBytes.check(document, this);
         JsonPath top = JsonPath.ROOT;
         Map<String, Object> config = topLevelObject(document);
         String ociVersion = requiredString(config, "ociVersion", top);
@@ -75,6 +76,7 @@ final class SpecDecoder {
 
     /** A process.json of {@code exec --process}: the {@code process} object on its own. */
     Spec.Process decodeProcessDocument(Object document) {
+        NulBytes.check(document, this);
         return decodeProcess(topLevelObject(document), JsonPath.ROOT);
     }
 
