@@ -90,11 +90,11 @@ public final class SpecReader {
         return new SpecException(source + ": " + e.getMessage(), null, e);
     }
 
-    private static Spec parse(byte[] json, String source) {
+    static Spec parse(byte[] json, String source) {
         return new SpecDecoder(source).decodeConfig(parseJson(json, source));
     }
 
-    private static Spec.Process parseProcess(byte[] json, String source) {
+    static Spec.Process parseProcess(byte[] json, String source) {
         return new SpecDecoder(source).decodeProcessDocument(parseJson(json, source));
     }
 
