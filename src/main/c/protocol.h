@@ -45,6 +45,7 @@ enum op_code {
 	OP_SET_PERSONALITY = 43,
 	OP_SET_MEMPOLICY = 44,
 	OP_MOVE_ROOT = 45,
+	OP_WRITE_PROC = 55,
 };
 
 enum op_flag {

@@ -22,7 +22,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "protocol.h"
@@ -35,8 +37,11 @@ struct clone_args {
 #define CLONE_INTO_CGROUP 0x200000000ULL
 
 struct open_how { uint64_t flags, mode, resolve; };
+#define RESOLVE_NO_XDEV 0x01
 #define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_BENEATH 0x08
 #define RESOLVE_IN_ROOT 0x10
+#define PROC_SUPER_MAGIC 0x9fa0
 
 struct cap_header { uint32_t version; int pid; };
 struct cap_data { uint32_t effective, permitted, inheritable; };
@@ -425,22 +430,88 @@ static int op_symlink(const struct op *op)
 	return create(op->arg[1].s, op, make_symlink);
 }
 
+static int openat2_retry(int dir, const char *path, int flags, uint64_t resolve)
+{
+	struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = resolve };
+	int fd;
+	do /* EAGAIN: a rename raced with the walk */
+		fd = syscall(SYS_openat2, dir, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN);
+	return fd;
+}
+
+/* 0 if fd is on procfs, else EXDEV (or fstatfs's errno). */
+static int on_procfs(int fd)
+{
+	struct statfs fs;
+	if (fstatfs(fd, &fs) < 0)
+		return errno;
+	return fs.f_type == PROC_SUPER_MAGIC ? 0 : EXDEV;
+}
+
+/* MASK (CVE-2025-31133): the target is opened first — inside the root, or from / with no magic
+ * link — and ENOENT means that it is missing and nothing else. /dev/null is opened without
+ * following a symlink and must be the null device (char 1:3): a /dev/null that the image, a
+ * mount or a racing container swapped for a link to /proc/sys/kernel/core_pattern would
+ * otherwise be bound over the masked path, writable. Both are bound by descriptor, through a
+ * /proc/self/fd that is procfs's. */
 static int op_mask(const struct op *op)
 {
-	char buf[FD_PATH];
-	struct stat st;
-	int fd, err;
-	const char *target = locate(op->arg[0].s, &fd, buf);
-	if (!target)
+	int target = root[0] ? open_target(op->arg[0].s, O_PATH)
+			     : openat2_retry(AT_FDCWD, op->arg[0].s, O_PATH, RESOLVE_NO_MAGICLINKS);
+	if (target < 0)
 		return errno;
-	if (stat(target, &st) < 0)
+	int null = -1, err = 0;
+	int fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (fds < 0)
+		err = errno == ENOENT ? EXDEV : errno; /* no procfs at /proc */
+	else if (!(err = on_procfs(fds)) && fstat(target, &st) < 0)
 		err = errno;
-	else if (S_ISDIR(st.st_mode))
-		err = check(mount("tmpfs", target, "tmpfs", MS_RDONLY, NULL));
-	else
-		err = check(mount("/dev/null", target, NULL, MS_BIND, NULL));
+	char to[FD_PATH], from[FD_PATH];
+	snprintf(to, sizeof to, "/proc/self/fd/%d", target);
+	if (!err && S_ISDIR(st.st_mode)) {
+		err = check(mount("tmpfs", to, "tmpfs", MS_RDONLY, NULL));
+	} else if (!err) {
+		null = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (null < 0 || fstat(null, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			err = ENODEV;
+		snprintf(from, sizeof from, "/proc/self/fd/%d", null);
+		if (!err)
+			err = check(mount(from, to, NULL, MS_BIND, NULL));
+	}
+	if (err == ENOENT) /* only a missing target may read as missing */
+		err = EIO;
+	if (null >= 0)
+		close(null);
+	if (fds >= 0)
+		close(fds);
+	close(target);
+	return err;
+}
+
+/* WRITE_PROC (CVE-2025-52881): a file of /proc written only if it is procfs's own — /proc on
+ * procfs, the walk beneath it crossing no mount (a file bound over a sysctl is refused with
+ * EXDEV) and following no magic link, and the file opened on procfs. Inside a root, its /proc. */
+static int op_write_proc(const struct op *op)
+{
+	int proc = root[0] ? open_target("/proc", O_PATH | O_DIRECTORY) : open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (proc < 0)
+		return errno;
+	int err = on_procfs(proc), fd = -1;
+	if (!err) {
+		fd = openat2_retry(proc, op->arg[0].s, O_WRONLY | O_NOCTTY,
+				   RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS);
+		err = fd < 0 ? errno : on_procfs(fd);
+	}
+	if (!err) { /* one write: a sysctl takes its value in one piece */
+		size_t n = strlen(op->arg[1].s);
+		ssize_t w = write(fd, op->arg[1].s, n);
+		err = w < 0 ? errno : (size_t)w < n ? EIO : 0;
+	}
 	if (fd >= 0)
 		close(fd);
+	close(proc);
 	return err;
 }
 
@@ -846,6 +917,7 @@ static const struct op_type types[] = {
 	[OP_SET_AFFINITY] = { "w", op_set_affinity, ANYWHERE },
 	[OP_SET_PERSONALITY] = { "u", op_set_personality, 0 },
 	[OP_SET_MEMPOLICY] = { "uw", op_set_mempolicy, 0 },
+	[OP_WRITE_PROC] = { "ss", op_write_proc, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */

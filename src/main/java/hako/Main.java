@@ -7,6 +7,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // Before hako opens anything: which descriptors are the caller's, not the JVM's own.
+        hako.stage.Descriptors.snapshot();
         int code = Hako.main(args);
         System.out.flush();
         System.err.flush();

@@ -6,7 +6,6 @@ import hako.spec.JsonException;
 import hako.state.ContainerId;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,13 +42,18 @@ final class UpdateCommand {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> readResources(String file) {
         try {
-            byte[] json = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            // Bounded as config.json is: a regular file, or stdin read no further than the limit.
+            byte[] json = file.equals("-") ? System.in.readNBytes(hako.spec.SpecReader.MAX_FILE_SIZE + 1)
+                    : hako.spec.SpecReader.readBytes(Path.of(file));
+            if (json.length > hako.spec.SpecReader.MAX_FILE_SIZE) throw new UsageException("update", file + ": too large");
             if (!(Json.parse(json) instanceof Map<?, ?> map)) throw new UsageException("update", file + ": expected a JSON object");
             return (Map<String, Object>) map;
         } catch (IOException e) {
             throw new UsageException("update", "reading " + file + ": " + e.getMessage());
         } catch (JsonException e) {
             throw new UsageException("update", file + ": " + e.getMessage());
+        } catch (hako.spec.SpecException e) {
+            throw new UsageException("update", e.getMessage());
         }
     }
 

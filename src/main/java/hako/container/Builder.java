@@ -367,22 +367,46 @@ final class Builder implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the pid file as runc does: to a temporary name beside it, created with O_EXCL (a
+     * symlink or file planted there is never followed or reused), then renamed over the path
+     * (rename replaces a symlink at the path, it does not write through it).
+     */
     static void writePidFile(Path pidFile, int pid) {
         if (pidFile == null) return;
+        Path temporary = pidFile.resolveSibling("." + pidFile.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            Path temporary = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
-            Files.writeString(temporary, Integer.toString(pid));
+            try (java.nio.channels.SeekableByteChannel out = Files.newByteChannel(temporary,
+                    java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                out.write(java.nio.ByteBuffer.wrap(Integer.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            }
             Files.move(temporary, pidFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            try {
+                if (!(e instanceof java.nio.file.FileAlreadyExistsException)) Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // said below
+            }
             throw new ContainerException("writing the pid file " + pidFile + ": " + e.getMessage());
         }
     }
 
-    /** The failures people meet most, said the way runc says them. */
+    private static final int ENODEV = 19, EXDEV = 18;
+
+    /** The failures people meet most, said the way runc says them; and the attacks refused. */
     static RuntimeException explain(RuntimeException e, Spec.Process process) {
         if (!(e instanceof StageFailure failure)) return e;
         if (failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
             return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
+        }
+        if (failure.op() instanceof Op.Mask mask && failure.errno() == ENODEV) {
+            return new ContainerException("masking " + mask.target() + ": the container's /dev/null is not the null device "
+                    + "(a character device 1:3): refusing to bind it over a masked path");
+        }
+        if ((failure.op() instanceof Op.Mask || failure.op() instanceof Op.WriteProc) && failure.errno() == EXDEV) {
+            return new ContainerException(failure.op().doing() + ": /proc or the file is not procfs's own "
+                    + "(something is mounted over it): refused");
         }
         if (failure.op() instanceof Op.Which || failure.op() instanceof Op.Exec) {
             String name = process.args().getFirst();

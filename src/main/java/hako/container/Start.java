@@ -5,14 +5,14 @@ import hako.state.Status;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
 import hako.spec.Json;
+import hako.spec.Spec;
+import hako.spec.SpecReader;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.sys.Libc;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.List;
-import java.util.Map;
 
 /** {@code hako start}: lets a created container's init exec its process. */
 public final class Start {
@@ -38,12 +38,11 @@ public final class Start {
         }
     }
 
-    /** Where startContainer hooks run: in the container, in its process's directory and environment. */
-    @SuppressWarnings("unchecked")
+    /** Where startContainer hooks run: in the container, as its process (runc runs them from init). */
     static HookRunner.Place asTheProcess(ContainerState state) {
-        Map<String, Object> process = state.process();
-        return HookRunner.Place.asTheProcess(state.pid(), state.namespaces(), (String) process.get("cwd"),
-                (List<String>) process.getOrDefault("env", List.of()));
+        Spec.Process process = SpecReader.parseProcess(Json.write(state.process()), "state.json");
+        return HookRunner.Place.asTheProcess(state.pid(), state.namespaces(), process,
+                state.cgroup() == null ? null : java.nio.file.Path.of(state.cgroup()));
     }
 
     /** poststart hooks: a failure is a warning, and the container goes on (runtime spec). */

@@ -37,7 +37,7 @@ sealed interface Step {
         }
 
         public List<String> lines() {
-            return List.of("mkdir " + dir + " (0711), flock it, write state.json (0600)");
+            return List.of("mkdir " + dir + " (0700), flock it, write state.json (0600)");
         }
     }
 

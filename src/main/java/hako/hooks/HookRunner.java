@@ -1,7 +1,10 @@
 package hako.hooks;
 
 import hako.Warnings;
+import hako.cgroup.Cgroup;
 import hako.plan.Op;
+import hako.security.Identity;
+import hako.spec.Spec;
 import hako.stage.Stage;
 import hako.sys.Libc;
 
@@ -34,20 +37,29 @@ public final class HookRunner {
      * @param cwd        the directory it starts in
      * @param namespaces the proc names of init's namespaces, the mount namespace last; empty on the host
      * @param env        the environment of a hook without {@code env}; null for the runtime's own
+     * @param process    whose identity the hook takes (ids, groups, capabilities, no_new_privs,
+     *                   limits, umask); null to keep the runtime's
+     * @param cgroup     the cgroup the hook is born in, or null for the runtime's
      */
-    public record Place(String cwd, int initPid, List<String> namespaces, List<String> env) {
+    public record Place(String cwd, int initPid, List<String> namespaces, List<String> env, Spec.Process process,
+                        Path cgroup) {
         public static Place host(Path bundle) {
-            return new Place(bundle.toString(), 0, List.of(), null);
+            return new Place(bundle.toString(), 0, List.of(), null, null, null);
         }
 
         /** createContainer: in the container's namespaces before pivot_root, in the rootfs, with no environment. */
         public static Place beforePivot(int initPid, List<String> namespaces, Path rootfs) {
-            return new Place(rootfs.toString(), initPid, namespaces, List.of());
+            return new Place(rootfs.toString(), initPid, namespaces, List.of(), null, null);
         }
 
-        /** startContainer: in the container, in its process's directory and environment. */
-        public static Place asTheProcess(int initPid, List<String> namespaces, String cwd, List<String> env) {
-            return new Place(cwd, initPid, namespaces, env);
+        /**
+         * startContainer: as runc runs it, from init just before the exec — so as the container's
+         * process is: in its namespaces and cgroup, its directory and environment, its user and
+         * groups, its capabilities and no_new_privs. Not with the runtime's full root: the hook
+         * belongs to the container, and must not be able to do what its process cannot.
+         */
+        public static Place asTheProcess(int initPid, List<String> namespaces, Spec.Process process, Path cgroup) {
+            return new Place(process.cwd(), initPid, namespaces, process.env(), process, cgroup);
         }
     }
 
@@ -77,7 +89,7 @@ public final class HookRunner {
         String name = kind + " hook #" + index + " (" + hook.path() + ")";
         int[] namespaces = new int[place.namespaces().size()];
         java.util.Arrays.fill(namespaces, -1);
-        int stdin = -1, output = -1, pid = 0;
+        int stdin = -1, output = -1, pid = 0, cgroup = -1;
         try {
             stdin = stateFile(state);
             output = Libc.memfdCreate("hako-hook-output", Libc.MFD_CLOEXEC);
@@ -87,9 +99,15 @@ public final class HookRunner {
                 namespaces[i] = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, "opening " + path);
                 join.add(new Op.SetNs(i, path, 0));
             }
-            join.add(new Op.Clone(0, Op.Clone.NO_CGROUP));
+            int[] fds = namespaces;
+            if (place.cgroup() != null) {
+                cgroup = Cgroup.open(place.cgroup()).openDirectoryFd();
+                fds = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
+                fds[namespaces.length] = cgroup;
+            }
+            join.add(new Op.Clone(0, cgroup < 0 ? Op.Clone.NO_CGROUP : namespaces.length));
             try (Stage stage = Stage.launch()) {
-                pid = stage.cloneInit(join, namespaces);
+                pid = stage.cloneInit(join, fds);
                 stage.exec(process(hook, place), stdin, output);
             } catch (RuntimeException e) {
                 // Init got end-of-file when the stage closed, and exits: reap it.
@@ -100,6 +118,7 @@ public final class HookRunner {
             if (code != 0) throw new HookException(name + " exited with status " + code + tail(output));
         } finally {
             for (int fd : namespaces) Libc.close(fd);
+            Libc.close(cgroup);
             Libc.close(stdin);
             Libc.close(output);
         }
@@ -108,6 +127,8 @@ public final class HookRunner {
     /** The hook's last batch: its stdin, stdout and stderr, its directory, its exec. */
     private static List<Op> process(Hook hook, Place place) {
         List<Op> ops = new ArrayList<>(List.of(new Op.Dup2(0, 0), new Op.Dup2(1, 1), new Op.Dup2(1, 2)));
+        if (place.process() != null) Identity.plan(place.process(), ops);
+        // After the switch of user, as the process's own: checked with the user's rights.
         ops.add(new Op.Chdir(place.cwd()));
         ops.add(new Op.Exec(List.of(hook.path()), hook.args(), environment(hook, place)));
         return ops;

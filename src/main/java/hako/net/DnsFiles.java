@@ -34,6 +34,29 @@ final class DnsFiles {
         return out.toString();
     }
 
+    /**
+     * A host name as RFC 1123 has it: dot-separated labels of 1 to 63 letters, digits and
+     * hyphens, neither first nor last a hyphen, 253 characters at most. Nothing else may go into
+     * a hosts file that other containers read.
+     */
+    static void checkHostname(String hostname) {
+        if (hostname.length() > 253) throw badHostname(hostname, "longer than 253 characters");
+        for (String label : hostname.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63) throw badHostname(hostname, "each dot-separated label must be 1 to 63 characters");
+            if (label.startsWith("-") || label.endsWith("-")) throw badHostname(hostname, "a label must not begin or end with '-'");
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) {
+                    throw badHostname(hostname, "use letters, digits, '-' and '.' only");
+                }
+            }
+        }
+    }
+
+    private static NetworkException badHostname(String hostname, String why) {
+        return new NetworkException("hostname " + hako.spec.Json.write(hostname) + " cannot go into the network's hosts files (RFC 1123): " + why);
+    }
+
     private static String names(String hostname, String id) {
         return hostname.equals(id) ? hostname : hostname + " " + id;
     }

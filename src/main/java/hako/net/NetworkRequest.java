@@ -56,6 +56,12 @@ public record NetworkRequest(Mode mode, String network, String container, List<P
             mode = Mode.CONTAINER;
             container = name.substring("container:".length());
             if (container.isEmpty()) throw new NetworkException("--network container: needs a container id");
+            // The id names the other container's files (containers/ID.json): a path, so "../x" must not pass.
+            try {
+                hako.state.ContainerId.check(container);
+            } catch (hako.state.StateException e) {
+                throw new NetworkException("--network container:" + container + ": " + e.getMessage());
+            }
         } else {
             mode = Mode.BRIDGE;
             if (name.equals("bridge")) name = NetworkConfig.DEFAULT_NAME;

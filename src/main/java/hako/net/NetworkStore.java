@@ -80,7 +80,7 @@ final class NetworkStore {
     }
 
     Allocation allocation(String id) {
-        Path file = root.resolve("containers").resolve(id + ".json");
+        Path file = root.resolve("containers").resolve(hako.state.ContainerId.check(id) + ".json");
         return Files.exists(file) ? Allocation.fromJson(read(file)) : null;
     }
 

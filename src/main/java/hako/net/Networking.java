@@ -63,6 +63,9 @@ public final class Networking {
      */
     public Attachment prepare(String id, NetworkRequest request, String hostname, Path stateDir) {
         if (request.mode() == NetworkRequest.Mode.UNMANAGED) return Attachment.unmanaged(id);
+        // The name goes into other containers' /etc/hosts: a space or a newline in it would add
+        // names or lines there. (The id, used when there is none, cannot hold either.)
+        if (hostname != null && !hostname.isEmpty()) DnsFiles.checkHostname(hostname);
         String name = hostname == null || hostname.isEmpty() ? id : hostname;
         try (AutoCloseable lock = store.lock()) {
             reclaimDead();

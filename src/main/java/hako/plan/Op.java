@@ -167,7 +167,7 @@ public sealed interface Op {
         }
 
         public String render() {
-            return "mask " + q(target) + "  (tmpfs,ro if a directory, else bind /dev/null)" + notes(IGNORE_MISSING);
+            return "mask " + q(target) + "  (tmpfs,ro if a directory, else bind /dev/null, checked to be char 1:3)" + notes(IGNORE_MISSING);
         }
 
         public String doing() {
@@ -262,6 +262,25 @@ public sealed interface Op {
 
         public String doing() {
             return "writing " + target;
+        }
+    }
+
+    /**
+     * A file of /proc ({@code file} is relative to it: {@code sys/net/ipv4/ip_forward},
+     * {@code self/oom_score_adj}), written only if it is procfs's own: nothing mounted over it or
+     * over /proc (CVE-2025-52881).
+     */
+    record WriteProc(String file, String data) implements Op {
+        public WriteProc {
+            if (file.startsWith("/")) throw new IllegalArgumentException("relative to /proc: " + file);
+        }
+
+        public String render() {
+            return "write " + q(data) + " to " + q("/proc/" + file) + "  (checked to be procfs's own file)";
+        }
+
+        public String doing() {
+            return "writing /proc/" + file;
         }
     }
 

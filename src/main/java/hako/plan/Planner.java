@@ -61,12 +61,14 @@ public final class Planner {
         Sysctls.check(spec.linux());
         List<Op> clone = Namespaces.enter(spec);
         List<String> warnings = new ArrayList<>();
-        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot(), request.filesToCome(), warnings);
+        List<Op> rootfs = new ArrayList<>();
+        rootfs.add(notDumpable());
+        rootfs.addAll(Rootfs.plan(spec, request.bundle(), request.noPivot(), request.filesToCome(), warnings));
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));
         List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
-        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start,
+        return new Plan(clone, List.copyOf(rootfs), process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start,
                 List.copyOf(warnings));
     }
 
@@ -88,6 +90,7 @@ public final class Planner {
         if (affinity != null && affinity.initial() != null) join.add(new Op.SetAffinity(affinity.initial()));
         join.add(new Op.Clone(0, intoCgroup ? namespaces.size() : Op.Clone.NO_CGROUP));
         List<Op> ops = new ArrayList<>();
+        ops.add(notDumpable());
         // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
         ops.add(new Op.SetAffinity(affinity == null ? null : affinity.last()));
         identity(process, shared, false, ops);
@@ -95,6 +98,18 @@ public final class Planner {
                 Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
         return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec), List.of());
     }
+
+    /**
+     * As runc: init, and a process exec starts, are not dumpable until their execve (which makes
+     * them dumpable again). Otherwise a process of the container with the same uid and no more
+     * capabilities — one `exec` starts — could open /proc/INIT/fd/N while init waits for `start`,
+     * and reach the exec fifo (and start the container) or any descriptor init holds.
+     */
+    static Op notDumpable() {
+        return new Op.Prctl(PR_SET_DUMPABLE, "PR_SET_DUMPABLE", 0);
+    }
+
+    private static final int PR_SET_DUMPABLE = 4;
 
     private static List<Op> process(Spec spec, Shared shared) {
         List<Op> ops = new ArrayList<>();

@@ -251,7 +251,7 @@ public final class Rootfs {
     /** Only keys of the container's own namespaces get here (hako.security.Sysctls). */
     private void sysctls() {
         for (Map.Entry<String, String> sysctl : linux().sysctl().entrySet()) {
-            ops.add(new Op.WriteFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
+            ops.add(new Op.WriteProc("sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
         }
     }
 

@@ -21,7 +21,7 @@ public final class Identity {
             ops.add(new Op.SetRlimit(rlimit.type().resource(), rlimit.type().name(), rlimit.soft(), rlimit.hard()));
         }
         if (process.oomScoreAdj() != null) {
-            ops.add(new Op.WriteFile("/proc/self/oom_score_adj", Integer.toString(process.oomScoreAdj())));
+            ops.add(new Op.WriteProc("self/oom_score_adj", Integer.toString(process.oomScoreAdj())));
         }
         Spec.Capabilities caps = process.capabilities();
         if (caps != null) {

@@ -21,6 +21,19 @@ final class JsonParser {
     /** Deeper nesting than this is refused rather than risking a StackOverflowError. */
     static final int MAX_DEPTH = 512;
 
+    /**
+     * Longer number literals are refused before they are converted: BigDecimal's parse is
+     * quadratic in the digits, and no field of any spec needs more than 20 (uint64).
+     */
+    static final int MAX_NUMBER_LENGTH = 100;
+
+    /**
+     * Exponents beyond this are refused: 1e999999999 parses as a small BigDecimal, but anything
+     * that turns it into digits (toBigInteger, toPlainString) would build a billion of them. A
+     * float64, the widest number Go's decoder gives any field, ends near 1e308.
+     */
+    static final int MAX_EXPONENT = 400;
+
     private static final char BYTE_ORDER_MARK = '\uFEFF';
 
     private final String text;
@@ -340,8 +353,13 @@ final class JsonParser {
             if (pos >= length || !isDigit(text.charAt(pos))) {
                 throw error(pos, withEnd("expected a digit in the exponent"));
             }
+            int exponentStart = pos;
             skipDigits();
             integral = false;
+            checkExponent(start, exponentStart);
+        }
+        if (pos - start > MAX_NUMBER_LENGTH) {
+            throw error(start, "number longer than " + MAX_NUMBER_LENGTH + " characters");
         }
         // 18 digits always fit in a long; the sign is not a digit.
         int digits = pos - start - (text.charAt(start) == '-' ? 1 : 0);
@@ -358,6 +376,15 @@ final class JsonParser {
             return number.longValueExact();
         }
         return number;
+    }
+
+    /** The exponent's digits (sign before exponentStart) must stay within MAX_EXPONENT. */
+    private void checkExponent(int start, int exponentStart) {
+        int i = exponentStart;
+        while (i < pos - 1 && text.charAt(i) == '0') i++; // leading zeros are allowed in an exponent
+        if (pos - i > 3 || Integer.parseInt(text, i, pos, 10) > MAX_EXPONENT) {
+            throw error(start, "number out of range: an exponent beyond " + MAX_EXPONENT);
+        }
     }
 
     private void skipDigits() {

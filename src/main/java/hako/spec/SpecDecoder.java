@@ -41,6 +41,7 @@ final class SpecDecoder {
     // ---------------------------------------------------------------- the document
 
     Spec decodeConfig(Object document) {
+        NulBytes.check(document, this);
         JsonPath top = JsonPath.ROOT;
         Map<String, Object> config = topLevelObject(document);
         String ociVersion = requiredString(config, "ociVersion", top);
@@ -75,6 +76,7 @@ final class SpecDecoder {
 
     /** A process.json of {@code exec --process}: the {@code process} object on its own. */
     Spec.Process decodeProcessDocument(Object document) {
+        NulBytes.check(document, this);
         return decodeProcess(topLevelObject(document), JsonPath.ROOT);
     }
 
@@ -824,7 +826,14 @@ final class SpecDecoder {
         return " (did you mean \"" + match.name() + "\"?)";
     }
 
+    /** Longer reasons are cut in the middle: a value quoted in full could be megabytes. */
+    private static final int MAX_REASON = 300;
+
     SpecException fail(JsonPath at, String reason) {
+        if (reason.length() > MAX_REASON) {
+            reason = reason.substring(0, MAX_REASON - 40) + "…(" + reason.length() + " characters)…"
+                    + reason.substring(reason.length() - 20);
+        }
         if (at.isRoot()) {
             return new SpecException(source + ": " + reason, null, null);
         }

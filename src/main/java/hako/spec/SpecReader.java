@@ -90,17 +90,42 @@ public final class SpecReader {
         return new SpecException(source + ": " + e.getMessage(), null, e);
     }
 
-    private static Spec parse(byte[] json, String source) {
+    static Spec parse(byte[] json, String source) {
         return new SpecDecoder(source).decodeConfig(parseJson(json, source));
     }
 
-    private static Spec.Process parseProcess(byte[] json, String source) {
+    static Spec.Process parseProcess(byte[] json, String source) {
         return new SpecDecoder(source).decodeProcessDocument(parseJson(json, source));
     }
 
-    private static byte[] readBytes(Path file) {
+    /**
+     * The largest config.json or process.json read. Real ones are a few KiB (podman's, with its
+     * mounts and environment, under 20); a bigger file is a mistake or an attack on memory.
+     */
+    public static final int MAX_FILE_SIZE = 4 << 20;
+
+    /**
+     * A spec file's bytes: a regular file (a FIFO would block the read for ever, /dev/zero never
+     * end it) of at most {@link #MAX_FILE_SIZE} bytes, read no further than that even if it grows
+     * or is swapped for something else after the check.
+     */
+    public static byte[] readBytes(Path file) {
         try {
-            return Files.readAllBytes(file);
+            java.nio.file.attribute.BasicFileAttributes attributes =
+                    Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new SpecException("cannot read " + file + ": not a regular file");
+            }
+            if (attributes.size() > MAX_FILE_SIZE) {
+                throw new SpecException("cannot read " + file + ": larger than " + (MAX_FILE_SIZE >> 20) + " MiB");
+            }
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                byte[] bytes = in.readNBytes(MAX_FILE_SIZE + 1);
+                if (bytes.length > MAX_FILE_SIZE) {
+                    throw new SpecException("cannot read " + file + ": larger than " + (MAX_FILE_SIZE >> 20) + " MiB");
+                }
+                return bytes;
+            }
         } catch (NoSuchFileException e) {
             throw new SpecException("cannot read " + file + ": no such file", null, e);
         } catch (AccessDeniedException e) {

@@ -50,6 +50,7 @@ public final class Protocol {
     public static final int SET_PERSONALITY = 43;
     public static final int SET_MEMPOLICY = 44;
     public static final int MOVE_ROOT = 45;
+    public static final int WRITE_PROC = 55;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -61,10 +62,30 @@ public final class Protocol {
     public static byte[] encode(List<Op> batch) {
         Writer out = new Writer();
         out.u32(batch.size());
-        for (Op op : batch) {
-            encode(op, out);
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                encode(batch.get(i), out);
+            } catch (NulByte e) {
+                throw new StageFailure(batch, i, hako.sys.Errno.EINVAL, batch.get(i).doing() + ": refused: "
+                        + "a string holds a NUL byte, which would cut it short in the kernel");
+            }
         }
         return out.bytes();
+    }
+
+    /**
+     * A NUL inside a string: the spec reader refuses them, and this is the last line, for strings
+     * that come from elsewhere (flags, files). Without it a NUL would split a strv in two.
+     */
+    private static final class NulByte extends RuntimeException {
+        NulByte() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static byte[] utf8(String value) {
+        if (value.indexOf('\0') >= 0) throw new NulByte();
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     private static void encode(Op op, Writer out) {
@@ -88,6 +109,7 @@ public final class Protocol {
             case Op.SetHostname h -> out.op(SETHOSTNAME, 0, 1).str(h.name());
             case Op.SetDomainname d -> out.op(SETDOMAINNAME, 0, 1).str(d.name());
             case Op.WriteFile w -> out.op(WRITE_FILE, 0, 2).str(w.target()).str(w.data());
+            case Op.WriteProc w -> out.op(WRITE_PROC, 0, 2).str(w.file()).str(w.data());
             case Op.SetRlimit r -> out.op(SETRLIMIT, 0, 3).u64(r.resource()).u64(r.soft()).u64(r.hard());
             case Op.Prctl p -> out.op(PRCTL, 0, 2).u64(p.option()).u64(p.arg());
             case Op.SetGroups g -> out.op(SETGROUPS, 0, 1).u32v(g.gids());
@@ -165,7 +187,7 @@ public final class Protocol {
         /** A string with its NUL; null is sent as length 0, which the stage reads as NULL. */
         Writer str(String value) {
             if (value == null) return u32(0);
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            byte[] utf8 = utf8(value);
             u32(utf8.length + 1L);
             bytes.writeBytes(utf8);
             bytes.write(0);
@@ -175,7 +197,7 @@ public final class Protocol {
         Writer strv(List<String> values) {
             ByteArrayOutputStream joined = new ByteArrayOutputStream();
             for (String value : values) {
-                joined.writeBytes(value.getBytes(StandardCharsets.UTF_8));
+                joined.writeBytes(utf8(value));
                 joined.write(0);
             }
             u32(joined.size());

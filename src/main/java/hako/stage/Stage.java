@@ -38,6 +38,7 @@ public final class Stage implements AutoCloseable {
      * to the container's process (runc's --preserve-fds: the caller put them there).
      */
     public static Stage launch(int preserveFds) {
+        int[] devNull = Descriptors.notTheCallers(preserveFds);
         int memfd = sealedBinary();
         int[] pair = null;
         try {
@@ -47,7 +48,7 @@ public final class Stage implements AutoCloseable {
             Libc.fcntl(pair[1], Libc.F_SETFD, 0, "passing the socket to the stage");
             int pid = Libc.spawn("/proc/self/fd/" + memfd,
                     new String[] {"hako-stage", Integer.toString(pair[1]), Integer.toString(preserveFds)},
-                    "starting the stage");
+                    devNull, "starting the stage");
             return new Stage(pair[0], pid);
         } catch (RuntimeException e) {
             if (pair != null) Libc.close(pair[0]);

@@ -48,8 +48,11 @@ public final class StateDir {
     public Lock create(String id) {
         Path dir = dir(id);
         try {
-            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+            // Root's alone: state.json holds the process's environment (secrets, often). Init
+            // reaches the exec fifo by descriptor, and the network's /etc files are bind-mounted,
+            // so nothing in the container needs to walk through here.
+            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new StateException("container \"" + id + "\" already exists");
         } catch (IOException e) {
@@ -101,7 +104,15 @@ public final class StateDir {
         Path dir = dir(state.id());
         Path temporary = dir.resolve(STATE + ".tmp");
         try {
-            Files.writeString(temporary, Json.write(state.toJson()));
+            // 0600 from its creation (a chmod after the write would leave a moment to read it).
+            Files.deleteIfExists(temporary); // a killed save's; its mode may be anything
+            try (java.nio.channels.SeekableByteChannel out = Files.newByteChannel(temporary,
+                    java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Json.write(state.toJson()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) out.write(bytes);
+            }
             Files.move(temporary, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new StateException("writing " + dir.resolve(STATE) + ": " + e.getMessage());

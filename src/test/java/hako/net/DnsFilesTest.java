@@ -39,4 +39,15 @@ class DnsFilesTest {
         assertEquals(inode, Files.getAttribute(file, "unix:ino"));
         DnsFiles.rewrite(dir.resolve("gone"), "x"); // a container whose state is gone: nothing to do
     }
+
+    @Test
+    void onlyRfc1123HostnamesGoIntoHostsFiles() {
+        DnsFiles.checkHostname("web-1.example.org");
+        DnsFiles.checkHostname("a".repeat(63));
+        for (String bad : List.of("web\n10.0.0.1 bank.example", "web evil", "-web", "web-", "a..b", "", "a".repeat(64), "x_y",
+                "web#", "\u00e9t\u00e9", ("a".repeat(60) + ".").repeat(5))) {
+            NetworkException e = org.junit.jupiter.api.Assertions.assertThrows(NetworkException.class, () -> DnsFiles.checkHostname(bad), bad);
+            assertTrue(e.getMessage().contains("RFC 1123") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
 }

@@ -120,4 +120,11 @@ class NetworkRequestTest {
         assertNull(overridden.address());
         assertEquals(NetworkRequest.UNMANAGED, NetworkRequest.Flags.NONE.resolve(Map.of()));
     }
+
+    @Test
+    void aContainerToJoinIsAContainerIdNeverAPath() {
+        assertTrue(message(() -> flags("container:../networks/default", List.of(), List.of(), null, null)).contains("invalid container id"));
+        assertTrue(message(() -> flags("container:/etc/passwd", List.of(), List.of(), null, null)).contains("invalid container id"));
+        assertEquals("web-1", flags("container:web-1", List.of(), List.of(), null, null).container());
+    }
 }

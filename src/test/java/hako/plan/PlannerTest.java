@@ -64,9 +64,15 @@ class PlannerTest {
                 new Op.Clone(Flags.CLONE_NEWNS | Flags.CLONE_NEWUTS, 2)), plan(tree).namespaces());
     }
 
+    /** Init's first batch after its first op, which makes it not dumpable until its exec (as runc). */
+    private static List<Op> rootfs(Plan plan) {
+        assertEquals(Planner.notDumpable(), plan.rootfs().getFirst());
+        return plan.rootfs().subList(1, plan.rootfs().size());
+    }
+
     @Test
     void rootfsIsPreparedMountedAndPivotedInOrder() {
-        List<Op> ops = plan(defaults()).rootfs();
+        List<Op> ops = rootfs(plan(defaults()));
         String rootfs = "/bundles/web/rootfs";
         assertEquals(new Op.Mount(null, "/", null, Flags.MS_SLAVE | Flags.MS_REC, null), ops.get(0));
         assertEquals(new Op.Mount(null, rootfs, null, Flags.MS_PRIVATE, null, Op.NEAREST_MOUNT), ops.get(1));
@@ -92,7 +98,7 @@ class PlannerTest {
     void readonlyPathsKeepTheFlagsOfTheMountHoldingThem() {
         Map<String, Object> tree = defaults();
         at(tree, "linux").put("readonlyPaths", List.of("/sys/kernel"));
-        List<Op> ops = plan(tree).rootfs();
+        List<Op> ops = rootfs(plan(tree));
         assertTrue(ops.contains(new Op.Mount(null, "/sys/kernel", null,
                 Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | Flags.MS_NOSUID | Flags.MS_NOEXEC | Flags.MS_NODEV,
                 null, Op.IGNORE_MISSING)), ops::toString);
@@ -105,7 +111,7 @@ class PlannerTest {
         List<Object> mounts = (List<Object>) tree.get("mounts");
         mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data",
                 "options", List.of("rbind", "ro", "nosuid", "rprivate")));
-        List<Op> ops = plan(tree).rootfs();
+        List<Op> ops = rootfs(plan(tree));
         int bind = ops.indexOf(new Op.Mount("/srv/data", "/data", null, Flags.MS_BIND | Flags.MS_REC, null));
         assertTrue(bind > 0, ops::toString);
         assertEquals(new Op.Mount(null, "/data", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY | Flags.MS_NOSUID, null), ops.get(bind + 1));
@@ -118,7 +124,7 @@ class PlannerTest {
         for (String name : List.of("shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable")) {
             Map<String, Object> tree = defaults();
             at(tree, "linux").put("rootfsPropagation", name);
-            List<Op> ops = plan(tree).rootfs();
+            List<Op> ops = rootfs(plan(tree));
             long flags = switch (name.replaceFirst("^r", "")) {
                 case "shared" -> Flags.MS_SHARED;
                 case "slave" -> Flags.MS_SLAVE;
@@ -142,7 +148,7 @@ class PlannerTest {
         List<Object> mounts = (List<Object>) tree.get("mounts");
         mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data",
                 "options", List.of("rbind", "rro", "rnosuid", "rnoatime", "rnodev", "rw")));
-        List<Op> ops = plan(tree).rootfs();
+        List<Op> ops = rootfs(plan(tree));
         int bind = ops.indexOf(new Op.Mount("/srv/data", "/data", null, Flags.MS_BIND | Flags.MS_REC, null));
         assertEquals(new Op.MountSetattr("/data",
                 Flags.MOUNT_ATTR_RDONLY | Flags.MOUNT_ATTR_NOSUID | Flags.MOUNT_ATTR_NODEV | Flags.MOUNT_ATTR_NOATIME,
@@ -157,7 +163,7 @@ class PlannerTest {
         // podman's --tmpfs, as it sends it
         mounts.add(Map.of("destination", "/scratch", "type", "tmpfs", "source", "tmpfs",
                 "options", List.of("rw", "rprivate", "nosuid", "nodev", "tmpcopyup")));
-        List<Op> ops = plan(tree).rootfs();
+        List<Op> ops = rootfs(plan(tree));
         assertTrue(ops.contains(new Op.Mount("tmpfs", "/scratch", "tmpfs", Flags.MS_NOSUID | Flags.MS_NODEV, null, Op.COPY_UP)),
                 ops::toString);
     }
@@ -232,7 +238,8 @@ class PlannerTest {
         Spec.Process process = SpecReader.fromTree(defaults(), "config.json").process();
         Planner.Shared shared = new Planner.Shared(new Spec.Personality(8), null, "_ses.web");
         Plan exec = Planner.planExec(process, shared, 42, List.of("mnt"), true);
-        assertEquals(new Op.SetAffinity(null), exec.process().getFirst());
+        assertEquals(Planner.notDumpable(), exec.process().getFirst(), "not dumpable until its exec");
+        assertEquals(new Op.SetAffinity(null), exec.process().get(1));
         assertTrue(exec.process().contains(new Op.SetPersonality(8)));
         assertTrue(exec.process().contains(new Op.JoinKeyring("_ses.web")));
     }
@@ -250,7 +257,7 @@ class PlannerTest {
         Map<String, Object> namespaced = defaults();
         at(namespaced, "linux").put("sysctl", Map.of("net.ipv4.ip_unprivileged_port_start", "0", "kernel.shmmax", "1000000",
                 "fs.mqueue.msg_max", "20", "kernel.domainname", "example"));
-        assertEquals(4, plan(namespaced).rootfs().stream().filter(op -> op instanceof Op.WriteFile).count());
+        assertEquals(4, plan(namespaced).rootfs().stream().filter(op -> op instanceof Op.WriteProc).count());
 
         Map<String, Object> hostNetwork = defaults();
         @SuppressWarnings("unchecked")
@@ -272,7 +279,7 @@ class PlannerTest {
         at(tree, "linux").remove("maskedPaths");
         at(tree, "linux").remove("readonlyPaths");
         at(tree, "root").put("readonly", false);
-        List<Op> ops = plan(tree).rootfs();
+        List<Op> ops = rootfs(plan(tree));
         assertEquals(new Op.SetRoot("/bundles/web/rootfs"), ops.getFirst(), "no propagation change of the host's /");
         assertTrue(ops.contains(new Op.Chroot("/bundles/web/rootfs")), ops::toString);
         assertTrue(ops.stream().noneMatch(op -> op instanceof Op.PivotRoot), ops::toString);

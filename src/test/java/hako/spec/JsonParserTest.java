@@ -139,7 +139,7 @@ class JsonParserTest {
     @Test
     void anExponentBeyondWhatCanBeRepresentedIsAnError() {
         JsonException e = assertThrows(JsonException.class, () -> Json.parse("[1e99999999999]"));
-        assertEquals("line 1, column 2: number out of range", e.getMessage());
+        assertEquals("line 1, column 2: number out of range: an exponent beyond 400", e.getMessage());
     }
 
     @ParameterizedTest
