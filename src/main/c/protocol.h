@@ -45,6 +45,8 @@ enum op_code {
 	OP_SET_PERSONALITY = 43,
 	OP_SET_MEMPOLICY = 44,
 	OP_MOVE_ROOT = 45,
+	OP_OPEN_TREE = 60,
+	OP_MOVE_MOUNT = 61,
 };
 
 enum op_flag {

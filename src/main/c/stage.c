@@ -332,6 +332,53 @@ static int op_mount_setattr(const struct op *op)
 	return err;
 }
 
+/* Id-mapped mounts (OPEN_TREE, MOVE_MOUNT). The parent makes each tree while it is still root
+ * on the host (the kernel lets only a process with CAP_SYS_ADMIN over the filesystem's own user
+ * namespace id-map its mounts); init inherits the descriptors across the clone and attaches each
+ * in its own mount namespace. They are close-on-exec: the container's process gets none. */
+#define MAX_TREES 64
+#define OPEN_TREE_CLONE 1
+#define MOUNT_ATTR_IDMAP 0x00100000
+#define MOVE_MOUNT_F_EMPTY_PATH 0x04
+#define MOVE_MOUNT_T_EMPTY_PATH 0x40
+static int trees[MAX_TREES];
+static unsigned ntrees;
+
+static int op_open_tree(const struct op *op)
+{
+	if (ntrees == MAX_TREES)
+		return ENOSPC;
+	unsigned flags = OPEN_TREE_CLONE | O_CLOEXEC | (op->arg[2].u ? AT_RECURSIVE : 0);
+	int fd = syscall(SYS_open_tree, AT_FDCWD, op->arg[0].s, flags);
+	if (fd < 0)
+		return errno;
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = op->arg[1].fd };
+	int err = check(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (op->arg[3].u ? AT_RECURSIVE : 0),
+				&attr, sizeof attr));
+	if (err) {
+		close(fd);
+		return err;
+	}
+	trees[ntrees++] = fd;
+	return 0;
+}
+
+static int op_move_mount(const struct op *op)
+{
+	uint64_t i = op->arg[0].u;
+	if (i >= ntrees || trees[i] < 0)
+		return EBADF;
+	int target = open_target(op->arg[1].s, O_PATH);
+	if (target < 0)
+		return errno;
+	int err = check(syscall(SYS_move_mount, trees[i], "", target, "",
+				MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	close(target);
+	close(trees[i]);
+	trees[i] = -1;
+	return err;
+}
+
 static int op_set_root(const struct op *op)
 {
 	const char *path = op->arg[0].s;
@@ -846,6 +893,8 @@ static const struct op_type types[] = {
 	[OP_SET_AFFINITY] = { "w", op_set_affinity, ANYWHERE },
 	[OP_SET_PERSONALITY] = { "u", op_set_personality, 0 },
 	[OP_SET_MEMPOLICY] = { "uw", op_set_mempolicy, 0 },
+	[OP_OPEN_TREE] = { "sfuu", op_open_tree, 1 },
+	[OP_MOVE_MOUNT] = { "us", op_move_mount, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */

@@ -120,6 +120,8 @@ final class Builder implements AutoCloseable {
             int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
             states.save(state);
+            // Init waits for its first batch: its user namespace is mapped now, before it acts in it.
+            if (plan.userns() != null) UserNamespaces.writeMaps(pid, plan.userns());
             if (networking != null) networking.wire(attachment, pid);
             NetDevices.move(spec.linux().netDevices(), pid);
             buildRootfs();
@@ -135,11 +137,21 @@ final class Builder implements AutoCloseable {
 
     /**
      * Init joins the namespaces the spec names by path and is born in the container's cgroup:
-     * clone3 gets the cgroup's directory (CLONE_INTO_CGROUP), passed after the namespaces.
+     * clone3 gets the cgroup's directory (CLONE_INTO_CGROUP), passed after the namespaces and the
+     * user namespaces of the id-mapped mounts.
      */
     private int cloneInit() {
         List<Op> batch = plan.namespaces();
-        int[] namespaces = NamespaceFiles.open(batch);
+        int[] joined = NamespaceFiles.open(batch);
+        int[] namespaces = joined;
+        try {
+            int[] mapped = UserNamespaces.open(plan.mountUserns());
+            namespaces = java.util.Arrays.copyOf(joined, joined.length + mapped.length);
+            System.arraycopy(mapped, 0, namespaces, joined.length, mapped.length);
+        } catch (RuntimeException e) {
+            NamespaceFiles.close(joined);
+            throw e;
+        }
         int[] fds = namespaces;
         try {
             if (cgroup == null) {
@@ -191,7 +203,7 @@ final class Builder implements AutoCloseable {
 
     /** The mount namespace last: joining it changes the root under which later paths resolve. */
     private static final NamespaceType[] JOIN_ORDER = {
-        NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID, NamespaceType.CGROUP,
+        NamespaceType.USER, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID, NamespaceType.CGROUP,
         NamespaceType.TIME, NamespaceType.MOUNT,
     };
 
