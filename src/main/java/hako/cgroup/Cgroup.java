@@ -146,6 +146,11 @@ public final class Cgroup {
         return path;
     }
 
+    /** Gives the cgroup to the container's user namespace (see {@link Delegation}); null: nothing to do. */
+    public void delegate(Delegation delegation) {
+        if (delegation != null) delegation.apply(path);
+    }
+
     /**
      * An {@code O_PATH|O_DIRECTORY|O_CLOEXEC} descriptor of the cgroup, for clone3's
      * CLONE_INTO_CGROUP; the caller closes it.
@@ -653,6 +658,11 @@ public final class Cgroup {
      * directory, each file written and the device filter.
      */
     public static String describe(String id, Spec.Linux linux) {
+        return describe(id, linux, null);
+    }
+
+    /** The same, with the cgroup's delegation to the container's user namespace (null for none). */
+    public static String describe(String id, Spec.Linux linux, Delegation delegation) {
         StringBuilder out = new StringBuilder("# runtime: the container's cgroup (v2)\n");
         Hierarchy hierarchy = Hierarchy.current();
         if (hierarchy.mount() == null) {
@@ -669,6 +679,7 @@ public final class Cgroup {
         List<DeviceRule> all = rules(limits.deviceRules != null ? limits.deviceRules : List.of(), DeviceFilter.given(linux.devices()));
         out.append("  bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, ").append(DeviceFilter.program(all).length / 8)
                 .append(" instructions from ").append(all.size()).append(" rules), bpf(BPF_PROG_ATTACH, ").append(target).append(")\n");
+        if (delegation != null) out.append(delegation.render(target));
         return out.toString();
     }
 

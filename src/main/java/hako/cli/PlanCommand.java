@@ -19,7 +19,8 @@ final class PlanCommand {
         globals.context = "planning bundle " + bundle;
         String id = args.positional().isEmpty() ? "ID" : args.positional().getFirst();
         hako.plan.Plan plan = Run.plan(bundle, id);
-        System.out.print(hako.cgroup.Cgroup.describe(id, hako.spec.SpecReader.read(bundle).linux()));
+        hako.spec.Spec spec = hako.spec.SpecReader.read(bundle);
+        System.out.print(hako.cgroup.Cgroup.describe(id, spec.linux(), hako.cgroup.Delegation.of(spec)));
         System.out.print(plan.render());
         return 0;
     }

@@ -116,6 +116,7 @@ final class Builder implements AutoCloseable {
                 fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
             }
             cgroup = planned == null ? null : planned.make();
+            if (cgroup != null) cgroup.delegate(hako.cgroup.Delegation.of(spec));
             stage = Stage.launch(handover.preserveFds());
             int pid = cloneInit();
             state = state.withProcess(pid, Proc.startTime(pid));
