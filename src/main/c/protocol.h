@@ -47,6 +47,7 @@ enum op_code {
 	OP_MOVE_ROOT = 45,
 	OP_OPEN_TREE = 60,
 	OP_MOVE_MOUNT = 61,
+	OP_LINK_UP = 62,
 };
 
 enum op_flag {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -376,6 +377,25 @@ static int op_move_mount(const struct op *op)
 	close(target);
 	close(trees[i]);
 	trees[i] = -1;
+	return err;
+}
+
+/* LINK_UP: an interface of init's network namespace brought up from inside it. */
+static int op_link_up(const struct op *op)
+{
+	struct ifreq ifr = { 0 };
+	if (strlen(op->arg[0].s) >= sizeof ifr.ifr_name)
+		return ENAMETOOLONG;
+	strcpy(ifr.ifr_name, op->arg[0].s);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	int err = check(ioctl(fd, SIOCGIFFLAGS, &ifr));
+	if (!err) {
+		ifr.ifr_flags |= IFF_UP;
+		err = check(ioctl(fd, SIOCSIFFLAGS, &ifr));
+	}
+	close(fd);
 	return err;
 }
 
@@ -895,6 +915,7 @@ static const struct op_type types[] = {
 	[OP_SET_MEMPOLICY] = { "uw", op_set_mempolicy, 0 },
 	[OP_OPEN_TREE] = { "sfuu", op_open_tree, 1 },
 	[OP_MOVE_MOUNT] = { "us", op_move_mount, 0 },
+	[OP_LINK_UP] = { "s", op_link_up, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */

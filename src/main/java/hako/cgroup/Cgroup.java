@@ -86,6 +86,11 @@ public final class Cgroup {
             return target;
         }
 
+        /** Whether this process may make it: the nearest directory of its chain that exists is writable. */
+        public boolean makeable() {
+            return Files.isWritable(nearestExisting(chain));
+        }
+
         /** Makes it, limits and device filter in force; on a failure, what was made is removed. */
         public Cgroup make() {
             List<Path> made = new ArrayList<>();
@@ -159,7 +164,8 @@ public final class Cgroup {
         return CgroupCalls.openDirectory(path.toString(), "opening the cgroup " + path);
     }
 
-    private static boolean asksForAnything(Map<String, Object> resources) {
+    /** Whether linux.resources asks for any limit (an empty object, or nulls, ask for none). */
+    public static boolean asksForAnything(Map<String, Object> resources) {
         if (resources == null) return false;
         for (Map.Entry<String, Object> entry : resources.entrySet()) {
             Object value = entry.getValue();

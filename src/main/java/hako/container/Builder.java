@@ -102,7 +102,7 @@ final class Builder implements AutoCloseable {
         try {
             // The first state, before anything else exists: whatever a kill leaves from here on
             // (address record, cgroup, init), it names, and delete --force removes.
-            Cgroup.Planned planned = Cgroup.plan(id, spec.linux());
+            Cgroup.Planned planned = plannedCgroup();
             state = new ContainerState(id, 0, 0, bundle, Rootfs.path(spec, bundle), Timestamps.now(),
                     Status.CREATING, spec.annotations(), spec.hooks(), planned == null ? null : planned.path().toString(),
                     rawProcess(), namespaces(), network.mode() != NetworkRequest.Mode.UNMANAGED, execLinux(), sessionKeyring());
@@ -124,6 +124,10 @@ final class Builder implements AutoCloseable {
             // Init waits for its first batch: its user namespace is mapped now, before it acts in it.
             if (plan.userns() != null) UserNamespaces.writeMaps(pid, plan.userns());
             if (networking != null) networking.wire(attachment, pid);
+            if (network.mode() == NetworkRequest.Mode.NONE && hako.plan.Caller.current().rootless()) {
+                // Outside the container's user namespace the runtime may not enter its network's.
+                stage.run(List.of(new Op.LinkUp("lo")));
+            }
             NetDevices.move(spec.linux().netDevices(), pid);
             buildRootfs();
             stage.run(plan.process());
@@ -134,6 +138,26 @@ final class Builder implements AutoCloseable {
             abort();
             throw explain(e, spec.process());
         }
+    }
+
+    /**
+     * The container's cgroup. A rootless caller gets one only where it may make it (a subtree
+     * delegated to it), else none, unless the spec asks for limits: runc's rootless cgroups.
+     */
+    private Cgroup.Planned plannedCgroup() {
+        if (!hako.plan.Caller.current().rootless()) return Cgroup.plan(id, spec.linux());
+        try {
+            Cgroup.Planned planned = Cgroup.plan(id, spec.linux());
+            if (planned == null || planned.makeable()) return planned;
+        } catch (hako.cgroup.CgroupException e) {
+            if (Cgroup.asksForAnything(spec.linux().resources())) throw e;
+            return null;
+        }
+        if (Cgroup.asksForAnything(spec.linux().resources())) {
+            throw new ContainerException("linux.resources: a rootless container's limits need a cgroup its user may write "
+                    + "(a delegated one, see linux.cgroupsPath); remove them to run without a cgroup");
+        }
+        return null;
     }
 
     /**
@@ -358,7 +382,9 @@ final class Builder implements AutoCloseable {
     static RuntimeException explain(RuntimeException e, Spec.Process process) {
         if (!(e instanceof StageFailure failure)) return e;
         if (failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
-            return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
+            return new ContainerException(e.getMessage() + (hako.plan.Caller.current().rootless()
+                    ? " (a rootless container needs a user namespace of its own: see hako spec --rootless)"
+                    : ""));
         }
         if (failure.op() instanceof Op.Which || failure.op() instanceof Op.Exec) {
             String name = process.args().getFirst();

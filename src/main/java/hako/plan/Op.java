@@ -139,6 +139,21 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Brings a network interface up from inside the container (SIOCSIFFLAGS IFF_UP): the loopback
+     * of a rootless container's own network namespace, which the runtime, outside its user
+     * namespace, may not enter.
+     */
+    record LinkUp(String name) implements Op {
+        public String render() {
+            return "ioctl(SIOCSIFFLAGS, " + q(name) + ", +IFF_UP)";
+        }
+
+        public String doing() {
+            return "bringing up the network interface " + name;
+        }
+    }
+
     /** From here on, targets are resolved inside {@code path}, symlinks included. */
     record SetRoot(String path) implements Op {
         public String render() {
