@@ -46,6 +46,9 @@ enum op_code {
 	OP_SET_MEMPOLICY = 44,
 	OP_MOVE_ROOT = 45,
 	OP_WRITE_PROC = 55,
+	OP_OPEN_TREE = 60,
+	OP_MOVE_MOUNT = 61,
+	OP_LINK_UP = 62,
 };
 
 enum op_flag {

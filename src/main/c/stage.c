@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -333,6 +334,72 @@ static int op_mount_setattr(const struct op *op)
 		return errno;
 	struct mount_attr attr = { .attr_set = op->arg[1].u, .attr_clr = op->arg[2].u };
 	int err = check(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr));
+	close(fd);
+	return err;
+}
+
+/* Id-mapped mounts (OPEN_TREE, MOVE_MOUNT). The parent makes each tree while it is still root
+ * on the host (the kernel lets only a process with CAP_SYS_ADMIN over the filesystem's own user
+ * namespace id-map its mounts); init inherits the descriptors across the clone and attaches each
+ * in its own mount namespace. They are close-on-exec: the container's process gets none. */
+#define MAX_TREES 64
+#define OPEN_TREE_CLONE 1
+#define MOUNT_ATTR_IDMAP 0x00100000
+#define MOVE_MOUNT_F_EMPTY_PATH 0x04
+#define MOVE_MOUNT_T_EMPTY_PATH 0x40
+static int trees[MAX_TREES];
+static unsigned ntrees;
+
+static int op_open_tree(const struct op *op)
+{
+	if (ntrees == MAX_TREES)
+		return ENOSPC;
+	unsigned flags = OPEN_TREE_CLONE | O_CLOEXEC | (op->arg[2].u ? AT_RECURSIVE : 0);
+	int fd = syscall(SYS_open_tree, AT_FDCWD, op->arg[0].s, flags);
+	if (fd < 0)
+		return errno;
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = op->arg[1].fd };
+	int err = check(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (op->arg[3].u ? AT_RECURSIVE : 0),
+				&attr, sizeof attr));
+	if (err) {
+		close(fd);
+		return err;
+	}
+	trees[ntrees++] = fd;
+	return 0;
+}
+
+static int op_move_mount(const struct op *op)
+{
+	uint64_t i = op->arg[0].u;
+	if (i >= ntrees || trees[i] < 0)
+		return EBADF;
+	int target = open_target(op->arg[1].s, O_PATH);
+	if (target < 0)
+		return errno;
+	int err = check(syscall(SYS_move_mount, trees[i], "", target, "",
+				MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+	close(target);
+	close(trees[i]);
+	trees[i] = -1;
+	return err;
+}
+
+/* LINK_UP: an interface of init's network namespace brought up from inside it. */
+static int op_link_up(const struct op *op)
+{
+	struct ifreq ifr = { 0 };
+	if (strlen(op->arg[0].s) >= sizeof ifr.ifr_name)
+		return ENAMETOOLONG;
+	strcpy(ifr.ifr_name, op->arg[0].s);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	int err = check(ioctl(fd, SIOCGIFFLAGS, &ifr));
+	if (!err) {
+		ifr.ifr_flags |= IFF_UP;
+		err = check(ioctl(fd, SIOCSIFFLAGS, &ifr));
+	}
 	close(fd);
 	return err;
 }
@@ -918,6 +985,9 @@ static const struct op_type types[] = {
 	[OP_SET_PERSONALITY] = { "u", op_set_personality, 0 },
 	[OP_SET_MEMPOLICY] = { "uw", op_set_mempolicy, 0 },
 	[OP_WRITE_PROC] = { "ss", op_write_proc, 0 },
+	[OP_OPEN_TREE] = { "sfuu", op_open_tree, 1 },
+	[OP_MOVE_MOUNT] = { "us", op_move_mount, 0 },
+	[OP_LINK_UP] = { "s", op_link_up, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */

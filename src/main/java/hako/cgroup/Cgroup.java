@@ -35,6 +35,11 @@ public final class Cgroup {
         return path;
     }
 
+    /** Gives the cgroup to the container's user namespace (see {@link Delegation}). */
+    public void delegate(Delegation delegation) {
+        delegation.apply(path);
+    }
+
     /**
      * An {@code O_PATH|O_DIRECTORY|O_CLOEXEC} descriptor of the cgroup, for clone3's
      * CLONE_INTO_CGROUP; the caller closes it.

@@ -33,6 +33,11 @@ public final class CgroupPlan {
         return target;
     }
 
+    /** Whether this process may make it: the nearest directory of its chain that exists is writable. */
+    public boolean makeable() {
+        return Files.isWritable(CgroupTree.nearestExisting(chain));
+    }
+
     /**
      * What {@link #make} will do, as {@code hako plan} prints it: the directory, each file
      * written and the device filter.
@@ -100,7 +105,8 @@ public final class CgroupPlan {
         return new CgroupPlan(hierarchy, chain, limits, DeviceFilter.given(linux.devices()), target);
     }
 
-    private static boolean asksForAnything(Map<String, Object> resources) {
+    /** Whether linux.resources asks for any limit (an empty object, or nulls, ask for none). */
+    public static boolean asksForAnything(Map<String, Object> resources) {
         if (resources == null) return false;
         for (Map.Entry<String, Object> entry : resources.entrySet()) {
             Object value = entry.getValue();

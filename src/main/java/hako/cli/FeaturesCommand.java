@@ -21,19 +21,21 @@ final class FeaturesCommand {
         features.put("ociVersionMax", Spec.OCI_VERSION);
         features.put("hooks", Hooks.KINDS);
         // Docker uses rro only where the runtime lists it.
-        features.put("mountOptions", List.of("acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
+        features.put("mountOptions", List.of("acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "idmap",
                 "exec", "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
                 "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
-                "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
+                "ratime", "rbind", "rdev", "ridmap", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
                 "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate",
                 "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable",
                 "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable"));
         Map<String, Object> linux = new LinkedHashMap<>();
-        linux.put("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "time", "uts"));
+        linux.put("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"));
         List<String> capabilities = new ArrayList<>();
         for (Capability capability : Capability.values()) capabilities.add(capability.name());
         linux.put("capabilities", capabilities);
         linux.put("cgroup", Map.of("v1", false, "v2", true, "systemd", false, "systemdUser", false));
+        // id-mapped mounts: open_tree + mount_setattr(MOUNT_ATTR_IDMAP), as runc reports them
+        linux.put("mountExtensions", Map.of("idmap", Map.of("enabled", true)));
         linux.put("seccomp", Map.of("enabled", false));
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));

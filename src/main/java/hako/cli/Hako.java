@@ -39,7 +39,7 @@ public final class Hako {
               network   create, list, inspect and remove networks (hako network help)
 
             global flags:
-              --root DIR          state directory (default /run/hako)
+              --root DIR          state directory (default /run/hako; $XDG_RUNTIME_DIR/hako when not root)
               --log FILE          also write errors to FILE
               --log-format FMT    text or json (the format of --log)
               --debug             show stack traces
@@ -61,7 +61,7 @@ public final class Hako {
             globals.debug = args.has("debug");
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
             Warnings.sendTo(globals.log::warning);
-            globals.root = new StateDir(Path.of(args.get("root", StateDir.DEFAULT_ROOT.toString())));
+            globals.root = new StateDir(Path.of(args.get("root", defaultRoot().toString())));
             if (args.has("version")) {
                 // runc's shape: Docker reads the "version" and "commit:" lines
                 System.out.println("hako version " + VERSION + "\ncommit: v" + VERSION + "\nspec: " + Spec.OCI_VERSION);
@@ -72,7 +72,8 @@ public final class Hako {
             if (!List.of("true", "false", "auto").contains(rootless)) {
                 throw new UsageException(null, "--rootless takes true, false or auto, not \"" + rootless + "\"");
             }
-            if (rootless.equals("true")) throw new UsageException(null, "--rootless true: rootless containers are not supported yet");
+            // Whether hako is rootless is what the kernel says (the effective uid, hako.sys.Caller):
+            // "true" for root changes nothing more, as hako never needs cgroups it cannot make.
             if (args.has("systemd-cgroup")) {
                 throw new UsageException(null, "--systemd-cgroup is not supported: hako manages cgroupfs directly");
             }
@@ -118,5 +119,14 @@ public final class Hako {
         } catch (StackOverflowError | OutOfMemoryError e) {
             return globals.fail(new IllegalStateException(e.toString(), e));
         }
+    }
+
+    /** runc's rule: a caller that is not root keeps its state in $XDG_RUNTIME_DIR/hako, when that is set. */
+    static Path defaultRoot() {
+        String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+        if (runtimeDir != null && !runtimeDir.isEmpty() && hako.sys.Caller.current().rootless()) {
+            return Path.of(runtimeDir, "hako");
+        }
+        return StateDir.DEFAULT_ROOT;
     }
 }

@@ -9,17 +9,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
-/** {@code hako spec [--bundle DIR]}: writes a default config.json, as {@code runc spec} does. */
+/** {@code hako spec [--bundle DIR] [--rootless]}: writes a default config.json, as {@code runc spec} does. */
 final class SpecCommand {
     private SpecCommand() {}
 
     static int run(Globals globals, List<String> argv) {
         Args args = new Args("spec").value("bundle", "b").flag("rootless").parse(argv);
         if (!args.positional().isEmpty()) throw new UsageException("spec", "takes no arguments");
-        if (args.has("rootless")) throw new UsageException("spec", "--rootless is not supported yet");
+        // runc's --rootless: the caller's own ids mapped to root in a user namespace.
+        hako.sys.Caller caller = hako.sys.Caller.current();
+        String json = args.has("rootless")
+                ? hako.spec.Json.writePretty(hako.spec.RootlessSpec.tree(caller.uid(), caller.gid())) + "\n"
+                : DefaultSpec.json();
         Path config = Bundles.path(args.get("bundle", ".")).resolve("config.json");
         try {
-            Files.writeString(config, DefaultSpec.json(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.writeString(config, json, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             throw new UsageException("spec", config + " exists: remove it first");
         } catch (IOException e) {

@@ -54,6 +54,8 @@ final class Builder implements AutoCloseable {
     private Networking networking;
     private Attachment attachment;
     private boolean reaped;
+    /** The id-mapped mounts' user namespaces, until the clone passes them to the stage. */
+    private int[] mountUserns = new int[0];
     /** A delete from elsewhere removed the container once run let go of it: only our child is left. */
     private boolean deletedElsewhere;
     /** The steps begun, the last on top: {@link #abort} undoes them in that order. */
@@ -154,11 +156,14 @@ final class Builder implements AutoCloseable {
             }
             case Step.MakeFifo make -> makeFifo(make.path());
             case Step.MakeCgroup make -> cgroup = make.cgroup().make();
+            case Step.DelegateCgroup delegate -> cgroup.delegate(delegate.delegation());
+            case Step.MakeMountUserNamespaces make -> mountUserns = UserNamespaces.open(make.maps());
             case Step.CloneInit clone -> {
                 stage = Stage.launch(handover.preserveFds());
                 int pid = cloneInit(clone.ops());
                 state = state.withProcess(pid, ProcessRef.startTime(pid));
             }
+            case Step.MapUserNamespace map -> UserNamespaces.writeMaps(state.pid(), map.maps());
             case Step.SaveState save -> {
                 if (save.status() != Status.CREATING) state = state.withPhase(save.status());
                 states.save(state);
@@ -223,10 +228,14 @@ final class Builder implements AutoCloseable {
 
     /**
      * Init joins the namespaces the spec names by path and is born in the container's cgroup:
-     * clone3 gets the cgroup's directory (CLONE_INTO_CGROUP), passed after the namespaces.
+     * clone3 gets the cgroup's directory (CLONE_INTO_CGROUP), passed after the namespaces and the
+     * user namespaces of the id-mapped mounts.
      */
     private int cloneInit(List<Op> batch) {
-        int[] namespaces = NamespaceFiles.open(batch);
+        int[] joined = NamespaceFiles.open(batch);
+        int[] namespaces = java.util.Arrays.copyOf(joined, joined.length + mountUserns.length);
+        System.arraycopy(mountUserns, 0, namespaces, joined.length, mountUserns.length);
+        mountUserns = new int[0]; // closed with the others below
         int[] fds = namespaces;
         try {
             if (cgroup != null) {
@@ -266,8 +275,8 @@ final class Builder implements AutoCloseable {
 
     /** The mount namespace last: joining it changes the root under which later paths resolve. */
     private static final NamespaceType[] JOIN_ORDER = {
-        NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID, NamespaceType.CGROUP,
-        NamespaceType.TIME, NamespaceType.MOUNT,
+        NamespaceType.USER, NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.PID,
+        NamespaceType.CGROUP, NamespaceType.TIME, NamespaceType.MOUNT,
     };
 
     int pid() {
@@ -354,6 +363,7 @@ final class Builder implements AutoCloseable {
 
     @Override
     public void close() {
+        NamespaceFiles.close(mountUserns);
         if (stage != null) stage.close();
         Libc.close(fifo);
         if (lock != null) lock.close();
@@ -398,7 +408,9 @@ final class Builder implements AutoCloseable {
     static RuntimeException explain(RuntimeException e, Spec.Process process) {
         if (!(e instanceof StageFailure failure)) return e;
         if (failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
-            return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
+            return new ContainerException(e.getMessage() + (hako.sys.Caller.current().rootless()
+                    ? " (a rootless container needs a user namespace of its own: see hako spec --rootless)"
+                    : ""));
         }
         if (failure.op() instanceof Op.Mask mask && failure.errno() == ENODEV) {
             return new ContainerException("masking " + mask.target() + ": the container's /dev/null is not the null device "

@@ -2,7 +2,9 @@ package hako.container;
 
 import hako.state.Status;
 import hako.cgroup.CgroupPlan;
+import hako.cgroup.Delegation;
 import hako.cgroup.Hierarchy;
+import hako.sys.Caller;
 import hako.hooks.Hooks;
 import hako.net.NetworkRequest;
 import hako.net.NetworkShape;
@@ -72,17 +74,25 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
                 : Networking.forStateRoot(states.root()).shape(id, network, dir);
         Spec spec = shape.applyTo(read);
         Plan plan = Planner.plan(spec, new Planner.Request(request.bundle(), request.waitForStart(), handover.noPivot(),
-                sessionKeyring(id, handover), shape.files()));
-        CgroupPlan cgroup = CgroupPlan.of(id, spec.linux(), cgroups);
+                sessionKeyring(id, handover), Caller.current(), shape.files()));
+        CgroupPlan cgroup = cgroup(id, spec, cgroups);
+        Delegation delegation = cgroup == null ? null : Delegation.of(spec);
 
         List<Step> build = new ArrayList<>();
         build.add(new Step.ClaimState(dir));
         if (network.mode() != NetworkRequest.Mode.UNMANAGED) build.add(new Step.PrepareNetwork(network, hostname(spec, id), dir));
         if (request.waitForStart()) build.add(new Step.MakeFifo(states.fifo(id)));
         if (cgroup != null) build.add(new Step.MakeCgroup(cgroup));
+        if (delegation != null) build.add(new Step.DelegateCgroup(delegation, cgroup.path()));
+        if (!plan.mountUserns().isEmpty()) build.add(new Step.MakeMountUserNamespaces(plan.mountUserns()));
         build.add(new Step.CloneInit(cgroup != null ? plan.namespaces() : withoutCgroup(plan.namespaces())));
         build.add(new Step.SaveState(Status.CREATING));
+        if (plan.userns() != null) build.add(new Step.MapUserNamespace(plan.userns()));
         if (network.mode() != NetworkRequest.Mode.UNMANAGED) build.add(new Step.WireNetwork(network));
+        if (network.mode() == NetworkRequest.Mode.NONE && Caller.current().rootless()) {
+            // Outside the container's user namespace the runtime may not enter its network's.
+            build.add(new Step.InitBatch("bring up the loopback", List.of(new Op.LinkUp("lo"))));
+        }
         if (!spec.linux().netDevices().isEmpty()) build.add(new Step.MoveNetDevices(spec.linux().netDevices()));
         // The create hooks where the spec puts them: once the mounts are made, before pivot_root.
         List<Op> mounts = plan.rootfs();
@@ -110,6 +120,27 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
             addHooks(start, hooks, Hooks.POSTSTART, Step.HookPlace.HOST);
         }
         return new ContainerPlan(id, request.bundle(), spec, hooks, network, List.copyOf(build), List.copyOf(start), plan.warnings());
+    }
+
+    /**
+     * The container's cgroup. A rootless caller gets one only where it may make it (a subtree
+     * delegated to it), else none, unless the spec asks for limits: runc's rootless cgroups.
+     */
+    private static CgroupPlan cgroup(String id, Spec spec, Hierarchy cgroups) {
+        if (!Caller.current().rootless()) return CgroupPlan.of(id, spec.linux(), cgroups);
+        boolean limited = CgroupPlan.asksForAnything(spec.linux().resources());
+        try {
+            CgroupPlan planned = CgroupPlan.of(id, spec.linux(), cgroups);
+            if (planned == null || planned.makeable()) return planned;
+        } catch (hako.cgroup.CgroupException e) {
+            if (limited) throw e;
+            return null;
+        }
+        if (limited) {
+            throw new ContainerException("linux.resources: a rootless container's limits need a cgroup its user may write "
+                    + "(a delegated one, see linux.cgroupsPath); remove them to run without a cgroup");
+        }
+        return null;
     }
 
     /** runc's container session keyring, unless --no-new-keyring. */

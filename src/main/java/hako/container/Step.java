@@ -4,6 +4,7 @@ import hako.state.Status;
 import hako.cgroup.CgroupPlan;
 import hako.hooks.Hook;
 import hako.net.NetworkRequest;
+import hako.plan.IdMaps;
 import hako.plan.Op;
 
 import java.nio.file.Path;
@@ -100,6 +101,41 @@ sealed interface Step {
         }
     }
 
+    /** The cgroup handed to the container's user namespace, as runc delegates it. */
+    record DelegateCgroup(hako.cgroup.Delegation delegation, Path cgroup) implements Step {
+        public String who() {
+            return "runtime";
+        }
+
+        public String title() {
+            return "delegate the cgroup to the container's user";
+        }
+
+        public List<String> lines() {
+            return List.of(delegation.render(cgroup));
+        }
+    }
+
+    /**
+     * The user namespaces the runtime makes for the id-mapped mounts: a short-lived process each,
+     * whose ns/user goes to the stage after the namespaces it joins.
+     */
+    record MakeMountUserNamespaces(List<IdMaps> maps) implements Step {
+        public String who() {
+            return "runtime";
+        }
+
+        public String title() {
+            return "make a user namespace for each set of id-mapped mounts";
+        }
+
+        public List<String> lines() {
+            List<String> lines = new java.util.ArrayList<>();
+            for (int i = 0; i < maps.size(); i++) lines.addAll(maps.get(i).render("USERNS" + i));
+            return lines;
+        }
+    }
+
     /** The stage's batch: the namespaces joined and made, then the clone that makes init. */
     record CloneInit(List<Op> ops) implements Step {
         public String who() {
@@ -127,6 +163,21 @@ sealed interface Step {
 
         public List<String> lines() {
             return List.of();
+        }
+    }
+
+    /** init's new user namespace mapped, while init waits for its first batch. */
+    record MapUserNamespace(IdMaps maps) implements Step {
+        public String who() {
+            return "runtime";
+        }
+
+        public String title() {
+            return "map init's user namespace (init waits for its first batch)";
+        }
+
+        public List<String> lines() {
+            return maps.render("INIT");
         }
     }
 

@@ -127,7 +127,8 @@ public final class HookRunner {
     /** The hook's last batch: its stdin, stdout and stderr, its directory, its exec. */
     private static List<Op> process(Hook hook, Place place) {
         List<Op> ops = new ArrayList<>(List.of(new Op.Dup2(0, 0), new Op.Dup2(1, 1), new Op.Dup2(1, 2)));
-        if (place.process() != null) Identity.plan(place.process(), ops);
+        // setgroups as the container's process could: denied only to a rootless caller's namespace.
+        if (place.process() != null) Identity.plan(place.process(), !hako.sys.Caller.current().rootless(), ops);
         // After the switch of user, as the process's own: checked with the user's rights.
         ops.add(new Op.Chdir(place.cwd()));
         ops.add(new Op.Exec(List.of(hook.path()), hook.args(), environment(hook, place)));

@@ -163,11 +163,11 @@ public final class Networking {
                 try (RouteSocket container = RouteSocket.in(netns)) {
                     Links.configureContainer(container, allocation.address(), network.subnet(), network.gateway());
                 }
-            } else {
+            } else if (!hako.sys.Caller.current().rootless()) {
                 try (RouteSocket container = RouteSocket.in(netns)) {
                     Links.configureContainer(container, null, null, null);
                 }
-            }
+            } // rootless: the namespace is its user namespace's, which init brings up itself (ContainerPlan)
         }
         try (AutoCloseable lock = store.lock()) {
             store.save(allocation.withInit(ProcessRef.of(initPid)));

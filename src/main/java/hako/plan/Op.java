@@ -108,6 +108,52 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * The stage itself, before it joins or makes any namespace (while it is still root on the
+     * host, which the kernel requires of whoever id-maps a mount of a host filesystem): a detached
+     * copy of {@code source} (open_tree OPEN_TREE_CLONE, the whole tree with {@code recursive}),
+     * id-mapped with the user namespace passed as descriptor {@code usernsFdIndex}
+     * (mount_setattr MOUNT_ATTR_IDMAP, on every mount of the copy with {@code recursiveIdmap}).
+     * Init inherits it and attaches it with {@link MoveMount}; trees are numbered from 0 in order.
+     */
+    record OpenTree(String source, int usernsFdIndex, boolean recursive, boolean recursiveIdmap) implements Op {
+        public String render() {
+            return "tree = open_tree(" + q(source) + ", OPEN_TREE_CLONE" + (recursive ? "|AT_RECURSIVE" : "")
+                    + "); mount_setattr(tree, " + (recursiveIdmap ? "AT_RECURSIVE, " : "")
+                    + "MOUNT_ATTR_IDMAP, userns passed as descriptor " + usernsFdIndex + ")";
+        }
+
+        public String doing() {
+            return "id-mapping a mount of " + source;
+        }
+    }
+
+    /** Attaches tree {@code tree} of the stage's {@link OpenTree}s on {@code target} (move_mount). */
+    record MoveMount(int tree, String target) implements Op {
+        public String render() {
+            return "move_mount(tree " + tree + ", " + q(target) + ")";
+        }
+
+        public String doing() {
+            return "attaching the id-mapped mount on " + target;
+        }
+    }
+
+    /**
+     * Brings a network interface up from inside the container (SIOCSIFFLAGS IFF_UP): the loopback
+     * of a rootless container's own network namespace, which the runtime, outside its user
+     * namespace, may not enter.
+     */
+    record LinkUp(String name) implements Op {
+        public String render() {
+            return "ioctl(SIOCSIFFLAGS, " + q(name) + ", +IFF_UP)";
+        }
+
+        public String doing() {
+            return "bringing up the network interface " + name;
+        }
+    }
+
     /** From here on, targets are resolved inside {@code path}, symlinks included. */
     record SetRoot(String path) implements Op {
         public String render() {

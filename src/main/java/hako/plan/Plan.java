@@ -7,12 +7,16 @@ import java.util.List;
  * into new namespaces, then the batches that the container's init runs before it execs.
  *
  * @param namespaces the stage's batch, ending with {@link Op.Clone}
+ * @param mountUserns the user namespaces the runtime makes for the id-mapped mounts, passed to the
+ *                   stage after the namespaces it joins (their {@link Op.OpenTree}s refer to them)
+ * @param userns  the maps the runtime writes for init's new user namespace after the clone,
+ *                before init's first batch; null when init makes none
  * @param rootfs  init's first batch: the root filesystem, up to and after pivot_root
  * @param process init's next batch: its terminal, identity and limits, and the executable found
  * @param start   init's last batch: (for create) the wait for start, then the exec
  * @param warnings what of the spec the plan passes over, in words for people (the caller says them once)
  */
-public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process, List<Op> start, List<String> warnings) {
+public record Plan(List<IdMaps> mountUserns, List<Op> namespaces, IdMaps userns, List<Op> rootfs, List<Op> process, List<Op> start, List<String> warnings) {
 
     /** Where init enters its root (pivot_root, or a chroot): the create hooks run just before. */
     public int enterRootIndex() {
@@ -21,23 +25,5 @@ public record Plan(List<Op> namespaces, List<Op> rootfs, List<Op> process, List<
                     || rootfs.get(i) instanceof Op.MoveRoot) return i;
         }
         throw new IllegalStateException("a plan without pivot_root");
-    }
-
-    /** The plan as people read it: one operation a line, grouped by who performs it. */
-    public String render() {
-        StringBuilder out = new StringBuilder();
-        for (String warning : warnings) out.append("# warning: ").append(warning).append('\n');
-        section(out, "stage: enter the new namespaces", namespaces);
-        section(out, "init: build the root filesystem", rootfs);
-        section(out, "init: become the container's process", process);
-        section(out, "init: start", start);
-        return out.toString();
-    }
-
-    private static void section(StringBuilder out, String title, List<Op> ops) {
-        out.append("# ").append(title).append('\n');
-        for (Op op : ops) {
-            out.append("  ").append(op.render()).append('\n');
-        }
     }
 }

@@ -1,5 +1,7 @@
 package hako.plan;
 
+import hako.sys.Caller;
+import hako.rootfs.IdMappedMount;
 import hako.rootfs.Rootfs;
 import hako.security.Identity;
 import hako.security.Passwd;
@@ -45,9 +47,10 @@ public final class Planner {
      * @param filesToCome    bind-mount sources the runtime writes once the plan is made (the
      *                       network's /etc files): mounted as files, though they do not exist yet
      */
-    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring, java.util.Set<Path> filesToCome) {
+    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring, Caller caller,
+                          java.util.Set<Path> filesToCome) {
         public Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
-            this(bundle, waitForStart, noPivot, sessionKeyring, java.util.Set.of());
+            this(bundle, waitForStart, noPivot, sessionKeyring, Caller.current(), java.util.Set.of());
         }
     }
 
@@ -59,16 +62,35 @@ public final class Planner {
             throw new PlanException("linux.netDevices", "network devices can only be moved into a network namespace of the container's own");
         }
         Sysctls.check(spec.linux());
-        List<Op> clone = Namespaces.enter(spec);
         List<String> warnings = new ArrayList<>();
+        List<IdMappedMount> idMapped = new ArrayList<>();
         List<Op> rootfs = new ArrayList<>();
         rootfs.add(notDumpable());
-        rootfs.addAll(Rootfs.plan(spec, request.bundle(), request.noPivot(), request.filesToCome(), warnings));
+        rootfs.addAll(Rootfs.plan(spec, request.bundle(), request.noPivot(), request.filesToCome(), warnings, idMapped));
+        UserNamespace userns = UserNamespace.of(spec, request.caller());
+        List<IdMaps> mountUserns = new ArrayList<>();
+        List<Op.OpenTree> trees = new ArrayList<>();
+        int joined = (int) spec.linux().namespaces().stream().filter(namespace -> namespace.path() != null).count();
+        for (IdMappedMount mount : idMapped) {
+            if (!mountUserns.contains(mount.maps())) mountUserns.add(mount.maps());
+            trees.add(new Op.OpenTree(mount.source(), joined + mountUserns.indexOf(mount.maps()), mount.recursive(),
+                    mount.recursiveIdmap()));
+        }
+        List<Op> clone = Namespaces.enter(spec, request.caller(), trees);
+        if (!mountUserns.isEmpty()) {
+            // The container's cgroup comes after the user namespaces' descriptors.
+            Op.Clone last = (Op.Clone) clone.getLast();
+            clone = new ArrayList<>(clone);
+            clone.set(clone.size() - 1, new Op.Clone(last.flags(), last.cgroupFdIndex() + mountUserns.size()));
+            clone = List.copyOf(clone);
+        }
+        rootfs = userns.becomeRoot(rootfs);
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));
         List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
-        return new Plan(clone, List.copyOf(rootfs), process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start,
+        return new Plan(List.copyOf(mountUserns), clone, userns.maps(), List.copyOf(rootfs),
+                process(spec, Shared.of(spec.linux(), request.sessionKeyring()), userns.setgroups()), start,
                 List.copyOf(warnings));
     }
 
@@ -79,6 +101,24 @@ public final class Planner {
      * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
      */
     public static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup) {
+        return planExec(process, shared, initPid, namespaces, intoCgroup, Caller.current());
+    }
+
+    static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup,
+                         Caller caller) {
+        boolean inUserNamespace = namespaces.contains("user");
+        if (inUserNamespace) {
+            // Root joins the container's user namespace last but for its mounts (it can join any
+            // namespace from the host's); a rootless caller can join nothing before it.
+            namespaces = new ArrayList<>(namespaces);
+            namespaces.remove("user");
+            int mnt = namespaces.indexOf("mnt");
+            namespaces.add(caller.rootless() ? 0 : mnt < 0 ? namespaces.size() : mnt, "user");
+        }
+        boolean setgroups = !(inUserNamespace && caller.rootless());
+        if (!setgroups && !process.user().additionalGids().isEmpty()) {
+            throw new PlanException("process.user.additionalGids", "cannot set any additional groups in a rootless container");
+        }
         List<Op> join = new ArrayList<>();
         for (int i = 0; i < namespaces.size(); i++) {
             String name = namespaces.get(i);
@@ -93,10 +133,10 @@ public final class Planner {
         ops.add(notDumpable());
         // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
         ops.add(new Op.SetAffinity(affinity == null ? null : affinity.last()));
-        identity(process, shared, false, ops);
+        identity(process, shared, false, setgroups, ops);
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
-        return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec), List.of());
+        return new Plan(List.of(), List.copyOf(join), null, List.of(), List.copyOf(ops), List.of(exec), List.of());
     }
 
     /**
@@ -111,18 +151,19 @@ public final class Planner {
 
     private static final int PR_SET_DUMPABLE = 4;
 
-    private static List<Op> process(Spec spec, Shared shared) {
+    private static List<Op> process(Spec spec, Shared shared, boolean setgroups) {
         List<Op> ops = new ArrayList<>();
         // The spec reader has made sure these come with a uts namespace.
         if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
         if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        identity(spec.process(), shared, Rootfs.makesDev(spec), ops);
+        identity(spec.process(), shared, Rootfs.makesDev(spec), setgroups, ops);
         return List.copyOf(ops);
     }
 
     /** Who the process is: its session and terminal, keyring, limits, capabilities, ids, scheduling and directory. */
     /** @param console bind the terminal onto /dev/console (init's, in a /dev that hako made) */
-    private static void identity(Spec.Process process, Shared shared, boolean console, List<Op> ops) {
+    /** @param setgroups whether setgroups(2) is allowed (not in a rootless container's user namespace) */
+    private static void identity(Spec.Process process, Shared shared, boolean console, boolean setgroups, List<Op> ops) {
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
         if (process.terminal()) {
@@ -131,7 +172,7 @@ public final class Planner {
         }
         // Not the host's session keyring: one of the container's own (runc's default).
         if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
-        Identity.plan(process, ops);
+        Identity.plan(process, setgroups, ops);
         // runc's order, after the switch of user: a real-time policy needs CAP_SYS_NICE then too.
         Spec.Scheduler scheduler = process.scheduler();
         if (scheduler != null) {

@@ -18,6 +18,12 @@ import java.util.List;
 public final class HostMounts {
     private HostMounts() {}
 
+    /** The host's cgroup v2 mount point (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host). */
+    static String cgroup2() {
+        java.nio.file.Path mount = hako.cgroup.Hierarchy.current().mount();
+        return mount == null ? "/sys/fs/cgroup" : mount.toString();
+    }
+
     /** Unmounts, deepest first, every mount at or under {@code rootfs} in this mount namespace. */
     public static void unmountUnder(Path rootfs) {
         String root;

@@ -27,9 +27,12 @@ public final class Rootfs {
     private final java.util.Set<Path> filesToCome;
     private final List<Op> ops = new ArrayList<>();
     private final List<String> warnings;
+    private final List<IdMappedMount> idMapped;
 
-    private Rootfs(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings) {
+    private Rootfs(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings,
+                   List<IdMappedMount> idMapped) {
         this.spec = spec;
+        this.idMapped = idMapped;
         this.bundle = bundle;
         this.noPivot = noPivot;
         this.filesToCome = filesToCome;
@@ -45,10 +48,13 @@ public final class Rootfs {
     /**
      * @param noPivot  runc's --no-pivot: move the rootfs onto / and chroot, for where pivot_root cannot be used
      * @param warnings where to add what of the spec is passed over
+     * @param filesToCome bind sources the runtime writes after planning: mounted as files
+     * @param idMapped where to add the id-mapped mounts, which the stage prepares before the
+     *                 clone: the plan's {@link Op.MoveMount}s number them in this order
      */
-    /** @param filesToCome bind sources the runtime writes after planning: mounted as files */
-    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings) {
-        Rootfs plan = new Rootfs(spec, bundle, noPivot, filesToCome, warnings);
+    public static List<Op> plan(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings,
+                                List<IdMappedMount> idMapped) {
+        Rootfs plan = new Rootfs(spec, bundle, noPivot, filesToCome, warnings, idMapped);
         if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
@@ -120,10 +126,24 @@ public final class Rootfs {
         MountOptions options = MountOptions.parse(mount.options());
         String target = mount.destination();
         String type = mount.type();
-        if (options.idmap() || mount.idMapped()) {
-            throw new PlanException(at + ".options", "id-mapped mounts (idmap, ridmap) are not supported yet: they need user namespaces");
-        }
         boolean bind = options.bind() || "bind".equals(type);
+        if (options.idmap() || mount.idMapped()) {
+            idMapped(mount, options, bind, at);
+            return;
+        }
+        if ("sysfs".equals(type) && sysfsIsBound()) {
+            // runc spec --rootless's /sys, made here: a sysfs belongs to the network namespace,
+            // which a user namespace may mount only when it owns that network namespace.
+            mount(new Spec.Mount(target, "none", "/sys", withOptions(mount.options(), "rbind", "nosuid", "noexec", "nodev")), at);
+            return;
+        }
+        if ("cgroup".equals(type) && cgroupIsBound()) {
+            // runc's fallback: cgroup2 is mounted only from a cgroup namespace of the user
+            // namespace's own; without one, the host's tree is bound instead.
+            mount(new Spec.Mount(target, "none", HostMounts.cgroup2(),
+                    withOptions(mount.options(), "rbind", "nosuid", "noexec", "nodev")), at);
+            return;
+        }
         if (bind && options.data() != null) {
             // The kernel ignores them. runc 1.2+ refuses them, but runc 1.1, crun and the OCI
             // validation suite (its "mounts" test binds with size= and mode=) take them: said, not refused.
@@ -159,6 +179,68 @@ public final class Rootfs {
         }
     }
 
+    /** The options and these, once each. */
+    private static List<String> withOptions(List<String> options, String... more) {
+        List<String> all = new ArrayList<>(options);
+        for (String option : more) if (!all.contains(option)) all.add(option);
+        return all;
+    }
+
+    private boolean inUserNamespace() {
+        return linux().hasNamespace(NamespaceType.USER);
+    }
+
+    /** Whether the container's user namespace does not own its network namespace (see mount). */
+    private boolean sysfsIsBound() {
+        return inUserNamespace() && !ownedByTheUserNamespace(NamespaceType.NETWORK);
+    }
+
+    private boolean cgroupIsBound() {
+        return inUserNamespace() && !ownedByTheUserNamespace(NamespaceType.CGROUP);
+    }
+
+    /**
+     * A namespace the container's user namespace owns: one made with it, or (a user namespace
+     * joined by path) one joined with it, which is taken to be its own (a pod's).
+     */
+    private boolean ownedByTheUserNamespace(NamespaceType type) {
+        Spec.Namespace namespace = linux().namespace(type);
+        if (namespace == null) return false;
+        return namespace.path() == null || linux().namespace(NamespaceType.USER).path() != null;
+    }
+
+    /**
+     * An id-mapped bind mount: the stage makes the mount before the clone and init attaches it
+     * here; its ro, nosuid… and propagation are then applied as for any bind mount. Without
+     * mappings of its own the mount takes the container's (runc's rule).
+     */
+    private void idMapped(Spec.Mount mount, MountOptions options, boolean bind, String at) {
+        if (!bind) throw new PlanException(at + ".options", "idmap and ridmap are for bind mounts only");
+        List<Spec.IdMapping> uids = mount.uidMappings(), gids = mount.gidMappings();
+        if (uids.isEmpty() != gids.isEmpty()) {
+            throw new PlanException(at, "an id-mapped mount takes both uidMappings and gidMappings");
+        }
+        if (uids.isEmpty()) {
+            if (!inUserNamespace() || linux().uidMappings().isEmpty()) {
+                throw new PlanException(at + ".options", "idmap without uidMappings and gidMappings takes the container's, and it has none (no new user namespace)");
+            }
+            uids = linux().uidMappings();
+            gids = linux().gidMappings();
+        }
+        Path source = bundle.resolve(mount.source() == null ? "" : mount.source());
+        String target = mount.destination();
+        createMountPoint(target, Files.isDirectory(source) || !Files.exists(source));
+        boolean recursive = (options.flags() & Flags.MS_REC) != 0;
+        idMapped.add(new IdMappedMount(source.toString(), recursive, mount.options().contains("ridmap"),
+                new hako.plan.IdMaps(uids, gids, false)));
+        ops.add(new Op.MoveMount(idMapped.size() - 1, target));
+        if (options.remountFlags() != 0) {
+            ops.add(new Op.Mount(null, target, null, Flags.MS_BIND | Flags.MS_REMOUNT | options.remountFlags(), null));
+        }
+        if (options.recursive()) ops.add(new Op.MountSetattr(target, options.recursiveSet(), options.recursiveClear()));
+        for (long propagation : options.propagation()) ops.add(new Op.Mount(null, target, null, propagation, null));
+    }
+
     private void createMountPoint(String target, boolean directory) {
         if (directory) {
             ops.add(new Op.Mkdir(target, 0755));
@@ -175,7 +257,7 @@ public final class Rootfs {
 
     /** Whether hako makes the container's /dev (its devices, links and, for a terminal, /dev/console). */
     public static boolean makesDev(Spec spec) {
-        return !new Rootfs(spec, Path.of("/"), false, java.util.Set.of(), new ArrayList<>()).devIsBindMounted();
+        return !new Rootfs(spec, Path.of("/"), false, java.util.Set.of(), new ArrayList<>(), new ArrayList<>()).devIsBindMounted();
     }
 
     private boolean devIsBindMounted() {
@@ -197,6 +279,12 @@ public final class Rootfs {
             // --privileged lists the host's ptmx among its devices).
             if (device.path().equals("/dev/ptmx")) continue;
             ops.add(new Op.Mkdir(parent(device.path()), 0755));
+            if (inUserNamespace()) {
+                // A user namespace may not make device nodes: as runc, the host's are bound.
+                ops.add(new Op.Mkfile(device.path(), 0));
+                ops.add(new Op.Mount(device.path(), device.path(), null, Flags.MS_BIND, null));
+                continue;
+            }
             ops.add(new Op.Mknod(device.path(), device.type() | device.mode(), Flags.makedev(device.major(), device.minor()), Op.IGNORE_EXISTING));
             if (device.uid() != 0 || device.gid() != 0) {
                 ops.add(new Op.Chown(device.path(), device.uid(), device.gid()));

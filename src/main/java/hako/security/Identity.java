@@ -16,7 +16,8 @@ public final class Identity {
 
     private Identity() {}
 
-    public static void plan(Spec.Process process, List<Op> ops) {
+    /** @param setgroups whether setgroups(2) is allowed: not where the user namespace denies it */
+    public static void plan(Spec.Process process, boolean setgroups, List<Op> ops) {
         for (Spec.Rlimit rlimit : process.rlimits()) {
             ops.add(new Op.SetRlimit(rlimit.type().resource(), rlimit.type().name(), rlimit.soft(), rlimit.hard()));
         }
@@ -31,7 +32,7 @@ public final class Identity {
             ops.add(new Op.Prctl(PR_SET_KEEPCAPS, "PR_SET_KEEPCAPS", 1));
         }
         Spec.User user = process.user();
-        ops.add(new Op.SetGroups(user.additionalGids()));
+        if (setgroups) ops.add(new Op.SetGroups(user.additionalGids()));
         ops.add(new Op.SetResgid(user.gid()));
         ops.add(new Op.SetResuid(user.uid()));
         if (caps != null) {

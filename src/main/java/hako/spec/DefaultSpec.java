@@ -110,7 +110,7 @@ public final class DefaultSpec {
     }
 
     /** An ordered object from key, value, key, value... */
-    private static Map<String, Object> object(Object... keysAndValues) {
+    static Map<String, Object> object(Object... keysAndValues) {
         Map<String, Object> object = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             object.put((String) keysAndValues[i], keysAndValues[i + 1]);

@@ -151,11 +151,18 @@ public record Spec(
      * @param type        null when unset (a bind mount, for instance)
      * @param source      null when unset
      * @param options     empty when absent
-     * @param idMapped    whether it has uidMappings or gidMappings (an id-mapped mount)
+     * @param uidMappings its own uidMappings (an id-mapped mount), empty when absent
+     * @param gidMappings its own gidMappings, empty when absent
      */
-    public record Mount(String destination, String type, String source, List<String> options, boolean idMapped) {
+    public record Mount(String destination, String type, String source, List<String> options,
+                        List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
         public Mount(String destination, String type, String source, List<String> options) {
-            this(destination, type, source, options, false);
+            this(destination, type, source, options, List.of(), List.of());
+        }
+
+        /** Whether it has uidMappings or gidMappings of its own. */
+        public boolean idMapped() {
+            return !uidMappings.isEmpty() || !gidMappings.isEmpty();
         }
     }
 

@@ -323,12 +323,12 @@ final class SpecDecoder {
                         + "taken as /" + destination);
                 destination = "/" + destination;
             }
-            boolean idMapped = !decodeIdMappings(entry.get("uidMappings"), entryAt.field("uidMappings")).isEmpty()
-                    || !decodeIdMappings(entry.get("gidMappings"), entryAt.field("gidMappings")).isEmpty();
+            List<Spec.IdMapping> uidMappings = decodeIdMappings(entry.get("uidMappings"), entryAt.field("uidMappings"));
+            List<Spec.IdMapping> gidMappings = decodeIdMappings(entry.get("gidMappings"), entryAt.field("gidMappings"));
             String type = optionalString(entry, "type", entryAt);
             String source = optionalString(entry, "source", entryAt);
             List<String> options = stringList(entry.get("options"), entryAt.field("options"));
-            mounts.add(new Spec.Mount(destination, type, source, options, idMapped));
+            mounts.add(new Spec.Mount(destination, type, source, options, uidMappings, gidMappings));
         }
         return Collections.unmodifiableList(mounts);
     }

@@ -51,6 +51,9 @@ public final class Protocol {
     public static final int SET_MEMPOLICY = 44;
     public static final int MOVE_ROOT = 45;
     public static final int WRITE_PROC = 55;
+    public static final int OPEN_TREE = 60;
+    public static final int MOVE_MOUNT = 61;
+    public static final int LINK_UP = 62;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -95,6 +98,10 @@ public final class Protocol {
             case Op.Mount m -> out.op(MOUNT, m.opFlags(), 5)
                     .str(m.source()).str(m.target()).str(m.fstype()).u64(m.flags()).str(m.data());
             case Op.MountSetattr a -> out.op(MOUNT_SETATTR, 0, 3).str(a.target()).u64(a.set()).u64(a.clear());
+            case Op.OpenTree t -> out.op(OPEN_TREE, 0, 4).str(t.source()).u64(t.usernsFdIndex())
+                    .u64(t.recursive() ? 1 : 0).u64(t.recursiveIdmap() ? 1 : 0);
+            case Op.MoveMount m -> out.op(MOVE_MOUNT, 0, 2).u64(m.tree()).str(m.target());
+            case Op.LinkUp l -> out.op(LINK_UP, 0, 1).str(l.name());
             case Op.SetRoot r -> out.op(SET_ROOT, 0, 1).str(r.path());
             case Op.Mkdir d -> out.op(MKDIR, 0, 2).str(d.target()).u64(d.mode());
             case Op.Mkfile f -> out.op(MKFILE, 0, 2).str(f.target()).u64(f.mode());

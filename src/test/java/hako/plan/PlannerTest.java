@@ -1,5 +1,6 @@
 package hako.plan;
 
+import hako.sys.Caller;
 import hako.spec.Capability;
 import hako.spec.DefaultSpec;
 import hako.spec.Json;
@@ -169,14 +170,110 @@ class PlannerTest {
     }
 
     @Test
-    void anIdMappedMountIsRefusedInOneLine() {
+    void idmapWithoutMappingsNeedsTheContainersUserNamespace() {
         Map<String, Object> tree = defaults();
         @SuppressWarnings("unchecked")
         List<Object> mounts = (List<Object>) tree.get("mounts");
         mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "idmap")));
         PlanException e = assertThrows(PlanException.class, () -> plan(tree));
-        assertEquals("config.json: mounts[" + (mounts.size() - 1) + "].options: id-mapped mounts (idmap, ridmap) are not "
-                + "supported yet: they need user namespaces", e.getMessage());
+        assertEquals("config.json: mounts[" + (mounts.size() - 1) + "].options: idmap without uidMappings and gidMappings "
+                + "takes the container's, and it has none (no new user namespace)", e.getMessage());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> withUserNamespace(Map<String, Object> tree, long host, long size) {
+        Map<String, Object> linux = at(tree, "linux");
+        List<Object> namespaces = new java.util.ArrayList<>((List<Object>) linux.get("namespaces"));
+        namespaces.add(Map.of("type", "user"));
+        linux.put("namespaces", namespaces);
+        linux.put("uidMappings", List.of(Map.of("containerID", 0L, "hostID", host, "size", size)));
+        linux.put("gidMappings", List.of(Map.of("containerID", 0L, "hostID", host, "size", size)));
+        return tree;
+    }
+
+    static Plan plan(Map<String, Object> tree, Caller caller) {
+        return Planner.plan(SpecReader.fromTree(tree, "config.json"), new Planner.Request(BUNDLE, false, false, null, caller, java.util.Set.of()));
+    }
+
+    @Test
+    void aNewUserNamespaceIsMappedByTheRuntimeAndInitBecomesRootInItFirst() {
+        Plan plan = plan(withUserNamespace(defaults(), 100000, 65536), Caller.ROOT);
+        Op.Clone clone = (Op.Clone) plan.namespaces().getLast();
+        assertTrue((clone.flags() & Flags.CLONE_NEWUSER) != 0, clone::toString);
+        assertEquals("0 100000 65536\n", IdMaps.text(plan.userns().uids()));
+        assertEquals(false, plan.userns().denySetgroups(), "root may allow setgroups");
+        assertEquals(List.of(new Op.SetResuid(0), new Op.SetResgid(0), new Op.SetGroups(List.of())),
+                plan.rootfs().subList(0, 3));
+        // No device node can be made in a user namespace: the host's are bound.
+        assertTrue(plan.rootfs().stream().noneMatch(op -> op instanceof Op.Mknod), plan.rootfs()::toString);
+        assertTrue(plan.rootfs().contains(new Op.Mount("/dev/null", "/dev/null", null, Flags.MS_BIND, null)));
+        assertTrue(String.join("\n", plan.userns().render("INIT")).contains("write \"0 100000 65536\\n\" to /proc/INIT/uid_map"), () -> plan.userns().render("INIT").toString());
+    }
+
+    @Test
+    void withoutANetworkNamespaceOfItsOwnSysIsBoundNotMounted() {
+        Map<String, Object> tree = withUserNamespace(defaults(), 100000, 65536);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> namespaces = (List<Map<String, Object>>) at(tree, "linux").get("namespaces");
+        at(tree, "linux").put("namespaces", namespaces.stream().filter(n -> !n.get("type").equals("network")).toList());
+        List<Op> ops = plan(tree, Caller.ROOT).rootfs();
+        assertTrue(ops.stream().noneMatch(op -> op instanceof Op.Mount m && "sysfs".equals(m.fstype())), ops::toString);
+        assertTrue(ops.contains(new Op.Mount("/sys", "/sys", null, Flags.MS_BIND | Flags.MS_REC, null)), ops::toString);
+    }
+
+    @Test
+    void aRootlessCallerDeniesSetgroupsAndNeverCallsIt() {
+        Plan plan = plan(withUserNamespace(defaults(), 1000, 1), new Caller(1000, 1000));
+        assertTrue(plan.userns().denySetgroups());
+        assertTrue(String.join("\n", plan.userns().render("INIT")).contains("write \"deny\" to /proc/INIT/setgroups"), () -> plan.userns().render("INIT").toString());
+        assertTrue(plan.rootfs().stream().noneMatch(op -> op instanceof Op.SetGroups), plan.rootfs()::toString);
+        assertTrue(plan.process().stream().noneMatch(op -> op instanceof Op.SetGroups), plan.process()::toString);
+    }
+
+    @Test
+    void uidZeroMustBeMappedInANewUserNamespace() {
+        Map<String, Object> tree = withUserNamespace(defaults(), 100000, 65536);
+        at(tree, "linux").put("uidMappings", List.of(Map.of("containerID", 1L, "hostID", 100000L, "size", 10L)));
+        PlanException e = assertThrows(PlanException.class, () -> plan(tree, Caller.ROOT));
+        assertTrue(e.getMessage().startsWith("config.json: linux.uidMappings: maps no host uid to uid 0"), e::getMessage);
+    }
+
+    @Test
+    void aJoinedUserNamespaceIsJoinedLastByRootAndFirstByARootlessCaller() {
+        Map<String, Object> tree = defaults();
+        tree.remove("hostname");
+        at(tree, "linux").put("namespaces", List.of(Map.of("type", "user", "path", "/proc/7/ns/user"),
+                Map.of("type", "network", "path", "/run/netns/pod"), Map.of("type", "mount")));
+        List<Op> root = plan(tree, Caller.ROOT).namespaces();
+        assertEquals(new Op.SetNs(0, "/run/netns/pod", Flags.CLONE_NEWNET), root.get(0));
+        assertEquals(new Op.SetNs(1, "/proc/7/ns/user", Flags.CLONE_NEWUSER), root.get(1));
+        assertEquals(new Op.Clone(Flags.CLONE_NEWNS, 2), root.get(2));
+        List<Op> rootless = plan(tree, new Caller(1000, 1000)).namespaces();
+        assertEquals(new Op.SetNs(0, "/proc/7/ns/user", Flags.CLONE_NEWUSER), rootless.get(0));
+        Plan plan = plan(tree, Caller.ROOT);
+        assertEquals(null, plan.userns(), "a joined namespace has its maps already");
+        assertEquals(new Op.SetResuid(0), plan.rootfs().getFirst());
+    }
+
+    @Test
+    void anIdMappedMountIsMadeByTheStageBeforeTheCloneAndAttachedByInit() {
+        Map<String, Object> tree = withUserNamespace(defaults(), 100000, 65536);
+        @SuppressWarnings("unchecked")
+        List<Object> mounts = (List<Object>) tree.get("mounts");
+        mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "ridmap", "ro"),
+                "uidMappings", List.of(Map.of("containerID", 1000L, "hostID", 100000L, "size", 1L)),
+                "gidMappings", List.of(Map.of("containerID", 1000L, "hostID", 100000L, "size", 1L))));
+        mounts.add(Map.of("destination", "/more", "type", "bind", "source", "/srv/more", "options", List.of("bind", "idmap")));
+        Plan plan = plan(tree, Caller.ROOT);
+        assertEquals(2, plan.mountUserns().size(), "the mount's own maps, and the container's");
+        assertEquals(List.of(new Op.OpenTree("/srv/data", 0, true, true), new Op.OpenTree("/srv/more", 1, false, false)),
+                plan.namespaces().subList(0, 2));
+        assertEquals(2, ((Op.Clone) plan.namespaces().getLast()).cgroupFdIndex(), "the cgroup after the user namespaces");
+        int attach = plan.rootfs().indexOf(new Op.MoveMount(0, "/data"));
+        assertTrue(attach > 0, plan.rootfs()::toString);
+        assertEquals(new Op.Mount(null, "/data", null, Flags.MS_BIND | Flags.MS_REMOUNT | Flags.MS_RDONLY, null),
+                plan.rootfs().get(attach + 1));
+        assertTrue(plan.rootfs().contains(new Op.MoveMount(1, "/more")));
     }
 
     @Test
@@ -325,7 +422,9 @@ class PlannerTest {
 
     @Test
     void theRenderedPlanReadsAsSystemCalls() {
-        String text = plan(defaults()).render();
+        Plan plan = plan(defaults());
+        String text = java.util.stream.Stream.of(plan.namespaces(), plan.rootfs(), plan.process(), plan.start())
+                .flatMap(List::stream).map(Op::render).collect(java.util.stream.Collectors.joining("\n"));
         assertTrue(text.contains("clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP|CLONE_PARENT|CLONE_INTO_CGROUP)"), text);
         assertTrue(text.contains("mount(\"proc\", \"/proc\", \"proc\", 0, NULL)"), text);
         assertTrue(text.contains("pivot_root(\"/bundles/web/rootfs\")"), text);

@@ -120,7 +120,8 @@ class SpecReaderTest {
                 new Spec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
                 new Spec.Mount("/etc/hosts", "bind",
                         "/run/containers/storage/overlay-containers/3f1c/userdata/hosts", List.of("bind", "rprivate")),
-                new Spec.Mount("/srv/www", null, "/home/ada/site", List.of("rbind", "ro"), true),
+                new Spec.Mount("/srv/www", null, "/home/ada/site", List.of("rbind", "ro"),
+                        List.of(new Spec.IdMapping(0, 100000, 65536)), List.of()),
                 new Spec.Mount("/tmp", "tmpfs", null, List.of())), spec.mounts());
         assertEquals(List.of("prestart"), new ArrayList<>(spec.hooks().keySet()));
         assertEquals(List.of("io.container.manager", "io.kubernetes.cri.sandbox-id",

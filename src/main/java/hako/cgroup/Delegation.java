@@ -1,0 +1,75 @@
+package hako.cgroup;
+
+import hako.plan.IdMaps;
+import hako.spec.NamespaceType;
+import hako.spec.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The container's cgroup handed to its user: as runc does, when the container has a user
+ * namespace and a cgroup namespace of its own with /sys/fs/cgroup mounted read-write (it is
+ * meant to manage its own subtree), the cgroup directory and the files the kernel lists in
+ * /sys/kernel/cgroup/delegate are given to the host uid (and gid) of process.user.
+ *
+ * @param uid the host uid that gets them
+ * @param gid the host gid that gets them
+ */
+public record Delegation(long uid, long gid) {
+    private static final Path DELEGATE = Path.of("/sys/kernel/cgroup/delegate");
+    /** cgroups(7)'s list, for kernels before 4.15 that have no delegate file. */
+    private static final List<String> DEFAULT_FILES = List.of("cgroup.procs", "cgroup.subtree_control", "cgroup.threads");
+
+    /** The delegation the spec asks for, or null for none. */
+    public static Delegation of(Spec spec) {
+        Spec.Linux linux = spec.linux();
+        if (!linux.hasNamespace(NamespaceType.USER) || !linux.hasNamespace(NamespaceType.CGROUP)) return null;
+        boolean writableCgroupfs = spec.mounts().stream().anyMatch(m -> "cgroup".equals(m.type())
+                && Path.of(m.destination()).normalize().toString().equals("/sys/fs/cgroup") && !m.options().contains("ro"));
+        if (!writableCgroupfs) return null;
+        long uid = IdMaps.toHost(linux.uidMappings(), spec.process().user().uid());
+        long gid = IdMaps.toHost(linux.gidMappings(), spec.process().user().gid());
+        // A joined user namespace, or the user unmapped: runc lets it pass, so do we.
+        return uid < 0 ? null : new Delegation(uid, gid);
+    }
+
+    static List<String> files() {
+        try {
+            return Files.readAllLines(DELEGATE).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        } catch (IOException e) {
+            return DEFAULT_FILES;
+        }
+    }
+
+    /** hako plan's line. */
+    public String render(Path cgroup) {
+        return "chown " + uid + ":" + (gid < 0 ? "-" : gid) + " " + cgroup + " and its " + String.join(", ", files())
+                + "  (delegated to the container's user namespace)";
+    }
+
+    /** Gives the directory and its delegatable files to the owner; a file the kernel lacks is passed over. */
+    void apply(Path cgroup) {
+        chown(cgroup);
+        for (String file : files()) {
+            try {
+                chown(cgroup.resolve(file));
+            } catch (CgroupException e) {
+                if (!(e.getCause() instanceof NoSuchFileException)) throw e;
+            }
+        }
+    }
+
+    private void chown(Path path) {
+        try {
+            // The ids as numbers: the host need not have names for them.
+            Files.setAttribute(path, "unix:uid", (int) uid);
+            if (gid >= 0) Files.setAttribute(path, "unix:gid", (int) gid);
+        } catch (IOException e) {
+            throw new CgroupException("changing the owner of " + path + " to " + uid + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package hako.rootfs;
+
+import hako.plan.IdMaps;
+
+/**
+ * A bind mount with {@code idmap}/{@code ridmap} or mappings of its own, which the stage makes
+ * before the clone ({@link hako.plan.Op.OpenTree}) and init attaches ({@link hako.plan.Op.MoveMount}).
+ *
+ * @param recursive      the whole tree under the source (rbind)
+ * @param recursiveIdmap every mount of that tree id-mapped ({@code ridmap}), not only the top one
+ * @param maps           the user namespace's maps: how ids on the source's filesystem appear in the mount
+ */
+public record IdMappedMount(String source, boolean recursive, boolean recursiveIdmap, IdMaps maps) {
+}
