@@ -82,10 +82,9 @@ final class Builder implements AutoCloseable {
 
     /**
      * What the spec asks for that hako does not apply yet is said, never passed over in silence:
-     * refusing would stop every podman container (podman always sends a seccomp profile).
+     * refusing would stop the containers of clients that always send them (an SELinux label, an AppArmor profile).
      */
     private static void warnAboutWhatIsNotApplied(Spec spec) {
-        if (spec.linux().seccomp() != null) Warnings.print("linux.seccomp is not applied: hako has no seccomp support yet");
         if (spec.linux().mountLabel() != null) Warnings.print("linux.mountLabel is not applied: hako has no SELinux support");
         warnAboutWhatIsNotApplied(spec.process());
     }
@@ -123,8 +122,9 @@ final class Builder implements AutoCloseable {
             if (networking != null) networking.wire(attachment, pid);
             NetDevices.move(spec.linux().netDevices(), pid);
             buildRootfs();
-            stage.run(plan.process());
-            if (spec.process().terminal()) terminal = stage.replyFds()[0];
+            int[] replied = SeccompAgent.run(stage, plan.process(), spec.linux().seccomp(), pid,
+                    () -> state.ociState(Status.CREATING));
+            if (spec.process().terminal()) terminal = replied[0];
             writePidFile(handover.pidFile(), pid);
             Terminals.sendPidfd(handover.pidfdSocket(), pid);
         } catch (RuntimeException e) {
@@ -164,12 +164,12 @@ final class Builder implements AutoCloseable {
         return handover.noNewKeyring() ? null : Planner.sessionKeyring(id);
     }
 
-    /** linux.personality and linux.memoryPolicy as the bundle has them: exec applies them too. */
+    /** linux.personality, linux.memoryPolicy and linux.seccomp as the bundle has them: exec applies them too. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> execLinux() {
         Map<String, Object> linux = (Map<String, Object>) spec.raw().getOrDefault("linux", Map.of());
         Map<String, Object> kept = new java.util.LinkedHashMap<>();
-        for (String key : new String[] {"personality", "memoryPolicy"}) {
+        for (String key : new String[] {"personality", "memoryPolicy", "seccomp"}) {
             if (linux.get(key) != null) kept.put(key, linux.get(key));
         }
         return kept;
