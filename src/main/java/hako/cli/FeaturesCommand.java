@@ -34,11 +34,15 @@ final class FeaturesCommand {
         for (Capability capability : Capability.values()) capabilities.add(capability.name());
         linux.put("capabilities", capabilities);
         linux.put("cgroup", Map.of("v1", false, "v2", true, "systemd", false, "systemdUser", false));
-        linux.put("seccomp", Map.of("enabled", false));
+        linux.put("seccomp", hako.seccomp.Features.describe());
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));
         features.put("linux", linux);
-        features.put("annotations", Map.of("dev.hako.version", Hako.VERSION));
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        // runc's key: clients read the libseccomp version from it
+        if (hako.sys.Libseccomp.available()) annotations.put("io.github.seccomp.libseccomp.version", hako.sys.Libseccomp.version());
+        annotations.put("dev.hako.version", Hako.VERSION);
+        features.put("annotations", annotations);
         System.out.println(Json.writePretty(features));
         return 0;
     }

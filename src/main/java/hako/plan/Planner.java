@@ -117,7 +117,7 @@ public final class Planner {
         }
         // Not the host's session keyring: one of the container's own (runc's default).
         if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
-        Op.Seccomp filter = shared.seccomp() == null ? null : new Op.Seccomp(hako.seccomp.Compiler.compile(shared.seccomp()));
+        Op.Seccomp filter = shared.seccomp() == null ? null : new Op.Seccomp(hako.seccomp.ProfileCache.compile(shared.seccomp()));
         int finalize = ops.size();
         Identity.plan(process, ops);
         // runc's order (standard_init_linux.go, setns_init_linux.go): without no_new_privs,

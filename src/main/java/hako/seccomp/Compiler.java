@@ -5,10 +5,6 @@ import hako.spec.Seccomp;
 import hako.sys.Errno;
 import hako.sys.Libseccomp;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +20,8 @@ public final class Compiler {
 
     private Compiler() {}
 
-    public static Program compile(Seccomp profile) {
+    /** @param digest the profile's, as {@link ProfileCache} keys it */
+    public static Program compile(Seccomp profile, String digest) {
         long flags = flags(profile);
         int defaultAction = profile.defaultAction().bits(profile.defaultErrnoRet());
         try (Libseccomp.Filter filter = new Libseccomp.Filter(defaultAction)) {
@@ -53,7 +50,7 @@ public final class Compiler {
                 throw new PlanException(AT, "the compiled filter has " + program.length / 8
                         + " instructions; the kernel takes at most 4096");
             }
-            return new Program(program, flags, digest(profile), counts[0], counts[1]);
+            return new Program(program, flags, digest, counts[0], counts[1]);
         }
     }
 
@@ -180,17 +177,5 @@ public final class Compiler {
         int token = Libseccomp.archToken(Seccomp.ARCHITECTURES.get(specName));
         if (token == 0) throw new PlanException(at, "libseccomp " + Libseccomp.version() + " does not know " + specName);
         return token;
-    }
-
-    /** The profile as decoded (records print every field, in order) and the libseccomp that compiles it. */
-    static String digest(Seccomp profile) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("libseccomp " + Libseccomp.version() + " arch " + Libseccomp.nativeArch() + "\n").getBytes(StandardCharsets.UTF_8));
-            sha.update(profile.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
