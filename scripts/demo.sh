@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
-ensure_packages "${BUILD_PACKAGES[@]}" busybox-static
+ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" busybox-static
 find_jdk
 mvn -q -B package -DskipTests >&2
 

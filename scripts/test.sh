@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 # procps: kill(1) and ps(1), which the tests and `hako ps` call; runc and crun write the bundles
 # (`runc spec`, `crun spec`) that ForeignBundlesIT runs, and runc runs them too to compare
-ensure_packages "${BUILD_PACKAGES[@]}" busybox-static nftables iproute2 procps runc crun util-linux
+ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" busybox-static nftables iproute2 procps runc crun util-linux
 find_jdk
 exec mvn -B verify "$@"

@@ -92,6 +92,12 @@ capture 60 pm "${RUN[@]}" --rm --hostname boxname "$IMAGE" sh -c "echo \$\$; hos
 check "run --rm --hostname: PID 1, the hostname, the host's files invisible" \
   "1|boxname|host-invisible" "$(paste -sd'|' <<< "$OUT")" "$ERR"
 
+# ---- podman's default seccomp profile: in force (filter mode), none when unconfined
+capture 60 pm "${RUN[@]}" --rm "$IMAGE" sh -c 'awk "/^Seccomp:/ { print \$2 }" /proc/self/status'
+check "seccomp: podman's default profile is in force (Seccomp: 2, filter)" 2 "$OUT" "$ERR"
+capture 60 pm "${RUN[@]}" --rm --security-opt seccomp=unconfined "$IMAGE" sh -c 'awk "/^Seccomp:/ { print \$2 }" /proc/self/status'
+check "--security-opt seccomp=unconfined: no filter (Seccomp: 0)" 0 "$OUT" "$ERR"
+
 # ---- run -d, ps, logs, exec, exec -it, kill, pause/unpause, stop, rm
 # The long-running container: says when it starts and which signals it got.
 SLEEPER='echo started; trap "echo got USR1" USR1; trap "echo got TERM; exit 0" TERM; while :; do sleep 1; done'

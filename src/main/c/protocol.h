@@ -45,6 +45,7 @@ enum op_code {
 	OP_SET_PERSONALITY = 43,
 	OP_SET_MEMPOLICY = 44,
 	OP_MOVE_ROOT = 45,
+	OP_SECCOMP = 50,
 	OP_WRITE_PROC = 55,
 	OP_OPEN_TREE = 60,
 	OP_MOVE_MOUNT = 61,
@@ -66,6 +67,7 @@ enum arg_kind {
 	ARG_STRV = 'v',
 	ARG_U32V = 'w',
 	ARG_FD = 'f',
+	ARG_BYTES = 'b', /* any bytes (a BPF program) */
 };
 
 #define FD_NONE UINT64_MAX /* an fd argument that names no descriptor */

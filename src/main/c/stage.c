@@ -62,7 +62,7 @@ struct op {
 		struct {
 			char *p;
 			size_t n;
-		} v; /* strv, u32v */
+		} v; /* strv, u32v, bytes */
 	} arg[MAX_ARGS];
 };
 
@@ -843,6 +843,31 @@ static int op_time_offsets(const struct op *op)
 	return err;
 }
 
+/* From <linux/seccomp.h> and <linux/filter.h>, which musl does not carry. */
+struct sock_filter { uint16_t code; uint8_t jt, jf; uint32_t k; };
+struct sock_fprog { unsigned short len; struct sock_filter *filter; };
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER 8
+#define BPF_MAXINSNS 4096
+
+/* Loads a BPF program the runtime compiled (the stage knows nothing of profiles). With
+ * NEW_LISTENER the kernel gives a listener, close-on-exec, that goes back with the reply; so the
+ * runtime ends the batch here, for the agent to have it before any call could wait on it. */
+static int op_seccomp(const struct op *op)
+{
+	size_t n = op->arg[1].v.n;
+	if (n == 0 || n % sizeof(struct sock_filter) || n / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return EINVAL;
+	memcpy(words, op->arg[1].v.p, n); /* aligned for the kernel's copy */
+	struct sock_fprog prog = { n / sizeof(struct sock_filter), (struct sock_filter *)words };
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, op->arg[0].u, &prog);
+	if (fd < 0)
+		return errno;
+	if (op->arg[0].u & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		reply_fd = fd;
+	return 0;
+}
+
 /* Fills v with pointers to the strings of a strv and a NULL; returns where v ends. */
 static char **vector(const union arg *strv, char **v)
 {
@@ -984,6 +1009,7 @@ static const struct op_type types[] = {
 	[OP_SET_AFFINITY] = { "w", op_set_affinity, ANYWHERE },
 	[OP_SET_PERSONALITY] = { "u", op_set_personality, 0 },
 	[OP_SET_MEMPOLICY] = { "uw", op_set_mempolicy, 0 },
+	[OP_SECCOMP] = { "ub", op_seccomp, 0 },
 	[OP_WRITE_PROC] = { "ss", op_write_proc, 0 },
 	[OP_OPEN_TREE] = { "sfuu", op_open_tree, 1 },
 	[OP_MOVE_MOUNT] = { "us", op_move_mount, 0 },
@@ -1043,6 +1069,8 @@ static int decode_arg(char kind, char *p, uint32_t n, union arg *a)
 	case ARG_U32V:
 		if (n % sizeof(uint32_t))
 			return EINVAL;
+		break;
+	case ARG_BYTES:
 		break;
 	}
 	a->v.p = p;

@@ -36,11 +36,15 @@ final class FeaturesCommand {
         linux.put("cgroup", Map.of("v1", false, "v2", true, "systemd", false, "systemdUser", false));
         // id-mapped mounts: open_tree + mount_setattr(MOUNT_ATTR_IDMAP), as runc reports them
         linux.put("mountExtensions", Map.of("idmap", Map.of("enabled", true)));
-        linux.put("seccomp", Map.of("enabled", false));
+        linux.put("seccomp", hako.seccomp.Features.describe());
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));
         features.put("linux", linux);
-        features.put("annotations", Map.of("dev.hako.version", Hako.VERSION));
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        // runc's key: clients read the libseccomp version from it
+        if (hako.sys.Libseccomp.available()) annotations.put("io.github.seccomp.libseccomp.version", hako.sys.Libseccomp.version());
+        annotations.put("dev.hako.version", Hako.VERSION);
+        features.put("annotations", annotations);
         System.out.println(Json.writePretty(features));
         return 0;
     }

@@ -62,6 +62,7 @@ public final class Hako {
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
             Warnings.sendTo(globals.log::warning);
             globals.root = new StateDir(Path.of(args.get("root", defaultRoot().toString())));
+            hako.seccomp.ProfileCache.besideStateRoot(globals.root.root());
             if (args.has("version")) {
                 // runc's shape: Docker reads the "version" and "commit:" lines
                 System.out.println("hako version " + VERSION + "\ncommit: v" + VERSION + "\nspec: " + Spec.OCI_VERSION);

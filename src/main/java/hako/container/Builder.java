@@ -101,10 +101,9 @@ final class Builder implements AutoCloseable {
 
     /**
      * What the spec asks for that hako does not apply yet is said, never passed over in silence:
-     * refusing would stop every podman container (podman always sends a seccomp profile).
+     * refusing would stop the containers of clients that always send them (an SELinux label, an AppArmor profile).
      */
     private static void warnAboutWhatIsNotApplied(Spec spec) {
-        if (spec.linux().seccomp() != null) Warnings.print("linux.seccomp is not applied: hako has no seccomp support yet");
         if (spec.linux().mountLabel() != null) Warnings.print("linux.mountLabel is not applied: hako has no SELinux support");
         warnAboutWhatIsNotApplied(spec.process());
     }
@@ -171,8 +170,10 @@ final class Builder implements AutoCloseable {
             case Step.WireNetwork wire -> networking.wire(attachment, state.pid());
             case Step.MoveNetDevices move -> NetDevices.move(move.devices(), state.pid());
             case Step.InitBatch batch -> {
-                stage.run(batch.ops());
-                if (batch.opensTerminal()) terminal = stage.replyFds()[0];
+                // A filter that notifies an agent: its listener goes to the agent as the batch runs.
+                int[] replied = SeccompAgent.run(stage, batch.ops(), spec.linux().seccomp(), state.pid(),
+                        () -> state.ociState(Status.CREATING));
+                if (batch.opensTerminal()) terminal = replied[0];
             }
             case Step.RunHooks hooks -> runHooks(hooks);
             case Step.HandOverPid pid -> {
@@ -248,12 +249,12 @@ final class Builder implements AutoCloseable {
         }
     }
 
-    /** linux.personality and linux.memoryPolicy as the bundle has them: exec applies them too. */
+    /** linux.personality, linux.memoryPolicy and linux.seccomp as the bundle has them: exec applies them too. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> execLinux() {
         Map<String, Object> linux = (Map<String, Object>) plan.spec().raw().getOrDefault("linux", Map.of());
         Map<String, Object> kept = new java.util.LinkedHashMap<>();
-        for (String key : new String[] {"personality", "memoryPolicy"}) {
+        for (String key : new String[] {"personality", "memoryPolicy", "seccomp"}) {
             if (linux.get(key) != null) kept.put(key, linux.get(key));
         }
         return kept;

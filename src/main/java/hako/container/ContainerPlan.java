@@ -221,14 +221,34 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
     private static Map<String, Object> opJson(Op op) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("op", op.getClass().getSimpleName());
-        for (var component : op.getClass().getRecordComponents()) {
+        json.putAll(components((Record) op));
+        return json;
+    }
+
+    private static Map<String, Object> components(Record record) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        for (var component : record.getClass().getRecordComponents()) {
             try {
-                Object value = component.getAccessor().invoke(op);
-                json.put(component.getName(), value instanceof java.util.BitSet bits ? hako.spec.CpuList.format(bits) : value);
+                json.put(component.getName(), jsonValue(component.getAccessor().invoke(record)));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         }
         return json;
+    }
+
+    /** A component as JSON: records by their components, a CPU set as a list, bytes by their count. */
+    private static Object jsonValue(Object value) {
+        return switch (value) {
+            case null -> null;
+            case String s -> s;
+            case Number n -> n;
+            case Boolean b -> b;
+            case java.util.BitSet bits -> hako.spec.CpuList.format(bits);
+            case byte[] bytes -> bytes.length + " bytes";
+            case List<?> list -> list.stream().map(ContainerPlan::jsonValue).toList();
+            case Record record -> components(record);
+            default -> value.toString();
+        };
     }
 }

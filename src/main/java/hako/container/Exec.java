@@ -73,7 +73,7 @@ public final class Exec {
             } finally {
                 NamespaceFiles.close(namespaces);
             }
-            return finish(stage, plan, process, pid, handover, detach, late);
+            return finish(stage, plan, process, pid, handover, detach, late, linux.seccomp(), state);
         }
     }
 
@@ -89,12 +89,13 @@ public final class Exec {
     }
 
     private static int finish(Stage stage, Plan plan, Spec.Process process, int pid, Handover handover,
-                              boolean detach, Cgroup late) {
+                              boolean detach, Cgroup late, hako.spec.Seccomp seccomp, ContainerState state) {
         boolean reaped = false;
         TerminalRelay relay = null;
         try {
-            stage.run(plan.process());
-            int terminal = process.terminal() ? stage.replyFds()[0] : -1;
+            // The agent sees the container running, as runc shows it for an exec'd process.
+            int[] replied = SeccompAgent.run(stage, plan.process(), seccomp, pid, () -> state.ociState(Status.RUNNING));
+            int terminal = process.terminal() ? replied[0] : -1;
             Builder.writePidFile(handover.pidFile(), pid);
             Terminals.sendPidfd(handover.pidfdSocket(), pid);
             if (terminal >= 0 && handover.consoleSocket() != null) {

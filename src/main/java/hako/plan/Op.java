@@ -555,6 +555,24 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * seccomp(SECCOMP_SET_MODE_FILTER): the compiled linux.seccomp loaded into the process. With
+     * NEW_LISTENER the listener comes back with the reply, for the runtime to hand to the agent.
+     */
+    record Seccomp(hako.seccomp.Program program) implements Op {
+        public String render() {
+            return "seccomp(SECCOMP_SET_MODE_FILTER, " + hako.seccomp.Program.flagNames(program.flags()) + ", "
+                    + program.instructions() + " instructions)  (profile sha256:" + program.digest().substring(0, 12)
+                    + ", " + program.rules() + " rules" + (program.skipped() > 0 ? ", " + program.skipped()
+                    + " names unknown here skipped" : "")
+                    + ((program.flags() & hako.seccomp.Program.FLAG_NEW_LISTENER) != 0 ? "; listener → runtime → agent" : "") + ")";
+        }
+
+        public String doing() {
+            return "loading the seccomp filter";
+        }
+    }
+
     /** execve the first candidate path that exists; argv[0] is the name the user gave. */
     record Exec(List<String> candidates, List<String> argv, List<String> env) implements Op {
         public String render() {

@@ -21,14 +21,20 @@ public final class Planner {
 
     /**
      * What a process exec'd into a container takes from the container besides its own process:
-     * linux.personality and linux.memoryPolicy (runc applies them to every process it starts),
-     * and the session keyring to join.
+     * linux.personality, linux.memoryPolicy and linux.seccomp (runc applies them to every process
+     * it starts), and the session keyring to join.
      *
      * @param sessionKeyring the keyring's name, null for none (--no-new-keyring)
+     * @param seccomp        the container's profile, null for none
      */
-    public record Shared(Spec.Personality personality, Spec.MemoryPolicy memoryPolicy, String sessionKeyring) {
+    public record Shared(Spec.Personality personality, Spec.MemoryPolicy memoryPolicy, String sessionKeyring,
+                         hako.spec.Seccomp seccomp) {
+        public Shared(Spec.Personality personality, Spec.MemoryPolicy memoryPolicy, String sessionKeyring) {
+            this(personality, memoryPolicy, sessionKeyring, null);
+        }
+
         public static Shared of(Spec.Linux linux, String sessionKeyring) {
-            return new Shared(linux.personality(), linux.memoryPolicy(), sessionKeyring);
+            return new Shared(linux.personality(), linux.memoryPolicy(), sessionKeyring, linux.seccomp());
         }
     }
 
@@ -172,7 +178,16 @@ public final class Planner {
         }
         // Not the host's session keyring: one of the container's own (runc's default).
         if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
+        Op.Seccomp filter = shared.seccomp() == null ? null : new Op.Seccomp(hako.seccomp.ProfileCache.compile(shared.seccomp()));
+        int finalize = ops.size();
         Identity.plan(process, setgroups, ops);
+        // runc's order (standard_init_linux.go, setns_init_linux.go): without no_new_privs,
+        // loading a filter needs CAP_SYS_ADMIN, so it comes before the capabilities are dropped
+        // and the user switched (its finalizeNamespace) — those calls then run under the filter.
+        // With no_new_privs it is loaded as late as it can be, after the executable is found and
+        // just before the wait for start and execve, so that the profile need allow as few of
+        // the runtime's own calls as possible.
+        if (filter != null && !process.noNewPrivileges()) ops.add(finalizeIndex(ops, finalize), filter);
         // runc's order, after the switch of user: a real-time policy needs CAP_SYS_NICE then too.
         Spec.Scheduler scheduler = process.scheduler();
         if (scheduler != null) {
@@ -186,6 +201,15 @@ public final class Planner {
         // After the switch of user, so that the working directory is checked with the user's rights.
         ops.add(new Op.Chdir(process.cwd()));
         ops.add(new Op.Which(candidates(process)));
+        if (filter != null && process.noNewPrivileges()) ops.add(filter);
+    }
+
+    /** Where runc's finalizeNamespace begins among the identity's ops: the bounding set, else the groups. */
+    private static int finalizeIndex(List<Op> ops, int from) {
+        for (int i = from; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Op.Bounding || ops.get(i) instanceof Op.SetGroups) return i;
+        }
+        return ops.size();
     }
 
     /**

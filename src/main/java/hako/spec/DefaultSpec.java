@@ -9,7 +9,8 @@ import java.util.Map;
  * The config.json that {@code hako spec} writes: the same container as runc's example spec
  * (libcontainer/specconv), so that tutorials written for {@code runc spec} work unchanged, except
  * that the hostname is "hako", the process is {@code sh} without a terminal, and the cgroup
- * namespace is always listed (hako requires cgroup v2, where runc adds it too).
+ * namespace is always listed (hako requires cgroup v2, where runc adds it too), and that it has a
+ * seccomp profile ({@link DefaultSeccomp}), as Docker and podman give every container.
  *
  * <p>Keys are in the order runc writes them, so the two files diff cleanly.
  */
@@ -106,6 +107,7 @@ public final class DefaultSpec {
                 "/proc/irq",
                 "/proc/sys",
                 "/proc/sysrq-trigger"));
+        linux.put("seccomp", DefaultSeccomp.profile());
         return linux;
     }
 

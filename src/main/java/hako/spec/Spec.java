@@ -17,7 +17,7 @@ import java.util.Map;
  *   <li>Unsigned 32-bit ids are {@code long}s in 0..4294967295. Unsigned 64-bit values (rlimits)
  *       are {@code long}s holding the unsigned bits: {@code -1L} is 18446744073709551615,
  *       RLIM_INFINITY; compare them with {@link Long#compareUnsigned}.</li>
- *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources, seccomp, hooks)
+ *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources, hooks)
  *       are the parser's own maps: treat them as read-only.</li>
  * </ul>
  *
@@ -174,7 +174,7 @@ public record Spec(
      *                          the cgroup package)
      * @param rootfsPropagation null when unset; otherwise one of shared, slave, private, unbindable
      *                          and their recursive r- forms
-     * @param seccomp           {@code linux.seccomp} as parsed JSON, null when absent
+     * @param seccomp           {@code linux.seccomp}, null when absent or empty (no default action and no rules: runc then loads no filter)
      * @param personality       null when absent
      * @param timeOffsets       the clocks' offsets in a new time namespace, empty when absent
      * @param memoryPolicy      null when absent
@@ -192,7 +192,7 @@ public record Spec(
             List<String> maskedPaths,
             List<String> readonlyPaths,
             Map<String, String> sysctl,
-            Map<String, Object> seccomp,
+            Seccomp seccomp,
             String mountLabel,
             Personality personality,
             List<TimeOffset> timeOffsets,

@@ -351,7 +351,8 @@ final class SpecDecoder {
         List<String> maskedPaths = absolutePaths(linux.get("maskedPaths"), at.field("maskedPaths"));
         List<String> readonlyPaths = absolutePaths(linux.get("readonlyPaths"), at.field("readonlyPaths"));
         Map<String, String> sysctl = stringMap(linux.get("sysctl"), at.field("sysctl"));
-        Map<String, Object> seccomp = optionalObject(linux, "seccomp", at);
+        Map<String, Object> seccompObject = optionalObject(linux, "seccomp", at);
+        Seccomp seccomp = seccompObject == null ? null : decodeSeccomp(seccompObject, at.field("seccomp"));
         String mountLabel = optionalString(linux, "mountLabel", at);
         Map<String, Object> personality = optionalObject(linux, "personality", at);
         Map<String, Object> memoryPolicy = optionalObject(linux, "memoryPolicy", at);
@@ -362,6 +363,89 @@ final class SpecDecoder {
                 memoryPolicy == null ? null : decodeMemoryPolicy(memoryPolicy, at.field("memoryPolicy")),
                 decodeNetDevices(optionalObject(linux, "netDevices", at), at.field("netDevices")),
                 optionalObject(linux, "intelRdt", at) != null);
+    }
+
+    // ---------------------------------------------------------------- linux.seccomp
+
+    /**
+     * As runc reads it (libcontainer/specconv SetupSeccomp, seccomp InitSeccomp): names, actions,
+     * operators and architectures checked here; whether this host's libseccomp and kernel support
+     * a flag, and which names it knows, is for the compiler. No default action and no rules at
+     * all is no filter (null), as in runc.
+     */
+    private Seccomp decodeSeccomp(Map<String, Object> seccomp, JsonPath at) {
+        String defaultName = optionalString(seccomp, "defaultAction", at);
+        List<Object> entries = seccomp.get("syscalls") == null ? List.of() : array(seccomp.get("syscalls"), at.field("syscalls"));
+        if (defaultName == null && entries.isEmpty()) return null;
+        if (defaultName == null) throw fail(at.field("defaultAction"), "required when syscalls are given");
+        Seccomp.Action defaultAction = seccompAction(defaultName, at.field("defaultAction"));
+        if (defaultAction == Seccomp.Action.NOTIFY) {
+            // runc's reason: the runtime must still write to hand the listener over.
+            throw fail(at.field("defaultAction"), "SCMP_ACT_NOTIFY cannot be the default action");
+        }
+        Object errno = seccomp.get("defaultErrnoRet");
+        Long defaultErrnoRet = errno == null ? null : uint32(errno, at.field("defaultErrnoRet"));
+        List<String> architectures = stringList(seccomp.get("architectures"), at.field("architectures"));
+        for (int i = 0; i < architectures.size(); i++) {
+            if (!Seccomp.ARCHITECTURES.containsKey(architectures.get(i))) {
+                throw fail(at.field("architectures").index(i), "unknown architecture " + JsonParser.quote(architectures.get(i))
+                        + " (expected one of: " + String.join(", ", Seccomp.ARCHITECTURES.keySet()) + ")");
+            }
+        }
+        List<String> flags = seccomp.get("flags") == null ? null : stringList(seccomp.get("flags"), at.field("flags"));
+        for (int i = 0; flags != null && i < flags.size(); i++) {
+            oneOf(flags.get(i), Seccomp.FLAGS, at.field("flags").index(i));
+        }
+        String listenerPath = optionalString(seccomp, "listenerPath", at);
+        List<Seccomp.Rule> rules = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            rules.add(decodeSeccompRule(object(entries.get(i), at.field("syscalls").index(i)), at.field("syscalls").index(i)));
+        }
+        Seccomp decoded = new Seccomp(defaultAction, defaultErrnoRet, architectures, flags, listenerPath,
+                optionalString(seccomp, "listenerMetadata", at), Collections.unmodifiableList(rules));
+        if (decoded.notifies() && listenerPath == null) {
+            throw fail(at.field("listenerPath"), "required: a rule has the action SCMP_ACT_NOTIFY");
+        }
+        return decoded;
+    }
+
+    private Seccomp.Rule decodeSeccompRule(Map<String, Object> rule, JsonPath at) {
+        List<String> names = stringList(rule.get("names"), at.field("names"));
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).isEmpty()) throw fail(at.field("names").index(i), "an empty string is not a system call");
+        }
+        Seccomp.Action action = seccompAction(requiredString(rule, "action", at), at.field("action"));
+        if (action == Seccomp.Action.NOTIFY && names.contains("write")) {
+            // runc's reason: init writes to its parent after loading the filter, and would wait forever.
+            throw fail(at.field("names").index(names.indexOf("write")), "SCMP_ACT_NOTIFY cannot be used for the write system call");
+        }
+        Object errno = rule.get("errnoRet");
+        Long errnoRet = errno == null ? null : uint32(errno, at.field("errnoRet"));
+        List<Object> argEntries = rule.get("args") == null ? List.of() : array(rule.get("args"), at.field("args"));
+        List<Seccomp.Arg> args = new ArrayList<>(argEntries.size());
+        for (int i = 0; i < argEntries.size(); i++) {
+            JsonPath argAt = at.field("args").index(i);
+            Map<String, Object> arg = object(argEntries.get(i), argAt);
+            long index = uint32(required(arg, "index", argAt), argAt.field("index"));
+            if (index > 5) throw fail(argAt.field("index"), "must be between 0 and 5 (a system call has at most 6 arguments), got " + index);
+            String opName = requiredString(arg, "op", argAt);
+            Seccomp.Operator op = Seccomp.Operator.bySpecName(opName);
+            if (op == null) {
+                List<String> known = new ArrayList<>();
+                for (Seccomp.Operator o : Seccomp.Operator.values()) known.add(o.specName());
+                throw fail(argAt.field("op"), "unknown operator " + JsonParser.quote(opName) + " (expected one of: " + String.join(", ", known) + ")");
+            }
+            args.add(new Seccomp.Arg((int) index, optionalUint64(arg, "value", argAt), optionalUint64(arg, "valueTwo", argAt), op));
+        }
+        return new Seccomp.Rule(names, action, errnoRet, Collections.unmodifiableList(args));
+    }
+
+    private Seccomp.Action seccompAction(String name, JsonPath at) {
+        Seccomp.Action action = Seccomp.Action.bySpecName(name);
+        if (action != null) return action;
+        List<String> known = new ArrayList<>();
+        for (Seccomp.Action a : Seccomp.Action.values()) known.add(a.specName());
+        throw fail(at, "unknown action " + JsonParser.quote(name) + " (expected one of: " + String.join(", ", known) + ")");
     }
 
     private Spec.Personality decodePersonality(Map<String, Object> personality, JsonPath at) {
@@ -827,7 +911,7 @@ final class SpecDecoder {
     }
 
     /** Longer reasons are cut in the middle: a value quoted in full could be megabytes. */
-    private static final int MAX_REASON = 300;
+    private static final int MAX_REASON = 1000;
 
     SpecException fail(JsonPath at, String reason) {
         if (reason.length() > MAX_REASON) {

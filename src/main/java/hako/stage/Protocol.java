@@ -50,6 +50,7 @@ public final class Protocol {
     public static final int SET_PERSONALITY = 43;
     public static final int SET_MEMPOLICY = 44;
     public static final int MOVE_ROOT = 45;
+    public static final int SECCOMP = 50;
     public static final int WRITE_PROC = 55;
     public static final int OPEN_TREE = 60;
     public static final int MOVE_MOUNT = 61;
@@ -140,6 +141,7 @@ public final class Protocol {
             case Op.SetAffinity a -> out.op(SET_AFFINITY, 0, 1).u32v(words(a.cpus() == null ? allCpus() : a.cpus()));
             case Op.SetPersonality p -> out.op(SET_PERSONALITY, 0, 1).u64(p.persona());
             case Op.SetMempolicy m -> out.op(SET_MEMPOLICY, 0, 2).u64(m.mode()).u32v(words(m.nodes()));
+            case Op.Seccomp s -> out.op(SECCOMP, 0, 2).u64(s.program().flags()).bytes(s.program().bpf());
         }
     }
 
@@ -209,6 +211,13 @@ public final class Protocol {
             }
             u32(joined.size());
             bytes.writeBytes(joined.toByteArray());
+            return this;
+        }
+
+        /** Raw bytes (a BPF program): the length, then the bytes as they are. */
+        Writer bytes(byte[] value) {
+            u32(value.length);
+            bytes.writeBytes(value);
             return this;
         }
 

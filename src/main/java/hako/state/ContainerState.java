@@ -18,7 +18,7 @@ import java.util.Map;
  * @param process the spec's {@code process}, as JSON: what {@code exec} starts from
  * @param namespaces the proc names (net, pid, mnt…) of the container's own namespaces, for exec
  * @param network whether hako manages the container's network (hako.net), to release at delete
- * @param execLinux what of {@code linux} exec's processes get too (personality, memoryPolicy), as JSON
+ * @param execLinux what of {@code linux} exec's processes get too (personality, memoryPolicy, seccomp), as JSON
  * @param sessionKeyring the session keyring exec joins, or null (created with --no-new-keyring)
  */
 public record ContainerState(

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * hooks (Docker's setkey needs its dockerd) and the limits this hybrid-cgroup host cannot give
  * to cgroup v2 are dropped, the terminal is off, and each runtime gets a cgroup of its own.
  * Where hako differs from runc on purpose the probe leaves it out, and docs/conformance.md says
- * why: cgroup v2 only (/sys/fs/cgroup and /proc/self/cgroup), and seccomp (not applied yet).
+ * why: cgroup v2 only (/sys/fs/cgroup and /proc/self/cgroup). Both load the profile a client sent:
+ * the probe sees Seccomp: 2 (and one filter) under each.
  */
 class CapturedConfigsIT extends ContainerTest {
     private static final Path FIXTURES = Busybox.BASEDIR.resolve("src/test/resources/bundles");
@@ -34,7 +35,7 @@ class CapturedConfigsIT extends ContainerTest {
     /** What the container's process reports, one fact a line, in an order that does not depend on the runtime. */
     private static final String PROBE = String.join("; ",
             "echo uid=$(id -u) gid=$(id -g) groups=$(id -G)",
-            "grep -E '^(Cap|NoNewPrivs|Umask)' /proc/self/status",
+            "grep -E '^(Cap|NoNewPrivs|Umask|Seccomp)' /proc/self/status",
             "echo cwd=$(pwd) hostname=$(hostname)",
             "env | grep -v '^_=' | sort",
             "cat /proc/self/limits",
@@ -122,6 +123,9 @@ class CapturedConfigsIT extends ContainerTest {
         Hako.Result runc = run("runc", name, config);
         assertEquals(runc.code() == 0, hako.code() == 0, () -> "runc: " + runc + "\nhako: " + hako);
         if (runc.code() == 0) assertEquals(runc.stdout(), hako.stdout(), () -> "hako's stderr: " + hako.stderr());
+        // The clients' profiles are loaded (podman and Docker always send one): filter mode, by both.
+        boolean profiled = Files.readString(config).contains("\"seccomp\"");
+        if (runc.code() == 0) assertEquals(profiled, hako.stdout().contains("Seccomp:\t2\n"), hako::stdout);
         Leaks.assertNone(work, root);
     }
 

@@ -319,15 +319,15 @@ class LifecycleIT extends ContainerTest {
     @Test
     void whatIsNotAppliedIsSaidInTheLogNotInTheContainersOutput() throws Exception {
         Map<String, Object> spec = Busybox.spec(rootfs, "echo", "only this");
-        Busybox.linux(spec).put("seccomp", Map.of("defaultAction", "SCMP_ACT_ALLOW"));
+        Busybox.linux(spec).put("mountLabel", "system_u:object_r:container_file_t:s0");
         Path bundle = Busybox.bundle(work, spec);
         Hako.Result plain = hako("run", "--bundle", bundle.toString(), "warned");
-        assertEquals("hako: warning: linux.seccomp is not applied: hako has no seccomp support yet\n", plain.stderr());
+        assertEquals("hako: warning: linux.mountLabel is not applied: hako has no SELinux support\n", plain.stderr());
         Path log = work.resolve("warned.log");
         Hako.Result logged = hako("--log", log.toString(), "--log-format", "json", "run", "--bundle", bundle.toString(), "warned");
         assertEquals("only this\n", logged.stdout());
         assertEquals("", logged.stderr(), "under podman, stderr is the container's");
-        assertTrue(Files.readString(log).contains("\"level\":\"warning\",\"msg\":\"linux.seccomp is not applied"), Files.readString(log));
+        assertTrue(Files.readString(log).contains("\"level\":\"warning\",\"msg\":\"linux.mountLabel is not applied"), Files.readString(log));
         Leaks.assertNone(work, root);
     }
 

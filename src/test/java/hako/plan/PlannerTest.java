@@ -294,7 +294,8 @@ class PlannerTest {
         List<Class<?>> order = ops.stream().<Class<?>>map(Object::getClass).toList();
         assertEquals(List.of(Op.SetHostname.class, Op.SetSid.class, Op.JoinKeyring.class, Op.SetRlimit.class, Op.Bounding.class, Op.Prctl.class,
                 Op.SetGroups.class, Op.SetResgid.class, Op.SetResuid.class, Op.Prctl.class, Op.Caps.class,
-                Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Which.class), order);
+                Op.Prctl.class, Op.Umask.class, Op.Chdir.class, Op.Which.class, Op.Seccomp.class), order,
+                "with no_new_privs the filter comes last, after the executable is found (runc)");
         assertEquals(new Op.SetResuid(1000), ops.get(8));
         assertEquals(new Op.Umask(077), ops.get(12));
     }
@@ -383,12 +384,42 @@ class PlannerTest {
     }
 
     @Test
+    void withoutNoNewPrivilegesTheFilterIsLoadedBeforeTheCapabilitiesAreDropped() {
+        Map<String, Object> tree = defaults();
+        at(tree, "process").put("noNewPrivileges", false);
+        List<Op> ops = plan(tree).process();
+        int seccomp = indexOf(ops, Op.Seccomp.class);
+        assertEquals(indexOf(ops, Op.Bounding.class) - 1, seccomp, ops::toString);
+        at(tree, "process").remove("capabilities");
+        ops = plan(tree).process();
+        assertEquals(indexOf(ops, Op.SetGroups.class) - 1, indexOf(ops, Op.Seccomp.class), "no capabilities: before the groups");
+        at(tree, "linux").remove("seccomp");
+        assertEquals(-1, indexOf(plan(tree).process(), Op.Seccomp.class));
+    }
+
+    @Test
+    void execLoadsTheContainersFilter() {
+        Spec.Process process = SpecReader.fromTree(defaults(), "config.json").process();
+        Planner.Shared shared = Planner.Shared.of(SpecReader.fromTree(defaults(), "config.json").linux(), null);
+        Plan exec = Planner.planExec(process, shared, 42, List.of("mnt"), true);
+        assertEquals(Op.Seccomp.class, exec.process().getLast().getClass(), exec.process()::toString);
+        assertTrue(exec.process().getLast().render().startsWith("seccomp(SECCOMP_SET_MODE_FILTER, SPEC_ALLOW, "),
+                exec.process().getLast().render());
+    }
+
+    private static int indexOf(List<Op> ops, Class<?> type) {
+        for (int i = 0; i < ops.size(); i++) if (type.isInstance(ops.get(i))) return i;
+        return -1;
+    }
+
+    @Test
     void executableIsLookedUpInTheProcessPath() {
         Map<String, Object> tree = defaults();
         at(tree, "process").put("env", List.of("PATH=/opt/bin::/bin"));
         Op.Exec exec = (Op.Exec) plan(tree).start().getLast();
         assertEquals(List.of("/opt/bin/sh", "./sh", "/bin/sh"), exec.candidates());
-        assertEquals(new Op.Which(exec.candidates()), plan(tree).process().getLast());
+        List<Op> process = plan(tree).process();
+        assertEquals(new Op.Which(exec.candidates()), process.get(process.size() - 2), "then the filter");
         at(tree, "process").put("args", List.of("/bin/echo", "hi"));
         exec = (Op.Exec) plan(tree).start().getLast();
         assertEquals(List.of("/bin/echo"), exec.candidates());

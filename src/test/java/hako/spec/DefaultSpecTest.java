@@ -82,7 +82,7 @@ class DefaultSpecTest {
         assertFalse(json.contains("\t"));
         assertEquals(List.of("ociVersion", "process", "root", "hostname", "mounts", "linux"),
                 new ArrayList<>(DefaultSpec.tree().keySet()));
-        assertEquals(List.of("resources", "namespaces", "maskedPaths", "readonlyPaths"),
+        assertEquals(List.of("resources", "namespaces", "maskedPaths", "readonlyPaths", "seccomp"),
                 new ArrayList<>(((Map<?, ?>) DefaultSpec.tree().get("linux")).keySet()));
     }
 
@@ -97,5 +97,19 @@ class DefaultSpecTest {
         assertNotSame(first, second);
         assertEquals("hako", second.get("hostname"));
         assertEquals(List.of("sh"), ((Map<?, ?>) second.get("process")).get("args"));
+    }
+
+    @Test
+    void hasAProfileThatRefusesWhatReachesPastTheContainer() {
+        Seccomp seccomp = SpecReader.parse(DefaultSpec.json(), "config.json").linux().seccomp();
+        assertEquals(Seccomp.Action.ALLOW, seccomp.defaultAction());
+        List<String> refused = new ArrayList<>();
+        for (Seccomp.Rule rule : seccomp.syscalls()) {
+            if (rule.action() == Seccomp.Action.ERRNO && rule.args().isEmpty()) refused.addAll(rule.names());
+        }
+        for (String name : List.of("unshare", "setns", "mount", "kexec_load", "init_module", "bpf", "keyctl", "reboot", "clone3")) {
+            assertTrue(refused.contains(name), name);
+        }
+        assertFalse(refused.contains("clone"), "clone only with a CLONE_NEW* flag");
     }
 }

@@ -144,7 +144,7 @@ class SpecReaderTest {
                 new Spec.Device("/dev/fuse", DeviceType.CHAR, 10, 229, 0666, 0L, 0L),
                 new Spec.Device("/dev/sdb", DeviceType.BLOCK, 8, 16, null, null, null),
                 new Spec.Device("/run/pipe", DeviceType.FIFO, 0, 0, null, null, null)), linux.devices());
-        assertEquals("SCMP_ACT_ERRNO", linux.seccomp().get("defaultAction"));
+        assertEquals(Seccomp.Action.ERRNO, linux.seccomp().defaultAction());
         assertEquals("rslave", linux.rootfsPropagation());
         assertEquals(List.of("/proc/acpi", "/proc/kcore", "/sys/firmware"), linux.maskedPaths());
         assertEquals(List.of("/proc/sys", "/proc/sysrq-trigger"), linux.readonlyPaths());
