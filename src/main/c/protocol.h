@@ -45,6 +45,7 @@ enum op_code {
 	OP_SET_PERSONALITY = 43,
 	OP_SET_MEMPOLICY = 44,
 	OP_MOVE_ROOT = 45,
+	OP_SET_EXEC_LABEL = 65,
 };
 
 enum op_flag {

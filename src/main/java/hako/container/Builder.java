@@ -86,14 +86,6 @@ final class Builder implements AutoCloseable {
      */
     private static void warnAboutWhatIsNotApplied(Spec spec) {
         if (spec.linux().seccomp() != null) Warnings.print("linux.seccomp is not applied: hako has no seccomp support yet");
-        if (spec.linux().mountLabel() != null) Warnings.print("linux.mountLabel is not applied: hako has no SELinux support");
-        warnAboutWhatIsNotApplied(spec.process());
-    }
-
-    /** The same for a process, the container's or one exec starts. */
-    static void warnAboutWhatIsNotApplied(Spec.Process process) {
-        if (process.apparmorProfile() != null) Warnings.print("process.apparmorProfile is not applied: hako has no AppArmor support");
-        if (process.selinuxLabel() != null) Warnings.print("process.selinuxLabel is not applied: hako has no SELinux support");
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */

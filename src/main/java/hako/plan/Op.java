@@ -429,6 +429,25 @@ public sealed interface Op {
     }
 
     /**
+     * A Linux security module's label for the process from its next execve on (an AppArmor
+     * profile, an SELinux context): {@code value} written to the first of {@code attributes}
+     * (paths under /proc/thread-self) that exists, through a procfs of the stage's own that the
+     * container's mounts cannot stand over (docs/security.md).
+     *
+     * @param what the label, for people: {@code AppArmor profile "p"}
+     */
+    record SetExecLabel(String what, List<String> attributes, String value) implements Op {
+        public String render() {
+            return "write " + q(value) + " to /proc/thread-self/" + String.join(" (else ", attributes)
+                    + ")".repeat(attributes.size() - 1) + " of a private procfs  (" + what + " at execve)";
+        }
+
+        public String doing() {
+            return "applying " + what;
+        }
+    }
+
+    /**
      * The stage itself: unshare(CLONE_NEWTIME), then the offsets written to
      * /proc/self/timens_offsets, which only works before any process is in the new namespace: the
      * clone that follows puts init there (linux.timeOffsets).

@@ -2,6 +2,7 @@ package hako.plan;
 
 import hako.rootfs.Rootfs;
 import hako.security.Identity;
+import hako.security.Lsm;
 import hako.security.Passwd;
 import hako.security.Sysctls;
 import hako.spec.Spec;
@@ -42,8 +43,13 @@ public final class Planner {
      * @param waitForStart   {@code create}: init waits on the exec fifo for {@code start} before it execs
      * @param noPivot        runc's --no-pivot: the rootfs moved onto / and chrooted into, not pivot_root
      * @param sessionKeyring the container's session keyring ({@link #sessionKeyring}), null for none
+     * @param lsm            the security modules that label the process and its mounts
      */
-    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
+    public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring, Lsm lsm) {
+        /** For this host's security modules. */
+        public Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
+            this(bundle, waitForStart, noPivot, sessionKeyring, Lsm.host());
+        }
     }
 
     public static Plan plan(Spec spec, Request request) {
@@ -56,12 +62,12 @@ public final class Planner {
         Sysctls.check(spec.linux());
         List<Op> clone = Namespaces.enter(spec);
         List<String> warnings = new ArrayList<>();
-        List<Op> rootfs = Rootfs.plan(spec, request.bundle(), request.noPivot(), warnings);
+        List<Op> rootfs = Rootfs.plan(request.lsm().labelMounts(spec, warnings), request.bundle(), request.noPivot(), warnings);
         Spec.Process process = spec.process();
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));
         List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
-        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring())), start,
+        return new Plan(clone, rootfs, process(spec, Shared.of(spec.linux(), request.sessionKeyring()), request.lsm()), start,
                 List.copyOf(warnings));
     }
 
@@ -72,6 +78,12 @@ public final class Planner {
      * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
      */
     public static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup) {
+        return planExec(process, shared, initPid, namespaces, intoCgroup, Lsm.host());
+    }
+
+    /** The same, for the security modules {@code lsm}. */
+    public static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup,
+                                Lsm lsm) {
         List<Op> join = new ArrayList<>();
         for (int i = 0; i < namespaces.size(); i++) {
             String name = namespaces.get(i);
@@ -85,24 +97,24 @@ public final class Planner {
         List<Op> ops = new ArrayList<>();
         // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
         ops.add(new Op.SetAffinity(affinity == null ? null : affinity.last()));
-        identity(process, shared, false, ops);
+        identity(process, shared, false, lsm, ops);
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
         return new Plan(List.copyOf(join), List.of(), List.copyOf(ops), List.of(exec), List.of());
     }
 
-    private static List<Op> process(Spec spec, Shared shared) {
+    private static List<Op> process(Spec spec, Shared shared, Lsm lsm) {
         List<Op> ops = new ArrayList<>();
         // The spec reader has made sure these come with a uts namespace.
         if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
         if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        identity(spec.process(), shared, Rootfs.makesDev(spec), ops);
+        identity(spec.process(), shared, Rootfs.makesDev(spec), lsm, ops);
         return List.copyOf(ops);
     }
 
     /** Who the process is: its session and terminal, keyring, limits, capabilities, ids, scheduling and directory. */
     /** @param console bind the terminal onto /dev/console (init's, in a /dev that hako made) */
-    private static void identity(Spec.Process process, Shared shared, boolean console, List<Op> ops) {
+    private static void identity(Spec.Process process, Shared shared, boolean console, Lsm lsm, List<Op> ops) {
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
         if (process.terminal()) {
@@ -111,6 +123,8 @@ public final class Planner {
         }
         // Not the host's session keyring: one of the container's own (runc's default).
         if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
+        // Its AppArmor profile and SELinux label, which take hold at its execve.
+        ops.addAll(lsm.execLabels(process));
         Identity.plan(process, ops);
         // runc's order, after the switch of user: a real-time policy needs CAP_SYS_NICE then too.
         Spec.Scheduler scheduler = process.scheduler();
