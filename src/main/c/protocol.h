@@ -45,7 +45,7 @@ enum op_code {
 	OP_SET_PERSONALITY = 43,
 	OP_SET_MEMPOLICY = 44,
 	OP_MOVE_ROOT = 45,
-	OP_SET_EXEC_LABEL = 65,
+	OP_SET_LABEL = 65,
 };
 
 enum op_flag {

@@ -745,11 +745,11 @@ static int private_proc(void)
 	return fd;
 }
 
-/* Writes an attribute of this thread that takes effect at its execve (an LSM's exec label), in
- * the first of the candidate paths under thread-self that exists. The walk stays beneath the
+/* Writes a security module's attribute of this thread (its label at execve, or for the keys it
+ * creates), in the first of the candidate paths under thread-self that exists. The walk stays beneath the
  * private procfs and on its one mount (no symlink out, nothing mounted over a step), and the file
  * it ends on must be procfs too. One write: the LSM reads the value in one piece. */
-static int op_set_exec_label(const struct op *op)
+static int op_set_label(const struct op *op)
 {
 	int proc = private_proc();
 	if (proc < 0)
@@ -924,7 +924,7 @@ static const struct op_type types[] = {
 	[OP_SET_AFFINITY] = { "w", op_set_affinity, ANYWHERE },
 	[OP_SET_PERSONALITY] = { "u", op_set_personality, 0 },
 	[OP_SET_MEMPOLICY] = { "uw", op_set_mempolicy, 0 },
-	[OP_SET_EXEC_LABEL] = { "vs", op_set_exec_label, 0 },
+	[OP_SET_LABEL] = { "vs", op_set_label, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */

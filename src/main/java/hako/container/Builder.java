@@ -339,6 +339,11 @@ final class Builder implements AutoCloseable {
         if (failure.op() instanceof Op.Clone && failure.errno() == Errno.EPERM) {
             return new ContainerException(e.getMessage() + " (hako needs root: rootless containers are not supported yet)");
         }
+        if (failure.op() instanceof Op.SetLabel label && failure.errno() == Errno.ENOENT
+                && label.what().startsWith("AppArmor")) {
+            // AppArmor's answer for a profile it does not have ("label not found")
+            return new ContainerException(e.getMessage() + " (no such profile is loaded: see /sys/kernel/security/apparmor/profiles)");
+        }
         if (failure.op() instanceof Op.Which || failure.op() instanceof Op.Exec) {
             String name = process.args().getFirst();
             if (failure.errno() == Errno.ENOENT && !name.contains("/")) {

@@ -429,17 +429,18 @@ public sealed interface Op {
     }
 
     /**
-     * A Linux security module's label for the process from its next execve on (an AppArmor
-     * profile, an SELinux context): {@code value} written to the first of {@code attributes}
-     * (paths under /proc/thread-self) that exists, through a procfs of the stage's own that the
-     * container's mounts cannot stand over (docs/security.md).
+     * A Linux security module's label for the process: its AppArmor profile or SELinux context
+     * from its next execve on (attr/…/exec), or the SELinux context of the keys it creates
+     * (attr/keycreate). {@code value} is written to the first of {@code attributes} (paths under
+     * /proc/thread-self) that exists, through a procfs of the stage's own that the container's
+     * mounts cannot stand over (docs/security.md).
      *
-     * @param what the label, for people: {@code AppArmor profile "p"}
+     * @param what the label and what it is for, for people: {@code AppArmor profile "p"}
      */
-    record SetExecLabel(String what, List<String> attributes, String value) implements Op {
+    record SetLabel(String what, List<String> attributes, String value) implements Op {
         public String render() {
             return "write " + q(value) + " to /proc/thread-self/" + String.join(" (else ", attributes)
-                    + ")".repeat(attributes.size() - 1) + " of a private procfs  (" + what + " at execve)";
+                    + ")".repeat(attributes.size() - 1) + " of a private procfs  (" + what + ")";
         }
 
         public String doing() {

@@ -122,7 +122,10 @@ public final class Planner {
             ops.add(size == null ? new Op.Pty(0, 0, console) : new Op.Pty((int) size.height(), (int) size.width(), console));
         }
         // Not the host's session keyring: one of the container's own (runc's default).
-        if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
+        if (shared.sessionKeyring() != null) {
+            ops.addAll(lsm.keyringLabel(process));
+            ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
+        }
         // Its AppArmor profile and SELinux label, which take hold at its execve.
         ops.addAll(lsm.execLabels(process));
         Identity.plan(process, ops);

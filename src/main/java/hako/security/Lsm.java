@@ -64,7 +64,7 @@ public record Lsm(boolean appArmor, boolean selinux) {
             String what = "AppArmor profile \"" + profile + "\"";
             if (appArmor) {
                 // aa_change_onexec's words; the older kernels have only the shared attr/exec.
-                ops.add(new Op.SetExecLabel(what, List.of("attr/apparmor/exec", "attr/exec"), "exec " + profile));
+                ops.add(new Op.SetLabel(what, List.of("attr/apparmor/exec", "attr/exec"), "exec " + profile));
             } else if (!profile.equals(UNCONFINED)) {
                 throw new LsmException("applying " + what + ": AppArmor is not enabled on this host ("
                         + APPARMOR_ENABLED + " is not Y)");
@@ -76,9 +76,19 @@ public record Lsm(boolean appArmor, boolean selinux) {
             if (!selinux) {
                 throw new LsmException("applying " + what + ": SELinux is not enabled on this host (no selinuxfs at /sys/fs/selinux)");
             }
-            ops.add(new Op.SetExecLabel(what, List.of("attr/exec"), label));
+            ops.add(new Op.SetLabel(what, List.of("attr/exec"), label));
         }
         return ops;
+    }
+
+    /**
+     * runc's too: with an SELinux label, the session keyring the process makes (or joins) is
+     * made with that context (attr/keycreate, which the execve resets).
+     */
+    public List<Op> keyringLabel(Spec.Process process) {
+        String label = process.selinuxLabel();
+        if (!selinux || label == null) return List.of();
+        return List.of(new Op.SetLabel("SELinux label \"" + label + "\" of its session keyring", List.of("attr/keycreate"), label));
     }
 
     /**

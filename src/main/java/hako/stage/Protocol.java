@@ -50,7 +50,7 @@ public final class Protocol {
     public static final int SET_PERSONALITY = 43;
     public static final int SET_MEMPOLICY = 44;
     public static final int MOVE_ROOT = 45;
-    public static final int SET_EXEC_LABEL = 65;
+    public static final int SET_LABEL = 65;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -112,7 +112,7 @@ public final class Protocol {
             case Op.SetAffinity a -> out.op(SET_AFFINITY, 0, 1).u32v(words(a.cpus() == null ? allCpus() : a.cpus()));
             case Op.SetPersonality p -> out.op(SET_PERSONALITY, 0, 1).u64(p.persona());
             case Op.SetMempolicy m -> out.op(SET_MEMPOLICY, 0, 2).u64(m.mode()).u32v(words(m.nodes()));
-            case Op.SetExecLabel l -> out.op(SET_EXEC_LABEL, 0, 2).strv(l.attributes()).str(l.value());
+            case Op.SetLabel l -> out.op(SET_LABEL, 0, 2).strv(l.attributes()).str(l.value());
         }
     }
 

@@ -42,8 +42,8 @@ class LsmTest {
         return Planner.plan(spec, new Planner.Request(Path.of("/bundles/web"), false, false, null, lsm));
     }
 
-    static Op.SetExecLabel profile(String name) {
-        return new Op.SetExecLabel("AppArmor profile \"" + name + "\"", List.of("attr/apparmor/exec", "attr/exec"), "exec " + name);
+    static Op.SetLabel profile(String name) {
+        return new Op.SetLabel("AppArmor profile \"" + name + "\"", List.of("attr/apparmor/exec", "attr/exec"), "exec " + name);
     }
 
     @Test
@@ -59,7 +59,7 @@ class LsmTest {
         assertTrue(label < user, "before setresuid: " + ops);
         assertTrue(label < ops.indexOf(new Op.Prctl(38, "PR_SET_NO_NEW_PRIVS", 1)), "before no_new_privs: " + ops);
         assertEquals("write \"exec hako-test\" to /proc/thread-self/attr/apparmor/exec (else attr/exec) of a private procfs"
-                + "  (AppArmor profile \"hako-test\" at execve)", ops.get(label).render());
+                + "  (AppArmor profile \"hako-test\")", ops.get(label).render());
         assertEquals("applying AppArmor profile \"hako-test\"", ops.get(label).doing());
         assertTrue(plan(tree, APPARMOR).render().contains("attr/apparmor/exec"), "hako plan shows it");
     }
@@ -68,7 +68,7 @@ class LsmTest {
     void unconfinedIsWrittenWhereAppArmorIsAndIsWhatEveryProcessHasWhereItIsNot() {
         assertTrue(plan(tree("apparmorProfile", "unconfined"), APPARMOR).process().contains(profile("unconfined")));
         assertTrue(plan(tree("apparmorProfile", "unconfined"), Lsm.NONE).process().stream()
-                .noneMatch(op -> op instanceof Op.SetExecLabel));
+                .noneMatch(op -> op instanceof Op.SetLabel));
     }
 
     @Test
@@ -80,9 +80,13 @@ class LsmTest {
 
     @Test
     void theSelinuxLabelGoesToAttrExecAndWithoutSelinuxIsRefusedAsRuncRefusesIt() {
-        List<Op> ops = plan(tree("selinuxLabel", LABEL), SELINUX).process();
-        Op.SetExecLabel expected = new Op.SetExecLabel("SELinux label \"" + LABEL + "\"", List.of("attr/exec"), LABEL);
+        Map<String, Object> tree = tree("selinuxLabel", LABEL);
+        Spec spec = SpecReader.fromTree(tree, "config.json");
+        List<Op> ops = Planner.plan(spec, new Planner.Request(Path.of("/b"), false, false, "_ses.web", SELINUX)).process();
+        Op.SetLabel expected = new Op.SetLabel("SELinux label \"" + LABEL + "\"", List.of("attr/exec"), LABEL);
         assertTrue(ops.indexOf(expected) >= 0 && ops.indexOf(expected) < ops.indexOf(new Op.SetResuid(0)), ops::toString);
+        Op.SetLabel keys = new Op.SetLabel("SELinux label \"" + LABEL + "\" of its session keyring", List.of("attr/keycreate"), LABEL);
+        assertEquals(ops.indexOf(new Op.JoinKeyring("_ses.web")) - 1, ops.indexOf(keys), "the keyring is made with it: " + ops);
         LsmException e = assertThrows(LsmException.class, () -> plan(tree("selinuxLabel", LABEL), APPARMOR));
         assertEquals("applying SELinux label \"" + LABEL + "\": SELinux is not enabled on this host (no selinuxfs at /sys/fs/selinux)",
                 e.getMessage());
@@ -126,7 +130,7 @@ class LsmTest {
     void onTheWireTheCandidatesAreAStringVectorAndTheValueAString() {
         ByteBuffer in = ByteBuffer.wrap(Protocol.encode(List.of(profile("p")))).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(1, in.getInt());
-        assertEquals(Protocol.SET_EXEC_LABEL, in.getShort());
+        assertEquals(Protocol.SET_LABEL, in.getShort());
         assertEquals(0, in.getShort());
         assertEquals(2, in.getInt());
         byte[] paths = "attr/apparmor/exec\0attr/exec\0".getBytes();
