@@ -228,7 +228,8 @@ expect "an unknown unified file is refused, after its cgroup is undone" "$code $
 # Debian's kernel enables AppArmor by default (CONFIG_LSM lists it first of the major modules);
 # apparmor_parser (the host's apparmor package, which run.sh installs) loads into the VM's kernel
 # a profile that allows everything but reading /etc/hostname. The container has no cgroup
-# namespace: hako exec into one fails on this VM's nsdelegate cgroup2 (a known limitation).
+# namespace: hako exec into one fails on this VM's nsdelegate cgroup2, profile or not (clone3's
+# CLONE_INTO_CGROUP after setns into the cgroup namespace answers ENOENT): a known limitation.
 expect "AppArmor is enabled on the VM's kernel" "$(cat /sys/module/apparmor/parameters/enabled 2>&1)" Y
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 printf '%s\n' 'abi <abi/3.0>,' 'profile hako-test flags=(attach_disconnected,mediate_deleted) {' \
@@ -257,6 +258,17 @@ expect "hako exec with a profile that is not loaded is refused in one line (255)
 255"
 hako kill apparmor KILL
 expect_true "the confined container ends when killed" "it did not stop" stopped apparmor
+# CVE-2025-52881's kind: a mount over the very file that /proc/thread-self/attr/apparmor/exec
+# leads to in the container's /proc. The stage writes through a procfs of its own: the profile
+# still takes hold and the file mounted there gets nothing.
+: > "$W/trap"
+bundle apparmor-trap '.process.apparmorProfile = "hako-test"
+  | .mounts += [{"destination": "/proc/1/task/1/attr/apparmor/exec", "type": "bind", "source": "'"$W/trap"'", "options": ["bind"]}]
+  | .process.args = ["sh", "-c", "grep -c /proc/1/task/1/attr/apparmor/exec /proc/self/mountinfo; cat /proc/self/attr/current"]'
+code=$(run apparmor-trap)
+expect "a mount over the process's attr file in /proc neither catches the profile's write nor stops it" \
+  "$code $(cat $W/apparmor-trap.out) [$(cat $W/trap)]" "0 1
+hako-test (enforce) []"
 bundle apparmor-absent '.process.apparmorProfile = "hako-absent"'
 code=$(run apparmor-absent)
 expect "a container whose profile is not loaded is refused, and nothing is left of it" "$code $(cat $W/apparmor-absent.out)" \

@@ -746,9 +746,9 @@ static int private_proc(void)
 }
 
 /* Writes a security module's attribute of this thread (its label at execve, or for the keys it
- * creates), in the first of the candidate paths under thread-self that exists. The walk stays beneath the
- * private procfs and on its one mount (no symlink out, nothing mounted over a step), and the file
- * it ends on must be procfs too. One write: the LSM reads the value in one piece. */
+ * creates), in the first of the candidate paths under thread-self that exists. The walk stays
+ * beneath the private procfs and on its one mount (no symlink out, nothing mounted over a step),
+ * and the file it ends on must be procfs too. One write: the LSM reads the value in one piece. */
 static int op_set_label(const struct op *op)
 {
 	int proc = private_proc();
