@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/common.sh
-ensure_packages qemu-system-x86 linux-image-amd64 busybox-static jq
+# apparmor: apparmor_parser, with which the checks load a profile into the VM's kernel (never the host's)
+ensure_packages qemu-system-x86 linux-image-amd64 busybox-static jq apparmor
 if [ ! -x target/java ] || [ ! -f target/test-classes/hako/cgroup/VmProbe.class ]; then
   echo "tests/vm/run.sh: hako is not built: run 'mvn package' first" >&2
   exit 1

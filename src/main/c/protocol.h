@@ -50,6 +50,7 @@ enum op_code {
 	OP_OPEN_TREE = 60,
 	OP_MOVE_MOUNT = 61,
 	OP_LINK_UP = 62,
+	OP_SET_LABEL = 65,
 };
 
 enum op_flag {

@@ -44,6 +44,15 @@ struct open_how { uint64_t flags, mode, resolve; };
 #define RESOLVE_IN_ROOT 0x10
 #define PROC_SUPER_MAGIC 0x9fa0
 
+#define FSOPEN_CLOEXEC 0x01
+#define FSCONFIG_CMD_CREATE 6
+#define FSMOUNT_CLOEXEC 0x01
+#define MOUNT_ATTR_NOSUID 0x02
+#define MOUNT_ATTR_NODEV 0x04
+#define MOUNT_ATTR_NOEXEC 0x08
+#define OPEN_TREE_CLONE 1
+#define PROC_SUPER_MAGIC 0x9fa0
+
 struct cap_header { uint32_t version; int pid; };
 struct cap_data { uint32_t effective, permitted, inheritable; };
 #define CAP_VERSION_3 0x20080522
@@ -868,6 +877,72 @@ static int op_seccomp(const struct op *op)
 	return 0;
 }
 
+/* A descriptor that is procfs and nothing else: a new procfs instance of this process's pid
+ * namespace, mounted nowhere (fsopen, fsmount), so that nothing the container's mounts or image
+ * do can stand over or swap any file in it; where that is refused (a user namespace forbids a new
+ * procfs while masked paths hide parts of /proc), a clone of /proc's own mount without the mounts
+ * under it (open_tree); last, /proc itself. Each is checked to be procfs (CVE-2025-52881: an
+ * attribute write redirected elsewhere). */
+static int private_proc(void)
+{
+	int fd = -1, fs = syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+	if (fs >= 0) {
+		if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+			fd = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		close(fs);
+	}
+	if (fd < 0)
+		fd = syscall(SYS_open_tree, AT_FDCWD, "/proc", OPEN_TREE_CLONE | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct statfs st;
+	if (fd >= 0 && (fstatfs(fd, &st) < 0 || st.f_type != PROC_SUPER_MAGIC)) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+/* Writes a security module's attribute of this thread (its label at execve, or for the keys it
+ * creates), in the first of the candidate paths under thread-self that exists. The walk stays
+ * beneath the private procfs and on its one mount (no symlink out, nothing mounted over a step),
+ * and the file it ends on must be procfs too. One write: the LSM reads the value in one piece. */
+static int op_set_label(const struct op *op)
+{
+	int proc = private_proc();
+	if (proc < 0)
+		return errno;
+	struct open_how how = {
+		.flags = O_WRONLY | O_NOCTTY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = -1, err = ENOENT;
+	const union arg *c = &op->arg[0];
+	for (char *path = c->v.p; fd < 0 && err == ENOENT && path < c->v.p + c->v.n; path += strlen(path) + 1) {
+		char sub[PATH_MAX];
+		if (snprintf(sub, sizeof sub, "thread-self/%s", path) >= (int)sizeof sub) {
+			err = ENAMETOOLONG;
+			break;
+		}
+		fd = syscall(SYS_openat2, proc, sub, &how, sizeof how);
+		err = fd < 0 ? errno : 0;
+	}
+	close(proc);
+	if (fd < 0)
+		return err;
+	struct statfs st;
+	if (fstatfs(fd, &st) < 0 || st.f_type != PROC_SUPER_MAGIC)
+		err = EXDEV;
+	size_t n = strlen(op->arg[1].s);
+	ssize_t w = err ? 0 : write(fd, op->arg[1].s, n);
+	if (!err)
+		err = w < 0 ? errno : (size_t)w < n ? EIO : 0;
+	close(fd);
+	return err;
+}
+
 /* Fills v with pointers to the strings of a strv and a NULL; returns where v ends. */
 static char **vector(const union arg *strv, char **v)
 {
@@ -1014,6 +1089,7 @@ static const struct op_type types[] = {
 	[OP_OPEN_TREE] = { "sfuu", op_open_tree, 1 },
 	[OP_MOVE_MOUNT] = { "us", op_move_mount, 0 },
 	[OP_LINK_UP] = { "s", op_link_up, 0 },
+	[OP_SET_LABEL] = { "vs", op_set_label, 0 },
 };
 
 /* Reading a batch: every step is checked against the end of the datagram. */

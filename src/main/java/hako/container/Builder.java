@@ -91,27 +91,11 @@ final class Builder implements AutoCloseable {
         this.spec = plan.spec();
         // Said once, here: hako plan shows them with the plan.
         plan.warnings().forEach(Warnings::print);
-        warnAboutWhatIsNotApplied(spec);
     }
 
     /** Plans the bundle (bad input fails here, before anything exists) and readies its builder. */
     static Builder of(StateDir states, ContainerPlan.Request request) {
         return new Builder(states, ContainerPlan.of(states, request), request.handover());
-    }
-
-    /**
-     * What the spec asks for that hako does not apply yet is said, never passed over in silence:
-     * refusing would stop the containers of clients that always send them (an SELinux label, an AppArmor profile).
-     */
-    private static void warnAboutWhatIsNotApplied(Spec spec) {
-        if (spec.linux().mountLabel() != null) Warnings.print("linux.mountLabel is not applied: hako has no SELinux support");
-        warnAboutWhatIsNotApplied(spec.process());
-    }
-
-    /** The same for a process, the container's or one exec starts. */
-    static void warnAboutWhatIsNotApplied(Spec.Process process) {
-        if (process.apparmorProfile() != null) Warnings.print("process.apparmorProfile is not applied: hako has no AppArmor support");
-        if (process.selinuxLabel() != null) Warnings.print("process.selinuxLabel is not applied: hako has no SELinux support");
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
@@ -420,6 +404,11 @@ final class Builder implements AutoCloseable {
         if ((failure.op() instanceof Op.Mask || failure.op() instanceof Op.WriteProc) && failure.errno() == EXDEV) {
             return new ContainerException(failure.op().doing() + ": /proc or the file is not procfs's own "
                     + "(something is mounted over it): refused");
+        }
+        if (failure.op() instanceof Op.SetLabel label && failure.errno() == Errno.ENOENT
+                && label.what().startsWith("AppArmor")) {
+            // AppArmor's answer for a profile it does not have ("label not found")
+            return new ContainerException(e.getMessage() + " (no such profile is loaded: see /sys/kernel/security/apparmor/profiles)");
         }
         if (failure.op() instanceof Op.Which || failure.op() instanceof Op.Exec) {
             String name = process.args().getFirst();

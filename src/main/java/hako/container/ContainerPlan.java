@@ -74,7 +74,7 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
                 : Networking.forStateRoot(states.root()).shape(id, network, dir);
         Spec spec = shape.applyTo(read);
         Plan plan = Planner.plan(spec, new Planner.Request(request.bundle(), request.waitForStart(), handover.noPivot(),
-                sessionKeyring(id, handover), Caller.current(), shape.files()));
+                sessionKeyring(id, handover), Caller.current(), shape.files(), hako.security.Lsm.host()));
         CgroupPlan cgroup = cgroup(id, spec, cgroups);
         Delegation delegation = cgroup == null ? null : Delegation.of(spec);
 

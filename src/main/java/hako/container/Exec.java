@@ -5,6 +5,7 @@ import hako.state.Status;
 import hako.cgroup.Cgroup;
 import hako.plan.Plan;
 import hako.plan.Planner;
+import hako.security.Lsm;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.stage.Stage;
@@ -46,7 +47,8 @@ public final class Exec {
         if (process.terminal() && handover.consoleSocket() == null && detach) {
             throw new ContainerException("process.terminal is true: give --console-socket to receive the terminal");
         }
-        Builder.warnAboutWhatIsNotApplied(process);
+        // runc's rule: the container's AppArmor profile and SELinux label, unless the process names its own.
+        process = Lsm.inherit(process, state.process());
         if (options.subCgroup() != null && state.cgroup() == null) {
             throw new ContainerException("--cgroup: the container has no cgroup v2 of its own");
         }

@@ -494,6 +494,26 @@ public sealed interface Op {
     }
 
     /**
+     * A Linux security module's label for the process: its AppArmor profile or SELinux context
+     * from its next execve on (attr/…/exec), or the SELinux context of the keys it creates
+     * (attr/keycreate). {@code value} is written to the first of {@code attributes} (paths under
+     * /proc/thread-self) that exists, through a procfs of the stage's own that the container's
+     * mounts cannot stand over (docs/security.md).
+     *
+     * @param what the label and what it is for, for people: {@code AppArmor profile "p"}
+     */
+    record SetLabel(String what, List<String> attributes, String value) implements Op {
+        public String render() {
+            return "write " + q(value) + " to /proc/thread-self/" + String.join(" (else ", attributes)
+                    + ")".repeat(attributes.size() - 1) + " of a private procfs  (" + what + ")";
+        }
+
+        public String doing() {
+            return "applying " + what;
+        }
+    }
+
+    /**
      * The stage itself: unshare(CLONE_NEWTIME), then the offsets written to
      * /proc/self/timens_offsets, which only works before any process is in the new namespace: the
      * clone that follows puts init there (linux.timeOffsets).

@@ -18,6 +18,11 @@ import java.util.List;
  */
 public record Plan(List<IdMaps> mountUserns, List<Op> namespaces, IdMaps userns, List<Op> rootfs, List<Op> process, List<Op> start, List<String> warnings) {
 
+    /** Every op of the stage and of init, in order: the batches one after the other. */
+    public List<Op> ops() {
+        return java.util.stream.Stream.of(namespaces, rootfs, process, start).flatMap(List::stream).toList();
+    }
+
     /** Where init enters its root (pivot_root, or a chroot): the create hooks run just before. */
     public int enterRootIndex() {
         for (int i = 0; i < rootfs.size(); i++) {

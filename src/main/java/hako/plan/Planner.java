@@ -4,6 +4,7 @@ import hako.sys.Caller;
 import hako.rootfs.IdMappedMount;
 import hako.rootfs.Rootfs;
 import hako.security.Identity;
+import hako.security.Lsm;
 import hako.security.Passwd;
 import hako.security.Sysctls;
 import hako.spec.Spec;
@@ -50,13 +51,16 @@ public final class Planner {
      * @param waitForStart   {@code create}: init waits on the exec fifo for {@code start} before it execs
      * @param noPivot        runc's --no-pivot: the rootfs moved onto / and chrooted into, not pivot_root
      * @param sessionKeyring the container's session keyring ({@link #sessionKeyring}), null for none
+     * @param caller         who runs hako (a rootless caller maps only its own ids)
      * @param filesToCome    bind-mount sources the runtime writes once the plan is made (the
      *                       network's /etc files): mounted as files, though they do not exist yet
+     * @param lsm            the security modules that label the process and its mounts
      */
     public record Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring, Caller caller,
-                          java.util.Set<Path> filesToCome) {
+                          java.util.Set<Path> filesToCome, Lsm lsm) {
+        /** For this caller and this host's security modules. */
         public Request(Path bundle, boolean waitForStart, boolean noPivot, String sessionKeyring) {
-            this(bundle, waitForStart, noPivot, sessionKeyring, Caller.current(), java.util.Set.of());
+            this(bundle, waitForStart, noPivot, sessionKeyring, Caller.current(), java.util.Set.of(), Lsm.host());
         }
     }
 
@@ -72,7 +76,7 @@ public final class Planner {
         List<IdMappedMount> idMapped = new ArrayList<>();
         List<Op> rootfs = new ArrayList<>();
         rootfs.add(notDumpable());
-        rootfs.addAll(Rootfs.plan(spec, request.bundle(), request.noPivot(), request.filesToCome(), warnings, idMapped));
+        rootfs.addAll(Rootfs.plan(request.lsm().labelMounts(spec, warnings), request.bundle(), request.noPivot(), request.filesToCome(), warnings, idMapped));
         UserNamespace userns = UserNamespace.of(spec, request.caller());
         List<IdMaps> mountUserns = new ArrayList<>();
         List<Op.OpenTree> trees = new ArrayList<>();
@@ -96,7 +100,7 @@ public final class Planner {
                 Passwd.withHome(process.env(), Rootfs.path(spec, request.bundle()).toString(), process.user().uid()));
         List<Op> start = request.waitForStart() ? List.of(new Op.WaitFifo(0), exec) : List.of(exec);
         return new Plan(List.copyOf(mountUserns), clone, userns.maps(), List.copyOf(rootfs),
-                process(spec, Shared.of(spec.linux(), request.sessionKeyring()), userns.setgroups()), start,
+                process(spec, Shared.of(spec.linux(), request.sessionKeyring()), userns.setgroups(), request.lsm()), start,
                 List.copyOf(warnings));
     }
 
@@ -107,11 +111,12 @@ public final class Planner {
      * @param namespaces the proc names (net, pid, mnt…) of the namespaces to join, in order
      */
     public static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup) {
-        return planExec(process, shared, initPid, namespaces, intoCgroup, Caller.current());
+        return planExec(process, shared, initPid, namespaces, intoCgroup, Caller.current(), Lsm.host());
     }
 
-    static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup,
-                         Caller caller) {
+    /** The same, for this caller and the security modules {@code lsm}. */
+    public static Plan planExec(Spec.Process process, Shared shared, int initPid, List<String> namespaces, boolean intoCgroup,
+                                Caller caller, Lsm lsm) {
         boolean inUserNamespace = namespaces.contains("user");
         if (inUserNamespace) {
             // Root joins the container's user namespace last but for its mounts (it can join any
@@ -139,7 +144,7 @@ public final class Planner {
         ops.add(notDumpable());
         // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
         ops.add(new Op.SetAffinity(affinity == null ? null : affinity.last()));
-        identity(process, shared, false, setgroups, ops);
+        identity(process, shared, false, setgroups, lsm, ops);
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
         return new Plan(List.of(), List.copyOf(join), null, List.of(), List.copyOf(ops), List.of(exec), List.of());
@@ -157,19 +162,19 @@ public final class Planner {
 
     private static final int PR_SET_DUMPABLE = 4;
 
-    private static List<Op> process(Spec spec, Shared shared, boolean setgroups) {
+    private static List<Op> process(Spec spec, Shared shared, boolean setgroups, Lsm lsm) {
         List<Op> ops = new ArrayList<>();
         // The spec reader has made sure these come with a uts namespace.
         if (spec.hostname() != null) ops.add(new Op.SetHostname(spec.hostname()));
         if (spec.domainname() != null) ops.add(new Op.SetDomainname(spec.domainname()));
-        identity(spec.process(), shared, Rootfs.makesDev(spec), setgroups, ops);
+        identity(spec.process(), shared, Rootfs.makesDev(spec), setgroups, lsm, ops);
         return List.copyOf(ops);
     }
 
     /** Who the process is: its session and terminal, keyring, limits, capabilities, ids, scheduling and directory. */
     /** @param console bind the terminal onto /dev/console (init's, in a /dev that hako made) */
     /** @param setgroups whether setgroups(2) is allowed (not in a rootless container's user namespace) */
-    private static void identity(Spec.Process process, Shared shared, boolean console, boolean setgroups, List<Op> ops) {
+    private static void identity(Spec.Process process, Shared shared, boolean console, boolean setgroups, Lsm lsm, List<Op> ops) {
         // A session of its own: the container must not share the host's controlling terminal.
         ops.add(new Op.SetSid());
         if (process.terminal()) {
@@ -177,7 +182,12 @@ public final class Planner {
             ops.add(size == null ? new Op.Pty(0, 0, console) : new Op.Pty((int) size.height(), (int) size.width(), console));
         }
         // Not the host's session keyring: one of the container's own (runc's default).
-        if (shared.sessionKeyring() != null) ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
+        if (shared.sessionKeyring() != null) {
+            ops.addAll(lsm.keyringLabel(process));
+            ops.add(new Op.JoinKeyring(shared.sessionKeyring()));
+        }
+        // Its AppArmor profile and SELinux label, which take hold at its execve.
+        ops.addAll(lsm.execLabels(process));
         Op.Seccomp filter = shared.seccomp() == null ? null : new Op.Seccomp(hako.seccomp.ProfileCache.compile(shared.seccomp()));
         int finalize = ops.size();
         Identity.plan(process, setgroups, ops);

@@ -85,6 +85,12 @@ public record Spec(
             Scheduler scheduler,
             IoPriority ioPriority,
             CpuAffinity execCpuAffinity) {
+
+        /** The same process with another AppArmor profile and SELinux label (null for none). */
+        public Process withLabels(String otherProfile, String otherLabel) {
+            return new Process(terminal, consoleSize, user, args, env, cwd, capabilities, rlimits, noNewPrivileges,
+                    oomScoreAdj, otherProfile, otherLabel, scheduler, ioPriority, execCpuAffinity);
+        }
     }
 
     /**

@@ -55,6 +55,7 @@ public final class Protocol {
     public static final int OPEN_TREE = 60;
     public static final int MOVE_MOUNT = 61;
     public static final int LINK_UP = 62;
+    public static final int SET_LABEL = 65;
 
     /** The reply: i32 failed_op, i32 errno, i64 value. */
     public static final int REPLY_SIZE = 16;
@@ -142,6 +143,7 @@ public final class Protocol {
             case Op.SetPersonality p -> out.op(SET_PERSONALITY, 0, 1).u64(p.persona());
             case Op.SetMempolicy m -> out.op(SET_MEMPOLICY, 0, 2).u64(m.mode()).u32v(words(m.nodes()));
             case Op.Seccomp s -> out.op(SECCOMP, 0, 2).u64(s.program().flags()).bytes(s.program().bpf());
+            case Op.SetLabel l -> out.op(SET_LABEL, 0, 2).strv(l.attributes()).str(l.value());
         }
     }
 

@@ -192,7 +192,7 @@ class PlannerTest {
     }
 
     static Plan plan(Map<String, Object> tree, Caller caller) {
-        return Planner.plan(SpecReader.fromTree(tree, "config.json"), new Planner.Request(BUNDLE, false, false, null, caller, java.util.Set.of()));
+        return Planner.plan(SpecReader.fromTree(tree, "config.json"), new Planner.Request(BUNDLE, false, false, null, caller, java.util.Set.of(), hako.security.Lsm.host()));
     }
 
     @Test
@@ -454,8 +454,7 @@ class PlannerTest {
     @Test
     void theRenderedPlanReadsAsSystemCalls() {
         Plan plan = plan(defaults());
-        String text = java.util.stream.Stream.of(plan.namespaces(), plan.rootfs(), plan.process(), plan.start())
-                .flatMap(List::stream).map(Op::render).collect(java.util.stream.Collectors.joining("\n"));
+        String text = plan.ops().stream().map(Op::render).collect(java.util.stream.Collectors.joining("\n"));
         assertTrue(text.contains("clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP|CLONE_PARENT|CLONE_INTO_CGROUP)"), text);
         assertTrue(text.contains("mount(\"proc\", \"/proc\", \"proc\", 0, NULL)"), text);
         assertTrue(text.contains("pivot_root(\"/bundles/web/rootfs\")"), text);
