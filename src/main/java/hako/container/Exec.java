@@ -59,8 +59,9 @@ public final class Exec {
         Spec.Linux linux = SpecReader.linux(state.execLinux(), "state.json");
         Plan plan = Planner.planExec(process, Planner.Shared.of(linux, state.sessionKeyring()), state.pid(),
                 state.namespaces(), cgroup != null && late == null);
+        boolean bornInCgroup = cgroup != null && late == null && Planner.bornInCgroup(state.namespaces());
         int[] namespaces = NamespaceFiles.open(plan.namespaces());
-        if (cgroup != null && late == null) {
+        if (bornInCgroup) {
             namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
             namespaces[namespaces.length - 1] = cgroup.openDirectoryFd();
         }
@@ -75,7 +76,21 @@ public final class Exec {
             } finally {
                 NamespaceFiles.close(namespaces);
             }
+            // In the container's cgroup namespace it could not be born in its cgroup: moved now,
+            // before it runs its first batch.
+            if (cgroup != null && late == null && !bornInCgroup) adopt(cgroup, stage, pid);
             return finish(stage, plan, process, pid, handover, detach, late, linux.seccomp(), state);
+        }
+    }
+
+    /** Moves the new process into the cgroup; on a failure it is killed (it ran nothing yet). */
+    private static void adopt(Cgroup cgroup, Stage stage, int pid) {
+        try {
+            cgroup.adopt(pid);
+        } catch (RuntimeException e) {
+            Libc.kill(pid, Libc.SIGKILL);
+            Libc.waitpid(pid, "waiting for the process to end");
+            throw e;
         }
     }
 

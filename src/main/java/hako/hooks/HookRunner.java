@@ -3,6 +3,7 @@ package hako.hooks;
 import hako.Warnings;
 import hako.cgroup.Cgroup;
 import hako.plan.Op;
+import hako.plan.Planner;
 import hako.security.Identity;
 import hako.spec.Spec;
 import hako.stage.Stage;
@@ -93,14 +94,14 @@ public final class HookRunner {
         try {
             stdin = stateFile(state);
             output = Libc.memfdCreate("hako-hook-output", Libc.MFD_CLOEXEC);
-            List<Op> join = new ArrayList<>();
+            List<Op> join = new ArrayList<>(Planner.join(place.initPid(), place.namespaces()));
             for (int i = 0; i < namespaces.length; i++) {
-                String path = "/proc/" + place.initPid() + "/ns/" + place.namespaces().get(i);
+                String path = ((Op.SetNs) join.get(i)).path();
                 namespaces[i] = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, "opening " + path);
-                join.add(new Op.SetNs(i, path, 0));
             }
             int[] fds = namespaces;
-            if (place.cgroup() != null) {
+            boolean bornInCgroup = place.cgroup() != null && Planner.bornInCgroup(place.namespaces());
+            if (bornInCgroup) {
                 cgroup = Cgroup.open(place.cgroup()).openDirectoryFd();
                 fds = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
                 fds[namespaces.length] = cgroup;
@@ -108,6 +109,8 @@ public final class HookRunner {
             join.add(new Op.Clone(0, cgroup < 0 ? Op.Clone.NO_CGROUP : namespaces.length));
             try (Stage stage = Stage.launch()) {
                 pid = stage.cloneInit(join, fds);
+                // See Planner.bornInCgroup: moved before it runs anything.
+                if (place.cgroup() != null && !bornInCgroup) Cgroup.open(place.cgroup()).adopt(pid);
                 stage.exec(process(hook, place), stdin, output);
             } catch (RuntimeException e) {
                 // Init got end-of-file when the stage closed, and exits: reap it.

@@ -130,16 +130,12 @@ public final class Planner {
         if (!setgroups && !process.user().additionalGids().isEmpty()) {
             throw new PlanException("process.user.additionalGids", "cannot set any additional groups in a rootless container");
         }
-        List<Op> join = new ArrayList<>();
-        for (int i = 0; i < namespaces.size(); i++) {
-            String name = namespaces.get(i);
-            join.add(new Op.SetNs(i, "/proc/" + initPid + "/ns/" + name, Namespaces.cloneFlag(name)));
-        }
+        List<Op> join = new ArrayList<>(join(initPid, namespaces));
         Spec.CpuAffinity affinity = process.execCpuAffinity();
         // runc's "initial" affinity is the runtime's before the process joins the cgroup: here,
         // the stage's, which init inherits at the clone.
         if (affinity != null && affinity.initial() != null) join.add(new Op.SetAffinity(affinity.initial()));
-        join.add(new Op.Clone(0, intoCgroup ? namespaces.size() : Op.Clone.NO_CGROUP));
+        join.add(new Op.Clone(0, intoCgroup && bornInCgroup(namespaces) ? namespaces.size() : Op.Clone.NO_CGROUP));
         List<Op> ops = new ArrayList<>();
         ops.add(notDumpable());
         // In the cgroup: the "final" affinity, or every CPU, so that the caller's pinning is not inherited (as runc).
@@ -148,6 +144,31 @@ public final class Planner {
         Op.Exec exec = new Op.Exec(candidates(process), process.args(),
                 Passwd.withHome(process.env(), "/proc/" + initPid + "/root", process.user().uid()));
         return new Plan(List.of(), List.copyOf(join), null, List.of(), List.copyOf(ops), List.of(exec), List.of());
+    }
+
+    /**
+     * The ops that join a running container's namespaces, in the order given (the mount
+     * namespace last: it changes the root later paths resolve in): for exec, and for the hooks
+     * that run in the container. Descriptor {@code i} of the batch is namespace {@code i}.
+     */
+    public static List<Op> join(int initPid, List<String> namespaces) {
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < namespaces.size(); i++) {
+            String name = namespaces.get(i);
+            ops.add(new Op.SetNs(i, "/proc/" + initPid + "/ns/" + name, Namespaces.cloneFlag(name)));
+        }
+        return List.copyOf(ops);
+    }
+
+    /**
+     * Whether a process that joins these namespaces can be born in the container's cgroup
+     * (CLONE_INTO_CGROUP). Not once it is in the container's cgroup namespace: with nsdelegate
+     * (systemd mounts cgroup2 so) the kernel refuses, with ENOENT, to put a process of a cgroup
+     * outside that namespace into one inside it. The runtime, in the host's cgroup namespace,
+     * then moves the new process itself, before its first batch: runc moves its exec'd init so.
+     */
+    public static boolean bornInCgroup(List<String> namespaces) {
+        return !namespaces.contains("cgroup");
     }
 
     /**
