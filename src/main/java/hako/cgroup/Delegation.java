@@ -1,6 +1,6 @@
 package hako.cgroup;
 
-import hako.plan.IdMaps;
+import hako.security.IdMaps;
 import hako.spec.NamespaceType;
 import hako.spec.Spec;
 

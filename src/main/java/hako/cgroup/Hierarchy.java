@@ -1,6 +1,6 @@
 package hako.cgroup;
 
-import hako.rootfs.Mountinfo;
+import hako.sys.Mountinfo;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads fields of the parsed {@code linux.resources} tree (hako.spec.Json's value model: Long,
+ * Reads fields of the parsed {@code linux.resources} tree (hako.json.Json's value model: Long,
  * BigDecimal, String, Boolean, Map, List, null) and turns a wrong one into one line naming the
  * file and the JSON path: {@code config.json: linux.resources.pids.limit: must be ...}.
  */

@@ -1,6 +1,6 @@
 package hako.cli;
 
-import hako.plan.Op;
+import hako.stage.Op;
 import hako.spec.DefaultSpec;
 import hako.stage.Stage;
 import hako.state.ContainerState;

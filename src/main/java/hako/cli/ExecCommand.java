@@ -1,7 +1,7 @@
 package hako.cli;
 
 import hako.container.Exec;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.state.ContainerId;

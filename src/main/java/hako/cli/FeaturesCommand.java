@@ -2,7 +2,7 @@ package hako.cli;
 
 import hako.hooks.Hooks;
 import hako.spec.Capability;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.spec.Spec;
 
 import java.util.ArrayList;

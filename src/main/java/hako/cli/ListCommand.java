@@ -2,7 +2,7 @@ package hako.cli;
 
 import hako.container.ContainerStatus;
 import hako.state.Status;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.state.ContainerState;
 import hako.state.StateException;
 

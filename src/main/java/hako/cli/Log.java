@@ -1,6 +1,6 @@
 package hako.cli;
 
-import hako.spec.Json;
+import hako.json.Json;
 import hako.state.Timestamps;
 
 import java.io.IOException;

@@ -3,7 +3,7 @@ package hako.cli;
 import hako.net.NetworkAdmin;
 import hako.net.NetworkConfig;
 import hako.net.Networking;
-import hako.spec.Json;
+import hako.json.Json;
 
 import java.util.List;
 

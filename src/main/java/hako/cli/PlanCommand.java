@@ -4,7 +4,7 @@ import hako.container.ContainerPlan;
 import hako.container.Handover;
 import hako.container.Run;
 import hako.net.NetworkRequest;
-import hako.spec.Json;
+import hako.json.Json;
 
 import java.nio.file.Path;
 import java.util.List;

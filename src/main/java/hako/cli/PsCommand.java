@@ -1,7 +1,7 @@
 package hako.cli;
 
 import hako.container.Processes;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.state.ContainerId;
 
 import java.io.IOException;

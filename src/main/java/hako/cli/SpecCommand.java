@@ -19,7 +19,7 @@ final class SpecCommand {
         // runc's --rootless: the caller's own ids mapped to root in a user namespace.
         hako.sys.Caller caller = hako.sys.Caller.current();
         String json = args.has("rootless")
-                ? hako.spec.Json.writePretty(hako.spec.RootlessSpec.tree(caller.uid(), caller.gid())) + "\n"
+                ? hako.json.Json.writePretty(hako.spec.RootlessSpec.tree(caller.uid(), caller.gid())) + "\n"
                 : DefaultSpec.json();
         Path config = Bundles.path(args.get("bundle", ".")).resolve("config.json");
         try {

@@ -3,7 +3,7 @@ package hako.cli;
 import hako.container.ContainerStatus;
 import hako.state.Status;
 import hako.net.Networking;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.state.ContainerId;
 import hako.state.ContainerState;
 

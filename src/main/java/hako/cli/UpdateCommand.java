@@ -1,8 +1,8 @@
 package hako.cli;
 
 import hako.container.Update;
-import hako.spec.Json;
-import hako.spec.JsonException;
+import hako.json.Json;
+import hako.json.JsonException;
 import hako.state.ContainerId;
 
 import java.io.IOException;

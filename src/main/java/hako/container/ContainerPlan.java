@@ -9,7 +9,7 @@ import hako.hooks.Hooks;
 import hako.net.NetworkRequest;
 import hako.net.NetworkShape;
 import hako.net.Networking;
-import hako.plan.Op;
+import hako.stage.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.rootfs.Rootfs;
@@ -190,7 +190,7 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
         return out.toString();
     }
 
-    /** The plan as JSON values ({@link hako.spec.Json}): each step with its kind, who, title and lines, and the stage's ops as data. */
+    /** The plan as JSON values ({@link hako.json.Json}): each step with its kind, who, title and lines, and the stage's ops as data. */
     public Map<String, Object> toJson() {
         List<Object> steps = new ArrayList<>();
         for (Step step : steps()) {

@@ -7,7 +7,7 @@ import hako.hooks.Hooks;
 import hako.net.Networking;
 import hako.rootfs.HostMounts;
 import hako.spec.NamespaceType;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;

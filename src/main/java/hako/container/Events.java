@@ -3,7 +3,7 @@ package hako.container;
 import hako.state.Status;
 import hako.cgroup.Cgroup;
 import hako.cgroup.OomWatch;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 

@@ -1,6 +1,6 @@
 package hako.container;
 
-import hako.plan.Op;
+import hako.stage.Op;
 import hako.sys.Libc;
 
 import java.util.ArrayList;

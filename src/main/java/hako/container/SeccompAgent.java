@@ -1,8 +1,8 @@
 package hako.container;
 
-import hako.plan.Op;
+import hako.stage.Op;
 import hako.seccomp.Program;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.spec.Seccomp;
 import hako.spec.Spec;
 import hako.stage.Stage;

@@ -4,7 +4,7 @@ import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.hooks.HookRunner;
 import hako.hooks.Hooks;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.state.ContainerState;
@@ -41,8 +41,10 @@ public final class Start {
     /** Where startContainer hooks run: in the container, as its process (runc runs them from init). */
     static HookRunner.Place asTheProcess(ContainerState state) {
         Spec.Process process = SpecReader.parseProcess(Json.write(state.process()), "state.json");
+        hako.spec.Seccomp seccomp = SpecReader.linux(state.execLinux(), "state.json").seccomp();
         return HookRunner.Place.asTheProcess(state.pid(), state.namespaces(), process,
-                state.cgroup() == null ? null : java.nio.file.Path.of(state.cgroup()));
+                state.cgroup() == null ? null : java.nio.file.Path.of(state.cgroup()),
+                seccomp == null ? null : hako.seccomp.ProfileCache.compile(seccomp));
     }
 
     /** poststart hooks: a failure is a warning, and the container goes on (runtime spec). */

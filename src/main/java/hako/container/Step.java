@@ -4,8 +4,8 @@ import hako.state.Status;
 import hako.cgroup.CgroupPlan;
 import hako.hooks.Hook;
 import hako.net.NetworkRequest;
-import hako.plan.IdMaps;
-import hako.plan.Op;
+import hako.security.IdMaps;
+import hako.stage.Op;
 
 import java.nio.file.Path;
 import java.util.List;

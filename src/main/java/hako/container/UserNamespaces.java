@@ -1,7 +1,7 @@
 package hako.container;
 
-import hako.plan.IdMaps;
-import hako.plan.Op;
+import hako.security.IdMaps;
+import hako.stage.Op;
 import hako.stage.Stage;
 import hako.sys.Libc;
 

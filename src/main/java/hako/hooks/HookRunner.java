@@ -2,7 +2,7 @@ package hako.hooks;
 
 import hako.Warnings;
 import hako.cgroup.Cgroup;
-import hako.plan.Op;
+import hako.stage.Op;
 import hako.plan.Planner;
 import hako.security.Identity;
 import hako.spec.Spec;
@@ -41,26 +41,34 @@ public final class HookRunner {
      * @param process    whose identity the hook takes (ids, groups, capabilities, no_new_privs,
      *                   limits, umask); null to keep the runtime's
      * @param cgroup     the cgroup the hook is born in, or null for the runtime's
+     * @param seccomp    the filter the hook runs under, or null for none
      */
     public record Place(String cwd, int initPid, List<String> namespaces, List<String> env, Spec.Process process,
-                        Path cgroup) {
+                        Path cgroup, Op.Seccomp seccomp) {
         public static Place host(Path bundle) {
-            return new Place(bundle.toString(), 0, List.of(), null, null, null);
+            return new Place(bundle.toString(), 0, List.of(), null, null, null, null);
         }
 
         /** createContainer: in the container's namespaces before pivot_root, in the rootfs, with no environment. */
         public static Place beforePivot(int initPid, List<String> namespaces, Path rootfs) {
-            return new Place(rootfs.toString(), initPid, namespaces, List.of(), null, null);
+            return new Place(rootfs.toString(), initPid, namespaces, List.of(), null, null, null);
         }
 
         /**
          * startContainer: as runc runs it, from init just before the exec — so as the container's
          * process is: in its namespaces and cgroup, its directory and environment, its user and
          * groups, its capabilities and no_new_privs. Not with the runtime's full root: the hook
-         * belongs to the container, and must not be able to do what its process cannot.
+         * belongs to the container, and must not be able to do what its process cannot. Under the
+         * container's seccomp filter where runc's init has loaded it by then: without
+         * no_new_privs (with it, runc loads the filter after the hooks, just before execve). A
+         * filter that notifies an agent is not loaded: no agent would get the hook's listener.
          */
-        public static Place asTheProcess(int initPid, List<String> namespaces, Spec.Process process, Path cgroup) {
-            return new Place(process.cwd(), initPid, namespaces, process.env(), process, cgroup);
+        public static Place asTheProcess(int initPid, List<String> namespaces, Spec.Process process, Path cgroup,
+                                         hako.seccomp.Program seccomp) {
+            boolean filtered = seccomp != null && !process.noNewPrivileges()
+                    && (seccomp.flags() & hako.seccomp.Program.FLAG_NEW_LISTENER) == 0;
+            return new Place(process.cwd(), initPid, namespaces, process.env(), process, cgroup,
+                    filtered ? new Op.Seccomp(seccomp) : null);
         }
     }
 
@@ -131,6 +139,8 @@ public final class HookRunner {
     private static List<Op> process(Hook hook, Place place) {
         List<Op> ops = new ArrayList<>(List.of(new Op.Dup2(0, 0), new Op.Dup2(1, 1), new Op.Dup2(1, 2)));
         // setgroups as the container's process could: denied only to a rootless caller's namespace.
+        // The filter first, while the hook may still load one (CAP_SYS_ADMIN), as runc's init does.
+        if (place.seccomp() != null) ops.add(place.seccomp());
         if (place.process() != null) Identity.plan(place.process(), !hako.sys.Caller.current().rootless(), ops);
         // After the switch of user, as the process's own: checked with the user's rights.
         ops.add(new Op.Chdir(place.cwd()));

@@ -54,7 +54,7 @@ final class DnsFiles {
     }
 
     private static NetworkException badHostname(String hostname, String why) {
-        return new NetworkException("hostname " + hako.spec.Json.write(hostname) + " cannot go into the network's hosts files (RFC 1123): " + why);
+        return new NetworkException("hostname " + hako.json.Json.write(hostname) + " cannot go into the network's hosts files (RFC 1123): " + why);
     }
 
     private static String names(String hostname, String id) {

@@ -1,6 +1,6 @@
 package hako.net;
 
-import hako.spec.Json;
+import hako.json.Json;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -271,7 +271,7 @@ public final class Networking {
         return store.allocation(id);
     }
 
-    /** The container's network as JSON values ({@link hako.spec.Json}), for {@code hako state}; null when it has none. */
+    /** The container's network as JSON values ({@link hako.json.Json}), for {@code hako state}; null when it has none. */
     public java.util.Map<String, Object> describe(String id) {
         Allocation allocation = store.allocation(id);
         return allocation == null ? null : allocation.toJson();

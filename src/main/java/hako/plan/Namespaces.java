@@ -1,5 +1,6 @@
 package hako.plan;
 
+import hako.stage.Op;
 import hako.sys.Caller;
 import hako.spec.NamespaceType;
 import hako.spec.Spec;

@@ -1,5 +1,7 @@
 package hako.plan;
 
+import hako.security.IdMaps;
+import hako.stage.Op;
 import java.util.List;
 
 /**

@@ -1,5 +1,8 @@
 package hako.plan;
 
+import hako.spec.SpecException;
+import hako.security.IdMaps;
+import hako.stage.Op;
 import hako.sys.Caller;
 import hako.rootfs.IdMappedMount;
 import hako.rootfs.Rootfs;
@@ -66,10 +69,10 @@ public final class Planner {
 
     public static Plan plan(Spec spec, Request request) {
         if (spec.linux().intelRdt()) {
-            throw new PlanException("linux.intelRdt", "Intel RDT (resctrl) is not supported by hako");
+            throw SpecException.at("linux.intelRdt", "Intel RDT (resctrl) is not supported by hako");
         }
         if (!spec.linux().netDevices().isEmpty() && !spec.linux().hasNamespace(hako.spec.NamespaceType.NETWORK)) {
-            throw new PlanException("linux.netDevices", "network devices can only be moved into a network namespace of the container's own");
+            throw SpecException.at("linux.netDevices", "network devices can only be moved into a network namespace of the container's own");
         }
         Sysctls.check(spec.linux());
         List<String> warnings = new ArrayList<>();
@@ -128,7 +131,7 @@ public final class Planner {
         }
         boolean setgroups = !(inUserNamespace && caller.rootless());
         if (!setgroups && !process.user().additionalGids().isEmpty()) {
-            throw new PlanException("process.user.additionalGids", "cannot set any additional groups in a rootless container");
+            throw SpecException.at("process.user.additionalGids", "cannot set any additional groups in a rootless container");
         }
         List<Op> join = new ArrayList<>(join(initPid, namespaces));
         Spec.CpuAffinity affinity = process.execCpuAffinity();

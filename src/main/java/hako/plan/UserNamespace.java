@@ -1,5 +1,8 @@
 package hako.plan;
 
+import hako.spec.SpecException;
+import hako.security.IdMaps;
+import hako.stage.Op;
 import hako.sys.Caller;
 import hako.spec.NamespaceType;
 import hako.spec.Spec;
@@ -32,14 +35,14 @@ final class UserNamespace {
         // its one gid itself (more takes newgidmap, which hako does not run).
         boolean setgroups = !caller.rootless();
         if (!setgroups && !spec.process().user().additionalGids().isEmpty()) {
-            throw new PlanException("process.user.additionalGids", "cannot set any additional groups in a rootless container");
+            throw SpecException.at("process.user.additionalGids", "cannot set any additional groups in a rootless container");
         }
         if (namespace.path() != null) return new UserNamespace(true, null, setgroups);
         if (IdMaps.toHost(linux.uidMappings(), 0) < 0) {
-            throw new PlanException("linux.uidMappings", "maps no host uid to uid 0, which init becomes first in its user namespace (as runc)");
+            throw SpecException.at("linux.uidMappings", "maps no host uid to uid 0, which init becomes first in its user namespace (as runc)");
         }
         if (IdMaps.toHost(linux.gidMappings(), 0) < 0) {
-            throw new PlanException("linux.gidMappings", "maps no host gid to gid 0, which init becomes first in its user namespace (as runc)");
+            throw SpecException.at("linux.gidMappings", "maps no host gid to gid 0, which init becomes first in its user namespace (as runc)");
         }
         boolean ownGidOnly = linux.gidMappings().equals(List.of(new Spec.IdMapping(0, caller.gid(), 1)));
         return new UserNamespace(true, new IdMaps(linux.uidMappings(), linux.gidMappings(), caller.rootless() && ownGidOnly),

@@ -1,6 +1,6 @@
 package hako.rootfs;
 
-import hako.plan.Flags;
+import hako.stage.Flags;
 import hako.spec.Spec;
 
 import java.util.ArrayList;

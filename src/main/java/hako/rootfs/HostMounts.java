@@ -1,5 +1,6 @@
 package hako.rootfs;
 
+import hako.sys.Mountinfo;
 import hako.sys.Libc;
 import hako.sys.SysException;
 

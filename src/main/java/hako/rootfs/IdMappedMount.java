@@ -1,10 +1,10 @@
 package hako.rootfs;
 
-import hako.plan.IdMaps;
+import hako.security.IdMaps;
 
 /**
  * A bind mount with {@code idmap}/{@code ridmap} or mappings of its own, which the stage makes
- * before the clone ({@link hako.plan.Op.OpenTree}) and init attaches ({@link hako.plan.Op.MoveMount}).
+ * before the clone ({@link hako.stage.Op.OpenTree}) and init attaches ({@link hako.stage.Op.MoveMount}).
  *
  * @param recursive      the whole tree under the source (rbind)
  * @param recursiveIdmap every mount of that tree id-mapped ({@code ridmap}), not only the top one

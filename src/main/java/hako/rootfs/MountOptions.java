@@ -1,6 +1,6 @@
 package hako.rootfs;
 
-import hako.plan.Flags;
+import hako.stage.Flags;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package hako.rootfs;
 
-import hako.plan.Flags;
-import hako.plan.Op;
-import hako.plan.PlanException;
+import hako.stage.Flags;
+import hako.stage.Op;
+import hako.spec.SpecException;
 import hako.spec.NamespaceType;
 import hako.spec.Spec;
 
@@ -72,10 +72,10 @@ public final class Rootfs {
      */
     private List<Op> inTheRuntimesMountNamespace() {
         String why = "needs a mount namespace of the container's own (add {\"type\": \"mount\"} to linux.namespaces)";
-        if (!linux().maskedPaths().isEmpty()) throw new PlanException("linux.maskedPaths", why);
-        if (!linux().readonlyPaths().isEmpty()) throw new PlanException("linux.readonlyPaths", why);
-        if (spec.root().readonly()) throw new PlanException("root.readonly", why);
-        if (linux().rootfsPropagation() != null) throw new PlanException("linux.rootfsPropagation", why);
+        if (!linux().maskedPaths().isEmpty()) throw SpecException.at("linux.maskedPaths", why);
+        if (!linux().readonlyPaths().isEmpty()) throw SpecException.at("linux.readonlyPaths", why);
+        if (spec.root().readonly()) throw SpecException.at("root.readonly", why);
+        if (linux().rootfsPropagation() != null) throw SpecException.at("linux.rootfsPropagation", why);
         ops.add(new Op.SetRoot(rootfs.toString()));
         mounts();
         devices();
@@ -99,7 +99,7 @@ public final class Rootfs {
         long propagation = rootPropagation();
         if (noPivot && (propagation & Flags.MS_PRIVATE) != 0) {
             // runc refuses it too: without pivot_root the host's old root stays beneath
-            throw new PlanException("linux.rootfsPropagation", linux().rootfsPropagation() + " is not safe without pivot_root (--no-pivot)");
+            throw SpecException.at("linux.rootfsPropagation", linux().rootfsPropagation() + " is not safe without pivot_root (--no-pivot)");
         }
         ops.add(new Op.Mount(null, "/", null, propagation == 0 ? Flags.MS_SLAVE | Flags.MS_REC : propagation, null));
         long parent = (propagation & Flags.MS_SLAVE) != 0 ? Flags.MS_SLAVE : Flags.MS_PRIVATE;
@@ -215,14 +215,14 @@ public final class Rootfs {
      * mappings of its own the mount takes the container's (runc's rule).
      */
     private void idMapped(Spec.Mount mount, MountOptions options, boolean bind, String at) {
-        if (!bind) throw new PlanException(at + ".options", "idmap and ridmap are for bind mounts only");
+        if (!bind) throw SpecException.at(at + ".options", "idmap and ridmap are for bind mounts only");
         List<Spec.IdMapping> uids = mount.uidMappings(), gids = mount.gidMappings();
         if (uids.isEmpty() != gids.isEmpty()) {
-            throw new PlanException(at, "an id-mapped mount takes both uidMappings and gidMappings");
+            throw SpecException.at(at, "an id-mapped mount takes both uidMappings and gidMappings");
         }
         if (uids.isEmpty()) {
             if (!inUserNamespace() || linux().uidMappings().isEmpty()) {
-                throw new PlanException(at + ".options", "idmap without uidMappings and gidMappings takes the container's, and it has none (no new user namespace)");
+                throw SpecException.at(at + ".options", "idmap without uidMappings and gidMappings takes the container's, and it has none (no new user namespace)");
             }
             uids = linux().uidMappings();
             gids = linux().gidMappings();
@@ -232,7 +232,7 @@ public final class Rootfs {
         createMountPoint(target, Files.isDirectory(source) || !Files.exists(source));
         boolean recursive = (options.flags() & Flags.MS_REC) != 0;
         idMapped.add(new IdMappedMount(source.toString(), recursive, mount.options().contains("ridmap"),
-                new hako.plan.IdMaps(uids, gids, false)));
+                new hako.security.IdMaps(uids, gids, false)));
         ops.add(new Op.MoveMount(idMapped.size() - 1, target));
         if (options.remountFlags() != 0) {
             ops.add(new Op.Mount(null, target, null, Flags.MS_BIND | Flags.MS_REMOUNT | options.remountFlags(), null));

@@ -1,6 +1,6 @@
 package hako.seccomp;
 
-import hako.plan.PlanException;
+import hako.spec.SpecException;
 import hako.spec.Seccomp;
 import hako.sys.Errno;
 import hako.sys.Libseccomp;
@@ -28,7 +28,7 @@ public final class Compiler {
             for (int i = 0; i < profile.architectures().size(); i++) {
                 int rc = filter.addArch(token(profile.architectures().get(i), AT + ".architectures[" + i + "]"));
                 if (rc < 0 && rc != -EEXIST) {
-                    throw new PlanException(AT + ".architectures[" + i + "]", "adding the architecture: " + Errno.describe(-rc));
+                    throw SpecException.at(AT + ".architectures[" + i + "]", "adding the architecture: " + Errno.describe(-rc));
                 }
             }
             int names = 0;
@@ -37,7 +37,7 @@ public final class Compiler {
             // call instead of one per name); 2.5.4 gets it wrong for an empty one.
             if (names > 32) filter.setAttribute(Libseccomp.ATTR_CTL_OPTIMIZE, 2);
             if ((flags & Program.FLAG_WAIT_KILLABLE_RECV) != 0 && filter.setAttribute(Libseccomp.ATTR_CTL_WAITKILL, 1) < 0) {
-                throw new PlanException(AT + ".flags", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported by libseccomp "
+                throw SpecException.at(AT + ".flags", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported by libseccomp "
                         + Libseccomp.version() + " (it needs 2.6)");
             }
             int[] counts = addRules(filter, profile, defaultAction);
@@ -47,7 +47,7 @@ public final class Compiler {
             System.arraycopy(stub, 0, program, 0, stub.length);
             System.arraycopy(bpf, 0, program, stub.length, bpf.length);
             if (program.length / 8 > 4096) {
-                throw new PlanException(AT, "the compiled filter has " + program.length / 8
+                throw SpecException.at(AT, "the compiled filter has " + program.length / 8
                         + " instructions; the kernel takes at most 4096");
             }
             return new Program(program, flags, digest, counts[0], counts[1]);
@@ -73,7 +73,7 @@ public final class Compiler {
                 for (long[][] conditions : conditionSets(rule.args())) {
                     int rc = filter.addRule(action, number, conditions);
                     if (rc < 0) {
-                        throw new PlanException(AT + ".syscalls[" + r + "]", "adding the rule for " + name + ": " + Errno.describe(-rc));
+                        throw SpecException.at(AT + ".syscalls[" + r + "]", "adding the rule for " + name + ": " + Errno.describe(-rc));
                     }
                     added++;
                 }
@@ -121,7 +121,7 @@ public final class Compiler {
                     default -> 0;
                 };
                 if (api < need) {
-                    throw new PlanException(AT + ".flags[" + i + "]", name + " is not supported by this kernel and libseccomp "
+                    throw SpecException.at(AT + ".flags[" + i + "]", name + " is not supported by this kernel and libseccomp "
                             + Libseccomp.version() + " (API level " + api + ", it needs " + need + ")");
                 }
                 flags |= switch (name) {
@@ -134,7 +134,7 @@ public final class Compiler {
         }
         if (profile.notifies()) {
             if (api < 6) {
-                throw new PlanException(AT, "SCMP_ACT_NOTIFY needs libseccomp 2.5 and Linux 5.7 (API level 6), this host has level " + api);
+                throw SpecException.at(AT, "SCMP_ACT_NOTIFY needs libseccomp 2.5 and Linux 5.7 (API level 6), this host has level " + api);
             }
             flags |= Program.FLAG_NEW_LISTENER;
         }
@@ -175,7 +175,7 @@ public final class Compiler {
 
     private static int token(String specName, String at) {
         int token = Libseccomp.archToken(Seccomp.ARCHITECTURES.get(specName));
-        if (token == 0) throw new PlanException(at, "libseccomp " + Libseccomp.version() + " does not know " + specName);
+        if (token == 0) throw SpecException.at(at, "libseccomp " + Libseccomp.version() + " does not know " + specName);
         return token;
     }
 }

@@ -1,6 +1,6 @@
 package hako.security;
 
-import hako.plan.Op;
+import hako.stage.Op;
 import hako.spec.Spec;
 
 import java.io.IOException;

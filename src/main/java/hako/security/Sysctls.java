@@ -1,6 +1,6 @@
 package hako.security;
 
-import hako.plan.PlanException;
+import hako.spec.SpecException;
 import hako.spec.NamespaceType;
 import hako.spec.Spec;
 
@@ -26,17 +26,17 @@ public final class Sysctls {
             String key = dotted(written);
             String at = "linux.sysctl." + written;
             if (IPC.contains(key) || key.startsWith("fs.mqueue.")) {
-                if (!linux.hasNamespace(NamespaceType.IPC)) throw new PlanException(at, "not allowed in the host's IPC namespace");
+                if (!linux.hasNamespace(NamespaceType.IPC)) throw SpecException.at(at, "not allowed in the host's IPC namespace");
             } else if (key.startsWith("net.")) {
-                if (sharesTheHostsNetwork(linux)) throw new PlanException(at, "not allowed in the host's network namespace");
+                if (sharesTheHostsNetwork(linux)) throw SpecException.at(at, "not allowed in the host's network namespace");
             } else if (key.equals("kernel.domainname") && linux.hasNamespace(NamespaceType.UTS)) {
                 // namespaced, and there is no field of the spec for it
             } else if (key.equals("kernel.hostname") && linux.hasNamespace(NamespaceType.UTS)) {
-                throw new PlanException(at, "not allowed: it conflicts with the spec's hostname field");
+                throw SpecException.at(at, "not allowed: it conflicts with the spec's hostname field");
             } else if (key.startsWith("user.")) {
-                throw new PlanException(at, "not allowed without a user namespace: it would change the host's limits");
+                throw SpecException.at(at, "not allowed without a user namespace: it would change the host's limits");
             } else {
-                throw new PlanException(at, "not in a separate kernel namespace: it would change the host's");
+                throw SpecException.at(at, "not in a separate kernel namespace: it would change the host's");
             }
         }
     }
@@ -65,7 +65,7 @@ public final class Sysctls {
         try {
             return Files.isSameFile(Path.of(network.path()), Path.of("/proc/self/ns/net"));
         } catch (IOException e) {
-            throw new PlanException("linux.namespaces", "the network namespace " + network.path() + " cannot be read: " + e.getMessage());
+            throw SpecException.at("linux.namespaces", "the network namespace " + network.path() + " cannot be read: " + e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package hako.spec;
 
+import hako.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package hako.spec;
 
+import hako.json.Json;
+
 /**
  * Where a value sits in a JSON document, for error messages: {@code process.args[1]},
  * {@code annotations["io.kubernetes.cri.sandbox-id"]}. A linked list from leaf to root, rendered
@@ -51,7 +53,7 @@ final class JsonPath {
             }
             out.append(key);
         } else {
-            out.append('[').append(JsonParser.quote(key)).append(']');
+            out.append('[').append(Json.quote(key)).append(']');
         }
     }
 

@@ -1,6 +1,7 @@
 package hako.spec;
 
 import hako.Warnings;
+import hako.json.Json;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -191,7 +192,7 @@ final class SpecDecoder {
     /** The index of {@code value} in {@code names}: the kernel's number for most of the spec's constants. */
     private int oneOf(String value, List<String> names, JsonPath at) {
         int index = names.indexOf(value);
-        if (index < 0) throw fail(at, "unknown value " + JsonParser.quote(value) + " (expected one of: " + String.join(", ", names) + ")");
+        if (index < 0) throw fail(at, "unknown value " + Json.quote(value) + " (expected one of: " + String.join(", ", names) + ")");
         return index;
     }
 
@@ -256,7 +257,7 @@ final class SpecDecoder {
             String name = names.get(i);
             Capability capability = Capability.byName(name);
             if (capability == null) {
-                Warnings.print(source + ": " + setAt.index(i) + ": ignoring unknown capability " + JsonParser.quote(name)
+                Warnings.print(source + ": " + setAt.index(i) + ": ignoring unknown capability " + Json.quote(name)
                         + didYouMean(name, Capability.byName(canonicalName(name, "CAP_"))));
             } else {
                 set.add(capability);
@@ -279,12 +280,12 @@ final class SpecDecoder {
             String name = requiredString(entry, "type", entryAt);
             RlimitType type = RlimitType.byName(name);
             if (type == null) {
-                throw fail(entryAt.field("type"), "unknown rlimit type " + JsonParser.quote(name)
+                throw fail(entryAt.field("type"), "unknown rlimit type " + Json.quote(name)
                         + didYouMean(name, RlimitType.byName(canonicalName(name, "RLIMIT_"))));
             }
             int first = firstIndexOfType[type.ordinal()];
             if (first >= 0) {
-                throw fail(entryAt.field("type"), "duplicate rlimit type " + JsonParser.quote(name)
+                throw fail(entryAt.field("type"), "duplicate rlimit type " + Json.quote(name)
                         + " (also " + at.index(first) + ")");
             }
             firstIndexOfType[type.ordinal()] = i;
@@ -345,7 +346,7 @@ final class SpecDecoder {
         Map<String, Object> resources = optionalObject(linux, "resources", at);
         String rootfsPropagation = optionalString(linux, "rootfsPropagation", at);
         if (rootfsPropagation != null && !isPropagation(rootfsPropagation)) {
-            throw fail(at.field("rootfsPropagation"), "unknown propagation " + JsonParser.quote(rootfsPropagation)
+            throw fail(at.field("rootfsPropagation"), "unknown propagation " + Json.quote(rootfsPropagation)
                     + " (expected one of: " + String.join(", ", PROPAGATIONS) + ")");
         }
         List<String> maskedPaths = absolutePaths(linux.get("maskedPaths"), at.field("maskedPaths"));
@@ -388,7 +389,7 @@ final class SpecDecoder {
         List<String> architectures = stringList(seccomp.get("architectures"), at.field("architectures"));
         for (int i = 0; i < architectures.size(); i++) {
             if (!Seccomp.ARCHITECTURES.containsKey(architectures.get(i))) {
-                throw fail(at.field("architectures").index(i), "unknown architecture " + JsonParser.quote(architectures.get(i))
+                throw fail(at.field("architectures").index(i), "unknown architecture " + Json.quote(architectures.get(i))
                         + " (expected one of: " + String.join(", ", Seccomp.ARCHITECTURES.keySet()) + ")");
             }
         }
@@ -433,7 +434,7 @@ final class SpecDecoder {
             if (op == null) {
                 List<String> known = new ArrayList<>();
                 for (Seccomp.Operator o : Seccomp.Operator.values()) known.add(o.specName());
-                throw fail(argAt.field("op"), "unknown operator " + JsonParser.quote(opName) + " (expected one of: " + String.join(", ", known) + ")");
+                throw fail(argAt.field("op"), "unknown operator " + Json.quote(opName) + " (expected one of: " + String.join(", ", known) + ")");
             }
             args.add(new Seccomp.Arg((int) index, optionalUint64(arg, "value", argAt), optionalUint64(arg, "valueTwo", argAt), op));
         }
@@ -445,7 +446,7 @@ final class SpecDecoder {
         if (action != null) return action;
         List<String> known = new ArrayList<>();
         for (Seccomp.Action a : Seccomp.Action.values()) known.add(a.specName());
-        throw fail(at, "unknown action " + JsonParser.quote(name) + " (expected one of: " + String.join(", ", known) + ")");
+        throw fail(at, "unknown action " + Json.quote(name) + " (expected one of: " + String.join(", ", known) + ")");
     }
 
     private Spec.Personality decodePersonality(Map<String, Object> personality, JsonPath at) {
@@ -453,7 +454,7 @@ final class SpecDecoder {
         int persona = switch (domain) {
             case "LINUX" -> 0;
             case "LINUX32" -> 8; // PER_LINUX32
-            default -> throw fail(at.field("domain"), "unknown value " + JsonParser.quote(domain) + " (expected one of: LINUX, LINUX32)");
+            default -> throw fail(at.field("domain"), "unknown value " + Json.quote(domain) + " (expected one of: LINUX, LINUX32)");
         };
         if (!stringList(personality.get("flags"), at.field("flags")).isEmpty()) {
             throw fail(at.field("flags"), "no personality flags are supported (the spec defines none)");
@@ -505,7 +506,7 @@ final class SpecDecoder {
                 case "MPOL_F_NUMA_BALANCING" -> 1 << 13;
                 case "MPOL_F_RELATIVE_NODES" -> 1 << 14;
                 case "MPOL_F_STATIC_NODES" -> 1 << 15;
-                default -> throw fail(at.field("flags").index(i), "unknown value " + JsonParser.quote(names.get(i))
+                default -> throw fail(at.field("flags").index(i), "unknown value " + Json.quote(names.get(i))
                         + " (expected one of: MPOL_F_NUMA_BALANCING, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES)");
             };
         }
@@ -529,7 +530,7 @@ final class SpecDecoder {
     private void checkDeviceName(String name, JsonPath at) {
         if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 15 || name.equals(".")
                 || name.equals("..") || name.contains("/") || name.contains(":") || name.contains(" ")) {
-            throw fail(at, "invalid network device name " + JsonParser.quote(name));
+            throw fail(at, "invalid network device name " + Json.quote(name));
         }
     }
 
@@ -547,12 +548,12 @@ final class SpecDecoder {
             String name = requiredString(entry, "type", entryAt);
             NamespaceType type = NamespaceType.bySpecName(name);
             if (type == null) {
-                throw fail(entryAt.field("type"), "unknown namespace type " + JsonParser.quote(name)
+                throw fail(entryAt.field("type"), "unknown namespace type " + Json.quote(name)
                         + " (expected one of: " + NamespaceType.specNames() + ")");
             }
             int first = firstIndexOfType[type.ordinal()];
             if (first >= 0) {
-                throw fail(entryAt.field("type"), "duplicate namespace type " + JsonParser.quote(name)
+                throw fail(entryAt.field("type"), "duplicate namespace type " + Json.quote(name)
                         + " (also " + at.index(first) + ")");
             }
             firstIndexOfType[type.ordinal()] = i;
@@ -641,7 +642,7 @@ final class SpecDecoder {
             String code = requiredString(entry, "type", entryAt);
             DeviceType type = DeviceType.byCode(code);
             if (type == null) {
-                throw fail(entryAt.field("type"), "unknown device type " + JsonParser.quote(code)
+                throw fail(entryAt.field("type"), "unknown device type " + Json.quote(code)
                         + " (expected one of: c, b, u, p)");
             }
             long major = deviceNumber(entry, "major", type, entryAt);
@@ -868,7 +869,7 @@ final class SpecDecoder {
 
     private void requireAbsolute(String path, JsonPath at) {
         if (!path.startsWith("/")) {
-            throw fail(at, "must be an absolute path, got " + JsonParser.quote(path));
+            throw fail(at, "must be an absolute path, got " + Json.quote(path));
         }
     }
 

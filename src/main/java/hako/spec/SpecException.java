@@ -14,6 +14,14 @@ public final class SpecException extends hako.HakoException {
         this(message, null, null);
     }
 
+    /**
+     * A spec that is valid JSON and valid OCI but that hako cannot build, found after decoding
+     * (by the planner): the same form, naming the JSON path.
+     */
+    public static SpecException at(String jsonPath, String reason) {
+        return new SpecException(SpecReader.CONFIG_FILE + ": " + jsonPath + ": " + reason, jsonPath, null);
+    }
+
     SpecException(String message, String jsonPath, Throwable cause) {
         super(message, cause);
         this.jsonPath = jsonPath;

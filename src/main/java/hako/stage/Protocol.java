@@ -1,6 +1,5 @@
 package hako.stage;
 
-import hako.plan.Op;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

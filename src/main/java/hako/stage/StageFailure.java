@@ -1,6 +1,5 @@
 package hako.stage;
 
-import hako.plan.Op;
 import hako.sys.Errno;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package hako.state;
 
-import hako.spec.Json;
+import hako.json.Json;
 import hako.sys.Errno;
 import hako.sys.Libc;
 import hako.sys.SysException;

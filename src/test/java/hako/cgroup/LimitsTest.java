@@ -1,7 +1,7 @@
 package hako.cgroup;
 
 import hako.spec.CpuList;
-import hako.spec.Json;
+import hako.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package hako.cgroup;
 
-import hako.spec.Json;
+import hako.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,7 +3,7 @@ package hako.container;
 import hako.cgroup.Hierarchy;
 import hako.net.NetworkRequest;
 import hako.spec.DefaultSpec;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.state.StateDir;
 import hako.state.Status;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package hako.it;
 
 import hako.spec.DefaultSpec;
-import hako.spec.Json;
+import hako.json.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

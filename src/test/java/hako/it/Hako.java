@@ -25,7 +25,7 @@ final class Hako {
     static String status(Path root, String id) {
         Result result = run(root, "", "state", id);
         if (result.code() != 0) throw new AssertionError("state " + id + ": " + result);
-        return (String) ((java.util.Map<?, ?>) hako.spec.Json.parse(result.stdout())).get("status");
+        return (String) ((java.util.Map<?, ?>) hako.json.Json.parse(result.stdout())).get("status");
     }
 
     /** {@code hako --root ROOT ARGS…} with {@code stdin} as its input. */

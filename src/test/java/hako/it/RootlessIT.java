@@ -1,6 +1,6 @@
 package hako.it;
 
-import hako.spec.Json;
+import hako.json.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package hako.it;
 
-import hako.spec.Json;
+import hako.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -40,6 +40,25 @@ class SeccompIT extends ContainerTest {
                 {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 33}]}"""),
                 "mkdir /tmp/b");
         assertTrue(custom.stderr().contains("Numerical argument out of domain"), custom::toString); // EDOM
+    }
+
+    /**
+     * runc runs startContainer hooks from init, after the filter is loaded when no_new_privs is
+     * off, before it when on: a hook's call is refused in the first case and not in the second.
+     */
+    @Test
+    void aStartContainerHookRunsUnderTheFilterWhereRuncsInitHasLoadedIt() throws Exception {
+        for (boolean noNewPrivileges : new boolean[] {false, true}) {
+            Map<String, Object> spec = spec("""
+                    {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}""");
+            Busybox.process(spec).put("noNewPrivileges", noNewPrivileges);
+            String dir = "/tmp/hook-" + noNewPrivileges;
+            spec.put("hooks", Map.of("startContainer", List.of(Map.of("path", "/bin/sh",
+                    "args", List.of("sh", "-c", "mkdir " + dir + " 2>/dev/null; echo $? > " + dir + ".code")))));
+            Hako.Result result = run(spec, "cat " + dir + ".code");
+            assertEquals(noNewPrivileges ? "0\n" : "1\n", result.stdout(),
+                    "noNewPrivileges " + noNewPrivileges + ": " + result);
+        }
     }
 
     @Test

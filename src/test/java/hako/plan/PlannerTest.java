@@ -1,9 +1,13 @@
 package hako.plan;
 
+import hako.spec.SpecException;
+import hako.security.IdMaps;
+import hako.stage.Flags;
+import hako.stage.Op;
 import hako.sys.Caller;
 import hako.spec.Capability;
 import hako.spec.DefaultSpec;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import org.junit.jupiter.api.Test;
@@ -175,7 +179,7 @@ class PlannerTest {
         @SuppressWarnings("unchecked")
         List<Object> mounts = (List<Object>) tree.get("mounts");
         mounts.add(Map.of("destination", "/data", "type", "bind", "source", "/srv/data", "options", List.of("rbind", "idmap")));
-        PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+        SpecException e = assertThrows(SpecException.class, () -> plan(tree));
         assertEquals("config.json: mounts[" + (mounts.size() - 1) + "].options: idmap without uidMappings and gidMappings "
                 + "takes the container's, and it has none (no new user namespace)", e.getMessage());
     }
@@ -234,7 +238,7 @@ class PlannerTest {
     void uidZeroMustBeMappedInANewUserNamespace() {
         Map<String, Object> tree = withUserNamespace(defaults(), 100000, 65536);
         at(tree, "linux").put("uidMappings", List.of(Map.of("containerID", 1L, "hostID", 100000L, "size", 10L)));
-        PlanException e = assertThrows(PlanException.class, () -> plan(tree, Caller.ROOT));
+        SpecException e = assertThrows(SpecException.class, () -> plan(tree, Caller.ROOT));
         assertTrue(e.getMessage().startsWith("config.json: linux.uidMappings: maps no host uid to uid 0"), e::getMessage);
     }
 
@@ -348,7 +352,7 @@ class PlannerTest {
         for (String key : List.of("kernel.core_pattern", "kernel.printk_ratelimit", "vm.overcommit_memory")) {
             Map<String, Object> tree = defaults();
             at(tree, "linux").put("sysctl", Map.of(key, "9"));
-            PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+            SpecException e = assertThrows(SpecException.class, () -> plan(tree));
             assertEquals("config.json: linux.sysctl." + key + ": not in a separate kernel namespace: it would change the host's",
                     e.getMessage());
         }
@@ -363,7 +367,7 @@ class PlannerTest {
         namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("network"));
         at(hostNetwork, "linux").put("sysctl", Map.of("net.ipv4.ip_forward", "1"));
         assertEquals("config.json: linux.sysctl.net.ipv4.ip_forward: not allowed in the host's network namespace",
-                assertThrows(PlanException.class, () -> plan(hostNetwork)).getMessage());
+                assertThrows(SpecException.class, () -> plan(hostNetwork)).getMessage());
     }
 
     @Test
@@ -373,7 +377,7 @@ class PlannerTest {
         List<Object> namespaces = (List<Object>) at(tree, "linux").get("namespaces");
         namespaces.removeIf(n -> ((Map<?, ?>) n).get("type").equals("mount"));
         assertEquals("config.json: linux.maskedPaths: needs a mount namespace of the container's own (add {\"type\": \"mount\"} "
-                + "to linux.namespaces)", assertThrows(PlanException.class, () -> plan(tree)).getMessage());
+                + "to linux.namespaces)", assertThrows(SpecException.class, () -> plan(tree)).getMessage());
         at(tree, "linux").remove("maskedPaths");
         at(tree, "linux").remove("readonlyPaths");
         at(tree, "root").put("readonly", false);
@@ -431,7 +435,7 @@ class PlannerTest {
         Map<String, Object> tree = defaults();
         tree.remove("hostname");
         at(tree, "linux").put("namespaces", List.of(Map.of("type", "pid")));
-        PlanException e = assertThrows(PlanException.class, () -> plan(tree));
+        SpecException e = assertThrows(SpecException.class, () -> plan(tree));
         assertTrue(e.getMessage().contains("mount namespace"), e.getMessage());
     }
 

@@ -1,6 +1,7 @@
 package hako.seccomp;
 
-import hako.spec.Json;
+import hako.spec.SpecException;
+import hako.json.Json;
 import hako.spec.Seccomp;
 import hako.spec.SpecReader;
 import org.junit.jupiter.api.Test;
@@ -120,7 +121,7 @@ class CompilerTest {
         assertEquals(Program.FLAG_NEW_LISTENER, notify.flags());
         assertEquals(0x7fc0_0000, run(notify, X86_64, MKDIR));
         if (hako.sys.Libseccomp.version().startsWith("2.5")) {
-            hako.plan.PlanException e = assertThrows(hako.plan.PlanException.class, () -> compile(
+            SpecException e = assertThrows(SpecException.class, () -> compile(
                     "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}"));
             assertTrue(e.getMessage().startsWith("config.json: linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported"), e.getMessage());
         }

@@ -1,10 +1,10 @@
 package hako.security;
 
-import hako.plan.Op;
+import hako.stage.Op;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.spec.DefaultSpec;
-import hako.spec.Json;
+import hako.json.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.stage.Protocol;

@@ -1,5 +1,7 @@
 package hako.spec;
 
+import hako.json.JsonException;
+import hako.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package hako.spec;
 
+import hako.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

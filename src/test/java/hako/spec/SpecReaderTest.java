@@ -1,5 +1,7 @@
 package hako.spec;
 
+import hako.json.JsonException;
+import hako.json.Json;
 import hako.Warnings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package hako.stage;
 
-import hako.plan.Op;
+import hako.stage.Op;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package hako.plan;
+package hako.security;
 
 import hako.spec.Spec;
 

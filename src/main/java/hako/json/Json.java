@@ -1,4 +1,4 @@
-package hako.spec;
+package hako.json;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -70,5 +70,10 @@ public final class Json {
         }
         decoder.flush(out);
         return out.flip().toString();
+    }
+
+    /** A string as JSON writes it, quotes and escapes included: for quoting a value in an error. */
+    public static String quote(String s) {
+        return JsonParser.quote(s);
     }
 }

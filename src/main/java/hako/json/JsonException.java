@@ -1,4 +1,4 @@
-package hako.spec;
+package hako.json;
 
 /**
  * A JSON text that is not valid JSON (RFC 8259). The message is one line that says where:

@@ -1,4 +1,4 @@
-package hako.spec;
+package hako.json;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package hako.spec;
+package hako.json;
 
 import org.junit.jupiter.api.Test;
 

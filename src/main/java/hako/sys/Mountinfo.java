@@ -1,4 +1,4 @@
-package hako.rootfs;
+package hako.sys;
 
 import java.util.ArrayList;
 import java.util.List;

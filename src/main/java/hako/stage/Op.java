@@ -1,4 +1,4 @@
-package hako.plan;
+package hako.stage;
 
 import java.util.List;
 
