@@ -94,12 +94,12 @@ public final class Protocol {
 
     private static void encode(Op op, Writer out) {
         switch (op) {
-            case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).u64(c.cgroupFdIndex() < 0 ? NO_FD : c.cgroupFdIndex());
-            case Op.SetNs n -> out.op(SETNS, 0, 2).u64(n.fdIndex()).u64(n.nstype());
+            case Op.Clone c -> out.op(CLONE, 0, 2).u64(c.flags()).fd(c.cgroupFdIndex());
+            case Op.SetNs n -> out.op(SETNS, 0, 2).fd(n.fdIndex()).u64(n.nstype());
             case Op.Mount m -> out.op(MOUNT, m.opFlags(), 5)
-                    .str(m.source()).str(m.target()).str(m.fstype()).u64(m.flags()).str(m.data());
+                    .strOrNone(m.source()).str(m.target()).strOrNone(m.fstype()).u64(m.flags()).strOrNone(m.data());
             case Op.MountSetattr a -> out.op(MOUNT_SETATTR, 0, 3).str(a.target()).u64(a.set()).u64(a.clear());
-            case Op.OpenTree t -> out.op(OPEN_TREE, 0, 4).str(t.source()).u64(t.usernsFdIndex())
+            case Op.OpenTree t -> out.op(OPEN_TREE, 0, 4).str(t.source()).fd(t.usernsFdIndex())
                     .u64(t.recursive() ? 1 : 0).u64(t.recursiveIdmap() ? 1 : 0);
             case Op.MoveMount m -> out.op(MOVE_MOUNT, 0, 2).u64(m.tree()).str(m.target());
             case Op.LinkUp l -> out.op(LINK_UP, 0, 1).str(l.name());
@@ -129,8 +129,8 @@ public final class Protocol {
             case Op.Caps c -> out.op(CAPS, 0, 4)
                     .u64(c.effective()).u64(c.permitted()).u64(c.inheritable()).u64(c.ambient());
             case Op.Exec e -> out.op(EXEC, 0, 3).strv(e.candidates()).strv(e.argv()).strv(e.env());
-            case Op.WaitFifo w -> out.op(WAIT_FIFO, 0, 1).u64(w.fdIndex());
-            case Op.Dup2 d -> out.op(DUP2, 0, 2).u64(d.fdIndex()).u64(d.target());
+            case Op.WaitFifo w -> out.op(WAIT_FIFO, 0, 1).fd(w.fdIndex());
+            case Op.Dup2 d -> out.op(DUP2, 0, 2).fd(d.fdIndex()).u64(d.target());
             case Op.Pty p -> out.op(PTY, 0, 3).u64(p.rows()).u64(p.cols()).u64(p.console() ? 1 : 0);
             case Op.Which w -> out.op(WHICH, 0, 1).strv(w.candidates());
             case Op.TimeOffsets t -> out.op(TIME_OFFSETS, 0, 1).str(t.offsets());
@@ -165,8 +165,21 @@ public final class Protocol {
     }
 
     /** A little-endian (host order on every platform hako runs on) message builder. */
+    /**
+     * The kind of each argument an op is encoded with, in the letters of the stage's op table
+     * ({@code u} u64, {@code f} descriptor index, {@code s} string, {@code n} string or none,
+     * {@code v} strv, {@code w} u32v, {@code b} bytes): the two sides must agree on them.
+     */
+    static String argumentKinds(Op op) {
+        Writer out = new Writer();
+        encode(op, out);
+        return out.kinds.toString();
+    }
+
     private static final class Writer {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        /** The kind of each argument written, as the stage's table spells them. */
+        private final StringBuilder kinds = new StringBuilder();
 
         Writer op(int code, int flags, int argCount) {
             u16(code);
@@ -189,13 +202,35 @@ public final class Protocol {
         }
 
         Writer u64(long value) {
+            kinds.append('u');
+            return number(value);
+        }
+
+        private Writer number(long value) {
             u32(8);
             rawU64(value);
             return this;
         }
 
-        /** A string with its NUL; null is sent as length 0, which the stage reads as NULL. */
+        /** The index of a descriptor sent with the batch; negative for none (~0 on the wire). */
+        Writer fd(long index) {
+            kinds.append('f');
+            return number(index < 0 ? NO_FD : index);
+        }
+
+        /** A string with its NUL. */
         Writer str(String value) {
+            kinds.append('s');
+            return string(value);
+        }
+
+        /** A string, or none: length 0, which the stage reads as NULL. */
+        Writer strOrNone(String value) {
+            kinds.append('n');
+            return string(value);
+        }
+
+        private Writer string(String value) {
             if (value == null) return u32(0);
             byte[] utf8 = utf8(value);
             u32(utf8.length + 1L);
@@ -205,6 +240,7 @@ public final class Protocol {
         }
 
         Writer strv(List<String> values) {
+            kinds.append('v');
             ByteArrayOutputStream joined = new ByteArrayOutputStream();
             for (String value : values) {
                 joined.writeBytes(utf8(value));
@@ -217,12 +253,14 @@ public final class Protocol {
 
         /** Raw bytes (a BPF program): the length, then the bytes as they are. */
         Writer bytes(byte[] value) {
+            kinds.append('b');
             u32(value.length);
             bytes.writeBytes(value);
             return this;
         }
 
         Writer u32v(List<Long> values) {
+            kinds.append('w');
             u32(4L * values.size());
             for (long value : values) u32(value);
             return this;

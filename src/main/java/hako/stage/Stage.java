@@ -121,6 +121,16 @@ public final class Stage implements AutoCloseable {
     }
 
     /**
+     * Sends a datagram as it is, for the tests of the stage's own checks (a malformed or hostile
+     * batch), and returns the reply: the index of the op that failed, and its errno.
+     */
+    int[] sendRaw(byte[] message) {
+        Libc.send(socket, message, "sending a raw batch to the stage");
+        if (receive() == 0) throw new StageFailure(List.of(), -1, 0, "the stage ended");
+        return new int[] {reply.getInt(0), reply.getInt(4)};
+    }
+
+    /**
      * Sends the last batch and does not wait: for {@code create}, whose init then blocks until
      * {@code start}. A failure after that has no one to report to; init then exits.
      */

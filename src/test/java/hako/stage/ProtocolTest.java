@@ -95,4 +95,57 @@ class ProtocolTest {
         }
         assertEquals(c, java);
     }
+
+    /**
+     * For every op, the kinds of the arguments Java encodes (u64, descriptor, string, string or
+     * none, strv, u32v, bytes) are the ones the stage's op table decodes: the two sides agree on
+     * argument signatures, not only on codes. Each op record is sampled by reflection.
+     */
+    @Test
+    void argumentKindsMatchTheStagesOpTable() throws Exception {
+        String stage = Files.readString(Path.of("src/main/c/stage.c"));
+        Map<String, String> c = new TreeMap<>();
+        Matcher m = Pattern.compile("\\[OP_([A-Z0-9_]+)\\]\\s*=\\s*\\{\\s*\"([a-z]*)\"").matcher(stage);
+        while (m.find()) c.put(m.group(1), m.group(2));
+        Map<Integer, String> names = new TreeMap<>();
+        for (Field field : Protocol.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == int.class && !field.getName().equals("REPLY_SIZE")) {
+                names.put(field.getInt(null), field.getName());
+            }
+        }
+        Map<String, String> java = new TreeMap<>();
+        for (Class<?> type : Op.class.getPermittedSubclasses()) {
+            Op op = (Op) sample(type);
+            int code = ByteBuffer.wrap(Protocol.encode(List.of(op))).order(ByteOrder.LITTLE_ENDIAN).getShort(4);
+            java.put(names.get(code), Protocol.argumentKinds(op));
+        }
+        assertEquals(c, java);
+    }
+
+    /** A record with a plain value in each component. */
+    private static Object sample(Class<?> type) throws Exception {
+        var components = type.getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        for (int i = 0; i < components.length; i++) {
+            types[i] = components[i].getType();
+            values[i] = value(components[i].getType(), components[i].getGenericType());
+        }
+        return type.getDeclaredConstructor(types).newInstance(values);
+    }
+
+    private static Object value(Class<?> type, java.lang.reflect.Type generic) throws Exception {
+        if (type == String.class) return "x";
+        if (type == int.class) return 1;
+        if (type == long.class) return 1L;
+        if (type == boolean.class) return false;
+        if (type == byte[].class) return new byte[8];
+        if (type == java.util.BitSet.class) return new java.util.BitSet();
+        if (type == List.class) {
+            var element = ((java.lang.reflect.ParameterizedType) generic).getActualTypeArguments()[0];
+            return List.of(element == Long.class ? (Object) 1L : "x");
+        }
+        if (type.isRecord()) return sample(type);
+        throw new IllegalArgumentException("no sample value for " + type);
+    }
 }
