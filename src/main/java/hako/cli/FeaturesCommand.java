@@ -1,6 +1,6 @@
 package hako.cli;
 
-import hako.hooks.Hooks;
+import hako.spec.Hooks;
 import hako.spec.Capability;
 import hako.json.Json;
 import hako.spec.Spec;

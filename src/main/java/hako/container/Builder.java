@@ -6,7 +6,7 @@ import hako.Warnings;
 import hako.cgroup.Cgroup;
 import hako.cgroup.CgroupPlan;
 import hako.hooks.HookRunner;
-import hako.hooks.Hooks;
+import hako.spec.Hooks;
 import hako.net.Attachment;
 import hako.net.NetDevices;
 import hako.net.NetworkRequest;
@@ -185,7 +185,7 @@ final class Builder implements AutoCloseable {
         lock = states.create(plan.id());
         CgroupPlan planned = plan.cgroup();
         state = new ContainerState(plan.id(), 0, 0, plan.bundle(), Rootfs.path(spec, plan.bundle()), Timestamps.now(),
-                Status.CREATING, spec.annotations(), spec.hooks(), planned == null ? null : planned.path().toString(),
+                Status.CREATING, spec.annotations(), rawHooks(), planned == null ? null : planned.path().toString(),
                 rawProcess(), namespaces(), plan.network().mode() != NetworkRequest.Mode.UNMANAGED, execLinux(),
                 ContainerPlan.sessionKeyring(plan.id(), handover));
         states.save(state);
@@ -242,6 +242,12 @@ final class Builder implements AutoCloseable {
             if (linux.get(key) != null) kept.put(key, linux.get(key));
         }
         return kept;
+    }
+
+    /** The hooks as the bundle has them: start and delete run them from the state. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> rawHooks() {
+        return (Map<String, Object>) plan.spec().raw().get("hooks");
     }
 
     @SuppressWarnings("unchecked")

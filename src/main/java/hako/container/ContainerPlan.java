@@ -5,7 +5,7 @@ import hako.cgroup.CgroupPlan;
 import hako.cgroup.Delegation;
 import hako.cgroup.Hierarchy;
 import hako.sys.Caller;
-import hako.hooks.Hooks;
+import hako.spec.Hooks;
 import hako.net.NetworkRequest;
 import hako.net.NetworkShape;
 import hako.net.Networking;
@@ -64,7 +64,7 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
         String id = request.id();
         Handover handover = request.handover();
         Terminals.check(read, handover.consoleSocket(), request.foreground());
-        Hooks hooks = Hooks.parse(read.hooks());
+        Hooks hooks = read.hooks();
         // Flags (run) or the bundle's dev.hako.* annotations; none at all: no network is managed.
         NetworkRequest network = request.network().resolve(read.annotations());
         Path dir = states.dir(id);

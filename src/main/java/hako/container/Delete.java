@@ -3,7 +3,7 @@ package hako.container;
 import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.hooks.HookRunner;
-import hako.hooks.Hooks;
+import hako.spec.Hooks;
 import hako.net.Networking;
 import hako.rootfs.HostMounts;
 import hako.spec.NamespaceType;
@@ -81,7 +81,7 @@ public final class Delete {
         if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
         if (!state.namespaces().contains(NamespaceType.MOUNT.procName())) HostMounts.unmountUnder(state.rootfs());
         states.remove(state.id());
-        HookRunner.runWarningOnFailure(Hooks.parse(state.hooks()).of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+        HookRunner.runWarningOnFailure(Hooks.parse(state.hooks(), "state.json").of(Hooks.POSTSTOP), Hooks.POSTSTOP,
                 Json.write(state.ociState(Status.STOPPED)), HookRunner.Place.host(state.bundle()));
     }
 }

@@ -3,7 +3,7 @@ package hako.container;
 import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.hooks.HookRunner;
-import hako.hooks.Hooks;
+import hako.spec.Hooks;
 import hako.json.Json;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
@@ -22,7 +22,7 @@ public final class Start {
         try (StateDir.Lock lock = states.lock(id)) {
             ContainerState state = states.load(id);
             ContainerStatus.of(states, state).checkStart();
-            Hooks hooks = Hooks.parse(state.hooks());
+            Hooks hooks = Hooks.parse(state.hooks(), "state.json");
             try {
                 HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
                         Json.write(state.ociState(Status.CREATED)), asTheProcess(state));

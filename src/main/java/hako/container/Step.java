@@ -2,7 +2,7 @@ package hako.container;
 
 import hako.state.Status;
 import hako.cgroup.CgroupPlan;
-import hako.hooks.Hook;
+import hako.spec.Hook;
 import hako.net.NetworkRequest;
 import hako.security.IdMaps;
 import hako.stage.Op;
@@ -263,7 +263,7 @@ sealed interface Step {
 
         /** poststart: a failure is a warning and the container goes on (the runtime spec). */
         boolean warnOnFailure() {
-            return kind.equals(hako.hooks.Hooks.POSTSTART);
+            return kind.equals(hako.spec.Hooks.POSTSTART);
         }
     }
 

@@ -1,5 +1,6 @@
 package hako.hooks;
 
+import hako.spec.Hook;
 import hako.Warnings;
 import hako.cgroup.Cgroup;
 import hako.stage.Op;

@@ -17,7 +17,7 @@ import java.util.Map;
  *   <li>Unsigned 32-bit ids are {@code long}s in 0..4294967295. Unsigned 64-bit values (rlimits)
  *       are {@code long}s holding the unsigned bits: {@code -1L} is 18446744073709551615,
  *       RLIM_INFINITY; compare them with {@link Long#compareUnsigned}.</li>
- *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources, hooks)
+ *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources)
  *       are the parser's own maps: treat them as read-only.</li>
  * </ul>
  *
@@ -27,8 +27,7 @@ import java.util.Map;
  * @param hostname    null when unset
  * @param domainname  null when unset
  * @param mounts      in the order they are to be mounted
- * @param hooks       the {@code hooks} object as parsed JSON, null when absent (hooks are read by
- *                    the hooks package)
+ * @param hooks       by kind; {@link Hooks#NONE} when absent
  * @param annotations empty when absent; keeps the file's order
  * @param linux       never null: an absent {@code linux} reads as one with empty lists and null
  *                    values (the container then shares every namespace of the runtime)
@@ -41,7 +40,7 @@ public record Spec(
         String hostname,
         String domainname,
         List<Mount> mounts,
-        Map<String, Object> hooks,
+        Hooks hooks,
         Map<String, String> annotations,
         Linux linux,
         Map<String, Object> raw) {

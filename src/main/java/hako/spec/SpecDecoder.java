@@ -51,7 +51,7 @@ final class SpecDecoder {
         String hostname = optionalString(config, "hostname", top);
         String domainname = optionalString(config, "domainname", top);
         List<Spec.Mount> mounts = decodeMounts(config.get("mounts"), top.field("mounts"));
-        Map<String, Object> hooks = optionalObject(config, "hooks", top);
+        Hooks hooks = Hooks.parse(optionalObject(config, "hooks", top), source);
         Map<String, String> annotations = stringMap(config.get("annotations"), top.field("annotations"));
         Map<String, Object> linuxObject = optionalObject(config, "linux", top);
         // Absent is read as empty, so that every caller need not test for null.

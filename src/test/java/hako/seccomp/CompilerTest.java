@@ -90,6 +90,16 @@ class CompilerTest {
                 "an x32 call: the stub leaves it to the filter, whose bad-architecture action kills it");
     }
 
+    /** The runtime-tools suite's profile names x86_64, x86 and x32: x32's numbers must not hide x86_64's newest. */
+    @Test
+    void withX32InTheProfileNewerX86_64CallsStillGetEnosys() {
+        Program p = compile("""
+                {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+                 "syscalls": [{"names": ["read", "statx"], "action": "SCMP_ACT_ALLOW"}]}""");
+        assertEquals(ALLOW, run(p, X86_64, READ));
+        assertEquals(ERRNO | 38, run(p, X86_64, 439), "faccessat2, newer than statx: ENOSYS");
+    }
+
     @Test
     void permissiveDefaultsGetNoStub() {
         Program allow = compile("{\"defaultAction\": \"SCMP_ACT_LOG\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");

@@ -59,7 +59,6 @@ class SpecFuzzTest {
                 Protocol.encode(plan.rootfs());
                 Protocol.encode(plan.process());
                 Protocol.encode(plan.start());
-                hako.hooks.Hooks.parse(spec.hooks());
             } catch (HakoException e) {
                 clearLine(e, what);
             }

@@ -125,7 +125,7 @@ class SpecReaderTest {
                 new Spec.Mount("/srv/www", null, "/home/ada/site", List.of("rbind", "ro"),
                         List.of(new Spec.IdMapping(0, 100000, 65536)), List.of()),
                 new Spec.Mount("/tmp", "tmpfs", null, List.of())), spec.mounts());
-        assertEquals(List.of("prestart"), new ArrayList<>(spec.hooks().keySet()));
+        assertEquals(List.of("prestart"), new ArrayList<>(spec.hooks().byKind().keySet()));
         assertEquals(List.of("io.container.manager", "io.kubernetes.cri.sandbox-id",
                 "org.opencontainers.image.stopSignal", "empty"), new ArrayList<>(spec.annotations().keySet()));
         assertEquals("", spec.annotations().get("empty"));
@@ -195,7 +195,7 @@ class SpecReaderTest {
         assertNull(spec.hostname());
         assertNull(spec.domainname());
         assertEquals(List.of(), spec.mounts());
-        assertNull(spec.hooks());
+        assertTrue(spec.hooks().isEmpty());
         assertEquals(Map.of(), spec.annotations());
 
         Spec.Linux linux = spec.linux();

@@ -1,4 +1,4 @@
-package hako.hooks;
+package hako.spec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,50 +29,53 @@ public record Hooks(Map<String, List<Hook>> byKind) {
         return byKind.isEmpty();
     }
 
-    /** Reads {@code hooks} as the spec has it (null when absent); errors name the JSON path. */
-    public static Hooks parse(Map<String, Object> hooks) {
+    /**
+     * Reads {@code hooks} as the spec has it (null when absent); errors name the document and the
+     * JSON path, as every spec error does: {@code config.json: hooks.prestart[0].path: …}.
+     */
+    public static Hooks parse(Map<String, Object> hooks, String source) {
         if (hooks == null) return NONE;
         Map<String, List<Hook>> byKind = new LinkedHashMap<>();
         for (Map.Entry<String, Object> entry : hooks.entrySet()) {
             String at = "hooks." + entry.getKey();
             if (!KINDS.contains(entry.getKey())) continue; // unknown kinds are ignored, as runc does
-            if (!(entry.getValue() instanceof List<?> list)) throw invalid(at, "expected an array");
+            if (!(entry.getValue() instanceof List<?> list)) throw invalid(source, at, "expected an array");
             List<Hook> parsed = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) parsed.add(hook(list.get(i), at + "[" + i + "]"));
+            for (int i = 0; i < list.size(); i++) parsed.add(hook(list.get(i), at + "[" + i + "]", source));
             if (!parsed.isEmpty()) byKind.put(entry.getKey(), List.copyOf(parsed));
         }
         return new Hooks(Map.copyOf(byKind));
     }
 
-    private static Hook hook(Object value, String at) {
-        if (!(value instanceof Map<?, ?> map)) throw invalid(at, "expected an object");
+    private static Hook hook(Object value, String at, String source) {
+        if (!(value instanceof Map<?, ?> map)) throw invalid(source, at, "expected an object");
         if (!(map.get("path") instanceof String path) || !path.startsWith("/")) {
-            throw invalid(at + ".path", "required, and must be an absolute path");
+            throw invalid(source, at + ".path", "required, and must be an absolute path");
         }
-        List<String> args = strings(map.get("args"), at + ".args");
-        List<String> env = map.containsKey("env") ? strings(map.get("env"), at + ".env") : null;
+        List<String> args = strings(map.get("args"), at + ".args", source);
+        List<String> env = map.containsKey("env") ? strings(map.get("env"), at + ".env", source) : null;
         Integer timeout = null;
         if (map.get("timeout") != null) {
             if (!(map.get("timeout") instanceof Long seconds) || seconds < 1 || seconds > 86_400) {
-                throw invalid(at + ".timeout", "must be a whole number of seconds, at least 1");
+                throw invalid(source, at + ".timeout", "must be a whole number of seconds, at least 1");
             }
             timeout = seconds.intValue();
         }
         return new Hook(path, args.isEmpty() ? List.of(path) : args, env, timeout);
     }
 
-    private static List<String> strings(Object value, String at) {
+    private static List<String> strings(Object value, String at, String source) {
         if (value == null) return List.of();
-        if (!(value instanceof List<?> list)) throw invalid(at, "expected an array of strings");
+        if (!(value instanceof List<?> list)) throw invalid(source, at, "expected an array of strings");
         List<String> strings = new ArrayList<>();
         for (Object item : list) {
-            if (!(item instanceof String s)) throw invalid(at, "expected an array of strings");
+            if (!(item instanceof String s)) throw invalid(source, at, "expected an array of strings");
             strings.add(s);
         }
         return List.copyOf(strings);
     }
 
-    private static HookException invalid(String at, String reason) {
-        return new HookException("config.json: " + at + ": " + reason);
+    private static SpecException invalid(String source, String at, String reason) {
+        return new SpecException(source + ": " + at + ": " + reason, at, null);
     }
 }

@@ -1,4 +1,4 @@
-package hako.hooks;
+package hako.spec;
 
 import java.util.List;
 
