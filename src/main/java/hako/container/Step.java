@@ -18,21 +18,21 @@ import java.util.Map;
  * or the container's init (a batch of {@link Op}s).
  */
 sealed interface Step {
-    /** Who performs the step, for {@code hako plan}'s headings. */
-    String who();
+    /** Who performs the step, for {@code hako plan}'s headings: the runtime, unless said. */
+    default String who() {
+        return "runtime";
+    }
 
     /** What the step does, in words. */
     String title();
 
     /** The step's lines below its title, each an operation as the kernel sees it. */
-    List<String> lines();
+    default List<String> lines() {
+        return List.of();
+    }
 
     /** The id claimed (its state directory made and locked) and the first state saved in it. */
     record ClaimState(Path dir) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "claim the id and save the first state (status creating)";
         }
@@ -47,10 +47,6 @@ sealed interface Step {
      * (docs/network.md); nothing on the host's network changes yet.
      */
     record PrepareNetwork(NetworkRequest request, String hostname, Path files) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "reserve the container's network";
         }
@@ -73,10 +69,6 @@ sealed interface Step {
 
     /** create: the fifo on which init waits for {@code hako start}. */
     record MakeFifo(Path path) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "make the exec fifo";
         }
@@ -88,10 +80,6 @@ sealed interface Step {
 
     /** The container's cgroup, its limits and device filter in force before any process is in it. */
     record MakeCgroup(CgroupPlan cgroup) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "make the container's cgroup (v2)";
         }
@@ -103,10 +91,6 @@ sealed interface Step {
 
     /** The cgroup handed to the container's user namespace, as runc delegates it. */
     record DelegateCgroup(hako.cgroup.Delegation delegation, Path cgroup) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "delegate the cgroup to the container's user";
         }
@@ -121,10 +105,6 @@ sealed interface Step {
      * whose ns/user goes to the stage after the namespaces it joins.
      */
     record MakeMountUserNamespaces(List<IdMaps> maps) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "make a user namespace for each set of id-mapped mounts";
         }
@@ -153,25 +133,13 @@ sealed interface Step {
 
     /** The container's state saved again, now with its init's pid and start time. */
     record SaveState(Status status) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "save the state (status " + status + ")";
-        }
-
-        public List<String> lines() {
-            return List.of();
         }
     }
 
     /** init's new user namespace mapped, while init waits for its first batch. */
     record MapUserNamespace(IdMaps maps) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "map init's user namespace (init waits for its first batch)";
         }
@@ -183,10 +151,6 @@ sealed interface Step {
 
     /** The veth, address, routes and firewall rules, once init lives in its network namespace. */
     record WireNetwork(NetworkRequest request) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "wire the container's network";
         }
@@ -204,10 +168,6 @@ sealed interface Step {
 
     /** linux.netDevices: host devices moved into init's network namespace. */
     record MoveNetDevices(Map<String, String> devices) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "move network devices into the container (linux.netDevices)";
         }
@@ -244,10 +204,6 @@ sealed interface Step {
 
     /** One kind of hooks, each started in turn by a stage of its own. */
     record RunHooks(String kind, List<Hook> hooks, HookPlace place) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "run the " + kind + " hooks (" + switch (place) {
                 case HOST -> "on the host, in the bundle";
@@ -269,10 +225,6 @@ sealed interface Step {
 
     /** --pid-file and --pidfd-socket: init's pid, and a pidfd of it, handed to the caller. */
     record HandOverPid(Path pidFile, String pidfdSocket) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "hand init's pid to the caller";
         }
@@ -287,10 +239,6 @@ sealed interface Step {
 
     /** --console-socket: the terminal's master sent to the caller. */
     record SendTerminal(String consoleSocket) implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "send the terminal's master to the console socket";
         }
@@ -332,16 +280,8 @@ sealed interface Step {
 
     /** run: the container is built; others may pause, update, exec in or delete it from here on. */
     record Unlock() implements Step {
-        public String who() {
-            return "runtime";
-        }
-
         public String title() {
             return "let go of the container's lock";
-        }
-
-        public List<String> lines() {
-            return List.of();
         }
     }
 
