@@ -47,7 +47,7 @@ final class ExecCommand {
     /** The container's process with the command and the flags' changes, validated as process.json is. */
     @SuppressWarnings("unchecked")
     private static Spec.Process fromFlags(Map<String, Object> base, List<String> command, Args args) {
-        Map<String, Object> process = (Map<String, Object>) Json.parse(Json.write(base));
+        Map<String, Object> process = (Map<String, Object>) Json.copy(base);
         process.put("args", new ArrayList<>(command));
         process.put("terminal", args.has("tty"));
         process.remove("consoleSize");
@@ -78,7 +78,7 @@ final class ExecCommand {
             }
             process.put("capabilities", added);
         }
-        return SpecReader.parseProcess(Json.write(process), "exec");
+        return SpecReader.process(process, "exec");
     }
 
     /** {@code -u uid[:gid]}, numeric as runc takes it: what is not given stays the container's. */

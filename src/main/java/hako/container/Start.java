@@ -40,7 +40,7 @@ public final class Start {
 
     /** Where startContainer hooks run: in the container, as its process (runc runs them from init). */
     static HookRunner.Place asTheProcess(ContainerState state) {
-        Spec.Process process = SpecReader.parseProcess(Json.write(state.process()), "state.json");
+        Spec.Process process = SpecReader.process(state.process(), "state.json");
         hako.spec.Seccomp seccomp = SpecReader.linux(state.execLinux(), "state.json").seccomp();
         return HookRunner.Place.asTheProcess(state.pid(), state.namespaces(), process,
                 state.cgroup() == null ? null : java.nio.file.Path.of(state.cgroup()),

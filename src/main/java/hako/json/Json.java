@@ -1,6 +1,8 @@
 package hako.json;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -70,6 +72,22 @@ public final class Json {
         }
         decoder.flush(out);
         return out.flip().toString();
+    }
+
+    /** A deep copy of a JSON value whose objects and arrays may be changed (the parsed ones may not). */
+    @SuppressWarnings("unchecked")
+    public static Object copy(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new java.util.LinkedHashMap<>();
+            for (Map.Entry<?, ?> entry : map.entrySet()) copy.put((String) entry.getKey(), copy(entry.getValue()));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new java.util.ArrayList<>(list.size());
+            for (Object item : list) copy.add(copy(item));
+            return copy;
+        }
+        return value;
     }
 
     /** A string as JSON writes it, quotes and escapes included: for quoting a value in an error. */

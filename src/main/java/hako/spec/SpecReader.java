@@ -67,6 +67,11 @@ public final class SpecReader {
         return new SpecDecoder(source).decodeProcessDocument(parseJson(json, source));
     }
 
+    /** A {@code process} object already parsed (what a state file keeps, with a command's changes). */
+    public static Spec.Process process(Object tree, String source) {
+        return new SpecDecoder(source).decodeProcessDocument(tree);
+    }
+
     /** A {@code linux} object, or part of one (what a state file keeps of it), read as config.json's. */
     public static Spec.Linux linux(java.util.Map<String, Object> linux, String source) {
         return new SpecDecoder(source).decodeLinuxDocument(linux);
