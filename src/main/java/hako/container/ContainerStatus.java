@@ -18,8 +18,10 @@ public final class ContainerStatus {
 
     public static Status of(StateDir states, ContainerState state) {
         if (state.phase() == Status.CREATING) {
-            // Before the clone there is no process to ask; after it, a dead one means a failed create.
-            return state.pid() == 0 || ProcessRef.alive(state.pid(), state.pidStartTime()) ? Status.CREATING : Status.STOPPED;
+            // Before the clone there is no process to ask: the create is at work while it holds
+            // the lock, and died if nobody does. After the clone, a dead init means a failed create.
+            if (state.pid() == 0) return states.locked(state.id()) ? Status.CREATING : Status.STOPPED;
+            return ProcessRef.alive(state.pid(), state.pidStartTime()) ? Status.CREATING : Status.STOPPED;
         }
         if (!ProcessRef.alive(state.pid(), state.pidStartTime())) return Status.STOPPED;
         if (Files.exists(states.fifo(state.id()))) return Status.CREATED;

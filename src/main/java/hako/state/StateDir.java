@@ -154,6 +154,26 @@ public final class StateDir {
         }
     }
 
+    /**
+     * Whether a command holds the container's lock now (a create at work, for instance). A
+     * shared lock tried without waiting: it never stands in the way of the holder, and it is
+     * let go at once. The answer may be stale as soon as it is given; it is for reporting.
+     */
+    public boolean locked(String id) {
+        Path dir = dir(id);
+        int fd;
+        try {
+            fd = Libc.open(dir.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | 0x10000 /* O_DIRECTORY */, "opening " + dir);
+        } catch (RuntimeException e) {
+            return false; // gone: nobody holds it
+        }
+        try {
+            return !Libc.tryLockShared(fd, "checking the lock of " + dir);
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
     /** An exclusive lock on one container's directory, held until closed. */
     public static final class Lock implements AutoCloseable {
         private final int fd;

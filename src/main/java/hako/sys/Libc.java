@@ -308,6 +308,19 @@ public final class Libc {
         }
     }
 
+    /** flock(fd, LOCK_SH | LOCK_NB): whether nobody holds the exclusive lock (the shared one is then held until closed). */
+    public static boolean tryLockShared(int fd, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            while (syscall(state, Syscalls.FLOCK, fd, 1 /* LOCK_SH */ | 4 /* LOCK_NB */, 0, 0) < 0) {
+                int errno = errno(state);
+                if (errno == Errno.EAGAIN) return false; // EWOULDBLOCK
+                if (errno != Errno.EINTR) throw fail(what, state);
+            }
+            return true;
+        }
+    }
+
     /** Makes a FIFO (mkfifo(3)) with the given permissions. */
     public static void mkfifo(String path, int mode, String what) {
         try (Arena arena = Arena.ofConfined()) {

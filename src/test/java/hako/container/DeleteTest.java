@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,6 +38,22 @@ class DeleteTest {
         Delete.delete(states, "early", true);
 
         assertFalse(states.exists("early"));
+    }
+
+    /**
+     * A create that died before its init existed is stopped, not "creating" forever: creating
+     * holds the container's lock, and nobody holds it any more.
+     */
+    @Test
+    void aCreateThatDiedBeforeItsInitIsStoppedWhileOneAtWorkIsCreating() {
+        StateDir states = new StateDir(work.resolve("state"));
+        ContainerState early = new ContainerState("early", 0, 0, work, work.resolve("rootfs"), Timestamps.now(), Status.CREATING,
+                Map.of(), null, null, Map.of(), List.of("pid", "mnt"), false, Map.of(), null);
+        try (StateDir.Lock held = states.create("early")) {
+            states.save(early);
+            assertEquals(Status.CREATING, ContainerStatus.of(states, early), "the lock is held: a create at work");
+        }
+        assertEquals(Status.STOPPED, ContainerStatus.of(states, early), "nobody holds it: the create died");
     }
 
     /** Killed after its network was prepared and before any state.json: the record goes too. */
