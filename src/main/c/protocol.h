@@ -58,6 +58,7 @@ enum op_flag {
 	FLAG_IGNORE_EXISTING = 2,
 	FLAG_NEAREST_MOUNT = 4, /* MOUNT only */
 	FLAG_COPY_UP = 8,       /* MOUNT only */
+	FLAG_IGNORE_UNSUPPORTED = 16,
 };
 
 /* Argument kinds, one letter each, so that an op's signature is a short string. */

@@ -1172,7 +1172,7 @@ static int decode(struct reader *r, struct op *op)
 	size_t want = strlen(op->type->args);
 	if (count > want)
 		return E2BIG;
-	unsigned known = FLAG_IGNORE_MISSING | FLAG_IGNORE_EXISTING;
+	unsigned known = FLAG_IGNORE_MISSING | FLAG_IGNORE_EXISTING | FLAG_IGNORE_UNSUPPORTED;
 	if (op->code == OP_MOUNT)
 		known |= FLAG_NEAREST_MOUNT | FLAG_COPY_UP;
 	if (count < want || op->flags & ~known)
@@ -1257,7 +1257,8 @@ static struct reply batch(void)
 		if (!err)
 			err = op.type->run(&op);
 		if ((err == ENOENT && op.flags & FLAG_IGNORE_MISSING) ||
-		    (err == EEXIST && op.flags & FLAG_IGNORE_EXISTING))
+		    (err == EEXIST && op.flags & FLAG_IGNORE_EXISTING) ||
+		    (err == ENOSYS && op.flags & FLAG_IGNORE_UNSUPPORTED))
 			err = 0;
 		if (err)
 			reply = failed(i, err);

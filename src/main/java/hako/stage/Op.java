@@ -18,6 +18,8 @@ public sealed interface Op {
     int NEAREST_MOUNT = 4;
     /** MOUNT: what the target directory held is copied into the new filesystem (tmpcopyup). */
     int COPY_UP = 8;
+    /** ENOSYS counts as success (a kernel, or a parent's seccomp filter, without the call). */
+    int IGNORE_UNSUPPORTED = 16;
 
     String render();
 
@@ -38,6 +40,7 @@ public sealed interface Op {
         if ((opFlags & IGNORE_EXISTING) != 0) notes.add("kept if it exists");
         if ((opFlags & NEAREST_MOUNT) != 0) notes.add("on the mount that holds it");
         if ((opFlags & COPY_UP) != 0) notes.add("what it covers copied in");
+        if ((opFlags & IGNORE_UNSUPPORTED) != 0) notes.add("skipped where the kernel has no such call");
         return notes.isEmpty() ? "" : "  (" + String.join(", ", notes) + ")";
     }
 
@@ -428,7 +431,14 @@ public sealed interface Op {
      */
     record JoinKeyring(String name) implements Op {
         public String render() {
-            return "keyctl(KEYCTL_JOIN_SESSION_KEYRING, " + q(name) + "), then KEYCTL_SETPERM +search for its owner";
+            return "keyctl(KEYCTL_JOIN_SESSION_KEYRING, " + q(name) + "), then KEYCTL_SETPERM +search for its owner"
+                    + notes(opFlags());
+        }
+
+        /** As runc: a kernel without keyrings (or a parent container's filter refusing keyctl) is passed over. */
+        @Override
+        public int opFlags() {
+            return IGNORE_UNSUPPORTED;
         }
 
         public String doing() {

@@ -134,7 +134,7 @@ public final class Protocol {
             case Op.Pty p -> out.op(PTY, 0, 3).u64(p.rows()).u64(p.cols()).u64(p.console() ? 1 : 0);
             case Op.Which w -> out.op(WHICH, 0, 1).strv(w.candidates());
             case Op.TimeOffsets t -> out.op(TIME_OFFSETS, 0, 1).str(t.offsets());
-            case Op.JoinKeyring k -> out.op(JOIN_KEYRING, 0, 1).str(k.name());
+            case Op.JoinKeyring k -> out.op(JOIN_KEYRING, k.opFlags(), 1).str(k.name());
             case Op.SetScheduler p -> out.op(SET_SCHEDULER, 0, 7).u64(p.policy()).u64(p.flags()).u64(p.nice())
                     .u64(p.priority()).u64(p.runtime()).u64(p.deadline()).u64(p.period());
             case Op.SetIoPriority p -> out.op(SET_IOPRIO, 0, 1).u64((long) p.ioClass() << 13 | p.level());
