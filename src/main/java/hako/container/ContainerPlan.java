@@ -136,7 +136,8 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
         boolean limited = CgroupPlan.asksForAnything(resources);
         try {
             CgroupPlan planned = CgroupPlan.of(id, spec.linux(), cgroups);
-            if (planned == null || planned.makeable()) return planned;
+            if (planned == null) return null;
+            if (planned.makeable()) return planned.withoutDeviceFilter();
         } catch (hako.cgroup.CgroupException e) {
             if (limited) throw e;
             return null;
