@@ -20,13 +20,31 @@ public final class CgroupPlan {
     private final Limits limits;
     private final List<DeviceRule> given;
     private final Path target;
+    /** Whether the device filter is loaded (not by a caller that is not root on the host: see {@link #withoutDeviceFilter}). */
+    private final boolean deviceFilter;
 
     private CgroupPlan(Hierarchy hierarchy, List<Path> chain, Limits limits, List<DeviceRule> given, Path target) {
+        this(hierarchy, chain, limits, given, target, true);
+    }
+
+    private CgroupPlan(Hierarchy hierarchy, List<Path> chain, Limits limits, List<DeviceRule> given, Path target,
+                       boolean deviceFilter) {
         this.hierarchy = hierarchy;
         this.chain = chain;
         this.limits = limits;
         this.given = given;
         this.target = target;
+        this.deviceFilter = deviceFilter;
+    }
+
+    /**
+     * The same cgroup without the device filter, for a caller that is not root on the host (a
+     * delegated cgroup of a rootless one): loading a cgroup device program takes capabilities in
+     * the initial user namespace, and runc's rootless manager ignores the devices' errors. Its
+     * device nodes are the host's own, bound, with the host's permissions.
+     */
+    public CgroupPlan withoutDeviceFilter() {
+        return new CgroupPlan(hierarchy, chain, limits, given, target, false);
     }
 
     public Path path() {
@@ -47,6 +65,10 @@ public final class CgroupPlan {
         lines.add("mkdir " + target + "  (and missing parents, each passing down "
                 + (limits.controllers.isEmpty() ? "no controller" : String.join(" ", limits.controllers.keySet())) + ")");
         for (Limits.Write write : limits.writes) lines.add(write.render());
+        if (!deviceFilter) {
+            lines.add("no device filter (the caller is not root on the host; the devices are the host's, bound)");
+            return lines;
+        }
         List<DeviceRule> all = DeviceFilter.all(limits.deviceRules != null ? limits.deviceRules : List.of(), given);
         lines.add("bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, " + DeviceFilter.program(all).length / 8
                 + " instructions from " + all.size() + " rules), bpf(BPF_PROG_ATTACH, " + target + ")");
@@ -60,10 +82,12 @@ public final class CgroupPlan {
         try {
             CgroupTree.makeChain(hierarchy, chain, limits.controllers.keySet(), made);
             Cgroup cgroup = Cgroup.open(target);
-            DeviceFilter.remember(target, given);
             cgroup.apply(limits);
-            List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
-            DeviceFilter.install(target, DeviceFilter.all(specRules, given), limits.devicesPath);
+            if (deviceFilter) {
+                DeviceFilter.remember(target, given);
+                List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
+                DeviceFilter.install(target, DeviceFilter.all(specRules, given), limits.devicesPath);
+            }
             return cgroup;
         } catch (RuntimeException e) {
             for (int i = made.size() - 1; i >= 0; i--) CgroupTree.removeQuietly(made.get(i));

@@ -122,12 +122,21 @@ public final class Hako {
         }
     }
 
-    /** runc's rule: a caller that is not root keeps its state in $XDG_RUNTIME_DIR/hako, when that is set. */
+    /**
+     * runc's rule (shouldHonorXDGRuntimeDir): a caller that is not root keeps its state in
+     * $XDG_RUNTIME_DIR/hako, when that is set; so does root in a user namespace (rootless podman
+     * runs the runtime so, and /run is not its to write) unless $USER says root.
+     */
     static Path defaultRoot() {
         String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
-        if (runtimeDir != null && !runtimeDir.isEmpty() && hako.sys.Caller.current().rootless()) {
+        if (runtimeDir != null && !runtimeDir.isEmpty() && honorsRuntimeDir(hako.sys.Caller.current(), System.getenv("USER"))) {
             return Path.of(runtimeDir, "hako");
         }
         return StateDir.DEFAULT_ROOT;
+    }
+
+    static boolean honorsRuntimeDir(hako.sys.Caller caller, String user) {
+        if (caller.rootless()) return true;
+        return caller.inUserNamespace() && !"root".equals(user);
     }
 }

@@ -123,15 +123,21 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
     }
 
     /**
-     * The container's cgroup. A rootless caller gets one only where it may make it (a subtree
-     * delegated to it), else none, unless the spec asks for limits: runc's rootless cgroups.
+     * The container's cgroup. A caller that is not root on the host (rootless, or root in a user
+     * namespace: under rootless podman) gets one only where it may make it (a subtree delegated
+     * to it), else none, unless the spec asks for limits: runc's rootless cgroups. Device rules
+     * do not count (runc's rootless manager ignores them: the device nodes are the host's own,
+     * bound, and the kernel's permissions on them still hold).
      */
     private static CgroupPlan cgroup(String id, Spec spec, Hierarchy cgroups) {
-        if (!Caller.current().rootless()) return CgroupPlan.of(id, spec.linux(), cgroups);
-        boolean limited = CgroupPlan.asksForAnything(spec.linux().resources());
+        if (!Caller.current().unprivileged()) return CgroupPlan.of(id, spec.linux(), cgroups);
+        Map<String, Object> resources = spec.linux().resources() == null ? null : new LinkedHashMap<>(spec.linux().resources());
+        if (resources != null) resources.remove("devices");
+        boolean limited = CgroupPlan.asksForAnything(resources);
         try {
             CgroupPlan planned = CgroupPlan.of(id, spec.linux(), cgroups);
-            if (planned == null || planned.makeable()) return planned;
+            if (planned == null) return null;
+            if (planned.makeable()) return planned.withoutDeviceFilter();
         } catch (hako.cgroup.CgroupException e) {
             if (limited) throw e;
             return null;

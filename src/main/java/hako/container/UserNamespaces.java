@@ -24,8 +24,10 @@ final class UserNamespaces {
      */
     static void writeMaps(int pid, IdMaps maps) {
         if (maps.denySetgroups()) write(pid, "setgroups", "deny");
-        write(pid, "uid_map", IdMaps.text(maps.uids()));
-        write(pid, "gid_map", IdMaps.text(maps.gids()));
+        if (maps.newuidmap() != null) MappingTool.run(maps.newuidmap(), pid, "uid_map", maps.uids());
+        else write(pid, "uid_map", IdMaps.text(maps.uids()));
+        if (maps.newgidmap() != null) MappingTool.run(maps.newgidmap(), pid, "gid_map", maps.gids());
+        else write(pid, "gid_map", IdMaps.text(maps.gids()));
     }
 
     private static void write(int pid, String file, String text) {

@@ -79,7 +79,8 @@ public final class Planner {
         List<IdMappedMount> idMapped = new ArrayList<>();
         List<Op> rootfs = new ArrayList<>();
         rootfs.add(notDumpable());
-        rootfs.addAll(Rootfs.plan(request.lsm().labelMounts(spec, warnings), request.bundle(), request.noPivot(), request.filesToCome(), warnings, idMapped));
+        rootfs.addAll(Rootfs.plan(request.lsm().labelMounts(spec, warnings), request.bundle(), request.noPivot(), request.filesToCome(), warnings, idMapped,
+                request.caller().inUserNamespace()));
         UserNamespace userns = UserNamespace.of(spec, request.caller());
         List<IdMaps> mountUserns = new ArrayList<>();
         List<Op.OpenTree> trees = new ArrayList<>();

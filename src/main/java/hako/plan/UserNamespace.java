@@ -32,7 +32,7 @@ final class UserNamespace {
         Spec.Namespace namespace = linux.namespace(NamespaceType.USER);
         if (namespace == null) return NONE;
         // runc's rules: a rootless caller never calls setgroups; it must deny it when it maps
-        // its one gid itself (more takes newgidmap, which hako does not run).
+        // its one gid itself (more takes newgidmap, which needs setgroups allowed).
         boolean setgroups = !caller.rootless();
         if (!setgroups && !spec.process().user().additionalGids().isEmpty()) {
             throw SpecException.at("process.user.additionalGids", "cannot set any additional groups in a rootless container");
@@ -45,8 +45,26 @@ final class UserNamespace {
             throw SpecException.at("linux.gidMappings", "maps no host gid to gid 0, which init becomes first in its user namespace (as runc)");
         }
         boolean ownGidOnly = linux.gidMappings().equals(List.of(new Spec.IdMapping(0, caller.gid(), 1)));
-        return new UserNamespace(true, new IdMaps(linux.uidMappings(), linux.gidMappings(), caller.rootless() && ownGidOnly),
-                setgroups);
+        boolean ownUidOnly = linux.uidMappings().equals(List.of(new Spec.IdMapping(0, caller.uid(), 1)));
+        // The kernel lets a process that is not root write only one mapping of its own id: more
+        // (subuids, subgids) is written by the setuid helpers, as runc does. Root — in a user
+        // namespace too, under rootless podman — writes any map of the ids it has itself.
+        String newuidmap = caller.rootless() && !ownUidOnly ? tool("newuidmap", "linux.uidMappings", "uid", "/etc/subuid") : null;
+        String newgidmap = caller.rootless() && !ownGidOnly ? tool("newgidmap", "linux.gidMappings", "gid", "/etc/subgid") : null;
+        return new UserNamespace(true, new IdMaps(linux.uidMappings(), linux.gidMappings(), caller.rootless() && ownGidOnly,
+                newuidmap, newgidmap), setgroups);
+    }
+
+    /** The helper's path in $PATH (runc's exec.LookPath), refused before anything is made when it is missing. */
+    private static String tool(String name, String at, String what, String file) {
+        String path = System.getenv("PATH");
+        for (String dir : (path == null || path.isEmpty() ? Planner.DEFAULT_PATH : path).split(":")) {
+            if (dir.isEmpty()) continue;
+            java.nio.file.Path candidate = java.nio.file.Path.of(dir, name);
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) return candidate.toString();
+        }
+        throw SpecException.at(at, "maps more than the caller's own " + what + ", which takes " + name
+                + " (package uidmap) and the caller's ranges in " + file + "; " + name + " is not in $PATH");
     }
 
     /** The maps of a new user namespace, null when there is none to map (none, or one joined). */

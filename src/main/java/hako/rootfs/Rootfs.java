@@ -28,10 +28,12 @@ public final class Rootfs {
     private final List<Op> ops = new ArrayList<>();
     private final List<String> warnings;
     private final List<IdMappedMount> idMapped;
+    private final boolean callerInUserNamespace;
 
     private Rootfs(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings,
-                   List<IdMappedMount> idMapped) {
+                   List<IdMappedMount> idMapped, boolean callerInUserNamespace) {
         this.spec = spec;
+        this.callerInUserNamespace = callerInUserNamespace;
         this.idMapped = idMapped;
         this.bundle = bundle;
         this.noPivot = noPivot;
@@ -51,10 +53,13 @@ public final class Rootfs {
      * @param filesToCome bind sources the runtime writes after planning: mounted as files
      * @param idMapped where to add the id-mapped mounts, which the stage prepares before the
      *                 clone: the plan's {@link Op.MoveMount}s number them in this order
+     * @param callerInUserNamespace the runtime runs in a user namespace that is not the initial one
+     *                 (under rootless podman): it may not make device nodes, nor mount what its
+     *                 namespace does not own, even as root (see {@link hako.sys.Caller})
      */
     public static List<Op> plan(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings,
-                                List<IdMappedMount> idMapped) {
-        Rootfs plan = new Rootfs(spec, bundle, noPivot, filesToCome, warnings, idMapped);
+                                List<IdMappedMount> idMapped, boolean callerInUserNamespace) {
+        Rootfs plan = new Rootfs(spec, bundle, noPivot, filesToCome, warnings, idMapped, callerInUserNamespace);
         if (!spec.linux().hasNamespace(NamespaceType.MOUNT)) return plan.inTheRuntimesMountNamespace();
         plan.prepare();
         plan.mounts();
@@ -190,13 +195,20 @@ public final class Rootfs {
         return linux().hasNamespace(NamespaceType.USER);
     }
 
-    /** Whether the container's user namespace does not own its network namespace (see mount). */
+    /**
+     * Whether the container's user namespace does not own its network namespace (see mount): the
+     * container's own, or, with none, the runtime's — which under rootless podman is podman's,
+     * owning what the runtime makes but not the host's network namespace.
+     */
     private boolean sysfsIsBound() {
-        return inUserNamespace() && !ownedByTheUserNamespace(NamespaceType.NETWORK);
+        if (inUserNamespace()) return !ownedByTheUserNamespace(NamespaceType.NETWORK);
+        return callerInUserNamespace && linux().namespace(NamespaceType.NETWORK) == null;
     }
 
+    /** The same for the cgroup namespace (runc: a user namespace without a cgroup namespace of its own). */
     private boolean cgroupIsBound() {
-        return inUserNamespace() && !ownedByTheUserNamespace(NamespaceType.CGROUP);
+        if (inUserNamespace()) return !ownedByTheUserNamespace(NamespaceType.CGROUP);
+        return callerInUserNamespace && linux().namespace(NamespaceType.CGROUP) == null;
     }
 
     /**
@@ -257,7 +269,7 @@ public final class Rootfs {
 
     /** Whether hako makes the container's /dev (its devices, links and, for a terminal, /dev/console). */
     public static boolean makesDev(Spec spec) {
-        return !new Rootfs(spec, Path.of("/"), false, java.util.Set.of(), new ArrayList<>(), new ArrayList<>()).devIsBindMounted();
+        return !new Rootfs(spec, Path.of("/"), false, java.util.Set.of(), new ArrayList<>(), new ArrayList<>(), false).devIsBindMounted();
     }
 
     private boolean devIsBindMounted() {
@@ -279,8 +291,9 @@ public final class Rootfs {
             // --privileged lists the host's ptmx among its devices).
             if (device.path().equals("/dev/ptmx")) continue;
             ops.add(new Op.Mkdir(parent(device.path()), 0755));
-            if (inUserNamespace()) {
-                // A user namespace may not make device nodes: as runc, the host's are bound.
+            if (inUserNamespace() || callerInUserNamespace) {
+                // A user namespace may not make device nodes (the runtime's own either, under
+                // rootless podman): as runc, the host's are bound.
                 ops.add(new Op.Mkfile(device.path(), 0));
                 ops.add(new Op.Mount(device.path(), device.path(), null, Flags.MS_BIND, null));
                 continue;

@@ -19,13 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * hako run by a user who is not root, with the bundle {@code hako spec --rootless} writes: a user
- * made for the test (and removed after it), its state under $XDG_RUNTIME_DIR/hako, no cgroup
- * (it has none of its own on this host), setgroups denied, its one uid mapped to root.
+ * made for the test (and removed after it, with its /etc/subuid and /etc/subgid lines), its state
+ * under $XDG_RUNTIME_DIR/hako, no cgroup (it has none of its own on this host), setgroups denied,
+ * its one uid mapped to root; its subordinate ids mapped through newuidmap/newgidmap; and hako run
+ * by that user's root in a user namespace of its own, as rootless podman runs its runtime.
  */
 class RootlessIT extends ContainerTest {
     static String user;
     static long uid;
     static Path runtimeDir;
+    /** The subordinate ids granted to the test's user (usermod -v/-w): uids and gids alike. */
+    static final long SUBORDINATE = 1_100_000_000L, SUBORDINATES = 65536;
 
     @BeforeAll
     static void aUserOfItsOwn() throws IOException {
@@ -33,15 +37,22 @@ class RootlessIT extends ContainerTest {
         Hako.Result add = Hako.exec(List.of("useradd", "-M", "-d", "/nonexistent", "-s", "/bin/sh", user), "");
         assertEquals(0, add.code(), add::toString);
         uid = Long.parseLong(Hako.exec(List.of("id", "-u", user), "").stdout().strip());
+        String range = SUBORDINATE + "-" + (SUBORDINATE + SUBORDINATES - 1);
+        Hako.Result grant = Hako.exec(List.of("usermod", "-v", range, "-w", range, user), "");
+        assertEquals(0, grant.code(), grant::toString);
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         runtimeDir = Files.createDirectories(work.resolve("xdg-run"));
         chown(runtimeDir);
     }
 
     @AfterAll
-    static void removeTheUser() {
+    static void removeTheUser() throws IOException {
         Hako.Result del = Hako.exec(List.of("userdel", user), "");
         assertEquals(0, del.code(), del::toString);
+        // userdel takes its subordinate ids with it.
+        for (String file : List.of("/etc/subuid", "/etc/subgid")) {
+            assertFalse(Files.readAllLines(Path.of(file)).stream().anyMatch(l -> l.startsWith(user + ":")), file);
+        }
     }
 
     static void chown(Path path) {
@@ -51,8 +62,14 @@ class RootlessIT extends ContainerTest {
 
     /** hako ARGS… as the test's user, in its own runtime directory. */
     static Hako.Result asUser(String... args) {
-        List<String> command = new ArrayList<>(List.of("runuser", "-u", user, "--", "env", "XDG_RUNTIME_DIR=" + runtimeDir,
-                Hako.LAUNCHER.toAbsolutePath().toString()));
+        return asUser(List.of(), args);
+    }
+
+    /** The same, hako started by {@code wrapper} (unshare …), run as the user. */
+    static Hako.Result asUser(List<String> wrapper, String... args) {
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", user, "--", "env", "XDG_RUNTIME_DIR=" + runtimeDir));
+        command.addAll(wrapper);
+        command.add(Hako.LAUNCHER.toAbsolutePath().toString());
         command.addAll(List.of(args));
         return Hako.exec(command, "");
     }
@@ -102,6 +119,130 @@ class RootlessIT extends ContainerTest {
         assertEquals(1, run.code(), run::toString);
         assertTrue(run.stderr().contains("operation not permitted (a rootless container needs a user namespace of its own: see hako spec --rootless)"),
                 run::toString);
+        assertFalse(run.stderr().contains("Exception"), run::toString);
+    }
+
+    /** A rootless bundle whose process runs ARGS, owned by the test's user. */
+    @SuppressWarnings("unchecked")
+    static Path rootlessBundle(String name, String... args) throws IOException {
+        Path bundle = Files.createDirectories(work.resolve(name));
+        Busybox.rootfs(bundle.resolve("rootfs"));
+        chown(bundle);
+        Hako.Result spec = asUser("spec", "--rootless", "--bundle", bundle.toString());
+        assertEquals(0, spec.code(), spec::toString);
+        Map<String, Object> config = (Map<String, Object>) Json.parse(Files.readString(bundle.resolve("config.json")));
+        Busybox.process(config).put("terminal", false);
+        Busybox.process(config).put("args", List.of(args));
+        ((Map<String, Object>) config.get("root")).put("readonly", false);
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(config));
+        return bundle;
+    }
+
+    /** The bundle's config.json with its uid and gid maps replaced by {@code maps} (both alike). */
+    @SuppressWarnings("unchecked")
+    static void mapIds(Path bundle, List<Map<String, Object>> maps) throws IOException {
+        Map<String, Object> config = (Map<String, Object>) Json.parse(Files.readString(bundle.resolve("config.json")));
+        List<Map<String, Object>> gids = new ArrayList<>();
+        for (Map<String, Object> map : maps) {
+            Map<String, Object> gid = new java.util.LinkedHashMap<>(map);
+            if (((Number) map.get("hostID")).longValue() == uid) gid.put("hostID", gidOfUser());
+            gids.add(gid);
+        }
+        Busybox.linux(config).put("uidMappings", maps);
+        Busybox.linux(config).put("gidMappings", gids);
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(config));
+    }
+
+    static long gidOfUser() {
+        return Long.parseLong(Hako.exec(List.of("id", "-g", user), "").stdout().strip());
+    }
+
+    static Map<String, Object> mapping(long container, long host, long size) {
+        return Map.of("containerID", container, "hostID", host, "size", size);
+    }
+
+    @Test
+    void subordinateIdsAreMappedThroughNewuidmapAndNewgidmap() throws IOException {
+        Path bundle = rootlessBundle("subids-bundle", "sh", "-c",
+                "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u; touch /tmp/theirs");
+        mapIds(bundle, List.of(mapping(0, uid, 1), mapping(1, SUBORDINATE, SUBORDINATES)));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = (Map<String, Object>) Json.parse(Files.readString(bundle.resolve("config.json")));
+        ((Map<String, Object>) Busybox.process(config).get("user")).putAll(Map.of("uid", 1000L, "gid", 1000L));
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(config));
+        Files.setPosixFilePermissions(bundle.resolve("rootfs/tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Hako.Result plan = asUser("plan", "--bundle", bundle.toString(), "subids");
+        assertTrue(plan.stdout().contains("/newuidmap INIT 0 " + uid + " 1 1 " + SUBORDINATE + " " + SUBORDINATES), plan::toString);
+        Hako.Result run = asUser("run", "--network", "none", "--bundle", bundle.toString(), "subids");
+        assertEquals(0, run.code(), run::toString);
+        List<String> lines = run.stdout().lines().map(l -> l.strip().replaceAll("\\s+", " ")).toList();
+        assertEquals(List.of("0 " + uid + " 1", "1 " + SUBORDINATE + " " + SUBORDINATES,
+                "0 " + gidOfUser() + " 1", "1 " + SUBORDINATE + " " + SUBORDINATES,
+                "allow", "1000"), lines, run::toString);
+        // Container uid 1000 is the 1000th subordinate uid on the host.
+        assertEquals((int) (SUBORDINATE + 999), Files.getAttribute(bundle.resolve("rootfs/tmp/theirs"), "unix:uid"));
+    }
+
+    @Test
+    void idsThatAreNotTheUsersAreRefusedByNewuidmapInOneLine() throws IOException {
+        Path bundle = rootlessBundle("not-granted-bundle", "true");
+        mapIds(bundle, List.of(mapping(0, uid, 1), mapping(1, SUBORDINATE + SUBORDINATES, 1000)));
+        Hako.Result run = asUser("run", "--network", "none", "--bundle", bundle.toString(), "not-granted");
+        assertEquals(1, run.code(), run::toString);
+        assertTrue(run.stderr().contains("writing uid_map with /usr/bin/newuidmap: newuidmap:"), run::toString);
+        assertTrue(run.stderr().contains("not allowed"), run::toString);
+        assertEquals(1, run.stderr().strip().lines().count(), run::toString);
+        assertFalse(run.stderr().contains("Exception"), run::toString);
+        assertEquals("", asUser("list", "-q").stdout(), "nothing is left of the container");
+    }
+
+    /**
+     * As rootless podman runs its runtime: root in a user namespace of the user's (its uid and
+     * subordinate ids mapped by unshare --map-auto through newuidmap), a config without a user
+     * namespace (the default, as root would write it). hako keeps its state in $XDG_RUNTIME_DIR,
+     * makes no cgroup (the host's tree is not this root's), binds the devices, mounts sysfs for
+     * the network namespace it made, and the container is that namespace's root.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void rootInAUserNamespaceRunsWithoutCgroupBindingDevices() throws IOException {
+        Path bundle = Files.createDirectories(work.resolve("in-userns-bundle"));
+        Busybox.rootfs(bundle.resolve("rootfs"));
+        Map<String, Object> config = Busybox.spec(bundle.resolve("rootfs"), "sh", "-c",
+                "id -u; head -n 1 /proc/self/uid_map; stat -c %t:%T /dev/null; grep -c ' / /sys .* - sysfs ' /proc/self/mountinfo; touch /tmp/made");
+        Busybox.process(config).put("terminal", false);
+        ((Map<String, Object>) config.get("root")).put("readonly", false);
+        Busybox.linux(config).put("resources", Map.of("devices", List.of(Map.of("allow", false, "access", "rwm"))));
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(config));
+        chown(bundle);
+        List<String> unshare = List.of("unshare", "--user", "--map-root-user", "--map-auto");
+        Hako.Result run = asUser(unshare, "run", "--bundle", bundle.toString(), "in-userns");
+        assertEquals(0, run.code(), run::toString);
+        List<String> lines = run.stdout().lines().map(l -> l.strip().replaceAll("\\s+", " ")).toList();
+        assertEquals("0", lines.get(0), run::toString);
+        assertEquals("0 " + uid + " 1", lines.get(1), "the container is in the runtime's user namespace: " + run);
+        assertEquals("1:3", lines.get(2), "the host's /dev/null, bound: " + run);
+        assertEquals("1", lines.get(3), "a sysfs of its own network namespace: " + run);
+        assertEquals((int) uid, Files.getAttribute(bundle.resolve("rootfs/tmp/made"), "unix:uid"));
+        assertTrue(Files.isDirectory(runtimeDir.resolve("hako")), "its state in $XDG_RUNTIME_DIR");
+        assertEquals("", asUser(unshare, "list", "-q").stdout());
+    }
+
+    @Test
+    void rootInAUserNamespaceIsRefusedLimitsItCannotSetInOneLine() throws IOException {
+        Path bundle = Files.createDirectories(work.resolve("in-userns-limits"));
+        Map<String, Object> config = Busybox.spec(rootfs, "true");
+        Busybox.process(config).put("terminal", false);
+        Busybox.linux(config).put("resources", Map.of("pids", Map.of("limit", 10L)));
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(config));
+        chown(bundle);
+        Hako.Result run = asUser(List.of("unshare", "--user", "--map-root-user", "--map-auto"), "run", "--bundle",
+                bundle.toString(), "in-userns-limits");
+        assertEquals(1, run.code(), run::toString);
+        // Why depends on the host (no controller in its cgroup v2 tree, or no tree this root may write).
+        assertTrue(run.stderr().contains("config.json: linux.resources") || run.stderr().contains("linux.resources: a rootless"), run::toString);
+        assertEquals(1, run.stderr().strip().lines().count(), run::toString);
         assertFalse(run.stderr().contains("Exception"), run::toString);
     }
 }

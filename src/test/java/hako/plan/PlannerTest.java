@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -232,6 +233,34 @@ class PlannerTest {
         assertTrue(String.join("\n", plan.userns().render("INIT")).contains("write \"deny\" to /proc/INIT/setgroups"), () -> plan.userns().render("INIT").toString());
         assertTrue(plan.rootfs().stream().noneMatch(op -> op instanceof Op.SetGroups), plan.rootfs()::toString);
         assertTrue(plan.process().stream().noneMatch(op -> op instanceof Op.SetGroups), plan.process()::toString);
+    }
+
+    @Test
+    void aRootlessCallerMapsSubordinateIdsThroughNewuidmapAndKeepsSetgroupsAllowedForIt() {
+        Map<String, Object> tree = withUserNamespace(defaults(), 1000, 1);
+        List<Object> ranges = List.of(Map.of("containerID", 0L, "hostID", 1000L, "size", 1L),
+                Map.of("containerID", 1L, "hostID", 100000L, "size", 65536L));
+        at(tree, "linux").put("uidMappings", ranges);
+        at(tree, "linux").put("gidMappings", ranges);
+        Plan plan = plan(tree, new Caller(1000, 1000));
+        assertFalse(plan.userns().denySetgroups(), "newgidmap needs setgroups allowed (runc's requiresRootOrMappingTool)");
+        List<String> lines = plan.userns().render("INIT");
+        assertTrue(lines.get(0).endsWith("/newuidmap INIT 0 1000 1 1 100000 65536"), lines::toString);
+        assertTrue(lines.get(1).endsWith("/newgidmap INIT 0 1000 1 1 100000 65536"), lines::toString);
+        // Still a rootless euid: setgroups is never called (runc's allowSupGroups).
+        assertTrue(plan.process().stream().noneMatch(op -> op instanceof Op.SetGroups), plan.process()::toString);
+        // Root, in a user namespace too, writes the same maps itself.
+        IdMaps root = plan(tree, new Caller(0, 0, true)).userns();
+        assertEquals(null, root.newuidmap());
+        assertEquals(null, root.newgidmap());
+    }
+
+    @Test
+    void rootInAUserNamespaceBindsTheHostsDevicesRatherThanMakingThem() {
+        Plan plan = plan(defaults(), new Caller(0, 0, true));
+        assertTrue(plan.rootfs().stream().noneMatch(op -> op instanceof Op.Mknod), plan.rootfs()::toString);
+        assertTrue(plan.rootfs().contains(new Op.Mount("/dev/null", "/dev/null", null, Flags.MS_BIND, null)), plan.rootfs()::toString);
+        assertTrue(plan(defaults(), Caller.ROOT).rootfs().stream().anyMatch(op -> op instanceof Op.Mknod));
     }
 
     @Test
