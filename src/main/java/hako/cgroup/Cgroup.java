@@ -1,5 +1,6 @@
 package hako.cgroup;
 
+import hako.spec.Resources;
 import hako.sys.CgroupCalls;
 import hako.sys.Errno;
 import hako.sys.Libc;
@@ -93,7 +94,7 @@ public final class Cgroup {
      * Changes the limits of a running container: only the fields given change. Errors name
      * {@code source} (the document the resources came from) and their JSON path.
      */
-    public void update(Map<String, Object> resources, String source) {
+    public void update(Resources resources, String source) {
         Hierarchy hierarchy = Hierarchy.current();
         Limits limits = Limits.parse(resources, source, "", Host.at(path.getParent()), file -> Stats.text(path.resolve(file)));
         CgroupTree.checkAvailable(hierarchy, limits);
@@ -114,10 +115,6 @@ public final class Cgroup {
         } catch (SysException e) {
             throw new CgroupException(e.getMessage(), e);
         }
-    }
-
-    public void update(Map<String, Object> resources) {
-        update(resources, "resources");
     }
 
     /** How many device filters are attached to the cgroup itself: 1 once hako made it, whatever the updates. */

@@ -1,5 +1,6 @@
 package hako.cgroup;
 
+import hako.spec.Resources;
 import hako.spec.Spec;
 import hako.sys.SysException;
 
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A container's cgroup, checked but not made yet: its directory (for the state to name before
@@ -129,16 +129,8 @@ public final class CgroupPlan {
         return new CgroupPlan(hierarchy, chain, limits, DeviceFilter.given(linux.devices()), target);
     }
 
-    /** Whether linux.resources asks for any limit (an empty object, or nulls, ask for none). */
-    public static boolean asksForAnything(Map<String, Object> resources) {
-        if (resources == null) return false;
-        for (Map.Entry<String, Object> entry : resources.entrySet()) {
-            Object value = entry.getValue();
-            if (value == null) continue;
-            if (value instanceof Map<?, ?> map && map.isEmpty()) continue;
-            if (value instanceof List<?> list && list.isEmpty()) continue;
-            return true;
-        }
-        return false;
+    /** Whether linux.resources asks for any limit (absent, an empty object, or empty groups ask for none). */
+    public static boolean asksForAnything(Resources resources) {
+        return resources != null && resources.asksForAnything();
     }
 }

@@ -1,6 +1,8 @@
 package hako.cgroup;
 
 import hako.spec.CpuList;
+import hako.spec.Resources;
+import hako.spec.SpecReader;
 
 import java.util.List;
 import java.util.Map;
@@ -10,8 +12,8 @@ public final class CgroupTraining {
     private CgroupTraining() {}
 
     /**
-     * For the AOT cache's training run (hako.cli.AotTraining): converts a spec's worth of limits
-     * and builds a device filter, touching nothing, so that what a container start with
+     * For the AOT cache's training run (hako.cli.AotTraining): decodes and converts a spec's worth
+     * of limits and builds a device filter, touching nothing, so that what a container start with
      * resources loads and links is in the cache.
      */
     public static int exerciseForAotTraining() {
@@ -40,7 +42,8 @@ public final class CgroupTraining {
         resources.put("hugepageLimits", List.of(Map.of("pageSize", "2MB", "limit", 0L)));
         resources.put("unified", Map.of("memory.high", "max"));
         resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
-        Limits limits = Limits.parse(resources, "config.json", "linux.resources", host, null);
+        Resources decoded = SpecReader.linux(Map.of("resources", resources), "config.json").resources();
+        Limits limits = Limits.parse(decoded, "config.json", "linux.resources", host, null);
         return limits.writes.size() + DeviceFilter.program(DeviceFilter.all(limits.deviceRules, List.of())).length;
     }
 }

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * that runc marks omitempty are left out when zero.
  */
 final class Stats {
-    static final BigInteger UINT64_MAX = ResourceReader.UINT64_MAX;
+    static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private Stats() {}
 

@@ -3,6 +3,8 @@ package hako.cli;
 import hako.container.Update;
 import hako.json.Json;
 import hako.json.JsonException;
+import hako.spec.Resources;
+import hako.spec.SpecReader;
 import hako.state.ContainerId;
 
 import java.io.IOException;
@@ -31,11 +33,11 @@ final class UpdateCommand {
             if (args.get(rdt) != null) throw new UsageException("update", "--" + rdt + ": Intel RDT (resctrl) is not supported by hako");
         }
         String file = args.get("resources");
-        if (file != null) {
-            Update.update(globals.root, id, readResources(file), file.equals("-") ? "stdin" : Path.of(file).getFileName().toString());
-        } else {
-            Update.update(globals.root, id, fromFlags(args), "flags");
-        }
+        // Decoded as config.json's linux.resources is, so a bad value is refused in the same words
+        // (naming the file, or "flags"), before the container is looked at.
+        String source = file == null ? "flags" : file.equals("-") ? "stdin" : Path.of(file).getFileName().toString();
+        Resources resources = SpecReader.resources(file != null ? readResources(file) : fromFlags(args), source);
+        Update.update(globals.root, id, resources, source);
         return 0;
     }
 
@@ -43,9 +45,9 @@ final class UpdateCommand {
     private static Map<String, Object> readResources(String file) {
         try {
             // Bounded as config.json is: a regular file, or stdin read no further than the limit.
-            byte[] json = file.equals("-") ? System.in.readNBytes(hako.spec.SpecReader.MAX_FILE_SIZE + 1)
-                    : hako.spec.SpecReader.readBytes(Path.of(file));
-            if (json.length > hako.spec.SpecReader.MAX_FILE_SIZE) throw new UsageException("update", file + ": too large");
+            byte[] json = file.equals("-") ? System.in.readNBytes(SpecReader.MAX_FILE_SIZE + 1)
+                    : SpecReader.readBytes(Path.of(file));
+            if (json.length > SpecReader.MAX_FILE_SIZE) throw new UsageException("update", file + ": too large");
             if (!(Json.parse(json) instanceof Map<?, ?> map)) throw new UsageException("update", file + ": expected a JSON object");
             return (Map<String, Object>) map;
         } catch (IOException e) {

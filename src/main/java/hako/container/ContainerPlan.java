@@ -131,9 +131,8 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
      */
     private static CgroupPlan cgroup(String id, Spec spec, Hierarchy cgroups) {
         if (!Caller.current().unprivileged()) return CgroupPlan.of(id, spec.linux(), cgroups);
-        Map<String, Object> resources = spec.linux().resources() == null ? null : new LinkedHashMap<>(spec.linux().resources());
-        if (resources != null) resources.remove("devices");
-        boolean limited = CgroupPlan.asksForAnything(resources);
+        hako.spec.Resources asked = spec.linux().resources();
+        boolean limited = CgroupPlan.asksForAnything(asked == null ? null : asked.withoutDevices());
         try {
             CgroupPlan planned = CgroupPlan.of(id, spec.linux(), cgroups);
             if (planned == null) return null;

@@ -14,15 +14,26 @@ final class JsonPath {
     private final JsonPath parent;
     private final String key;   // set for an object member
     private final int index;    // set (>= 0) for an array element
+    private final boolean quoted; // a key of a map (a device, a file name): always ["..."], never .name
 
     private JsonPath(JsonPath parent, String key, int index) {
+        this(parent, key, index, false);
+    }
+
+    private JsonPath(JsonPath parent, String key, int index, boolean quoted) {
         this.parent = parent;
         this.key = key;
         this.index = index;
+        this.quoted = quoted;
     }
 
     JsonPath field(String name) {
         return new JsonPath(this, name, -1);
+    }
+
+    /** A key of an object used as a map ({@code unified["memory.high"]}, {@code rdma["mlx5_1"]}). */
+    JsonPath key(String name) {
+        return new JsonPath(this, name, -1, true);
     }
 
     JsonPath index(int i) {
@@ -47,7 +58,7 @@ final class JsonPath {
         parent.render(out);
         if (key == null) {
             out.append('[').append(index).append(']');
-        } else if (isIdentifier(key)) {
+        } else if (!quoted && isIdentifier(key)) {
             if (!out.isEmpty()) {
                 out.append('.');
             }

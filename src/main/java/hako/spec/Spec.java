@@ -17,8 +17,8 @@ import java.util.Map;
  *   <li>Unsigned 32-bit ids are {@code long}s in 0..4294967295. Unsigned 64-bit values (rlimits)
  *       are {@code long}s holding the unsigned bits: {@code -1L} is 18446744073709551615,
  *       RLIM_INFINITY; compare them with {@link Long#compareUnsigned}.</li>
- *   <li>Lists and maps are unmodifiable. The raw trees ({@link #raw()}, resources)
- *       are the parser's own maps: treat them as read-only.</li>
+ *   <li>Lists and maps are unmodifiable. The raw tree ({@link #raw()})
+ *       is the parser's own maps: treat it as read-only.</li>
  * </ul>
  *
  * @param ociVersion  the spec version the bundle claims; required
@@ -175,8 +175,7 @@ public record Spec(
      * {@code linux}.
      *
      * @param namespaces        no type appears twice
-     * @param resources         {@code linux.resources} as parsed JSON, null when absent (read by
-     *                          the cgroup package)
+     * @param resources         {@code linux.resources} (see {@link Resources}), null when absent
      * @param rootfsPropagation null when unset; otherwise one of shared, slave, private, unbindable
      *                          and their recursive r- forms
      * @param seccomp           {@code linux.seccomp}, null when absent or empty (no default action and no rules: runc then loads no filter)
@@ -192,7 +191,7 @@ public record Spec(
             List<IdMapping> gidMappings,
             List<Device> devices,
             String cgroupsPath,
-            Map<String, Object> resources,
+            Resources resources,
             String rootfsPropagation,
             List<String> maskedPaths,
             List<String> readonlyPaths,

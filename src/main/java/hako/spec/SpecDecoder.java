@@ -75,6 +75,12 @@ final class SpecDecoder {
         return decodeLinux(linux, JsonPath.ROOT.field("linux"));
     }
 
+    /** The resources of {@code hako update}: the {@code linux.resources} object on its own. */
+    Resources decodeResourcesDocument(Object document) {
+        NulBytes.check(document, this);
+        return new ResourcesDecoder(this, source).decode(topLevelObject(document), JsonPath.ROOT);
+    }
+
     /** A process.json of {@code exec --process}: the {@code process} object on its own. */
     Spec.Process decodeProcessDocument(Object document) {
         NulBytes.check(document, this);
@@ -343,7 +349,9 @@ final class SpecDecoder {
         checkUserNamespace(namespaces, uidMappings, gidMappings, at);
         List<Spec.Device> devices = decodeDevices(linux.get("devices"), at.field("devices"));
         String cgroupsPath = optionalString(linux, "cgroupsPath", at);
-        Map<String, Object> resources = optionalObject(linux, "resources", at);
+        Map<String, Object> resourcesObject = optionalObject(linux, "resources", at);
+        Resources resources = resourcesObject == null ? null
+                : new ResourcesDecoder(this, source).decode(resourcesObject, at.field("resources"));
         String rootfsPropagation = optionalString(linux, "rootfsPropagation", at);
         if (rootfsPropagation != null && !isPropagation(rootfsPropagation)) {
             throw fail(at.field("rootfsPropagation"), "unknown propagation " + Json.quote(rootfsPropagation)

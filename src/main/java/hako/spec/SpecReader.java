@@ -77,6 +77,15 @@ public final class SpecReader {
         return new SpecDecoder(source).decodeLinuxDocument(linux);
     }
 
+    /**
+     * The resources {@code hako update} is given (its -r file, or its flags as that object):
+     * one {@code linux.resources} object, checked as config.json's. Paths in messages start at
+     * the object: {@code resources.json: memory.limit: ...}.
+     */
+    public static Resources resources(Object document, String source) {
+        return new SpecDecoder(source).decodeResourcesDocument(document);
+    }
+
     private static Object parseJson(String text, String source) {
         try {
             return Json.parse(text);

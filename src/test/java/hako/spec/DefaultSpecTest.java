@@ -67,7 +67,8 @@ class DefaultSpecTest {
                 "/sys/devices/virtual/tpm"), linux.maskedPaths());
         assertEquals(List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"),
                 linux.readonlyPaths());
-        assertEquals(Map.of("devices", List.of(Map.of("allow", false, "access", "rwm"))), linux.resources());
+        assertEquals(new Resources(null, null, null, null, List.of(), Map.of(), null,
+                List.of(new Resources.DeviceCgroupRule(false, 'a', -1, -1, "rwm")), Map.of()), linux.resources());
         assertEquals(List.of(), linux.uidMappings());
         assertEquals(List.of(), linux.devices());
     }

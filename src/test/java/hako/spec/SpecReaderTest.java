@@ -135,7 +135,7 @@ class SpecReaderTest {
         assertEquals(List.of(new Spec.IdMapping(0, 100000, 65536)), linux.gidMappings());
         assertEquals(Map.of("net.ipv4.ping_group_range", "0 0", "net.ipv4.ip_unprivileged_port_start", "0"),
                 linux.sysctl());
-        assertEquals(536870912L, at(linux.resources(), "memory").get("limit"));
+        assertEquals(536870912L, linux.resources().memory().limit());
         assertEquals("machine.slice:libpod:3f1c", linux.cgroupsPath());
         assertEquals(8, linux.namespaces().size());
         assertEquals(new Spec.Namespace(NamespaceType.NETWORK, "/run/netns/netns-5a7b"),
