@@ -45,6 +45,7 @@ final class AotTraining {
             Hako.main(new String[] {"--root", root, "run", "--bundle", work.resolve("missing").toString(), "x"});
             stateFiles(new StateDir(Path.of(root)), bundle);
             hako.cgroup.CgroupTraining.exerciseForAotTraining();
+            hako.container.Builder.exerciseForAotTraining(new StateDir(Path.of(root)), bundle);
             stage();
             hako.net.NetworkTraining.run(work);
             System.out.println(DefaultSpec.json().length());

@@ -40,7 +40,7 @@ import java.util.Map;
  * once). A failure at any step kills init and removes the state, so nothing is left behind.
  * What the steps make (the lock, the stage, init, the cgroup, the network) is held here.
  */
-final class Builder implements AutoCloseable {
+public final class Builder implements AutoCloseable {
     private final StateDir states;
     private final ContainerPlan plan;
     private final Handover handover;
@@ -93,6 +93,31 @@ final class Builder implements AutoCloseable {
         plan.warnings().forEach(Warnings::print);
     }
 
+    /**
+     * For the AOT cache's training run (hako.cli.AotTraining): plans a bundle and walks the whole
+     * plan, build, start and undo, with a performer that does nothing, so that what every
+     * container start loads and links to walk its steps is in the cache.
+     */
+    public static int exerciseForAotTraining(StateDir states, Path bundle) {
+        ContainerPlan plan = ContainerPlan.of(states, new ContainerPlan.Request("training", bundle, false, true,
+                new Handover(null, null, 0, false, false, null), NetworkRequest.Flags.NONE));
+        java.util.List<Step> walked = new java.util.ArrayList<>();
+        Builder builder = new Builder(states, plan, new Handover(null, null, 0, false, false, null), new Performer() {
+            public void perform(Step step) {
+                walked.add(step);
+            }
+
+            public void undo(Step step) {
+                walked.add(step);
+            }
+        });
+        builder.build();
+        builder.start();
+        builder.abort();
+        hako.hooks.HookRunner.Place.host(bundle);
+        return walked.size() + plan.render().length();
+    }
+
     /** Plans the bundle (bad input fails here, before anything exists) and readies its builder. */
     static Builder of(StateDir states, ContainerPlan.Request request) {
         return new Builder(states, ContainerPlan.of(states, request), request.handover());
@@ -130,50 +155,58 @@ final class Builder implements AutoCloseable {
         performer.perform(step);
     }
 
+    /**
+     * One step, by its kind. An instanceof chain, not a pattern switch: a switch over sealed
+     * types links through an invokedynamic bootstrap on its first run, which costs every
+     * interpreted start milliseconds the AOT cache does not save.
+     */
     private void perform(Step step) {
-        switch (step) {
-            case Step.ClaimState claim -> claimState();
-            case Step.PrepareNetwork prepare -> {
-                networking = Networking.forStateRoot(states.root());
-                attachment = networking.prepare(plan.id(), prepare.request(), prepare.hostname(), prepare.files());
-            }
-            case Step.MakeFifo make -> makeFifo(make.path());
-            case Step.MakeCgroup make -> cgroup = make.cgroup().make();
-            case Step.DelegateCgroup delegate -> cgroup.delegate(delegate.delegation());
-            case Step.MakeMountUserNamespaces make -> mountUserns = UserNamespaces.open(make.maps());
-            case Step.CloneInit clone -> {
-                stage = Stage.launch(handover.preserveFds());
-                int pid = cloneInit(clone.ops());
-                state = state.withProcess(pid, ProcessRef.startTime(pid));
-            }
-            case Step.MapUserNamespace map -> UserNamespaces.writeMaps(state.pid(), map.maps());
-            case Step.SaveState save -> {
-                if (save.status() != Status.CREATING) state = state.withPhase(save.status());
-                states.save(state);
-            }
-            case Step.WireNetwork wire -> networking.wire(attachment, state.pid());
-            case Step.MoveNetDevices move -> NetDevices.move(move.devices(), state.pid());
-            case Step.InitBatch batch -> {
-                // A filter that notifies an agent: its listener goes to the agent as the batch runs.
-                int[] replied = SeccompAgent.run(stage, batch.ops(), spec.linux().seccomp(), state.pid(),
-                        () -> state.ociState(Status.CREATING));
-                if (batch.opensTerminal()) terminal = replied[0];
-            }
-            case Step.RunHooks hooks -> runHooks(hooks);
-            case Step.HandOverPid pid -> {
-                writePidFile(pid.pidFile(), state.pid());
-                Terminals.sendPidfd(pid.pidfdSocket(), state.pid());
-            }
-            case Step.SendTerminal send -> {
-                Terminals.sendToConsoleSocket(send.consoleSocket(), terminal);
-                terminal = -1;
-            }
-            case Step.AwaitStart await -> stage.sendLast(await.ops(), fifo);
-            case Step.Exec exec -> stage.exec(exec.ops());
-            case Step.Unlock unlock -> {
-                lock.close();
-                lock = null;
-            }
+        if (step instanceof Step.ClaimState claim) {
+            claimState();
+        } else if (step instanceof Step.PrepareNetwork prepare) {
+            networking = Networking.forStateRoot(states.root());
+            attachment = networking.prepare(plan.id(), prepare.request(), prepare.hostname(), prepare.files());
+        } else if (step instanceof Step.MakeFifo make) {
+            makeFifo(make.path());
+        } else if (step instanceof Step.MakeCgroup make) {
+            cgroup = make.cgroup().make();
+        } else if (step instanceof Step.DelegateCgroup delegate) {
+            cgroup.delegate(delegate.delegation());
+        } else if (step instanceof Step.MakeMountUserNamespaces make) {
+            mountUserns = UserNamespaces.open(make.maps());
+        } else if (step instanceof Step.CloneInit clone) {
+            stage = Stage.launch(handover.preserveFds());
+            int pid = cloneInit(clone.ops());
+            state = state.withProcess(pid, ProcessRef.startTime(pid));
+        } else if (step instanceof Step.MapUserNamespace map) {
+            UserNamespaces.writeMaps(state.pid(), map.maps());
+        } else if (step instanceof Step.SaveState save) {
+            if (save.status() != Status.CREATING) state = state.withPhase(save.status());
+            states.save(state);
+        } else if (step instanceof Step.WireNetwork wire) {
+            networking.wire(attachment, state.pid());
+        } else if (step instanceof Step.MoveNetDevices move) {
+            NetDevices.move(move.devices(), state.pid());
+        } else if (step instanceof Step.InitBatch batch) {
+            // A filter that notifies an agent: its listener goes to the agent as the batch runs.
+            int[] replied = SeccompAgent.run(stage, batch.ops(), spec.linux().seccomp(), state.pid(),
+                    () -> state.ociState(Status.CREATING));
+            if (batch.opensTerminal()) terminal = replied[0];
+        } else if (step instanceof Step.RunHooks hooks) {
+            runHooks(hooks);
+        } else if (step instanceof Step.HandOverPid pid) {
+            writePidFile(pid.pidFile(), state.pid());
+            Terminals.sendPidfd(pid.pidfdSocket(), state.pid());
+        } else if (step instanceof Step.SendTerminal send) {
+            Terminals.sendToConsoleSocket(send.consoleSocket(), terminal);
+            terminal = -1;
+        } else if (step instanceof Step.AwaitStart await) {
+            stage.sendLast(await.ops(), fifo);
+        } else if (step instanceof Step.Exec exec) {
+            stage.exec(exec.ops());
+        } else if (step instanceof Step.Unlock unlock) {
+            lock.close();
+            lock = null;
         }
     }
 
@@ -303,43 +336,36 @@ final class Builder implements AutoCloseable {
         if (first != null) throw first;
     }
 
+    /** Undoes one step, by its kind (an instanceof chain, as {@link #perform}). */
     private void undo(Step step) {
         if (deletedElsewhere && !(step instanceof Step.CloneInit)) return;
-        switch (step) {
-            case Step.Unlock unlock -> {
-                // run let go of the lock once the process ran: take it again, unless a delete from
-                // elsewhere removed the container meanwhile.
-                try {
-                    lock = states.lock(plan.id());
-                } catch (StateException e) {
-                    deletedElsewhere = true;
-                }
+        if (step instanceof Step.Unlock) {
+            // run let go of the lock once the process ran: take it again, unless a delete from
+            // elsewhere removed the container meanwhile.
+            try {
+                lock = states.lock(plan.id());
+            } catch (StateException e) {
+                deletedElsewhere = true;
             }
-            case Step.InitBatch batch when batch == rootfsBatch() && !hasMountNamespace() ->
-                HostMounts.unmountUnder(Rootfs.path(spec, plan.bundle()));
-            case Step.CloneInit clone -> {
-                if (state != null && state.pid() > 0 && !reaped) {
-                    Libc.kill(state.pid(), Libc.SIGKILL);
-                    Libc.waitpid(state.pid(), "waiting for the container's process to end");
-                    reaped = true;
-                }
+        } else if (step instanceof Step.InitBatch && step == rootfsBatch() && !hasMountNamespace()) {
+            HostMounts.unmountUnder(Rootfs.path(spec, plan.bundle()));
+        } else if (step instanceof Step.CloneInit) {
+            if (state != null && state.pid() > 0 && !reaped) {
+                Libc.kill(state.pid(), Libc.SIGKILL);
+                Libc.waitpid(state.pid(), "waiting for the container's process to end");
+                reaped = true;
             }
+        } else if (step instanceof Step.MakeCgroup) {
             // What still runs in the cgroup (processes init left) is killed with it.
-            case Step.MakeCgroup make -> {
-                if (cgroup != null) cgroup.destroy();
-            }
-            case Step.PrepareNetwork prepare -> {
-                if (networking != null) networking.release(plan.id());
-            }
-            case Step.ClaimState claim -> {
-                if (lock == null) return; // the id was someone else's
-                states.remove(plan.id());
-                ContainerState last = state;
-                state = null;
-                if (last != null) HookRunner.runWarningOnFailure(plan.hooks().of(Hooks.POSTSTOP), Hooks.POSTSTOP,
-                        Json.write(last.ociState(Status.STOPPED)), HookRunner.Place.host(plan.bundle()));
-            }
-            default -> { }
+            if (cgroup != null) cgroup.destroy();
+        } else if (step instanceof Step.PrepareNetwork) {
+            if (networking != null) networking.release(plan.id());
+        } else if (step instanceof Step.ClaimState && lock != null) { // no lock: the id was someone else's
+            states.remove(plan.id());
+            ContainerState last = state;
+            state = null;
+            if (last != null) HookRunner.runWarningOnFailure(plan.hooks().of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+                    Json.write(last.ociState(Status.STOPPED)), HookRunner.Place.host(plan.bundle()));
         }
     }
 

@@ -592,7 +592,7 @@ public sealed interface Op {
     record Seccomp(hako.seccomp.Program program) implements Op {
         public String render() {
             return "seccomp(SECCOMP_SET_MODE_FILTER, " + hako.seccomp.Program.flagNames(program.flags()) + ", "
-                    + program.instructions() + " instructions)  (profile sha256:" + program.digest().substring(0, 12)
+                    + program.instructions() + " instructions)  (profile " + program.digest()
                     + ", " + program.rules() + " rules" + (program.skipped() > 0 ? ", " + program.skipped()
                     + " names unknown here skipped" : "")
                     + ((program.flags() & hako.seccomp.Program.FLAG_NEW_LISTENER) != 0 ? "; listener → runtime → agent" : "") + ")";
