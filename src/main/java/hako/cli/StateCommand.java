@@ -1,7 +1,6 @@
 package hako.cli;
 
 import hako.container.ContainerStatus;
-import hako.state.Status;
 import hako.net.Networking;
 import hako.json.Json;
 import hako.state.ContainerId;

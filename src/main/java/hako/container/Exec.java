@@ -14,7 +14,6 @@ import hako.state.StateDir;
 import hako.sys.Libc;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * {@code hako exec}: a new process in a running container. The stage joins the namespaces of the

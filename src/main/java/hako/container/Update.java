@@ -1,6 +1,5 @@
 package hako.container;
 
-import hako.state.Status;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 

@@ -3,7 +3,6 @@ package hako.net;
 import hako.sys.Errno;
 import hako.sys.Netlink;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
