@@ -20,6 +20,7 @@ repo=$(cd "$here/../.." && pwd)
 self="$here/$(basename "${BASH_SOURCE[0]}")"
 # shellcheck source=tests/clients/lib.sh
 source "$here/lib.sh"
+source "$here/podman-steps.sh"
 
 IMAGE=localhost/hako-busybox:latest
 # The user's subordinate ids: far above the ranges useradd hands out, uids and gids alike.
@@ -202,36 +203,7 @@ if [ -n "$pid" ] && [ "$pid" -gt 0 ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 
   pass "inspect: State.Pid is the container's process on the host, running as the user"
 else fail "inspect: State.Pid is the container's process on the host, running as the user" "pid=$pid"; fi
 
-if wait_for_log sleeper started; then
-  capture 30 pm logs sleeper
-  check "logs: exactly what the container printed (nothing from the runtime)" "started" "$OUT" "$ERR"
-else fail "logs: exactly what the container printed (nothing from the runtime)" "$(pm logs sleeper 2>&1)"; fi
-
-capture 30 pm exec sleeper sh -c 'echo exec-ok; tr "\0" " " < /proc/1/cmdline; echo; echo $$'
-if [ "$RC" -eq 0 ] && [ "$(sed -n 1p <<< "$OUT")" = exec-ok ] &&
-   [ "$(sed -n 2p <<< "$OUT")" = "sh -c $SLEEPER " ] && [ "$(sed -n 3p <<< "$OUT")" != 1 ]; then
-  pass "exec: runs beside PID 1 in the container's namespaces"
-else fail "exec: runs beside PID 1 in the container's namespaces" "rc=$RC"$'\n'"$OUT"$'\n'"$ERR"; fi
-
-capture 30 pm exec sleeper sh -c 'exit 5'
-check "exec: exit status 5 comes back" 5 "$RC" "$ERR"
-
-capture 30 pm exec -e EXEC_VAR=v1 -w /tmp -u 65534:65534 sleeper sh -c 'echo "$EXEC_VAR $(pwd) $(id -u):$(id -g)"'
-check "exec -e -w -u: environment, directory and user of the process" "v1 /tmp 65534:65534" "$OUT" "$ERR"
-
-tty_out=$(on_a_terminal pm exec -it sleeper sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1)
-if grep -qE '^/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
-  pass "exec -it: the process has a terminal on stdin and stdout"
-else fail "exec -it: the process has a terminal on stdin and stdout" "$tty_out"; fi
-
-tty_out=$(on_a_terminal pm "${RUN[@]}" --rm -it "$IMAGE" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1)
-if grep -qE '^/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
-  pass "run -it: the container's process has a terminal (console socket)"
-else fail "run -it: the container's process has a terminal (console socket)" "$tty_out"; fi
-
-capture 30 pm kill --signal USR1 sleeper
-if [ "$RC" -eq 0 ] && wait_for_log sleeper "got USR1"; then pass "kill --signal USR1: the process's trap ran"
-else fail "kill --signal USR1: the process's trap ran" "$ERR"$'\n'"$(pm logs sleeper 2>&1)"; fi
+podman_sleeper_steps
 
 status_before=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
 before=$(date +%s%N)
