@@ -100,9 +100,9 @@ public final class Builder implements AutoCloseable {
      */
     public static int exerciseForAotTraining(StateDir states, Path bundle) {
         ContainerPlan plan = ContainerPlan.of(states, new ContainerPlan.Request("training", bundle, false, true,
-                new Handover(null, null, 0, false, false, null), NetworkRequest.Flags.NONE));
+                Handover.NONE, NetworkRequest.Flags.NONE));
         java.util.List<Step> walked = new java.util.ArrayList<>();
-        Builder builder = new Builder(states, plan, new Handover(null, null, 0, false, false, null), new Performer() {
+        Builder builder = new Builder(states, plan, Handover.NONE, new Performer() {
             public void perform(Step step) {
                 walked.add(step);
             }

@@ -16,4 +16,6 @@ import java.nio.file.Path;
  */
 public record Handover(Path pidFile, String consoleSocket, int preserveFds, boolean noPivot, boolean noNewKeyring,
                        String pidfdSocket) {
+    /** Nothing handed over: runc's defaults (what hako plan assumes). */
+    public static final Handover NONE = new Handover(null, null, 0, false, false, null);
 }

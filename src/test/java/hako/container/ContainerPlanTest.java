@@ -28,7 +28,7 @@ class ContainerPlanTest {
     @TempDir
     Path work;
 
-    private static final Handover HANDOVER = new Handover(null, null, 0, false, false, null);
+    private static final Handover HANDOVER = Handover.NONE;
 
     @SuppressWarnings("unchecked")
     private Path bundle() throws IOException {
