@@ -49,7 +49,7 @@ final class CgroupTree {
     /**
      * A cgroup already where the container's goes: one hako made for an earlier container of that
      * name that was never deleted (hako was killed) and holds no process is removed by
-     * {@link Planned#make}; any other is someone else's, and an error.
+     * {@link CgroupPlan#make}; any other is someone else's, and an error.
      */
     void checkStale(Path target) {
         if (!isOurs(target) || new Cgroup(target, files).populated()) {

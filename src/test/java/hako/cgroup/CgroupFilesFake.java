@@ -246,6 +246,14 @@ final class CgroupFilesFake implements CgroupFiles {
                     files.put(d.resolve("cgroup.events"), "populated 0\nfrozen 0\n");
                 }
             }
+            case "cgroup.procs" -> {
+                // A process is in one cgroup: moving it takes it out of the one it was in.
+                for (Path d : dirs) {
+                    List<String> pids = new ArrayList<>(CgroupTree.words(files.get(d.resolve("cgroup.procs"))));
+                    if (pids.remove(value.strip())) files.put(d.resolve("cgroup.procs"), String.join("\n", pids) + "\n");
+                }
+                files.put(file, files.get(file) + value.strip() + "\n");
+            }
             case "cgroup.freeze" -> files.put(dir.resolve("cgroup.events"),
                     files.get(dir.resolve("cgroup.events")).replaceAll("frozen \\d", "frozen " + value.strip()));
             default -> files.put(file, value + "\n");

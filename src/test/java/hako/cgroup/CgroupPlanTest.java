@@ -117,6 +117,36 @@ class CgroupPlanTest {
     }
 
     @Test
+    void hakoAloneInItsOwnCgroupMovesItselfIntoALeafBeforePassingControllersDown() {
+        Path own = ROOT.resolve("user.slice/session");
+        String self = Long.toString(ProcessHandle.current().pid());
+        fake.cgroup(ROOT.resolve("user.slice"), false).cgroup(own, false).processes(own, self);
+        Hierarchy inSession = new Hierarchy(ROOT, "/user.slice/session", Map.of());
+
+        CgroupPlan.of("web", linux("web", LIMITS), inSession, fake).make();
+
+        List<String> changes = fake.calls(CHANGES);
+        int moved = changes.indexOf("write /sys/fs/cgroup/user.slice/session/hako-runtime/cgroup.procs " + self);
+        assertTrue(moved > 0 && changes.get(moved - 2).equals("mkdir /sys/fs/cgroup/user.slice/session/hako-runtime"), changes::toString);
+        assertEquals(moved + 1, changes.indexOf("write /sys/fs/cgroup/user.slice/session/cgroup.subtree_control +memory"), changes::toString);
+        assertTrue(fake.hasDirectory(own.resolve("web")));
+    }
+
+    @Test
+    void anotherProcessInTheParentIsNeverMovedAndTheMakeIsRefused() {
+        Path own = ROOT.resolve("user.slice/session");
+        fake.cgroup(ROOT.resolve("user.slice"), false).cgroup(own, false).processes(own, "1 " + ProcessHandle.current().pid());
+        Hierarchy inSession = new Hierarchy(ROOT, "/user.slice/session", Map.of());
+
+        CgroupException e = assertThrows(CgroupException.class, () -> CgroupPlan.of("web", linux("web", LIMITS), inSession, fake).make());
+
+        assertTrue(e.getMessage().startsWith("cannot pass the memory controller down from /sys/fs/cgroup/user.slice/session: processes live in it"),
+                e.getMessage());
+        assertEquals(List.of(), fake.calls("mkdir", "rmdir").stream().filter(c -> c.contains("session/")).toList(),
+                "no leaf made, no cgroup below it");
+    }
+
+    @Test
     void aStaleCgroupOfOursWithoutProcessesIsRemovedBeforeTheNewOneIsMade() {
         fake.cgroup(HAKO, true).cgroup(WEB, true).cgroup(WEB.resolve("nested"), false);
 
