@@ -1,12 +1,10 @@
 package hako.cgroup;
 
 import hako.spec.Resources;
-import hako.sys.CgroupCalls;
 import hako.sys.Errno;
 import hako.sys.Libc;
 import hako.sys.SysException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,20 +14,24 @@ import java.util.Map;
  * A container's cgroup (v2 only), once made ({@link CgroupPlan#make}): the container's first
  * process is born in it (clone3 with CLONE_INTO_CGROUP), and it is frozen, thawed, updated, read
  * and killed through it, and removed with it ({@link #destroy}, which also removes the empty
- * parents hako made: {@link CgroupTree}).
+ * parents hako made: {@link CgroupTree}). Its kernel calls go through {@link CgroupFiles}.
  */
 public final class Cgroup {
     private static final long WAIT_MILLIS = 10_000;
 
     private final Path path;
+    private final CgroupFiles files;
+    private final CgroupTree tree;
 
-    Cgroup(Path path) {
+    Cgroup(Path path, CgroupFiles files) {
         this.path = path;
+        this.files = files;
+        this.tree = new CgroupTree(files);
     }
 
     /** A cgroup hako made earlier, from the path it saved. */
     public static Cgroup open(Path path) {
-        return new Cgroup(path);
+        return new Cgroup(path, CgroupFiles.kernel());
     }
 
     public Path path() {
@@ -38,7 +40,7 @@ public final class Cgroup {
 
     /** Gives the cgroup to the container's user namespace (see {@link Delegation}). */
     public void delegate(Delegation delegation) {
-        delegation.apply(path);
+        delegation.apply(files, path);
     }
 
     /**
@@ -46,7 +48,7 @@ public final class Cgroup {
      * CLONE_INTO_CGROUP; the caller closes it.
      */
     public int openDirectoryFd() {
-        return CgroupCalls.openDirectory(path.toString(), "opening the cgroup " + path);
+        return files.openDirectory(path, "opening the cgroup " + path);
     }
 
     // ---------------------------------------------------------------- limits
@@ -60,12 +62,12 @@ public final class Cgroup {
         Path file = path.resolve(write.file());
         // Files that kernels may lack are looked for first: a failed write costs an exception,
         // and its message a strerror downcall, on the path of every container start.
-        if ((write.optional() || write.orElse() != null) && !Files.exists(file)) {
+        if ((write.optional() || write.orElse() != null) && !files.exists(file)) {
             if (write.orElse() != null) apply(write.orElse(), source);
             return;
         }
         try {
-            CgroupCalls.writeFile(file.toString(), write.value(), "writing " + file);
+            files.write(file, write.value(), "writing " + file);
         } catch (SysException e) {
             if (e.errno() == Errno.ENOENT) {
                 if (write.orElse() != null) {
@@ -83,7 +85,7 @@ public final class Cgroup {
     /** Why a cgroup file the limits need is not there. */
     private String missingFile(String file) {
         String controller = file.substring(0, file.indexOf('.'));
-        if (Limits.CONTROLLERS.contains(controller) && !CgroupTree.words(path.resolve("cgroup.controllers")).contains(controller)) {
+        if (Limits.CONTROLLERS.contains(controller) && !tree.words(path.resolve("cgroup.controllers")).contains(controller)) {
             return "needs the cgroup v2 " + controller + " controller, which " + path.getParent() + " does not pass down";
         }
         if (file.equals("memory.swap.max")) return "this kernel does not account swap (memory.swap.max is missing: swapaccount=0?)";
@@ -95,13 +97,16 @@ public final class Cgroup {
      * {@code source} (the document the resources came from) and their JSON path.
      */
     public void update(Resources resources, String source) {
-        Hierarchy hierarchy = Hierarchy.current();
-        Limits limits = Limits.parse(resources, source, "", Host.at(path.getParent()), file -> Stats.text(path.resolve(file)));
-        CgroupTree.checkAvailable(hierarchy, limits);
+        update(resources, source, Hierarchy.current());
+    }
+
+    void update(Resources resources, String source, Hierarchy hierarchy) {
+        Limits limits = Limits.parse(resources, source, "", Host.at(files, path.getParent()), file -> files.read(path.resolve(file)));
+        tree.checkAvailable(hierarchy, limits);
         List<Path> chain = hierarchy.chain(hierarchy.cgroupPath(path));
-        for (int i = 0; i < chain.size() - 1; i++) CgroupTree.passDown(hierarchy, chain.get(i), limits.controllers.keySet(), CgroupTree.isOurs(chain.get(i)));
+        for (int i = 0; i < chain.size() - 1; i++) tree.passDown(hierarchy, chain.get(i), limits.controllers.keySet(), tree.isOurs(chain.get(i)));
         if (limits.checkBeforeUpdate && limits.memoryLimit != null && limits.memoryLimit > 0) {
-            long inUse = Stats.number(path.resolve("memory.current")).add(Stats.number(path.resolve("memory.swap.current"))).longValue();
+            long inUse = number("memory.current").add(number("memory.swap.current")).longValue();
             if (limits.memoryLimit <= inUse) {
                 throw new CgroupException(source + ": memory.limit: " + limits.memoryLimit + " is not above what the container uses now ("
                         + inUse + " bytes), and memory.checkBeforeUpdate is set");
@@ -110,7 +115,7 @@ public final class Cgroup {
         try {
             apply(limits);
             if (limits.deviceRules != null) {
-                DeviceFilter.install(path, DeviceFilter.all(limits.deviceRules, DeviceFilter.remembered(path)), limits.devicesPath);
+                DeviceFilter.install(files, path, DeviceFilter.all(limits.deviceRules, DeviceFilter.remembered(tree, path)), limits.devicesPath);
             }
         } catch (SysException e) {
             throw new CgroupException(e.getMessage(), e);
@@ -119,7 +124,7 @@ public final class Cgroup {
 
     /** How many device filters are attached to the cgroup itself: 1 once hako made it, whatever the updates. */
     public int deviceFilters() {
-        return DeviceFilter.attached(path);
+        return DeviceFilter.attached(files, path);
     }
 
     // ---------------------------------------------------------------- control
@@ -134,12 +139,12 @@ public final class Cgroup {
     }
 
     public boolean frozen() {
-        return Stats.flatKeyed(path.resolve("cgroup.events")).getOrDefault("frozen", 0L) == 1;
+        return events().getOrDefault("frozen", 0L) == 1;
     }
 
     private void setFrozen(boolean frozen) {
         Path events = path.resolve("cgroup.events");
-        int watch = CgroupCalls.watch(events.toString(), CgroupCalls.IN_MODIFY, "watching " + events);
+        int watch = files.watch(events, "watching " + events);
         try {
             write("cgroup.freeze", frozen ? "1" : "0");
             long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
@@ -149,10 +154,10 @@ public final class Cgroup {
                     throw new CgroupException("the processes of " + path + " did not " + (frozen ? "freeze" : "thaw")
                             + " within " + WAIT_MILLIS / 1000 + " s");
                 }
-                CgroupCalls.awaitChange(watch, left, "waiting for " + events);
+                files.awaitChange(watch, left, "waiting for " + events);
             }
         } finally {
-            Libc.close(watch);
+            files.close(watch);
         }
     }
 
@@ -164,9 +169,9 @@ public final class Cgroup {
     /** SIGKILLs every process in the cgroup and below, at once (cgroup.kill, Linux 5.14+). */
     public void killAll() {
         try {
-            CgroupCalls.writeFile(path.resolve("cgroup.kill").toString(), "1", "killing the processes of " + path);
+            files.write(path.resolve("cgroup.kill"), "1", "killing the processes of " + path);
         } catch (SysException e) {
-            if (e.errno() != Errno.ENOENT || !Files.isDirectory(path)) throw new CgroupException(e.getMessage(), e);
+            if (e.errno() != Errno.ENOENT || !files.isDirectory(path)) throw new CgroupException(e.getMessage(), e);
             signalAll(Libc.SIGKILL);
         }
     }
@@ -179,7 +184,7 @@ public final class Cgroup {
         boolean wasFrozen = frozen();
         if (!wasFrozen) freeze();
         try {
-            for (int pid : pids()) Libc.kill(pid, signal);
+            for (int pid : pids()) files.kill(pid, signal);
         } finally {
             if (!wasFrozen) thaw();
         }
@@ -192,9 +197,9 @@ public final class Cgroup {
         return pids;
     }
 
-    private static void collectPids(Path dir, List<Integer> pids) {
-        for (String pid : CgroupTree.words(dir.resolve("cgroup.procs"))) pids.add(Integer.parseInt(pid));
-        for (Path child : CgroupTree.children(dir)) collectPids(child, pids);
+    private void collectPids(Path dir, List<Integer> pids) {
+        for (String pid : tree.words(dir.resolve("cgroup.procs"))) pids.add(Integer.parseInt(pid));
+        for (Path child : tree.children(dir)) collectPids(child, pids);
     }
 
     /** Usage in the shape of runc's {@code events --stats} data. */
@@ -204,12 +209,12 @@ public final class Cgroup {
 
     /** Follows memory.events for OOM kills; the caller closes it. */
     public OomWatch watchOom() {
-        return new OomWatch(path);
+        return new OomWatch(files, path);
     }
 
     /** Whether any process is left in the cgroup or below it. */
     public boolean populated() {
-        return Stats.flatKeyed(path.resolve("cgroup.events")).getOrDefault("populated", 0L) == 1;
+        return events().getOrDefault("populated", 0L) == 1;
     }
 
     // ---------------------------------------------------------------- removing it
@@ -219,41 +224,49 @@ public final class Cgroup {
      * it), then each parent hako made that is now empty. A cgroup already gone is not an error.
      */
     public void destroy() {
-        if (Files.isDirectory(path)) {
+        if (files.isDirectory(path)) {
             if (populated()) {
                 killAll();
                 awaitEmpty();
             }
-            CgroupTree.removeTree(path);
+            tree.removeTree(path);
         }
-        CgroupTree.removeEmptyParents(path);
+        tree.removeEmptyParents(path);
     }
 
     private void awaitEmpty() {
         Path events = path.resolve("cgroup.events");
         int watch;
         try {
-            watch = CgroupCalls.watch(events.toString(), CgroupCalls.IN_MODIFY, "watching " + events);
+            watch = files.watch(events, "watching " + events);
         } catch (SysException e) {
             return;   // gone already
         }
         try {
             long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-            while (Files.exists(events) && populated()) {
+            while (files.exists(events) && populated()) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) throw new CgroupException("the processes of " + path + " did not end within " + WAIT_MILLIS / 1000 + " s of SIGKILL");
-                CgroupCalls.awaitChange(watch, left, "waiting for " + events);
+                files.awaitChange(watch, left, "waiting for " + events);
             }
         } finally {
-            Libc.close(watch);
+            files.close(watch);
         }
     }
 
     // ---------------------------------------------------------------- files
 
+    private Map<String, Long> events() {
+        return Stats.flatKeyed(files.read(path.resolve("cgroup.events")));
+    }
+
+    private java.math.BigInteger number(String file) {
+        return Stats.number(files.read(path.resolve(file)));
+    }
+
     private void write(String file, String value) {
         try {
-            CgroupCalls.writeFile(path.resolve(file).toString(), value, "writing " + path.resolve(file));
+            files.write(path.resolve(file), value, "writing " + path.resolve(file));
         } catch (SysException e) {
             throw new CgroupException(e.getMessage(), e);
         }

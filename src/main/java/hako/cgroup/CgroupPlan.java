@@ -4,7 +4,6 @@ import hako.spec.Resources;
 import hako.spec.Spec;
 import hako.sys.SysException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +12,11 @@ import java.util.List;
  * A container's cgroup, checked but not made yet: its directory (for the state to name before
  * anything exists — a create killed from then on leaves nothing that delete cannot find), the
  * files its limits write and its device filter, made by {@link #make} with all of it in force.
+ * Its kernel calls go through {@link CgroupFiles}: checked and made in a fake tree by the tests.
  */
 public final class CgroupPlan {
     private final Hierarchy hierarchy;
+    private final CgroupTree tree;
     private final List<Path> chain;
     private final Limits limits;
     private final List<DeviceRule> given;
@@ -23,13 +24,10 @@ public final class CgroupPlan {
     /** Whether the device filter is loaded (not by a caller that is not root on the host: see {@link #withoutDeviceFilter}). */
     private final boolean deviceFilter;
 
-    private CgroupPlan(Hierarchy hierarchy, List<Path> chain, Limits limits, List<DeviceRule> given, Path target) {
-        this(hierarchy, chain, limits, given, target, true);
-    }
-
-    private CgroupPlan(Hierarchy hierarchy, List<Path> chain, Limits limits, List<DeviceRule> given, Path target,
+    private CgroupPlan(Hierarchy hierarchy, CgroupTree tree, List<Path> chain, Limits limits, List<DeviceRule> given, Path target,
                        boolean deviceFilter) {
         this.hierarchy = hierarchy;
+        this.tree = tree;
         this.chain = chain;
         this.limits = limits;
         this.given = given;
@@ -44,7 +42,7 @@ public final class CgroupPlan {
      * device nodes are the host's own, bound, with the host's permissions.
      */
     public CgroupPlan withoutDeviceFilter() {
-        return new CgroupPlan(hierarchy, chain, limits, given, target, false);
+        return new CgroupPlan(hierarchy, tree, chain, limits, given, target, false);
     }
 
     public Path path() {
@@ -53,7 +51,7 @@ public final class CgroupPlan {
 
     /** Whether this process may make it: the nearest directory of its chain that exists is writable. */
     public boolean makeable() {
-        return Files.isWritable(CgroupTree.nearestExisting(chain));
+        return tree.files().writable(tree.nearestExisting(chain));
     }
 
     /**
@@ -77,20 +75,21 @@ public final class CgroupPlan {
 
     /** Makes it, limits and device filter in force; on a failure, what was made is removed. */
     public Cgroup make() {
-        if (Files.exists(target)) CgroupTree.removeTree(target); // a stale one of ours, checked by plan
+        CgroupFiles files = tree.files();
+        if (files.exists(target)) tree.removeTree(target); // a stale one of ours, checked by plan
         List<Path> made = new ArrayList<>();
         try {
-            CgroupTree.makeChain(hierarchy, chain, limits.controllers.keySet(), made);
-            Cgroup cgroup = Cgroup.open(target);
+            tree.makeChain(hierarchy, chain, limits.controllers.keySet(), made);
+            Cgroup cgroup = new Cgroup(target, files);
             cgroup.apply(limits);
             if (deviceFilter) {
-                DeviceFilter.remember(target, given);
+                DeviceFilter.remember(tree, target, given);
                 List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
-                DeviceFilter.install(target, DeviceFilter.all(specRules, given), limits.devicesPath);
+                DeviceFilter.install(files, target, DeviceFilter.all(specRules, given), limits.devicesPath);
             }
             return cgroup;
         } catch (RuntimeException e) {
-            for (int i = made.size() - 1; i >= 0; i--) CgroupTree.removeQuietly(made.get(i));
+            for (int i = made.size() - 1; i >= 0; i--) tree.removeQuietly(made.get(i));
             throw e instanceof SysException ? new CgroupException(e.getMessage(), e) : e;
         }
     }
@@ -113,6 +112,11 @@ public final class CgroupPlan {
 
     /** {@link #of} in the given tree. */
     public static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy) {
+        return of(id, linux, hierarchy, CgroupFiles.kernel());
+    }
+
+    /** {@link #of} in the given tree, reached through {@code files}. */
+    static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy, CgroupFiles files) {
         if (hierarchy.mount() == null) {
             if (asksForAnything(linux.resources())) {
                 throw new CgroupException("config.json: linux.resources: this host mounts no cgroup v2 hierarchy, "
@@ -122,11 +126,12 @@ public final class CgroupPlan {
         }
         String cgroupPath = Placement.resolve(linux.cgroupsPath(), id, hierarchy.ownCgroup());
         Path target = hierarchy.directory(cgroupPath);
-        if (Files.exists(target)) CgroupTree.checkStale(target);
+        CgroupTree tree = new CgroupTree(files);
+        if (files.exists(target)) tree.checkStale(target);
         List<Path> chain = hierarchy.chain(cgroupPath);
-        Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(CgroupTree.nearestExisting(chain)), null);
-        CgroupTree.checkAvailable(hierarchy, limits);
-        return new CgroupPlan(hierarchy, chain, limits, DeviceFilter.given(linux.devices()), target);
+        Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(files, tree.nearestExisting(chain)), null);
+        tree.checkAvailable(hierarchy, limits);
+        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true);
     }
 
     /** Whether linux.resources asks for any limit (absent, an empty object, or empty groups ask for none). */

@@ -1,15 +1,11 @@
 package hako.cgroup;
 
-import hako.sys.CgroupCalls;
 import hako.sys.Errno;
 import hako.sys.SysException;
 
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +23,19 @@ import java.util.Map;
  * {@code cgroup.subtree_control}, so hako adds (never removes) the controllers a spec needs
  * there. The cgroups hako makes carry a {@code trusted.hako.created} extended attribute, so that
  * only those are removed.
+ *
+ * <p>Every kernel call goes through {@link CgroupFiles}, so that the order of them is tested.
  */
 final class CgroupTree {
-    private CgroupTree() {}
+    private final CgroupFiles files;
+
+    CgroupTree(CgroupFiles files) {
+        this.files = files;
+    }
+
+    CgroupFiles files() {
+        return files;
+    }
 
     /**
      * Marks a cgroup directory hako made: an extended attribute lives and dies with it, and one
@@ -43,24 +49,24 @@ final class CgroupTree {
     /**
      * A cgroup already where the container's goes: one hako made for an earlier container of that
      * name that was never deleted (hako was killed) and holds no process is removed by
-     * {@link Planned#make}; any other is someone else's, and an error.
+     * {@link CgroupPlan#make}; any other is someone else's, and an error.
      */
-    static void checkStale(Path target) {
-        if (!isOurs(target) || new Cgroup(target).populated()) {
+    void checkStale(Path target) {
+        if (!isOurs(target) || new Cgroup(target, files).populated()) {
             throw new CgroupException("the cgroup " + target + " already exists" + (isOurs(target) ? " and has processes in it" : "")
                     + "; hako makes a new cgroup for each container (see linux.cgroupsPath)");
         }
     }
 
-    static Path nearestExisting(List<Path> chain) {
+    Path nearestExisting(List<Path> chain) {
         for (int i = chain.size() - 1; i >= 0; i--) {
-            if (Files.isDirectory(chain.get(i))) return chain.get(i);
+            if (files.isDirectory(chain.get(i))) return chain.get(i);
         }
         return chain.getFirst();
     }
 
     /** Every controller the limits need must be in the tree at all (not bound to cgroup v1). */
-    static void checkAvailable(Hierarchy hierarchy, Limits limits) {
+    void checkAvailable(Hierarchy hierarchy, Limits limits) {
         List<String> available = words(hierarchy.mount().resolve("cgroup.controllers"));
         for (Map.Entry<String, String> need : limits.controllers.entrySet()) {
             if (!available.contains(need.getKey())) {
@@ -74,7 +80,7 @@ final class CgroupTree {
      * Makes every missing directory from the root of the tree down to the container's, each
      * parent passing down the controllers needed. Records each directory made in {@code made}.
      */
-    static void makeChain(Hierarchy hierarchy, List<Path> chain, Collection<String> needed, List<Path> made) {
+    void makeChain(Hierarchy hierarchy, List<Path> chain, Collection<String> needed, List<Path> made) {
         // Another hako may remove a shared parent (hako/) it found empty just as this one makes a
         // cgroup in it: then the parent is made again.
         for (int attempt = 1; ; attempt++) {
@@ -94,7 +100,7 @@ final class CgroupTree {
         }
     }
 
-    static void makeChainOnce(Hierarchy hierarchy, List<Path> chain, Collection<String> needed, List<Path> made) {
+    void makeChainOnce(Hierarchy hierarchy, List<Path> chain, Collection<String> needed, List<Path> made) {
         for (int i = 0; i < chain.size(); i++) {
             Path dir = chain.get(i);
             if (i > 0 && mkdir(dir)) {
@@ -110,7 +116,7 @@ final class CgroupTree {
      * cgroup.subtree_control. In a cgroup hako made, every controller it has is passed down, so
      * that later updates and stats find them; in others, only what is needed.
      */
-    static void passDown(Hierarchy hierarchy, Path dir, Collection<String> needed, boolean ours) {
+    void passDown(Hierarchy hierarchy, Path dir, Collection<String> needed, boolean ours) {
         List<String> enabled = words(dir.resolve("cgroup.subtree_control"));
         List<String> wanted = new ArrayList<>(needed);
         if (ours) {
@@ -140,26 +146,26 @@ final class CgroupTree {
      * takes threaded ones only to leave the children "domain invalid", so hako checks first).
      * When hako itself is the only process there, it moves into a leaf; otherwise it refuses.
      */
-    static void holdsNoProcesses(Hierarchy hierarchy, Path dir, String controller) {
+    void holdsNoProcesses(Hierarchy hierarchy, Path dir, String controller) {
         // Only the root has no cgroup.type, and only the root is exempt.
-        if (!Files.exists(dir.resolve("cgroup.type")) || words(dir.resolve("cgroup.procs")).isEmpty()) return;
+        if (!files.exists(dir.resolve("cgroup.type")) || words(dir.resolve("cgroup.procs")).isEmpty()) return;
         if (moveSelfOut(hierarchy, dir)) return;
         throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
                 + ": processes live in it, and cgroup v2 gives controllers only to cgroups whose parent holds "
                 + "no processes; put the container elsewhere with linux.cgroupsPath");
     }
 
-    static void enable(Path dir, String controller) {
-        String file = dir.resolve("cgroup.subtree_control").toString();
+    void enable(Path dir, String controller) {
+        Path file = dir.resolve("cgroup.subtree_control");
         try {
-            CgroupCalls.writeFile(file, "+" + controller, "enabling " + controller + " in " + file);
+            files.write(file, "+" + controller, "enabling " + controller + " in " + file);
         } catch (SysException e) {
-            if (e.errno() == Errno.ENOENT && !Files.isDirectory(dir)) throw new ParentGone();
+            if (e.errno() == Errno.ENOENT && !files.isDirectory(dir)) throw new ParentGone();
             if (e.errno() == Errno.ENOENT) {
                 throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
                         + ": it does not have it (its parent does not pass it down)");
             }
-            if (e.errno() == 95 /* EOPNOTSUPP */) {
+            if (e.errno() == Errno.EOPNOTSUPP) {
                 throw new CgroupException("cannot pass the " + controller + " controller down from " + dir
                         + ": its cgroup.type is \"" + String.join(" ", words(dir.resolve("cgroup.type")))
                         + "\" (a cgroup above it holds processes)");
@@ -174,30 +180,30 @@ final class CgroupTree {
      * a container's only process), hako moves itself into a leaf below it, as runc and crun do;
      * it never moves another process. Returns whether it moved.
      */
-    static boolean moveSelfOut(Hierarchy hierarchy, Path dir) {
+    boolean moveSelfOut(Hierarchy hierarchy, Path dir) {
         if (!dir.equals(hierarchy.directory(hierarchy.ownCgroup()))) return false;
         String self = Long.toString(ProcessHandle.current().pid());
         List<String> processes = words(dir.resolve("cgroup.procs"));
         if (processes.size() != 1 || !processes.getFirst().equals(self)) return false;
         Path leaf = dir.resolve(RUNTIME_LEAF);
         if (mkdir(leaf)) setAttribute(leaf, CREATED, "1");
-        CgroupCalls.writeFile(leaf.resolve("cgroup.procs").toString(), self, "moving hako into " + leaf);
+        files.write(leaf.resolve("cgroup.procs"), self, "moving hako into " + leaf);
         return true;
     }
 
     /** Removes a cgroup and the cgroups below it, deepest first. */
-    static void removeTree(Path dir) {
+    void removeTree(Path dir) {
         for (Path child : children(dir)) removeTree(child);
         try {
-            Files.deleteIfExists(dir);
+            files.rmdir(dir);
         } catch (IOException e) {
             throw new CgroupException("removing the cgroup " + dir + ": " + reason(e));
         }
     }
 
-    static boolean removeIfEmpty(Path dir) {
+    boolean removeIfEmpty(Path dir) {
         try {
-            Files.deleteIfExists(dir);
+            files.rmdir(dir);
             return true;
         } catch (DirectoryNotEmptyException e) {
             return false;
@@ -207,33 +213,22 @@ final class CgroupTree {
         }
     }
 
-    static void removeQuietly(Path dir) {
+    void removeQuietly(Path dir) {
         try {
-            Files.deleteIfExists(dir);
+            files.rmdir(dir);
         } catch (IOException e) {
             // Best effort while undoing a failed create; the first error is the one reported.
         }
     }
 
-    static List<Path> children(Path dir) {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) children.add(entry);
-            }
-        } catch (IOException e) {
-            // gone: no children
-        }
-        return children;
+    List<Path> children(Path dir) {
+        return files.children(dir);
     }
 
     /** Makes a directory; false when it was there already. */
-    static boolean mkdir(Path dir) {
+    boolean mkdir(Path dir) {
         try {
-            Files.createDirectory(dir);
-            return true;
-        } catch (FileAlreadyExistsException e) {
-            return false;
+            return files.mkdir(dir);
         } catch (NoSuchFileException e) {
             throw new ParentGone();
         } catch (IOException e) {
@@ -241,20 +236,20 @@ final class CgroupTree {
         }
     }
 
-    static boolean isOurs(Path dir) {
+    boolean isOurs(Path dir) {
         return "1".equals(getAttribute(dir, CREATED));
     }
 
-    static void setAttribute(Path dir, String name, String value) {
+    void setAttribute(Path dir, String name, String value) {
         try {
-            CgroupCalls.setXattr(dir.toString(), name, value, "marking the cgroup " + dir + " as hako's");
+            files.setXattr(dir, name, value, "marking the cgroup " + dir + " as hako's");
         } catch (SysException e) {
             throw new CgroupException(e.getMessage(), e);
         }
     }
 
-    static String getAttribute(Path dir, String name) {
-        return CgroupCalls.getXattr(dir.toString(), name);
+    String getAttribute(Path dir, String name) {
+        return files.getXattr(dir, name);
     }
 
     static String reason(IOException e) {
@@ -266,9 +261,13 @@ final class CgroupTree {
     }
 
     /** Space- or line-separated words of a file; empty when there is no such file. */
-    static List<String> words(Path file) {
+    List<String> words(Path file) {
+        return words(files.read(file));
+    }
+
+    /** Space- or line-separated words of a text; empty for null. */
+    static List<String> words(String text) {
         List<String> words = new ArrayList<>();
-        String text = Stats.text(file);
         if (text == null) return words;
         int start = -1;
         for (int i = 0; i <= text.length(); i++) {
@@ -287,7 +286,7 @@ final class CgroupTree {
      * Removes the empty parents of {@code dir} that hako made, up to the first cgroup hako did
      * not make (the root of the tree never carries the mark).
      */
-    static void removeEmptyParents(Path dir) {
+    void removeEmptyParents(Path dir) {
         for (Path parent = dir.getParent(); parent != null && isOurs(parent); parent = parent.getParent()) {
             if (!removeIfEmpty(parent)) break;
         }

@@ -5,7 +5,6 @@ import hako.spec.NamespaceType;
 import hako.spec.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,37 +36,32 @@ public record Delegation(long uid, long gid) {
         return uid < 0 ? null : new Delegation(uid, gid);
     }
 
-    static List<String> files() {
-        try {
-            return Files.readAllLines(DELEGATE).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-        } catch (IOException e) {
-            return DEFAULT_FILES;
-        }
+    static List<String> files(CgroupFiles files) {
+        String text = files.read(DELEGATE);
+        return text == null ? DEFAULT_FILES : CgroupTree.words(text);
     }
 
     /** hako plan's line. */
     public String render(Path cgroup) {
-        return "chown " + uid + ":" + (gid < 0 ? "-" : gid) + " " + cgroup + " and its " + String.join(", ", files())
+        return "chown " + uid + ":" + (gid < 0 ? "-" : gid) + " " + cgroup + " and its " + String.join(", ", files(CgroupFiles.kernel()))
                 + "  (delegated to the container's user namespace)";
     }
 
     /** Gives the directory and its delegatable files to the owner; a file the kernel lacks is passed over. */
-    void apply(Path cgroup) {
-        chown(cgroup);
-        for (String file : files()) {
+    void apply(CgroupFiles files, Path cgroup) {
+        chown(files, cgroup);
+        for (String file : files(files)) {
             try {
-                chown(cgroup.resolve(file));
+                chown(files, cgroup.resolve(file));
             } catch (CgroupException e) {
                 if (!(e.getCause() instanceof NoSuchFileException)) throw e;
             }
         }
     }
 
-    private void chown(Path path) {
+    private void chown(CgroupFiles files, Path path) {
         try {
-            // The ids as numbers: the host need not have names for them.
-            Files.setAttribute(path, "unix:uid", (int) uid);
-            if (gid >= 0) Files.setAttribute(path, "unix:gid", (int) gid);
+            files.chown(path, uid, gid);
         } catch (IOException e) {
             throw new CgroupException("changing the owner of " + path + " to " + uid + ": " + e.getMessage(), e);
         }

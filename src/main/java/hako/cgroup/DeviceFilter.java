@@ -2,10 +2,7 @@ package hako.cgroup;
 
 import hako.spec.DeviceType;
 import hako.spec.Spec;
-import hako.sys.Bpf;
-import hako.sys.CgroupCalls;
 import hako.sys.Errno;
-import hako.sys.Libc;
 import hako.sys.SysException;
 
 import java.io.ByteArrayOutputStream;
@@ -146,52 +143,52 @@ final class DeviceFilter {
     }
 
     /** Loads the filter and attaches it, replacing (never stacking on) the one hako attached before. */
-    static void install(Path path, List<DeviceRule> rules, String jsonPath) {
+    static void install(CgroupFiles files, Path path, List<DeviceRule> rules, String jsonPath) {
         String where = jsonPath != null ? jsonPath : "linux.resources.devices";
-        int program = Bpf.loadDeviceProgram(program(rules), "loading the device filter (" + where + ")");
+        int program = files.loadDeviceProgram(program(rules), "loading the device filter (" + where + ")");
         int dir = -1;
         try {
-            dir = CgroupCalls.openDirectory(path.toString(), "opening the cgroup " + path);
-            int[] attached = Bpf.attachedDevicePrograms(dir, "listing the device filters of " + path);
-            if (attached.length == 1 && replace(path, dir, program, attached[0])) return;
-            Bpf.attachDeviceProgram(dir, program, -1, "attaching the device filter to " + path);
+            dir = files.openDirectory(path, "opening the cgroup " + path);
+            int[] attached = files.attachedDevicePrograms(dir, "listing the device filters of " + path);
+            if (attached.length == 1 && replace(files, path, dir, program, attached[0])) return;
+            files.attachDeviceProgram(dir, program, -1, "attaching the device filter to " + path);
             for (int id : attached) {
-                int old = Bpf.programById(id, "opening an old device filter of " + path);
+                int old = files.programById(id, "opening an old device filter of " + path);
                 if (old < 0) continue;
                 try {
-                    Bpf.detachDeviceProgram(dir, old, "detaching an old device filter from " + path);
+                    files.detachDeviceProgram(dir, old, "detaching an old device filter from " + path);
                 } finally {
-                    Libc.close(old);
+                    files.close(old);
                 }
             }
         } finally {
-            Libc.close(dir);
-            Libc.close(program);
+            files.close(dir);
+            files.close(program);
         }
     }
 
     /** How many device filters are attached to the cgroup itself: 1 once hako made it, whatever the updates. */
-    static int attached(Path path) {
-        int dir = CgroupCalls.openDirectory(path.toString(), "opening the cgroup " + path);
+    static int attached(CgroupFiles files, Path path) {
+        int dir = files.openDirectory(path, "opening the cgroup " + path);
         try {
-            return Bpf.attachedDevicePrograms(dir, "listing the device filters of " + path).length;
+            return files.attachedDevicePrograms(dir, "listing the device filters of " + path).length;
         } finally {
-            Libc.close(dir);
+            files.close(dir);
         }
     }
 
     /** Swaps the filter in place (BPF_F_REPLACE, Linux 5.6+); false when the kernel cannot. */
-    private static boolean replace(Path path, int dir, int program, int oldId) {
-        int old = Bpf.programById(oldId, "opening the device filter of " + path);
+    private static boolean replace(CgroupFiles files, Path path, int dir, int program, int oldId) {
+        int old = files.programById(oldId, "opening the device filter of " + path);
         if (old < 0) return false;
         try {
-            Bpf.attachDeviceProgram(dir, program, old, "replacing the device filter of " + path);
+            files.attachDeviceProgram(dir, program, old, "replacing the device filter of " + path);
             return true;
         } catch (SysException e) {
             if (e.errno() == Errno.EINVAL) return false;
             throw e;
         } finally {
-            Libc.close(old);
+            files.close(old);
         }
     }
 
@@ -199,13 +196,13 @@ final class DeviceFilter {
     private static final String GIVEN_DEVICES = "trusted.hako.devices";
 
     /** Keeps the devices the container was given on its cgroup, for {@link #remembered}. */
-    static void remember(Path cgroup, List<DeviceRule> given) {
-        CgroupTree.setAttribute(cgroup, GIVEN_DEVICES, rulesText(given));
+    static void remember(CgroupTree tree, Path cgroup, List<DeviceRule> given) {
+        tree.setAttribute(cgroup, GIVEN_DEVICES, rulesText(given));
     }
 
     /** The devices the container was given, as {@link #remember} kept them. */
-    static List<DeviceRule> remembered(Path cgroup) {
-        return parseRules(CgroupTree.getAttribute(cgroup, GIVEN_DEVICES));
+    static List<DeviceRule> remembered(CgroupTree tree, Path cgroup) {
+        return parseRules(tree.getAttribute(cgroup, GIVEN_DEVICES));
     }
 
     private static String rulesText(List<DeviceRule> rules) {

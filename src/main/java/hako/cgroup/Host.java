@@ -2,9 +2,6 @@ package hako.cgroup;
 
 import hako.spec.CpuList;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Set;
@@ -30,31 +27,33 @@ interface Host {
     /**
      * The machine as seen from the cgroup directory {@code place} (the nearest one that exists
      * above the container's): its effective cpuset when the cpuset controller gives one, else
-     * every online CPU and node.
+     * every online CPU and node. Read through {@code files}.
      */
-    static Host at(Path place) {
+    static Host at(CgroupFiles files, Path place) {
         return new Host() {
             public BitSet cpus() {
-                return list(place.resolve("cpuset.cpus.effective"), Path.of("/sys/devices/system/cpu/online"), "0");
+                return list(files, place.resolve("cpuset.cpus.effective"), Path.of("/sys/devices/system/cpu/online"), "0");
             }
 
             public BitSet mems() {
-                return list(place.resolve("cpuset.mems.effective"), Path.of("/sys/devices/system/node/online"), "0");
+                return list(files, place.resolve("cpuset.mems.effective"), Path.of("/sys/devices/system/node/online"), "0");
             }
 
             public boolean blockDevice(long major, long minor) {
-                return Files.exists(Path.of("/sys/dev/block/" + major + ":" + minor));
+                return files.exists(Path.of("/sys/dev/block/" + major + ":" + minor));
             }
 
             public Set<String> hugePageSizes() {
                 Set<String> sizes = new TreeSet<>();
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/sys/kernel/mm/hugepages"), "hugepages-*kB")) {
-                    for (Path entry : entries) {
-                        String name = entry.getFileName().toString();
+                // No huge pages on this machine: no such directory, and the set stays empty.
+                for (Path entry : files.children(Path.of("/sys/kernel/mm/hugepages"))) {
+                    String name = entry.getFileName().toString();
+                    if (!name.startsWith("hugepages-") || !name.endsWith("kB")) continue;
+                    try {
                         sizes.add(pageSizeName(Long.parseLong(name.substring(10, name.length() - 2))));
+                    } catch (NumberFormatException e) {
+                        // not a size
                     }
-                } catch (IOException | NumberFormatException e) {
-                    // No huge pages on this machine: the set stays empty.
                 }
                 return sizes;
             }
@@ -68,12 +67,13 @@ interface Host {
         return kilobytes + "KB";
     }
 
-    private static BitSet list(Path file, Path fallback, String last) {
+    private static BitSet list(CgroupFiles files, Path file, Path fallback, String last) {
         for (Path candidate : new Path[] {file, fallback}) {
+            String text = files.read(candidate);
+            if (text == null || text.isBlank()) continue;
             try {
-                String text = Files.readString(candidate).strip();
-                if (!text.isEmpty()) return CpuList.parse(text);
-            } catch (IOException | IllegalArgumentException e) {
+                return CpuList.parse(text.strip());
+            } catch (IllegalArgumentException e) {
                 // try the next one
             }
         }

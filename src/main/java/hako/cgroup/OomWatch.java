@@ -1,10 +1,7 @@
 package hako.cgroup;
 
-import hako.sys.CgroupCalls;
-import hako.sys.Libc;
 import hako.sys.SysException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -13,18 +10,20 @@ import java.nio.file.Path;
  * The kernel signals each change of that file through inotify, so waiting costs nothing.
  */
 public final class OomWatch implements AutoCloseable {
+    private final CgroupFiles files;
     private final Path events;
     private final int inotify;
     private long seen;
 
-    OomWatch(Path cgroup) {
+    OomWatch(CgroupFiles files, Path cgroup) {
+        this.files = files;
         this.events = cgroup.resolve("memory.events");
-        if (!Files.exists(events)) {
+        if (!files.exists(events)) {
             throw new CgroupException("cannot watch " + cgroup + " for OOM kills: it has no memory.events "
                     + "(the memory controller is not enabled for it)");
         }
         try {
-            this.inotify = CgroupCalls.watch(events.toString(), CgroupCalls.IN_MODIFY, "watching " + events);
+            this.inotify = files.watch(events, "watching " + events);
         } catch (SysException e) {
             throw new CgroupException(e.getMessage(), e);
         }
@@ -33,9 +32,9 @@ public final class OomWatch implements AutoCloseable {
 
     /** How many processes the OOM killer has killed in the cgroup since it was made; -1 when it is gone. */
     public long kills() {
-        String text = Stats.text(events);
+        String text = files.read(events);
         if (text == null) return -1;
-        return Stats.flatKeyed(events).getOrDefault("oom_kill", 0L);
+        return Stats.flatKeyed(text).getOrDefault("oom_kill", 0L);
     }
 
     /**
@@ -54,12 +53,12 @@ public final class OomWatch implements AutoCloseable {
             }
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) return 0;
-            CgroupCalls.awaitChange(inotify, left, "waiting for " + events + " to change");
+            files.awaitChange(inotify, left, "waiting for " + events + " to change");
         }
     }
 
     @Override
     public void close() {
-        Libc.close(inotify);
+        files.close(inotify);
     }
 }

@@ -223,8 +223,12 @@ final class Stats {
 
     /** {@code key value} lines (cpu.stat, memory.stat, memory.events); empty when there is no file. */
     static Map<String, Long> flatKeyed(Path file) {
+        return flatKeyed(text(file));
+    }
+
+    /** {@code key value} lines of a file's text; empty for null. */
+    static Map<String, Long> flatKeyed(String text) {
         Map<String, Long> values = new LinkedHashMap<>();
-        String text = text(file);
         if (text == null) return values;
         for (String line : text.split("\n")) {
             int space = line.indexOf(' ');
@@ -240,7 +244,11 @@ final class Stats {
 
     /** A single number, "max" as 2^64-1; 0 when there is no such file. */
     static BigInteger number(Path file) {
-        String text = text(file);
+        return number(text(file));
+    }
+
+    /** A file's text as a single number, "max" as 2^64-1; 0 for null. */
+    static BigInteger number(String text) {
         if (text == null || text.isBlank()) return BigInteger.ZERO;
         text = text.strip();
         return text.equals("max") ? UINT64_MAX : new BigInteger(text);

@@ -10,7 +10,11 @@ public final class Errno {
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
     public static final int EBADF = 9;
+    public static final int EBUSY = 16;
     public static final int EINVAL = 22;
+    public static final int ENOTEMPTY = 39;
+    /** A cgroup that cannot take a controller (its cgroup.type is threaded or domain invalid). */
+    public static final int EOPNOTSUPP = 95;
     public static final int ENAMETOOLONG = 36;
 
     private Errno() {}
