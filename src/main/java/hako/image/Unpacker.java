@@ -15,9 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -236,9 +234,8 @@ public final class Unpacker {
         }
     }
 
-    private static void setTime(Path path, long seconds) throws IOException {
-        FileTime time = FileTime.fromMillis(seconds * 1000);
-        Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(time, time, null);
+    private static void setTime(Path path, long seconds) {
+        Libc.setTimes(path.toString(), seconds, "setting the times of " + path);
     }
 
     /** Removes what is at {@code path}, a whole tree if it is a directory, never following a symlink. */

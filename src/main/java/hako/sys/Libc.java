@@ -369,6 +369,23 @@ public final class Libc {
         }
     }
 
+    /**
+     * utimensat(2) with AT_SYMLINK_NOFOLLOW: a path's access and modification times, a symlink's
+     * own. Java's setTimes opens the file first, which blocks on a FIFO.
+     */
+    public static void setTimes(String path, long seconds, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment times = arena.allocate(32, 8); // two struct timespec: atime, mtime
+            times.set(JAVA_LONG, 0, seconds);
+            times.set(JAVA_LONG, 16, seconds);
+            if (syscall(state, Syscalls.UTIMENSAT, AT_FDCWD, arena.allocateFrom(path).address(), times.address(),
+                    0x100 /* AT_SYMLINK_NOFOLLOW */) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
     /** lsetxattr(2): an extended attribute on the path itself, never on what a symlink points to. */
     public static void setXattr(String path, String name, byte[] value, String what) {
         try (Arena arena = Arena.ofConfined()) {

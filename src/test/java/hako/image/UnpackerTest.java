@@ -100,6 +100,7 @@ class UnpackerTest {
 
     @Test
     void aHardLinkToOutsideIsRefused() throws IOException {
+        Files.createDirectories(dir.resolve("root"));
         Files.writeString(dir.resolve("root/secret"), "s");
         refused(new TarWriter().hardlink("stolen", "../secret").bytes(), "../secret");
     }
@@ -111,6 +112,7 @@ class UnpackerTest {
 
     @Test
     void aWhiteoutThroughASymlinkOutIsRefused() throws IOException {
+        Files.createDirectories(dir.resolve("root"));
         Files.writeString(dir.resolve("root/keep"), "k");
         refused(new TarWriter().symlink("evil", "..").file("evil/.wh.keep", "").bytes(), "evil/keep");
         assertTrue(Files.exists(dir.resolve("root/keep")));
