@@ -8,6 +8,17 @@ final class Globals {
     boolean debug;
     Log log = Log.open(null, "text");
     StateDir root = new StateDir(StateDir.DEFAULT_ROOT);
+    /** --image-root, or null: the store's place then follows the state root (hako.image.ImageStore#defaultRoot). */
+    String imageRoot;
+    boolean explicitRoot;
+
+    /** The local image store, made only by the commands that use it. */
+    hako.image.ImageStore images() {
+        java.nio.file.Path path = imageRoot != null ? java.nio.file.Path.of(imageRoot)
+                : hako.image.ImageStore.defaultRoot(root.root(), explicitRoot, hako.sys.Caller.current().rootless());
+        return new hako.image.ImageStore(path);
+    }
+
     /** What the command was doing, for the error line: {@code creating container "web"}. */
     String context;
     /**

@@ -37,9 +37,13 @@ public final class Hako {
               spec      write a default config.json into the bundle
               features  print what this hako supports (OCI features JSON)
               network   create, list, inspect and remove networks (hako network help)
+              image     load an image into the local store (hako image help)
+              images    list the images in the local store
+              rmi       remove an image, and the layers no other image uses
 
             global flags:
               --root DIR          state directory (default /run/hako; $XDG_RUNTIME_DIR/hako when not root)
+              --image-root DIR    the image store (default /var/lib/hako/images; beside --root when given)
               --log FILE          also write errors to FILE
               --log-format FMT    text or json (the format of --log)
               --debug             show stack traces
@@ -55,12 +59,14 @@ public final class Hako {
         Globals globals = new Globals();
         try {
             Args args = new Args(null)
-                    .value("root").value("log").value("log-format").value("criu").value("rootless")
+                    .value("root").value("image-root").value("log").value("log-format").value("criu").value("rootless")
                     .flag("debug").flag("systemd-cgroup").flag("version", "v").flag("help", "h")
                     .parse(Arrays.asList(argv), 1);
             globals.debug = args.has("debug");
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
             Warnings.sendTo(globals.log::warning);
+            globals.explicitRoot = args.get("root") != null;
+            globals.imageRoot = args.get("image-root");
             globals.root = new StateDir(Path.of(args.get("root", defaultRoot().toString())));
             hako.seccomp.ProfileCache.besideStateRoot(globals.root.root());
             if (args.has("version")) {
@@ -105,6 +111,9 @@ public final class Hako {
                 case "events" -> EventsCommand.run(globals, commandArgs);
                 case "features" -> FeaturesCommand.run(globals, commandArgs);
                 case "network" -> NetworkCommand.run(globals, commandArgs);
+                case "image" -> ImageCommand.run(globals, commandArgs);
+                case "images" -> ImagesCommand.run(globals, commandArgs);
+                case "rmi" -> RmiCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);

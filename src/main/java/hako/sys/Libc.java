@@ -308,6 +308,16 @@ public final class Libc {
         }
     }
 
+    /** flock(fd, LOCK_SH): waits for a shared lock, which many hold at once and an exclusive one excludes. */
+    public static void lockShared(int fd, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            while (syscall(state, Syscalls.FLOCK, fd, 1 /* LOCK_SH */, 0, 0) < 0) {
+                if (errno(state) != Errno.EINTR) throw fail(what, state);
+            }
+        }
+    }
+
     /** flock(fd, LOCK_SH | LOCK_NB): whether nobody holds the exclusive lock (the shared one is then held until closed). */
     public static boolean tryLockShared(int fd, String what) {
         try (Arena arena = Arena.ofConfined()) {
@@ -326,6 +336,64 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             if (syscall(state, Syscalls.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), S_IFIFO | mode, 0) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
+    /**
+     * mknodat(2): a device node or FIFO; {@code mode} holds the file type (S_IFCHR 0020000,
+     * S_IFBLK 0060000, S_IFIFO) and the permissions. Device nodes need CAP_MKNOD.
+     */
+    public static void mknod(String path, int mode, int major, int minor, String what) {
+        // makedev() of glibc: the 64-bit dev_t that the kernel decodes back into major and minor
+        long dev = ((major & 0xfffL) << 8) | ((major & ~0xfffL) << 32) | (minor & 0xffL) | ((minor & ~0xffL) << 12);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), mode, dev) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
+    /**
+     * fchmodat(2) by path, for FIFOs and device nodes: Java's own chmod opens the file first,
+     * which blocks on a FIFO and would open a device. The caller has just made the node.
+     */
+    public static void chmod(String path, int mode, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.FCHMODAT, AT_FDCWD, arena.allocateFrom(path).address(), mode, 0) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
+    /**
+     * utimensat(2) with AT_SYMLINK_NOFOLLOW: a path's access and modification times, a symlink's
+     * own. Java's setTimes opens the file first, which blocks on a FIFO.
+     */
+    public static void setTimes(String path, long seconds, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment times = arena.allocate(32, 8); // two struct timespec: atime, mtime
+            times.set(JAVA_LONG, 0, seconds);
+            times.set(JAVA_LONG, 16, seconds);
+            if (syscall(state, Syscalls.UTIMENSAT, AT_FDCWD, arena.allocateFrom(path).address(), times.address(),
+                    0x100 /* AT_SYMLINK_NOFOLLOW */) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
+    /** lsetxattr(2): an extended attribute on the path itself, never on what a symlink points to. */
+    public static void setXattr(String path, String name, byte[] value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment bytes = arena.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, bytes, JAVA_BYTE, 0, value.length);
+            if (syscall(state, Syscalls.LSETXATTR, arena.allocateFrom(path).address(), arena.allocateFrom(name).address(),
+                    bytes.address(), value.length, 0, 0) < 0) {
                 throw fail(what, state);
             }
         }

@@ -1,0 +1,24 @@
+package hako.cli;
+
+/** Image names as people write them: NAME[:TAG], the tag "latest" when none is given. */
+final class Names {
+    private Names() {}
+
+    /** {name, tag}; a colon before the last slash is a registry's port, not a tag. */
+    static String[] split(String reference) {
+        int colon = reference.lastIndexOf(':');
+        String[] parts = colon > reference.lastIndexOf('/') ? new String[] {reference.substring(0, colon), reference.substring(colon + 1)}
+                : new String[] {reference, "latest"};
+        if (parts[0].isEmpty() || parts[1].isEmpty() || !parts[0].matches("[a-z0-9][a-z0-9._/:-]*") || !parts[1].matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")) {
+            throw new UsageException(null, "\"" + reference + "\" is not an image name (NAME[:TAG], lower case)");
+        }
+        return parts;
+    }
+
+    /** A layout's ref.name: a whole reference ("docker.io/library/busybox:1.36") or only a tag ("1.36"). */
+    static String[] fromReference(String refName, String fallbackName) {
+        if (refName == null) return split(fallbackName.toLowerCase());
+        if (refName.contains("/") || refName.contains(":")) return split(refName);
+        return split(fallbackName.toLowerCase() + ":" + refName);
+    }
+}

@@ -1,0 +1,36 @@
+package hako.image;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * What a layer is compressed with, told by its first bytes, not by its media type or name: a
+ * plain tar and gzip are read; zstd, xz and bzip2 are named and refused (not supported yet).
+ */
+final class Compression {
+    private Compression() {}
+
+    static InputStream decompress(InputStream raw) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+        in.mark(8);
+        byte[] magic = in.readNBytes(6);
+        in.reset();
+        if (starts(magic, 0x1f, 0x8b)) return new GZIPInputStream(in, 1 << 16);
+        if (starts(magic, 0x28, 0xb5, 0x2f, 0xfd)) throw unsupported("zstd");
+        if (starts(magic, 0xfd, '7', 'z', 'X', 'Z', 0)) throw unsupported("xz");
+        if (starts(magic, 'B', 'Z', 'h')) throw unsupported("bzip2");
+        return in;
+    }
+
+    private static ImageException unsupported(String what) {
+        return new ImageException("the layer is " + what + "-compressed, which hako does not read yet (only plain and gzip'd tar)");
+    }
+
+    private static boolean starts(byte[] bytes, int... magic) {
+        if (bytes.length < magic.length) return false;
+        for (int i = 0; i < magic.length; i++) if ((bytes[i] & 0xff) != magic[i]) return false;
+        return true;
+    }
+}

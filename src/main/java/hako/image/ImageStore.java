@@ -1,0 +1,255 @@
+package hako.image;
+
+import hako.json.Json;
+import hako.sys.Libc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The local image store:
+ * <pre>
+ * ROOT/lock                     shared by every load, exclusive for rmi: a layer a load has just
+ *                               unpacked cannot be removed before the load records its image
+ * ROOT/records.lock             exclusive while images.json is read and rewritten
+ * ROOT/images.json              the records (name, tag → manifest, config, layers), written atomically
+ * ROOT/blobs/sha256/HEX         manifests and configs, as verified
+ * ROOT/layers/sha256/HEX/       each layer unpacked once, by its blob's digest, in overlayfs's form
+ * ROOT/layers/sha256/HEX.lock   flock'd while that layer is unpacked or removed
+ * ROOT/tmp/HEX                  a layer being unpacked; renamed into layers/ only once verified
+ * </pre>
+ */
+public final class ImageStore {
+    private final Path root;
+
+    public ImageStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Where images live: /var/lib/hako/images for root (they outlive a reboot, unlike /run/hako);
+     * $XDG_DATA_HOME/hako/images otherwise; beside an explicit --root, as networks are, so that a
+     * private state root (tests, a second hako) has a private store.
+     */
+    public static Path defaultRoot(Path stateRoot, boolean explicitStateRoot, boolean rootless) {
+        if (explicitStateRoot) {
+            Path absolute = stateRoot.toAbsolutePath().normalize();
+            return absolute.resolveSibling(absolute.getFileName() + "-images");
+        }
+        if (!rootless) return Path.of("/var/lib/hako/images");
+        String data = System.getenv("XDG_DATA_HOME");
+        Path base = data != null && !data.isEmpty() ? Path.of(data) : Path.of(System.getProperty("user.home"), ".local/share");
+        return base.resolve("hako/images");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path layerDirectory(Digest layer) {
+        return root.resolve("layers/sha256").resolve(layer.hex());
+    }
+
+    /** Imports an image: layers not yet in the store are unpacked and verified, then the record is written. */
+    public ImageRecord load(Image image, String name, String tag, Consumer<String> progress) {
+        try (Lock storeLock = lock(root.resolve("lock"), true)) {
+            List<ImageRecord.StoredLayer> layers = new ArrayList<>();
+            for (Image.Layer layer : image.layers()) layers.add(ensureLayer(layer, progress));
+            Blobs blobs = new Blobs(root);
+            writeBlob(blobs.path(image.manifestDigest()), image.manifest());
+            writeBlob(blobs.path(image.configDigest()), image.config());
+            ImageRecord record = new ImageRecord(name, tag, image.manifestDigest(), image.configDigest(), List.copyOf(layers));
+            try (Lock recordsLock = lock(root.resolve("records.lock"), false)) {
+                List<ImageRecord> records = new ArrayList<>(records());
+                records.removeIf(r -> r.name().equals(name) && r.tag().equals(tag));
+                records.add(record);
+                writeRecords(records);
+            }
+            return record;
+        }
+    }
+
+    public List<ImageRecord> list() {
+        return records();
+    }
+
+    /** Removes an image's record, then the layers and blobs no other image uses; returns the removed record. */
+    public ImageRecord remove(String name, String tag) {
+        try (Lock storeLock = lock(root.resolve("lock"), false); Lock recordsLock = lock(root.resolve("records.lock"), false)) {
+            List<ImageRecord> records = new ArrayList<>(records());
+            ImageRecord removed = records.stream().filter(r -> r.name().equals(name) && r.tag().equals(tag)).findFirst()
+                    .orElseThrow(() -> new ImageException("no image " + name + ":" + tag + " in " + root));
+            records.remove(removed);
+            writeRecords(records);
+            Set<Digest> used = new HashSet<>();
+            for (ImageRecord r : records) {
+                used.add(r.manifest());
+                used.add(r.config());
+                for (ImageRecord.StoredLayer layer : r.layers()) used.add(layer.digest());
+            }
+            Blobs blobs = new Blobs(root);
+            for (Digest blob : List.of(removed.manifest(), removed.config())) {
+                if (!used.contains(blob)) Files.deleteIfExists(blobs.path(blob));
+            }
+            for (ImageRecord.StoredLayer layer : removed.layers()) {
+                if (used.contains(layer.digest())) continue;
+                Path lockFile = layerDirectory(layer.digest()).resolveSibling(layer.digest().hex() + ".lock");
+                try (Lock layerLock = lock(lockFile, false)) {
+                    removeLayer(layer.digest());
+                }
+                Files.deleteIfExists(lockFile);
+            }
+            return removed;
+        } catch (IOException e) {
+            throw new ImageException("removing " + name + ":" + tag + " from " + root + ": " + e.getMessage());
+        }
+    }
+
+    private ImageRecord.StoredLayer ensureLayer(Image.Layer layer, Consumer<String> progress) {
+        Path target = layerDirectory(layer.digest());
+        Path sizeFile = target.resolveSibling(layer.digest().hex() + ".size");
+        String what = "unpacking layer " + layer.digest();
+        try {
+            Files.createDirectories(target.getParent());
+            try (Lock layerLock = lock(target.resolveSibling(layer.digest().hex() + ".lock"), false)) {
+                if (Files.isDirectory(target) && Files.isRegularFile(sizeFile)) {
+                    progress.accept("layer " + layer.digest().shortHex() + ": already in the store");
+                    return new ImageRecord.StoredLayer(layer.digest(), Long.parseLong(Files.readString(sizeFile).strip()));
+                }
+                Path temporary = root.resolve("tmp").resolve(layer.digest().hex());
+                Unpacker.remove(temporary); // what a killed load left
+                Files.createDirectories(temporary);
+                long size;
+                try {
+                    size = unpack(layer, temporary);
+                    Files.writeString(sizeFile, size + "\n");
+                    Unpacker.remove(target);
+                    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Unpacker.remove(temporary);
+                }
+                progress.accept("layer " + layer.digest().shortHex() + ": unpacked, " + size + " bytes");
+                return new ImageRecord.StoredLayer(layer.digest(), size);
+            }
+        } catch (ImageException e) {
+            throw new ImageException(what + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ImageException(what + ": " + e.getMessage(), e);
+        } catch (hako.sys.SysException e) {
+            throw new ImageException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Unpacks the blob, verifying its digest and (when the config names it) the digest of the tar inside. */
+    private static long unpack(Image.Layer layer, Path directory) throws IOException {
+        try (Sha256Stream blob = layer.opener().open()) {
+            InputStream tar = Compression.decompress(blob);
+            Sha256Stream diff = new Sha256Stream(tar);
+            Unpacker unpacker = new Unpacker(directory, Unpacker.Whiteouts.OVERLAY);
+            try {
+                unpacker.unpack(diff);
+            } catch (ImageException | IOException e) {
+                // a corrupt blob usually shows first as a bad gzip or tar header: name the real cause
+                verifyQuietly(blob, layer);
+                throw e;
+            }
+            Digest diffId = diff.finish();
+            blob.verify("layer", layer.digest(), layer.size());
+            if (layer.diffId() != null && !diffId.equals(layer.diffId())) {
+                throw new ImageException("its content is " + diffId + ", the config's diff_id says " + layer.diffId());
+            }
+            return unpacker.bytes();
+        }
+    }
+
+    /** Throws the digest mismatch if there is one; any other trouble reading leaves the first error to be told. */
+    private static void verifyQuietly(Sha256Stream blob, Image.Layer layer) {
+        try {
+            blob.verify("layer", layer.digest(), layer.size());
+        } catch (IOException e) {
+            // the unpacking error says more
+        }
+    }
+
+    private void removeLayer(Digest layer) throws IOException {
+        Path target = layerDirectory(layer);
+        if (Files.exists(target)) {
+            // moved aside first, so that the store never shows half a layer
+            Path doomed = root.resolve("tmp").resolve("rm-" + layer.hex());
+            Files.createDirectories(doomed.getParent());
+            Unpacker.remove(doomed);
+            Files.move(target, doomed, StandardCopyOption.ATOMIC_MOVE);
+            Unpacker.remove(doomed);
+        }
+        Files.deleteIfExists(target.resolveSibling(layer.hex() + ".size"));
+    }
+
+    private List<ImageRecord> records() {
+        Path file = root.resolve("images.json");
+        if (!Files.exists(file)) return List.of();
+        try {
+            List<ImageRecord> records = new ArrayList<>();
+            for (Object item : (List<?>) OciLayout.parse(Files.readAllBytes(file), file.toString())) records.add(ImageRecord.fromJson(item));
+            return records;
+        } catch (IOException e) {
+            throw new ImageException("reading " + file + ": " + e.getMessage());
+        }
+    }
+
+    private void writeRecords(List<ImageRecord> records) {
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (ImageRecord record : records) json.add(record.toJson());
+        writeAtomically(root.resolve("images.json"), Json.writePretty(json).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeBlob(Path path, byte[] bytes) {
+        if (!Files.exists(path)) writeAtomically(path, bytes);
+    }
+
+    /** Written beside, then renamed over: a reader (or a crash) sees the old file or the new, never half. */
+    private static void writeAtomically(Path path, byte[] bytes) {
+        try {
+            Files.createDirectories(path.getParent());
+            Path temporary = path.resolveSibling("." + path.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Files.write(temporary, bytes);
+            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new ImageException("writing " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** An flock(2) on a file of the store, released by close. */
+    private interface Lock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static Lock lock(Path file, boolean shared) {
+        try {
+            Files.createDirectories(file.getParent());
+            if (!Files.exists(file)) Files.write(file, new byte[0]);
+        } catch (IOException e) {
+            throw new ImageException("making the lock " + file + ": " + e.getMessage());
+        }
+        String what = "locking " + file;
+        int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, what);
+        try {
+            if (shared) Libc.lockShared(fd, what);
+            else Libc.lockExclusive(fd, what);
+        } catch (RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+        return () -> Libc.close(fd);
+    }
+}
