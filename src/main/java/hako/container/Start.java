@@ -23,18 +23,24 @@ public final class Start {
             ContainerState state = states.load(id);
             ContainerStatus.of(states, state).checkStart();
             Hooks hooks = Hooks.parse(state.hooks(), "state.json");
-            try {
-                HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
-                        Json.write(state.ociState(Status.CREATED)), asTheProcess(state));
-            } catch (RuntimeException e) {
-                // The spec: a failed startContainer hook stops the container; delete then cleans up.
-                Kill.signal(state.pid(), state.pidStartTime(), Libc.SIGKILL);
-                throw e;
-            }
+            // Where the hooks run is worked out only for hooks there are: it decodes the process
+            // and looks up its seccomp program, on the path of every start.
+            if (!hooks.of(Hooks.START_CONTAINER).isEmpty()) runStartHooks(hooks, state);
             releaseInit(states, state);
             ContainerState running = state.withPhase(Status.RUNNING);
             states.save(running);
             poststart(hooks, running);
+        }
+    }
+
+    /** startContainer hooks; the spec: one that fails stops the container (delete then cleans up). */
+    private static void runStartHooks(Hooks hooks, ContainerState state) {
+        try {
+            HookRunner.run(hooks.of(Hooks.START_CONTAINER), Hooks.START_CONTAINER,
+                    Json.write(state.ociState(Status.CREATED)), asTheProcess(state));
+        } catch (RuntimeException e) {
+            Kill.signal(state.pid(), state.pidStartTime(), Libc.SIGKILL);
+            throw e;
         }
     }
 

@@ -41,8 +41,17 @@ public record Caller(long uid, long gid, boolean inUserNamespace) {
         return rootless() || inUserNamespace;
     }
 
+    /** Read once: the JVM never changes its own ids or user namespace. */
+    private static volatile Caller current;
+
     /** The effective ids of this process, from /proc/self/status (Java has no geteuid), and its user namespace. */
     public static Caller current() {
+        Caller caller = current;
+        if (caller == null) current = caller = read();
+        return caller;
+    }
+
+    private static Caller read() {
         try {
             long uid = -1, gid = -1;
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
