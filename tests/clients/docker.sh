@@ -19,6 +19,7 @@ repo=$(cd "$here/../.." && pwd)
 self="$here/$(basename "${BASH_SOURCE[0]}")"
 # shellcheck source=tests/clients/lib.sh
 source "$here/lib.sh"
+source "$here/sleeper-steps.sh"
 
 IMAGE=hako/busybox:latest
 
@@ -135,37 +136,7 @@ done
 if [ -n "$placed" ]; then pass "cgroup: the container is in /$CGROUP_PARENT/ID, the parent dockerd was given (${placed% })"
 else fail "cgroup: the container is in /$CGROUP_PARENT/ID, the parent dockerd was given" "$(cat "/proc/${pid:-0}/cgroup" 2>&1)"; fi
 
-if wait_for_log sleeper started; then
-  capture 30 dk logs sleeper
-  check "logs: exactly what the container printed (nothing from the runtime)" "started" "$OUT" "$ERR"
-else fail "logs: exactly what the container printed (nothing from the runtime)" "$(dk logs sleeper 2>&1)"; fi
-
-capture 30 dk exec sleeper sh -c 'echo exec-ok; tr "\0" " " < /proc/1/cmdline; echo; echo $$'
-if [ "$RC" -eq 0 ] && [ "$(sed -n 1p <<< "$OUT")" = exec-ok ] &&
-   [ "$(sed -n 2p <<< "$OUT")" = "sh -c $SLEEPER " ] &&
-   [ "$(sed -n 3p <<< "$OUT")" != 1 ]; then
-  pass "exec: runs beside PID 1 in the container's namespaces"
-else fail "exec: runs beside PID 1 in the container's namespaces" "rc=$RC"$'\n'"$OUT"$'\n'"$ERR"; fi
-
-capture 30 dk exec sleeper sh -c 'exit 5'
-check "exec: exit status 5 comes back" 5 "$RC" "$ERR"
-
-capture 30 dk exec -e EXEC_VAR=v1 -w /tmp -u 65534:65534 sleeper sh -c 'echo "$EXEC_VAR $(pwd) $(id -u):$(id -g)"'
-check "exec -e -w -u: environment, directory and user of the process" "v1 /tmp 65534:65534" "$OUT" "$ERR"
-
-tty_out=$(on_a_terminal dk exec -it sleeper sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1)
-if grep -qE '^/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
-  pass "exec -it: the process has a terminal on stdin and stdout"
-else fail "exec -it: the process has a terminal on stdin and stdout" "$tty_out"; fi
-
-tty_out=$(on_a_terminal dk run --rm -it "$IMAGE" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo tty-ok' 2>&1)
-if grep -qE '^/dev/pts/[0-9]+$' <<< "$tty_out" && grep -qx tty-ok <<< "$tty_out"; then
-  pass "run -it: the container's process has a terminal (console socket)"
-else fail "run -it: the container's process has a terminal (console socket)" "$tty_out"; fi
-
-capture 30 dk kill --signal USR1 sleeper
-if [ "$RC" -eq 0 ] && wait_for_log sleeper "got USR1"; then pass "kill --signal USR1: the process's trap ran"
-else fail "kill --signal USR1: the process's trap ran" "$ERR"$'\n'"$(dk logs sleeper 2>&1)"; fi
+sleeper_steps dk
 
 status_before=$(inspect sleeper '{{.State.Status}}')
 before=$(date +%s%N)

@@ -20,7 +20,7 @@ repo=$(cd "$here/../.." && pwd)
 self="$here/$(basename "${BASH_SOURCE[0]}")"
 # shellcheck source=tests/clients/lib.sh
 source "$here/lib.sh"
-source "$here/podman-steps.sh"
+source "$here/sleeper-steps.sh"
 
 IMAGE=localhost/hako-busybox:latest
 # The user's subordinate ids: far above the ranges useradd hands out, uids and gids alike.
@@ -203,7 +203,7 @@ if [ -n "$pid" ] && [ "$pid" -gt 0 ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 
   pass "inspect: State.Pid is the container's process on the host, running as the user"
 else fail "inspect: State.Pid is the container's process on the host, running as the user" "pid=$pid"; fi
 
-podman_sleeper_steps
+sleeper_steps pm "${RUN[@]:1}"
 
 status_before=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
 before=$(date +%s%N)

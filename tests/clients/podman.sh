@@ -18,7 +18,7 @@ repo=$(cd "$here/../.." && pwd)
 self="$here/$(basename "${BASH_SOURCE[0]}")"
 # shellcheck source=tests/clients/lib.sh
 source "$here/lib.sh"
-source "$here/podman-steps.sh"
+source "$here/sleeper-steps.sh"
 
 IMAGE=localhost/hako-busybox:latest
 
@@ -117,7 +117,7 @@ if [ -n "$pid" ] && [ "$pid" -gt 0 ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 
   pass "inspect: State.Pid is the container's process on the host"
 else fail "inspect: State.Pid is the container's process on the host" "pid=$pid"; fi
 
-podman_sleeper_steps
+sleeper_steps pm "${RUN[@]:1}"
 
 capture 30 pm pause sleeper
 paused=$(pm inspect --format '{{.State.Status}}' sleeper 2>/dev/null)
