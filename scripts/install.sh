@@ -14,7 +14,7 @@ install -m 0644 target/hako.jar "$lib/hako.jar"
 bin/hako-aot "$java_home" "$lib/hako.jar"
 cat > "$prefix/bin/hako.new" <<END
 #!/bin/sh
-exec "$lib/java" @"$lib/hako.args" hako.Main "\$@"
+HAKO_LAUNCHER=$prefix/bin/hako exec "$lib/java" @"$lib/hako.args" hako.Main "\$@"
 END
 chmod 0755 "$prefix/bin/hako.new"
 mv "$prefix/bin/hako.new" "$prefix/bin/hako"

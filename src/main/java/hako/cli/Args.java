@@ -60,6 +60,11 @@ final class Args {
                 name = name.substring(0, equals);
             }
             String canonical = aliases.get(name);
+            if (canonical == null && bundled(word)) {
+                // -it: boolean one-letter flags written together, as docker's users do
+                for (char letter : name.toCharArray()) values.put(aliases.get(String.valueOf(letter)), "true");
+                continue;
+            }
             if (canonical == null) throw new UsageException(command, "unknown flag " + word);
             if (takesValue.get(canonical)) {
                 if (inline == null) {
@@ -73,6 +78,15 @@ final class Args {
             }
         }
         return this;
+    }
+
+    private boolean bundled(String word) {
+        if (word.startsWith("--") || word.length() < 3 || word.contains("=")) return false;
+        for (char letter : word.substring(1).toCharArray()) {
+            String canonical = aliases.get(String.valueOf(letter));
+            if (canonical == null || takesValue.get(canonical)) return false;
+        }
+        return true;
     }
 
     Args parse(List<String> args) {

@@ -32,7 +32,7 @@ public final class Hako {
               update    change a running container's resource limits
               events    a container's usage and OOM kills, as JSON lines (--stats: once)
               list      list containers
-              ps        list a container's processes
+              ps        list a container's processes; without an id, the launched containers
               plan      print the kernel operations that run would perform, without running anything
               spec      write a default config.json into the bundle
               features  print what this hako supports (OCI features JSON)
@@ -40,6 +40,10 @@ public final class Hako {
               image     load an image into the local store (hako image help)
               images    list the images in the local store
               rmi       remove an image, and the layers no other image uses
+              launch    run a container from an image in one line (docker's run; -d with conmon)
+              stop      stop a launched container: its StopSignal, then SIGKILL (-t SECONDS)
+              rm        remove launched containers (-f: running ones too)
+              logs      a detached container's output (-f, --tail N, -t)
 
             global flags:
               --root DIR          state directory (default /run/hako; $XDG_RUNTIME_DIR/hako when not root)
@@ -51,7 +55,7 @@ public final class Hako {
             """;
 
     private static final java.util.Set<String> USES_THE_KERNEL = java.util.Set.of(
-            "create", "start", "run", "exec", "kill", "delete", "pause", "resume", "update", "events");
+            "create", "start", "run", "exec", "kill", "delete", "pause", "resume", "update", "events", "launch", "stop", "rm", "cleanup");
 
     private Hako() {}
 
@@ -115,6 +119,11 @@ public final class Hako {
                 case "images" -> ImagesCommand.run(globals, commandArgs);
                 case "rmi" -> RmiCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);
+                case "launch" -> LaunchCommand.run(globals, commandArgs);
+                case "stop" -> StopCommand.run(globals, commandArgs);
+                case "rm" -> RmCommand.run(globals, commandArgs);
+                case "logs" -> LogsCommand.run(globals, commandArgs);
+                case "cleanup" -> CleanupCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);
                 case "aot-training" -> AotTraining.run();

@@ -15,13 +15,14 @@ import java.util.Set;
 /**
  * {@code hako ps [--format table|json] ID [PS_ARGS…]}: the container's processes — their pids as
  * JSON, or the host's {@code ps} (by default {@code ps -ef}) narrowed to them, as runc does.
+ * Without an id (which runc refuses), docker's ps: the containers made by launch.
  */
 final class PsCommand {
     private PsCommand() {}
 
     static int run(Globals globals, List<String> argv) {
-        Args args = new Args("ps").value("format", "f").parse(argv, 1);
-        if (args.positional().isEmpty()) throw new UsageException("ps", "a container id is required");
+        Args args = new Args("ps").value("format", "f").flag("all", "a").parse(argv, 1);
+        if (args.positional().isEmpty()) return LaunchedList.print(globals, args.has("all"));
         String id = ContainerId.check(args.positional().getFirst());
         globals.context = "listing the processes of container \"" + id + "\"";
         List<Integer> pids = Processes.of(globals.root, id);

@@ -83,6 +83,26 @@ public final class ImageStore {
         return records();
     }
 
+    /**
+     * The image a person means by NAME[:TAG]: the record of that exact name, else the one whose
+     * name ends in /NAME (busybox for docker.io/library/busybox, as docker and podman resolve short names).
+     */
+    public ImageRecord find(String name, String tag) {
+        List<ImageRecord> records = records();
+        for (ImageRecord r : records) if (r.name().equals(name) && r.tag().equals(tag)) return r;
+        List<ImageRecord> matching = records.stream().filter(r -> r.tag().equals(tag) && r.name().endsWith("/" + name)).toList();
+        if (matching.size() == 1) return matching.getFirst();
+        if (matching.size() > 1) {
+            throw new ImageException(name + ":" + tag + " is ambiguous: " + matching.stream().map(r -> r.name() + ":" + r.tag()).toList());
+        }
+        throw new ImageException("no image " + name + ":" + tag + " in the store (hako image load, hako pull)");
+    }
+
+    /** The image's config blob, as verified when it was stored. */
+    public byte[] config(ImageRecord record) {
+        return new Blobs(root).read(record.config(), -1, "config");
+    }
+
     /** Removes an image's record, then the layers and blobs no other image uses; returns the removed record. */
     public ImageRecord remove(String name, String tag) {
         try (Lock storeLock = lock(root.resolve("lock"), false); Lock recordsLock = lock(root.resolve("records.lock"), false)) {

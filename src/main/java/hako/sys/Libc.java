@@ -548,6 +548,29 @@ public final class Libc {
         }
     }
 
+    /** mount(2) of a file system with its options, as {@code mount -t TYPE -o DATA SOURCE TARGET}. */
+    public static void mount(String source, String target, String type, String data, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.MOUNT, arena.allocateFrom(source).address(), arena.allocateFrom(target).address(),
+                    arena.allocateFrom(type).address(), 0, arena.allocateFrom(data).address(), 0) < 0) {
+                throw fail(what, state);
+            }
+        }
+    }
+
+    /** Puts /dev/null on standard input: a container started without -i reads nothing, as with docker run. */
+    public static void stdinFromDevNull() {
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC, "opening /dev/null");
+        if (fd == 0) return; // standard input was closed: it is /dev/null now
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.DUP3, fd, 0, 0, 0) < 0) throw fail("putting /dev/null on standard input", state);
+        } finally {
+            close(fd);
+        }
+    }
+
     /** umount2(path, MNT_DETACH): the mount goes now, its users keep it until they let go. */
     public static void unmountLazily(String path, String what) {
         try (Arena arena = Arena.ofConfined()) {

@@ -1,0 +1,75 @@
+package hako.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What stays with a detached container: conmon, podman's monitor (a Debian package, a few hundred
+ * KiB resident). It daemonizes itself, runs {@code hako create} as its child so that it is the
+ * init's parent and reaper, keeps the container's output in a log (Kubernetes' "k8s-file" lines),
+ * writes the exit code when the process ends, and then runs {@code hako cleanup NAME}.
+ */
+final class Conmon {
+    private static final List<String> PATHS = List.of("/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon");
+
+    private Conmon() {}
+
+    static String find() {
+        return PATHS.stream().filter(path -> Files.isExecutable(Path.of(path))).findFirst()
+                .orElseThrow(() -> new LaunchException("a detached container needs conmon to watch it (apt-get install conmon)"));
+    }
+
+    /**
+     * The command that starts conmon for {@code container}; {@code hako} is the launcher and
+     * {@code globals} the global flags (--root…) that every hako it runs must get.
+     */
+    static List<String> command(String conmon, LaunchedContainer container, String hako, List<String> globals, boolean tty,
+                                boolean stdin) {
+        String name = container.name();
+        List<String> command = new ArrayList<>(List.of(conmon, "--api-version", "1", "-c", name, "-u", name, "-n", name,
+                "-r", hako, "-b", container.directory().toString(), "-p", container.pidFile().toString(),
+                "-P", container.directory().resolve("conmon.pid").toString(),
+                "--exit-dir", container.exitDirectory().toString(), "-l", "k8s-file:" + container.log(),
+                // conmon's short-named link to the directory, where the attach socket is found
+                "--socket-dir-path", container.directory().getParent().resolve(".attach").toString()));
+        for (String flag : globals) command.addAll(List.of("--runtime-arg", flag));
+        // create's error, if it fails, for launch to show: conmon itself has nowhere to say it
+        command.addAll(List.of("--runtime-arg", "--log", "--runtime-arg", container.runtimeLog().toString()));
+        command.addAll(List.of("--exit-command", hako));
+        for (String flag : globals) command.addAll(List.of("--exit-command-arg", flag));
+        command.addAll(List.of("--exit-command-arg", "cleanup", "--exit-command-arg", name));
+        if (tty) command.add("-t");
+        if (stdin) command.addAll(List.of("-i", "--leave-stdin-open"));
+        return command;
+    }
+
+    /** Runs conmon, which returns as soon as it has daemonized; its own errors go to DIR/conmon.log. */
+    static void start(List<String> command, LaunchedContainer container) {
+        File log = container.directory().resolve("conmon.log").toFile();
+        try {
+            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectErrorStream(true).start();
+            int code = process.waitFor();
+            if (code != 0) throw new LaunchException("conmon failed (exit " + code + "): " + lastLine(log.toPath()));
+        } catch (IOException e) {
+            throw new LaunchException("starting conmon: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while starting conmon");
+        }
+    }
+
+    static String lastLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = lines.size() - 1; i >= 0; i--) if (!lines.get(i).isBlank()) return lines.get(i).strip();
+        } catch (IOException e) {
+            // nothing written
+        }
+        return "(no message)";
+    }
+}

@@ -1,0 +1,207 @@
+package hako.launch;
+
+import hako.container.ContainerStatus;
+import hako.container.Delete;
+import hako.container.Handover;
+import hako.container.Kill;
+import hako.container.Run;
+import hako.container.Start;
+import hako.image.ImageRecord;
+import hako.image.ImageStore;
+import hako.net.NetworkRequest;
+import hako.state.ContainerId;
+import hako.state.StateDir;
+import hako.state.Status;
+import hako.sys.Libc;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code hako launch IMAGE [COMMAND…]}: a container from an image in one line. It writes a real
+ * OCI bundle (the container's directory, {@link LaunchedContainer}) over an overlayfs of the
+ * image's layers, then takes the same create/start path as {@code hako run}, so that state, exec,
+ * kill, delete, ps, events and the network work on it as on any container.
+ */
+public final class Launch {
+    private static final long CREATE_TIMEOUT_NANOS = 60_000_000_000L;
+    private final StateDir states;
+    private final ImageStore images;
+    private final LaunchStore containers;
+
+    public Launch(StateDir states, ImageStore images, LaunchStore containers) {
+        this.states = states;
+        this.images = images;
+        this.containers = containers;
+    }
+
+    /** The container made, mounted and ready for create; undone whole if any step fails. */
+    public LaunchedContainer prepare(LaunchOptions options, String[] image, Map<String, String> hostEnv) {
+        ImageRecord record = images.find(image[0], image[1]);
+        ImageConfig config = ImageConfig.parse(images.config(record), "the config of " + image[0] + ":" + image[1]);
+        String name = options.name() != null ? ContainerId.check(options.name()) : generatedName(record.name());
+        LaunchedContainer container = containers.claim(name);
+        try {
+            List<Path> layers = new ArrayList<>();
+            for (ImageRecord.StoredLayer layer : record.layers()) layers.add(images.layerDirectory(layer.digest()));
+            Overlay.mount(layers, container.upper(), container.work(), container.rootfs());
+            container.writeSpec(LaunchSpec.build(options, config, name, container.rootfs().toString(), hostEnv));
+            container.writeRecord(LaunchedContainer.newRecord(name, record.name() + ":" + record.tag(), record.manifest().toString(),
+                    LaunchSpec.arguments(options, config), config.stopSignal(), options.remove(), options.detach(), config.labels()));
+            return container;
+        } catch (RuntimeException e) {
+            containers.remove(container);
+            throw e;
+        }
+    }
+
+    /** In the foreground: hako stays with the process and returns its exit code, recorded in the container's directory. */
+    public int foreground(LaunchedContainer container, LaunchOptions options) {
+        int code;
+        try {
+            if (!options.interactive() && !options.tty()) Libc.stdinFromDevNull();
+            code = Run.foreground(states, container.name(), container.directory(), Handover.NONE, network(options), false, true);
+        } catch (RuntimeException e) {
+            // it never ran: nothing of it is worth keeping, and its name is free again
+            containers.remove(container);
+            throw e;
+        }
+        container.recordExit(code);
+        finish(container, options.remove());
+        return code;
+    }
+
+    /** After the process: the root filesystem unmounted, and with --rm the whole directory gone. */
+    public void finish(LaunchedContainer container, boolean remove) {
+        if (remove) containers.remove(container);
+        else Overlay.unmount(container.rootfs());
+    }
+
+    /**
+     * Detached: conmon runs {@code hako create} and stays as the init's parent; once the container
+     * is created, it is started from here, and launch returns.
+     *
+     * @param hako    the launcher conmon runs (create, then cleanup when the process ends)
+     * @param globals the global flags those need (--root, --image-root)
+     */
+    public void detached(LaunchedContainer container, LaunchOptions options, String hako, List<String> globals) {
+        try {
+            List<String> command = Conmon.command(Conmon.find(), container, hako, globals, options.tty(), options.interactive());
+            Conmon.start(command, container);
+            awaitCreated(container);
+            Start.start(states, container.name());
+        } catch (RuntimeException e) {
+            cleanup(container.name(), true);
+            throw e;
+        }
+    }
+
+    /** Until hako create, under conmon, has made the container; its error if it failed instead. */
+    private void awaitCreated(LaunchedContainer container) {
+        long deadline = System.nanoTime() + CREATE_TIMEOUT_NANOS;
+        while (System.nanoTime() < deadline) {
+            Status status = status(container.name());
+            if (status == Status.CREATED) return;
+            if (status == Status.STOPPED) break;
+            if (Files.exists(container.exitFile())) break; // conmon saw create fail
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LaunchException("interrupted while waiting for the container");
+            }
+        }
+        if (Files.exists(container.runtimeLog())) throw new LaunchException(Conmon.lastLine(container.runtimeLog()));
+        throw new LaunchException("the container was not created within " + CREATE_TIMEOUT_NANOS / 1_000_000_000 + " s");
+    }
+
+    /**
+     * What follows the end of a container's process (conmon runs it, and {@code hako rm}): its
+     * runtime state deleted, its root filesystem unmounted, and, for --rm or {@code remove}, its
+     * directory gone. Safe to run twice, and at once: the container's lock orders them.
+     */
+    public void cleanup(String name, boolean remove) {
+        LaunchedContainer container;
+        try {
+            container = containers.find(name);
+        } catch (LaunchException e) {
+            return; // removed already
+        }
+        try (LaunchStore.Lock lock = containers.lock(container)) {
+            if (states.exists(name)) Delete.delete(states, name, true);
+            Object recorded = container.record().get("remove");
+            if (remove || Boolean.TRUE.equals(recorded)) containers.remove(container);
+            else Overlay.unmount(container.rootfs());
+        }
+    }
+
+    /** {@code hako rm}: a container that still runs is refused unless {@code force}, which kills it first. */
+    public void remove(String name, boolean force) {
+        containers.find(name);
+        Status status = status(name);
+        if (status != null) {
+            if (status != Status.STOPPED && !force) {
+                throw new LaunchException("container \"" + name + "\" is " + status + ": stop it first, or rm -f");
+            }
+        }
+        cleanup(name, true);
+    }
+
+    /**
+     * {@code hako stop}: {@code signal} (the image's StopSignal unless told), then SIGKILL after
+     * {@code timeoutSeconds}, as docker stop; returns once the process has ended.
+     */
+    public void stop(String name, int signal, long timeoutSeconds) {
+        containers.find(name);
+        if (!running(name)) return;
+        Kill.kill(states, name, signal, false);
+        if (awaitStopped(name, timeoutSeconds * 1000)) return;
+        Kill.kill(states, name, 9, true);
+        if (!awaitStopped(name, 10_000)) throw new LaunchException("container \"" + name + "\" did not stop after SIGKILL");
+    }
+
+    /** Whether the container's process is there (created, running or paused). */
+    public boolean running(String name) {
+        Status status = status(name);
+        return status != null && status != Status.STOPPED;
+    }
+
+    /** The runtime's status of the container, or null while it has no state (not yet made, or deleted). */
+    private Status status(String name) {
+        try {
+            return states.exists(name) ? ContainerStatus.of(states, states.load(name)) : null;
+        } catch (hako.state.StateException e) {
+            return null; // its directory made, its state not yet written; or deleted between the two looks
+        }
+    }
+
+    private boolean awaitStopped(String name, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        do {
+            if (!running(name)) return true;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    public static NetworkRequest.Flags network(LaunchOptions options) {
+        // docker's default: a bridge network (hako's "hako"), unless another is asked for
+        String network = options.network() != null ? options.network() : "hako";
+        return new NetworkRequest.Flags(network, options.publish(), options.allowFrom(), options.egress(), null);
+    }
+
+    /** The image's last name part and a few random hex digits, as a readable default for --name. */
+    static String generatedName(String image) {
+        String base = image.substring(image.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "-");
+        return base + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+    }
+}

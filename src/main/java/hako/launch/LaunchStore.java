@@ -1,0 +1,144 @@
+package hako.launch;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Where containers made from images keep their directories: beside the image store
+ * (/var/lib/hako/containers for /var/lib/hako/images), as podman keeps its containers' layers
+ * beside its images'. A directory outlives the container's runtime state (/run/hako), as an
+ * exited docker container does, until {@code hako rm}.
+ */
+public final class LaunchStore {
+    private final Path root;
+
+    public LaunchStore(Path root) {
+        this.root = root;
+    }
+
+    /** The store beside an image store: {@code …/images} → {@code …/containers}, {@code X-images} → {@code X-containers}. */
+    public static LaunchStore besideImages(Path imageRoot) {
+        String name = imageRoot.getFileName().toString();
+        String ours = name.endsWith("images") ? name.substring(0, name.length() - "images".length()) + "containers" : name + "-containers";
+        return new LaunchStore(imageRoot.resolveSibling(ours));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Makes the container's directory: the name is taken by the first to make it. */
+    LaunchedContainer claim(String name) {
+        Path directory = root.resolve(name);
+        try {
+            Files.createDirectories(root.resolve(".attach"));
+            Files.createDirectory(directory);
+            LaunchedContainer container = new LaunchedContainer(name, directory);
+            for (Path path : List.of(container.rootfs(), container.upper(), container.work(), container.exitDirectory())) {
+                Files.createDirectory(path);
+            }
+            return container;
+        } catch (FileAlreadyExistsException e) {
+            throw new LaunchException("the name \"" + name + "\" is already in use by a container (hako rm " + name + ")");
+        } catch (IOException e) {
+            throw new LaunchException("making " + directory + ": " + e.getMessage());
+        }
+    }
+
+    public LaunchedContainer find(String name) {
+        Path directory = root.resolve(name);
+        if (!Files.isRegularFile(directory.resolve("launch.json"))) {
+            throw new LaunchException("no container \"" + name + "\" made from an image");
+        }
+        return new LaunchedContainer(name, directory);
+    }
+
+    /** Held while a container is cleaned up or removed, so that conmon's cleanup and hako rm take turns. */
+    public interface Lock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    Lock lock(LaunchedContainer container) {
+        try {
+            FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel.lock(); // POSIX record locks: one holder among processes, released when the channel closes
+            return () -> {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // closing releases the lock; nothing else to do
+                }
+            };
+        } catch (IOException e) {
+            throw new LaunchException("locking " + root.resolve(".lock") + " for " + container.name() + ": " + e.getMessage());
+        }
+    }
+
+    public List<LaunchedContainer> list() {
+        List<LaunchedContainer> containers = new ArrayList<>();
+        if (!Files.isDirectory(root)) return containers;
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path entry : entries.sorted().toList()) {
+                if (!entry.getFileName().toString().startsWith(".") && Files.isRegularFile(entry.resolve("launch.json"))) {
+                    containers.add(new LaunchedContainer(entry.getFileName().toString(), entry));
+                }
+            }
+        } catch (IOException e) {
+            throw new LaunchException("listing " + root + ": " + e.getMessage());
+        }
+        return containers;
+    }
+
+    /** Unmounts the root filesystem and removes the directory with the container's changes. */
+    public void remove(LaunchedContainer container) {
+        Overlay.unmount(container.rootfs());
+        try {
+            Files.deleteIfExists(root.resolve(".attach").resolve(container.name()));
+            removeTree(container.directory());
+        } catch (IOException e) {
+            throw new LaunchException("removing " + container.directory() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes a tree without leaving its file system: a mount still inside it (a root filesystem
+     * some process holds, a bind mount) is refused rather than emptied.
+     */
+    private static void removeTree(Path top) throws IOException {
+        Object device = Files.getAttribute(top, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+                if (!device.equals(Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                    throw new IOException(dir + " is still mounted");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) throw e;
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,283 @@
+package hako.it;
+
+import hako.json.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code hako launch}, docker's one-line run, from images in a private store: an OCI layout the
+ * test writes (two layers, the upper with a whiteout, a config with Entrypoint, Cmd, Env,
+ * WorkingDir, User and StopSignal) and a plain rootfs tarball. The containers' directories live
+ * under the test's directory, so the leak check sees any overlayfs left mounted.
+ */
+class LaunchIT extends ContainerTest {
+    private static final String IMAGE = "configured:1";
+    private static final String PLAIN = "plain:1";
+
+    @BeforeAll
+    static void images() throws IOException, NoSuchAlgorithmException {
+        Path base = work.resolve("base.tar");
+        must(List.of("tar", "-C", rootfs.toString(), "-cf", base.toString(), "."));
+        Path upperDir = Files.createDirectories(work.resolve("upper-layer/etc"));
+        Files.writeString(upperDir.resolve("greeting"), "from the upper layer\n");
+        Files.createDirectories(work.resolve("upper-layer/srv"));
+        Files.createFile(Files.createDirectories(work.resolve("upper-layer/bin")).resolve(".wh.vi"));
+        Path upper = work.resolve("upper.tar");
+        must(List.of("tar", "-C", work.resolve("upper-layer").toString(), "-cf", upper.toString(), "."));
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("Entrypoint", List.of("/bin/sh", "-c"));
+        config.put("Cmd", List.of("echo \"$GREETING in $(pwd) as $(id -u)\""));
+        config.put("Env", List.of("GREETING=hello", "PATH=/bin"));
+        config.put("WorkingDir", "/srv");
+        config.put("User", "nobody");
+        config.put("StopSignal", "SIGINT");
+        Path layout = layout(work.resolve("layout"), List.of(base, upper), config);
+        assertLoaded(Hako.run(root, "", "image", "load", "--name", IMAGE, layout.toString()));
+        assertLoaded(Hako.run(root, "", "image", "load", "--name", PLAIN, base.toString()));
+    }
+
+    private static void assertLoaded(Hako.Result result) {
+        assertEquals(0, result.code(), result::toString);
+    }
+
+    @Test
+    void theImagesConfigGivesCommandEnvironmentDirectoryAndUser() {
+        Hako.Result result = launch("--rm", IMAGE);
+        assertEquals(0, result.code(), result::toString);
+        assertEquals("hello in /srv as 65534", result.stdout().strip());
+    }
+
+    @Test
+    void flagsOverTheImage() {
+        Hako.Result result = launch("--rm", "-e", "GREETING=hi", "-w", "/etc", "-u", "0", IMAGE, "echo \"$GREETING in $(pwd) as $(id -u)\"");
+        assertEquals("hi in /etc as 0", result.stdout().strip(), result::toString);
+        Hako.Result entrypoint = launch("--rm", "--entrypoint", "/bin/echo", IMAGE, "plain", "words");
+        assertEquals("plain words", entrypoint.stdout().strip(), entrypoint::toString);
+        Hako.Result hostname = launch("--rm", "--hostname", "box", "--name", "named", PLAIN, "sh", "-c", "hostname; echo $HOSTNAME");
+        assertEquals("box\nbox", hostname.stdout().strip(), hostname::toString);
+    }
+
+    @Test
+    void theUpperLayerWinsAndItsWhiteoutHides() {
+        Hako.Result result = launch("--rm", IMAGE, "cat /etc/greeting; ls /bin/vi || echo no vi; ls /bin/sh");
+        assertEquals("from the upper layer\nno vi\n/bin/sh", result.stdout().strip(), result::toString);
+        Hako.Result base = launch("--rm", PLAIN, "ls", "/bin/vi");
+        assertEquals("/bin/vi", base.stdout().strip(), "the plain image has vi: the whiteout is the upper layer's");
+    }
+
+    @Test
+    void changesStayInTheContainerNotInTheImage() {
+        Hako.Result write = launch("--name", "writer", PLAIN, "sh", "-c", "echo mine > /bin/new; rm /bin/vi");
+        assertEquals(0, write.code(), write::toString);
+        Hako.Result other = launch("--rm", PLAIN, "sh", "-c", "ls /bin/new || echo no new; ls /bin/vi");
+        assertEquals("no new\n/bin/vi", other.stdout().strip(), other::toString);
+        assertTrue(hako("ps", "-a").stdout().contains("writer"), "an exited container stays until rm");
+        assertTrue(hako("ps", "-a").stdout().lines().anyMatch(l -> l.startsWith("writer") && l.endsWith("exited (0)")));
+        assertEquals(0, hako("rm", "writer").code());
+        assertFalse(Files.exists(containers().resolve("writer")));
+    }
+
+    @Test
+    void theExitCodeIsLaunchsAndRmRemovesTheContainer() {
+        Hako.Result result = launch("--rm", "--name", "gone", PLAIN, "sh", "-c", "exit 3");
+        assertEquals(3, result.code(), result::toString);
+        assertFalse(Files.exists(containers().resolve("gone")), "--rm removes the directory");
+        Hako.Result kept = launch("--name", "kept", PLAIN, "sh", "-c", "exit 4");
+        assertEquals(4, kept.code());
+        assertTrue(hako("ps", "-a").stdout().lines().anyMatch(l -> l.startsWith("kept") && l.endsWith("exited (4)")));
+        assertFalse(hako("ps").stdout().contains("kept"), "ps without -a lists running containers only");
+        assertEquals(0, hako("rm", "kept").code());
+    }
+
+    @Test
+    void volumesTmpfsAndAReadOnlyRoot() throws IOException {
+        Path volume = Files.createDirectories(work.resolve("volume"));
+        Files.writeString(volume.resolve("in"), "from the host\n");
+        Hako.Result result = launch("--rm", "--read-only", "-v", volume + ":/data", "-v", volume + ":/ro:ro", "--tmpfs", "/scratch",
+                PLAIN, "sh", "-c", "cat /data/in; echo out > /data/out; echo x > /ro/x || echo ro refused; "
+                        + "touch /etc/x || echo root refused; echo t > /tmp/t && echo tmp ok; echo s > /scratch/s && echo scratch ok");
+        assertEquals("from the host\nro refused\nroot refused\ntmp ok\nscratch ok", result.stdout().strip(), result::toString);
+        assertEquals("out\n", Files.readString(volume.resolve("out")));
+    }
+
+    @Test
+    void capabilitiesAreDockersToAddAndDrop() {
+        Hako.Result defaults = launch("--rm", PLAIN, "grep", "CapBnd", "/proc/self/status");
+        // podman's eleven: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP
+        assertEquals("CapBnd:\t00000000800405fb", defaults.stdout().strip(), defaults::toString);
+        Hako.Result changed = launch("--rm", "--cap-drop", "ALL", "--cap-add", "net_admin", PLAIN, "grep", "CapBnd", "/proc/self/status");
+        assertEquals("CapBnd:\t0000000000001000", changed.stdout().strip(), changed::toString);
+    }
+
+    @Test
+    void withoutDashIStandardInputIsEmpty() {
+        assertEquals("", Hako.run(root, "typed\n", "launch", "--network", "none", "--rm", PLAIN, "cat").stdout());
+        assertEquals("typed", Hako.run(root, "typed\n", "launch", "--network", "none", "--rm", "-i", PLAIN, "cat").stdout().strip());
+    }
+
+    @Test
+    void initIsPidOneWithTheCommandUnderIt() {
+        Hako.Result result = launch("--rm", "--init", PLAIN, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$");
+        assertEquals(0, result.code(), result::toString);
+        List<String> lines = result.stdout().lines().toList();
+        assertTrue(lines.getFirst().startsWith("/run/hako-init -- sh"), result::toString);
+        assertFalse(lines.get(1).equals("1"), "the command is not pid 1 under --init");
+    }
+
+    @Test
+    void detachedUnderConmonWithLogsStopAndExitStatus() throws InterruptedException {
+        // the image's StopSignal is SIGINT: the trap says which signal came
+        Hako.Result started = launch("-d", "--name", "served", IMAGE,
+                "echo up; echo warn >&2; trap 'echo got INT; exit 5' INT; trap 'echo got TERM; exit 6' TERM; while :; do sleep 0.1; done");
+        assertEquals(0, started.code(), started::toString);
+        assertEquals("served", started.stdout().strip());
+        assertTrue(hako("ps").stdout().lines().anyMatch(l -> l.startsWith("served") && l.endsWith("running")));
+        assertEquals("running", Hako.status(root, "served"), "runc's commands see it too");
+        Hako.Result exec = hako("exec", "served", "cat", "/etc/greeting");
+        assertEquals("from the upper layer", exec.stdout().strip(), exec::toString);
+        awaitLog("served", "up");
+        Hako.Result logs = hako("logs", "served");
+        assertEquals("up", logs.stdout().strip(), logs::toString);
+        assertEquals("warn", logs.stderr().strip(), "stderr's lines go to stderr");
+        Hako.Result stop = hako("stop", "-t", "5", "served");
+        assertEquals(0, stop.code(), stop::toString);
+        awaitLog("served", "got INT");
+        assertEquals("up\ngot INT", hako("logs", "served").stdout().strip());
+        assertTrue(hako("logs", "--timestamps", "--tail", "1", "served").stdout().matches("20\\d\\d-\\d\\d-\\d\\dT\\S+ got INT\\n"));
+        awaitStatus("served", "exited (5)");
+        assertFalse(Hako.run(root, "", "state", "served").code() == 0, "conmon's cleanup deleted the runtime state");
+        assertEquals(0, hako("rm", "served").code());
+    }
+
+    @Test
+    void detachedWithRmIsGoneWhenItEnds() throws InterruptedException {
+        assertEquals(0, launch("-d", "--rm", "--name", "brief", PLAIN, "true").code());
+        for (int i = 0; i < 100 && Files.exists(containers().resolve("brief")); i++) Thread.sleep(50);
+        assertFalse(Files.exists(containers().resolve("brief")), "conmon's cleanup removed it");
+    }
+
+    @Test
+    void rmRefusesARunningContainerUnlessForced() {
+        assertEquals(0, launch("-d", "--name", "busy", PLAIN, "sleep", "100").code());
+        Hako.Result refused = hako("rm", "busy");
+        assertEquals(1, refused.code());
+        assertEquals("hako: removing container \"busy\": container \"busy\" is running: stop it first, or rm -f", refused.stderr().strip());
+        assertEquals(0, hako("rm", "-f", "busy").code());
+        assertFalse(Files.exists(containers().resolve("busy")));
+    }
+
+    @Test
+    void badInputIsOneLineAndLeavesNothing() {
+        assertOneLine(launch("--rm", "missing:1", "true"), "hako: launching missing:1: no image missing:1 in the store (hako image load, hako pull)");
+        assertOneLine(launch("--rm", "-v", "/no/such/dir:/x", PLAIN, "true"), "hako: launching plain:1: -v /no/such/dir:/x: /no/such/dir does not exist");
+        assertOneLine(launch("--rm", "-v", "named:/x", PLAIN, "true"),
+                "hako: launching plain:1: -v named:/x: named volumes are not supported; give an absolute host path");
+        assertOneLine(launch("--rm", "--memory", "lots", PLAIN, "true"), "hako: launching plain:1: --memory lots: not a size (a number with b, k, m or g)");
+        assertOneLine(launch("--rm", "-u", "ghost", PLAIN, "true"), "hako: launching plain:1: user \"ghost\": no such user in the image's /etc/passwd");
+        assertOneLine(launch("--rm", "--cap-add", "CAP_FLY", PLAIN, "true"), "hako: launching plain:1: \"CAP_FLY\" is not a capability");
+        assertOneLine(launch("--rm", PLAIN, "/no/such/command"), null);
+        assertEquals(0, launch("-d", "--name", "taken", PLAIN, "sleep", "100").code());
+        assertOneLine(launch("--name", "taken", PLAIN, "true"),
+                "hako: launching plain:1: the name \"taken\" is already in use by a container (hako rm taken)");
+        assertEquals(0, hako("rm", "-f", "taken").code());
+        assertEquals("", hako("ps", "-a").stdout().lines().skip(1).reduce("", String::concat), "nothing left in the store");
+    }
+
+    private static void assertOneLine(Hako.Result result, String expected) {
+        assertTrue(result.code() != 0, result::toString);
+        assertEquals(1, result.stderr().strip().lines().count(), result::toString);
+        if (expected != null) assertEquals(expected, result.stderr().strip());
+    }
+
+    private static Hako.Result launch(String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "launch";
+        all[1] = "--network";
+        all[2] = "none";
+        System.arraycopy(args, 0, all, 3, args.length);
+        return Hako.run(root, "", all);
+    }
+
+    private static Hako.Result hako(String... args) {
+        return Hako.run(root, "", args);
+    }
+
+    private static Path containers() {
+        return root.resolveSibling(root.getFileName() + "-containers");
+    }
+
+    private static void awaitLog(String name, String line) throws InterruptedException {
+        for (int i = 0; i < 100 && !hako("logs", name).stdout().lines().toList().contains(line); i++) Thread.sleep(50);
+    }
+
+    private static void awaitStatus(String name, String status) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (hako("ps", "-a").stdout().lines().anyMatch(l -> l.startsWith(name + " ") && l.endsWith(status))) return;
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + " never became " + status + ": " + hako("ps", "-a").stdout());
+    }
+
+    private static void must(List<String> command) {
+        Hako.Result result = Hako.exec(command, "");
+        if (result.code() != 0) throw new AssertionError(command + ": " + result);
+    }
+
+    /** An OCI image layout of uncompressed layers and a config, written as skopeo and umoci write one. */
+    static Path layout(Path dir, List<Path> layers, Map<String, Object> config) throws IOException, NoSuchAlgorithmException {
+        Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+        List<Object> layerDescriptors = new java.util.ArrayList<>();
+        List<Object> diffIds = new java.util.ArrayList<>();
+        for (Path layer : layers) {
+            byte[] bytes = Files.readAllBytes(layer);
+            String digest = blob(blobs, bytes);
+            layerDescriptors.add(descriptor("application/vnd.oci.image.layer.v1.tar", digest, bytes.length));
+            diffIds.add(digest);
+        }
+        Map<String, Object> image = new LinkedHashMap<>();
+        image.put("architecture", System.getProperty("os.arch").equals("aarch64") ? "arm64" : "amd64");
+        image.put("os", "linux");
+        image.put("config", config);
+        image.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
+        byte[] configBytes = Json.write(image).getBytes();
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", blob(blobs, configBytes), configBytes.length));
+        manifest.put("layers", layerDescriptors);
+        byte[] manifestBytes = Json.write(manifest).getBytes();
+        Map<String, Object> index = Map.of("schemaVersion", 2, "manifests",
+                List.of(descriptor("application/vnd.oci.image.manifest.v1+json", blob(blobs, manifestBytes), manifestBytes.length)));
+        Files.writeString(dir.resolve("index.json"), Json.write(index));
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        return dir;
+    }
+
+    private static Map<String, Object> descriptor(String mediaType, String digest, long size) {
+        Map<String, Object> descriptor = new LinkedHashMap<>();
+        descriptor.put("mediaType", mediaType);
+        descriptor.put("digest", digest);
+        descriptor.put("size", size);
+        return descriptor;
+    }
+
+    private static String blob(Path blobs, byte[] bytes) throws IOException, NoSuchAlgorithmException {
+        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        Files.write(blobs.resolve(hex), bytes);
+        return "sha256:" + hex;
+    }
+}
