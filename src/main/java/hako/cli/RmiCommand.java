@@ -1,6 +1,8 @@
 package hako.cli;
 
 import hako.image.ImageRecord;
+import hako.launch.LaunchException;
+import hako.launch.LaunchedContainer;
 
 import java.util.List;
 
@@ -14,9 +16,20 @@ final class RmiCommand {
         for (String reference : names) {
             String[] name = Names.split(reference);
             globals.context = "removing image " + name[0] + ":" + name[1];
+            refuseIfInUse(globals, name[0] + ":" + name[1]);
             ImageRecord removed = globals.images().remove(name[0], name[1]);
             System.out.println("removed " + removed.name() + ":" + removed.tag() + " " + removed.manifest());
         }
         return 0;
+    }
+
+    /** Its layers are the lower directories of a launched container's root: they stay until that container is removed. */
+    private static void refuseIfInUse(Globals globals, String image) {
+        for (LaunchedContainer container : LaunchCommand.containers(globals).list()) {
+            if (image.equals(container.record().get("image"))) {
+                throw new LaunchException("image " + image + " is used by container \"" + container.name()
+                        + "\" (hako rm " + container.name() + ")");
+            }
+        }
     }
 }

@@ -64,7 +64,8 @@ public final class Launch {
         int code;
         try {
             if (!options.interactive() && !options.tty()) Libc.stdinFromDevNull();
-            code = Run.foreground(states, container.name(), container.directory(), Handover.NONE, network(options), false, true);
+            // the network is in the bundle's annotations (LaunchSpec), as for a detached container
+            code = Run.foreground(states, container.name(), container.directory(), Handover.NONE, NetworkRequest.Flags.NONE, false, true);
         } catch (RuntimeException e) {
             // it never ran: nothing of it is worth keeping, and its name is free again
             containers.remove(container);
@@ -191,12 +192,6 @@ public final class Launch {
             }
         } while (System.nanoTime() < deadline);
         return false;
-    }
-
-    public static NetworkRequest.Flags network(LaunchOptions options) {
-        // docker's default: a bridge network (hako's "hako"), unless another is asked for
-        String network = options.network() != null ? options.network() : "hako";
-        return new NetworkRequest.Flags(network, options.publish(), options.allowFrom(), options.egress(), null);
     }
 
     /** The image's last name part and a few random hex digits, as a readable default for --name. */

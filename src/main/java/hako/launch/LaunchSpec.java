@@ -2,6 +2,7 @@ package hako.launch;
 
 import hako.json.Json;
 import hako.json.JsonException;
+import hako.net.NetworkRequest;
 import hako.spec.Capability;
 import hako.spec.DefaultSpec;
 
@@ -86,6 +87,12 @@ final class LaunchSpec {
         for (String option : options.securityOpts()) security(option, process, linux);
         Map<String, Object> annotations = new LinkedHashMap<>();
         annotations.put("dev.hako.launch.image", options.image());
+        // The network as annotations, not flags: conmon's hako create reads the bundle only.
+        // docker's default is a bridge network: hako's is "hako".
+        annotations.put(NetworkRequest.ANNOTATION_NETWORK, options.network() != null ? options.network() : "hako");
+        if (!options.publish().isEmpty()) annotations.put(NetworkRequest.ANNOTATION_PUBLISH, String.join(",", options.publish()));
+        if (!options.allowFrom().isEmpty()) annotations.put(NetworkRequest.ANNOTATION_ALLOW_FROM, String.join(";", options.allowFrom()));
+        if (options.egress() != null) annotations.put(NetworkRequest.ANNOTATION_EGRESS, options.egress());
         spec.put("annotations", annotations);
         return spec;
     }

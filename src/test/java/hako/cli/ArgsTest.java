@@ -49,4 +49,12 @@ class ArgsTest {
         assertEquals("run: an id is required", assertThrows(UsageException.class, () -> runArgs().one("an id")).getMessage());
         assertEquals("run: unexpected argument \"b\"", assertThrows(UsageException.class, () -> runArgs("a", "b").one("id")).getMessage());
     }
+
+    @Test
+    void booleanOneLetterFlagsMayBeWrittenTogether() {
+        Args args = new Args("launch").flag("interactive", "i").flag("tty", "t").value("name").parse(java.util.List.of("-it", "image"));
+        org.junit.jupiter.api.Assertions.assertTrue(args.has("interactive") && args.has("tty"));
+        org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> new Args("launch").flag("interactive", "i").value("name", "n").parse(java.util.List.of("-in", "x")));
+    }
 }

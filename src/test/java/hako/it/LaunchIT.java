@@ -87,6 +87,8 @@ class LaunchIT extends ContainerTest {
         assertEquals("no new\n/bin/vi", other.stdout().strip(), other::toString);
         assertTrue(hako("ps", "-a").stdout().contains("writer"), "an exited container stays until rm");
         assertTrue(hako("ps", "-a").stdout().lines().anyMatch(l -> l.startsWith("writer") && l.endsWith("exited (0)")));
+        Hako.Result rmi = hako("rmi", PLAIN);
+        assertEquals("hako: removing image plain:1: image plain:1 is used by container \"writer\" (hako rm writer)", rmi.stderr().strip());
         assertEquals(0, hako("rm", "writer").code());
         assertFalse(Files.exists(containers().resolve("writer")));
     }
@@ -178,6 +180,42 @@ class LaunchIT extends ContainerTest {
         assertEquals("hako: removing container \"busy\": container \"busy\" is running: stop it first, or rm -f", refused.stderr().strip());
         assertEquals(0, hako("rm", "-f", "busy").code());
         assertFalse(Files.exists(containers().resolve("busy")));
+    }
+
+    /**
+     * On one bridge network, containers reach each other by name: each one's /etc/hosts is
+     * rewritten in place when another joins, so one started earlier sees those started later. A
+     * published port is reachable from a machine outside.
+     */
+    @Test
+    void onANetworkContainersReachEachOtherByNameAndPublishedPortsFromOutside() throws IOException {
+        String images = root.resolveSibling(root.getFileName() + "-images").toString();
+        String serve = "mkdir -p /www; echo served by $(hostname) > /www/index.html; exec httpd -f -p 80 -h /www";
+        try (TestHost host = new TestHost(work)) {
+            try {
+                assertEquals(0, host.hako("--image-root", images, "launch", "-d", "--name", "first", "-p", "8080:80", PLAIN,
+                        "sh", "-c", serve).code());
+                assertEquals(0, host.hako("--image-root", images, "launch", "-d", "--name", "later", PLAIN, "sh", "-c", serve).code());
+                Hako.Result byName = host.hako("exec", "first", "sh", "-c", fetchByName("later"));
+                assertEquals("served by later", byName.stdout().strip(), byName::toString);
+                Hako.Result back = host.hako("exec", "later", "sh", "-c", fetchByName("first"));
+                assertEquals("served by first", back.stdout().strip(), back::toString);
+                assertEquals("served by first", host.get(host.client, TestHost.HOST_ADDRESS, 8080));
+            } finally {
+                host.hako("--image-root", images, "rm", "-f", "first", "later");
+            }
+            Hako.Result removed = host.hako("network", "rm", "hako");
+            assertEquals(0, removed.code(), "the default network is free once its containers are gone: " + removed);
+            host.assertClean();
+        }
+    }
+
+    /**
+     * An HTTP GET of {@code name}, looked up in /etc/hosts: busybox-static's own resolver cannot
+     * read /etc/hosts (static glibc has no NSS), so the lookup is what a libc's would be.
+     */
+    private static String fetchByName(String name) {
+        return "ip=$(awk '$2 == \"" + name + "\" || $3 == \"" + name + "\" { print $1 }' /etc/hosts); wget -q -O - http://$ip/";
     }
 
     @Test
