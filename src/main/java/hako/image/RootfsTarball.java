@@ -51,7 +51,7 @@ public final class RootfsTarball {
                 List.of(new Image.Layer(digest, size, null, opener)));
     }
 
-    private static Map<String, Object> descriptor(String mediaType, Digest digest, long size) {
+    static Map<String, Object> descriptor(String mediaType, Digest digest, long size) {
         Map<String, Object> descriptor = new LinkedHashMap<>();
         descriptor.put("mediaType", mediaType);
         descriptor.put("digest", digest.toString());
