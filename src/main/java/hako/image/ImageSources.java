@@ -36,6 +36,10 @@ public final class ImageSources {
             case OCI_ARCHIVE -> {
                 Path layout = scratch.resolve("archive");
                 ImageArchive.unpack(path, layout);
+                // docker 25+ writes a layout and a manifest.json: read as a docker archive, it is named by RepoTags
+                if (Files.isRegularFile(layout.resolve("manifest.json"))) {
+                    yield new Source(DockerArchive.read(layout, wanted), stem, "docker archive");
+                }
                 yield new Source(OciLayout.read(layout, tag), stem, "OCI archive");
             }
             case DOCKER_ARCHIVE -> {
