@@ -49,10 +49,9 @@ final class ImageCommand {
         ImageStore store = globals.images();
         try (ImageStore.Scratch scratch = store.scratch()) {
             ImageSources.Source source = ImageSources.read(path, wanted, scratch.directory());
-            System.err.println("reading " + path + " as " + (source.kind().startsWith("O") ? "an " : "a ") + source.kind());
             String[] name = wantedName != null ? wantedName : Names.fromReference(source.image().reference(), source.fallbackName());
             ImageRecord record = store.load(source.image(), name[0], name[1], line -> System.err.println(line));
-            System.out.println(record.name() + ":" + record.tag() + " " + record.manifest());
+            System.out.println(record.name() + ":" + record.tag() + " " + record.manifest() + " (" + source.kind() + ")");
         }
         return 0;
     }
