@@ -37,7 +37,14 @@ public final class ImageArchive {
         boolean manifest = false;
         try (InputStream raw = Files.newInputStream(file); InputStream in = Compression.decompress(new BufferedInputStream(raw, 1 << 16))) {
             TarReader reader = new TarReader(in);
-            for (TarEntry entry; (entry = reader.next()) != null; ) {
+            TarEntry first;
+            try {
+                first = reader.next();
+            } catch (ImageException e) {
+                throw new ImageException("not an image: neither a tar archive (plain, gzip or zstd) nor a directory ("
+                        + e.getMessage() + ")");
+            }
+            for (TarEntry entry = first; entry != null; entry = reader.next()) {
                 String name = entry.name();
                 while (name.startsWith("./")) name = name.substring(2);
                 if (name.isEmpty()) continue;

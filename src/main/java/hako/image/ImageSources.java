@@ -28,9 +28,8 @@ public final class ImageSources {
             if (OciLayout.isLayout(path)) return new Source(OciLayout.read(path, tag), baseName, "OCI layout");
             return new Source(RootfsDirectory.read(path, scratch), baseName, "rootfs directory");
         }
-        if (!Files.isRegularFile(path)) {
-            throw new ImageException(path + " is neither a directory nor a file" + (Files.exists(path) ? "" : ": it does not exist"));
-        }
+        if (!Files.exists(path)) throw new ImageException("no such file or directory");
+        if (!Files.isRegularFile(path)) throw new ImageException("neither a directory nor a regular file");
         String stem = baseName.replaceFirst("\\.(tar|tar\\.gz|tgz|tar\\.zst|tzst)$", "");
         return switch (ImageArchive.kind(path)) {
             case OCI_ARCHIVE -> {

@@ -306,4 +306,25 @@ class ImageIT extends ContainerTest {
         empty(store);
         assertFalse(Files.exists(layer, LinkOption.NOFOLLOW_LINKS));
     }
+
+    @Test
+    void aSourceThatIsNoImageIsOneLineAndLeavesNothing() throws IOException {
+        Path store = store("bad");
+        Path text = Files.writeString(work.resolve("notes.txt"), "hello\n");
+        Path tar = Files.write(work.resolve("cut.tar"), new TarWriter().file("etc/a", "x".repeat(5000)).bytes());
+        byte[] whole = Files.readAllBytes(tar);
+        Files.write(tar, java.util.Arrays.copyOf(whole, 1024));
+        String[][] cases = {
+                {work.resolve("missing.tar").toString(), "no such file or directory"},
+                {text.toString(), "not an image: neither a tar archive (plain, gzip or zstd) nor a directory"},
+                {tar.toString(), "the tar stream ends in the middle of an entry"},
+        };
+        for (String[] bad : cases) {
+            Hako.Result result = hako(store, "image", "load", bad[0]);
+            assertNotEquals(0, result.code(), result::toString);
+            assertEquals(1, result.stderr().lines().count(), result::toString);
+            assertTrue(result.stderr().startsWith("hako: loading " + bad[0] + ": ") && result.stderr().contains(bad[1]), result::toString);
+            empty(store);
+        }
+    }
 }
