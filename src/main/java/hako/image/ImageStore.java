@@ -200,9 +200,12 @@ public final class ImageStore {
                 String hex = name.replaceFirst("\\.(size|lock)$", "");
                 if (used.contains(hex) && !name.endsWith(".lock")) continue;
                 long size = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) ? usage(entry) : 0;
-                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) && hex.matches("[0-9a-f]{64}")) {
                     removed.add("layer sha256:" + hex + " (" + size + " bytes)");
                     removeLayer(new Digest(hex));
+                } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    Unpacker.remove(entry); // not a layer's name: nothing hako made, or an older hako's
+                    removed.add("leftover " + entry + " (" + size + " bytes)");
                 } else {
                     Files.deleteIfExists(entry);
                     if (name.endsWith(".lock")) removed.add("lock file " + entry);

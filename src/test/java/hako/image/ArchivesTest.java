@@ -49,6 +49,10 @@ class ArchivesTest {
 
     /** A tar of an OCI layout as skopeo's oci-archive writes it: blobs first, oci-layout and index.json last. */
     private Path ociArchive(String tag) throws IOException {
+        return ociArchive(tag, null);
+    }
+
+    private Path ociArchive(String tag, byte[] dockerManifest) throws IOException {
         byte[] layer = gzip(LAYER);
         byte[] config = config(Digest.of(LAYER));
         byte[] manifest = json(Map.of("schemaVersion", 2, "mediaType", "application/vnd.oci.image.manifest.v1+json",
@@ -61,6 +65,7 @@ class ArchivesTest {
         for (byte[] blob : List.of(layer, config, manifest)) tar.entry("blobs/sha256/" + Digest.of(blob).hex(), '0', 0444, blob, "", 0, 0);
         tar.entry("oci-layout", '0', 0444, json(Map.of("imageLayoutVersion", "1.0.0")), "", 0, 0);
         tar.entry("index.json", '0', 0444, index, "", 0, 0);
+        if (dockerManifest != null) tar.entry("manifest.json", '0', 0444, dockerManifest, "", 0, 0);
         return Files.write(dir.resolve("app.oci.tar"), tar.bytes());
     }
 
@@ -155,5 +160,20 @@ class ArchivesTest {
         Files.write(unpacked.resolve("c2.json"), json(Map.of("rootfs", Map.of("type", "layers", "diff_ids", List.of()))));
         assertEquals("two:2", DockerArchive.read(unpacked, "two:2").reference());
         assertEquals("two:2", DockerArchive.read(unpacked, "2").reference());
+    }
+
+    /** docker 25+ writes an OCI layout and a manifest.json into one archive: the layout is read, RepoTags name it. */
+    @Test
+    void aDocker25ArchiveIsReadThroughItsLayoutAndNamedByRepoTags() throws IOException {
+        byte[] config = config(Digest.of(LAYER));
+        byte[] manifest = json(List.of(Map.of("Config", "blobs/sha256/" + Digest.of(config).hex(), "RepoTags", List.of("app:25"),
+                "Layers", List.of("blobs/sha256/" + Digest.of(gzip(LAYER)).hex()))));
+        Path archive = ociArchive("25", manifest);
+        assertEquals(ImageArchive.Kind.OCI_ARCHIVE, ImageArchive.kind(archive));
+        ImageSources.Source source = ImageSources.read(archive, null, Files.createDirectories(dir.resolve("scratch")));
+        assertEquals("docker archive", source.kind());
+        assertEquals("app:25", source.image().reference());
+        assertEquals(Digest.of(config), source.image().configDigest());
+        assertTrue(new String(source.image().manifest()).contains("tar+gzip"), "the layout's own manifest");
     }
 }
