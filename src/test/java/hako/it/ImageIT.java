@@ -204,7 +204,13 @@ class ImageIT extends ContainerTest {
         Path store = store("together");
         Process first = Hako.start(root, "--image-root", store.toString(), "image", "load", "--name", "one", big.toString());
         Process second = Hako.start(root, "--image-root", store.toString(), "image", "load", "--name", "two", big.toString());
-        assertTrue(first.waitFor(60, TimeUnit.SECONDS) && second.waitFor(60, TimeUnit.SECONDS), "both loads end");
+        try {
+            assertTrue(first.waitFor(60, TimeUnit.SECONDS) && second.waitFor(60, TimeUnit.SECONDS), "both loads end");
+        } finally {
+            // a load that hangs must not go on writing after the test's directory is removed
+            first.destroyForcibly();
+            second.destroyForcibly();
+        }
         String err1 = new String(first.getErrorStream().readAllBytes()), err2 = new String(second.getErrorStream().readAllBytes());
         assertEquals(0, first.exitValue(), err1);
         assertEquals(0, second.exitValue(), err2);
@@ -233,8 +239,8 @@ class ImageIT extends ContainerTest {
                 }
                 Thread.sleep(5);
             }
-            assertTrue(blob != null, "the load was seen unpacking");
             load.destroyForcibly(); // SIGKILL: bin/hako execs java
+            assertTrue(blob != null, "the load was seen unpacking");
             assertTrue(load.waitFor(10, TimeUnit.SECONDS));
             assertEquals(137, load.exitValue());
             assertEquals("", ok(hako(store, "images", "-q")).stdout(), "no record of a half-loaded image");
