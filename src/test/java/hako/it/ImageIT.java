@@ -208,8 +208,9 @@ class ImageIT extends ContainerTest {
             assertTrue(first.waitFor(60, TimeUnit.SECONDS) && second.waitFor(60, TimeUnit.SECONDS), "both loads end");
         } finally {
             // a load that hangs must not go on writing after the test's directory is removed
-            first.destroyForcibly();
-            second.destroyForcibly();
+            // (only if alive: destroying closes the streams, read below)
+            if (first.isAlive()) first.destroyForcibly();
+            if (second.isAlive()) second.destroyForcibly();
         }
         String err1 = new String(first.getErrorStream().readAllBytes()), err2 = new String(second.getErrorStream().readAllBytes());
         assertEquals(0, first.exitValue(), err1);
