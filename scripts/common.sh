@@ -37,8 +37,9 @@ ensure_packages() {
 
 # What building hako needs: Maven, and musl for the small static stage binary.
 BUILD_PACKAGES=(maven musl-tools)
-# What running hako needs besides a JDK: libseccomp (libseccomp.so.2), which compiles linux.seccomp.
-RUNTIME_PACKAGES=(libseccomp2)
+# What running hako needs besides a JDK: libseccomp (libseccomp.so.2), which compiles linux.seccomp;
+# libzstd (libzstd.so.1), which decompresses zstd layers and tarballs.
+RUNTIME_PACKAGES=(libseccomp2 libzstd1)
 
 # Maven's own libraries call sun.misc.Unsafe; JDK 25 warns about it on every build. Harmless.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

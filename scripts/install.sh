@@ -14,7 +14,10 @@ install -m 0644 target/hako.jar "$lib/hako.jar"
 bin/hako-aot "$java_home" "$lib/hako.jar"
 cat > "$prefix/bin/hako.new" <<END
 #!/bin/sh
-HAKO_LAUNCHER=$prefix/bin/hako exec "$lib/java" @"$lib/hako.args" hako.Main "\$@"
+# the JIT for the image commands, which hash and unpack hundreds of megabytes (see bin/hako)
+jit=
+for arg; do case \$arg in image|prune|pull) jit=-Xmixed; break ;; esac; done
+HAKO_LAUNCHER=$prefix/bin/hako exec "$lib/java" @"$lib/hako.args" \$jit hako.Main "\$@"
 END
 chmod 0755 "$prefix/bin/hako.new"
 mv "$prefix/bin/hako.new" "$prefix/bin/hako"

@@ -7,7 +7,9 @@ source scripts/common.sh
 # procps: kill(1) and ps(1), which the tests and `hako ps` call; runc and crun write the bundles
 # (`runc spec`, `crun spec`) that ForeignBundlesIT runs, and runc runs them too to compare;
 # uidmap (newuidmap/newgidmap) and passwd (useradd) for RootlessIT, which runs as a user it makes;
+# umoci, skopeo and zstd write the OCI layouts, archives and zstd tarballs that ImageIT loads;
 # conmon watches LaunchIT's detached containers, catatonit is --init's process
-ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" busybox-static nftables iproute2 procps runc crun util-linux uidmap passwd conmon catatonit
+ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" busybox-static nftables iproute2 procps runc crun util-linux uidmap passwd \
+  umoci skopeo zstd conmon catatonit
 find_jdk
 exec mvn -B verify "$@"

@@ -37,9 +37,10 @@ public final class Hako {
               spec      write a default config.json into the bundle
               features  print what this hako supports (OCI features JSON)
               network   create, list, inspect and remove networks (hako network help)
-              image     load an image into the local store (hako image help)
+              image     load an image into the local store, or inspect one (hako image help)
               images    list the images in the local store
               rmi       remove an image, and the layers no other image uses
+              prune     remove what no image uses and what interrupted loads left
               launch    run a container from an image in one line (docker's run; -d with conmon)
               stop      stop a launched container: its StopSignal, then SIGKILL (-t SECONDS)
               rm        remove launched containers (-f: running ones too)
@@ -118,6 +119,7 @@ public final class Hako {
                 case "image" -> ImageCommand.run(globals, commandArgs);
                 case "images" -> ImagesCommand.run(globals, commandArgs);
                 case "rmi" -> RmiCommand.run(globals, commandArgs);
+                case "prune" -> PruneCommand.run(globals, commandArgs);
                 case "run" -> RunCommand.run(globals, commandArgs);
                 case "launch" -> LaunchCommand.run(globals, commandArgs);
                 case "stop" -> StopCommand.run(globals, commandArgs);

@@ -1,26 +1,29 @@
 package hako.cli;
 
-import hako.image.Image;
 import hako.image.ImageRecord;
-import hako.image.OciLayout;
-import hako.image.RootfsTarball;
+import hako.image.ImageSources;
+import hako.image.ImageStore;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code hako image load DIR|TARBALL [--name NAME:TAG]}: an OCI image layout directory or a plain
- * rootfs tarball into the local store. The name is --name, else the layout's ref.name annotation,
- * else the file's own name; the tag is "latest" unless given.
+ * {@code hako image load|inspect}. load takes every source people have, told apart by content:
+ * an OCI layout directory or archive, a docker save archive, a rootfs directory or tarball (.tar,
+ * .tar.gz, .tar.zst). The name is --name, else what the source says (a layout's ref.name, an
+ * archive's RepoTags), else the file's own name; the tag is "latest" unless given.
  */
 final class ImageCommand {
     private static final String USAGE = """
             usage: hako image COMMAND
 
-              load [--name NAME[:TAG]] DIR|TARBALL
-                         import an OCI image layout directory or a rootfs tarball (.tar, .tar.gz)
-                         into the local store; --name picks a tag of a layout holding several
+              load [--name NAME[:TAG]] SOURCE
+                         import an image into the local store; SOURCE is an OCI image layout
+                         directory, an OCI archive (podman save --format oci-archive), a docker
+                         save archive, a root filesystem directory, or a rootfs tarball (.tar,
+                         .tar.gz, .tar.zst); --name picks an image of a source holding several
+              inspect NAME[:TAG]
+                         the image's digests, platform, config and layers, as JSON
             """;
 
     private ImageCommand() {}
@@ -30,26 +33,26 @@ final class ImageCommand {
             (argv.isEmpty() ? System.err : System.out).print(USAGE);
             return argv.isEmpty() ? 1 : 0;
         }
-        if (!argv.getFirst().equals("load")) {
-            throw new UsageException("image", "unknown command \"" + argv.getFirst() + "\" (see hako image help)");
+        return switch (argv.getFirst()) {
+            case "load" -> load(globals, argv.subList(1, argv.size()));
+            case "inspect" -> InspectImage.run(globals, argv.subList(1, argv.size()));
+            default -> throw new UsageException("image", "unknown command \"" + argv.getFirst() + "\" (see hako image help)");
+        };
+    }
+
+    private static int load(Globals globals, List<String> argv) {
+        Args args = new Args("image load").value("name").parse(argv);
+        Path path = Path.of(args.one("an image source (a directory or a file)"));
+        String wanted = args.get("name");
+        String[] wantedName = wanted == null ? null : Names.split(wanted);
+        globals.context = "loading " + path;
+        ImageStore store = globals.images();
+        try (ImageStore.Scratch scratch = store.scratch()) {
+            ImageSources.Source source = ImageSources.read(path, wanted, scratch.directory());
+            String[] name = wantedName != null ? wantedName : Names.fromReference(source.image().reference(), source.fallbackName());
+            ImageRecord record = store.load(source.image(), name[0], name[1], line -> System.err.println(line));
+            System.out.println(record.name() + ":" + record.tag() + " " + record.manifest() + " (" + source.kind() + ")");
         }
-        Args args = new Args("image load").value("name").parse(argv.subList(1, argv.size()));
-        Path source = Path.of(args.one("an OCI layout directory or a tarball"));
-        String[] wanted = args.get("name") == null ? null : Names.split(args.get("name"));
-        Image image;
-        String fallbackName;
-        if (Files.isDirectory(source) && OciLayout.isLayout(source)) {
-            image = OciLayout.read(source, wanted == null || !args.get("name").contains(":") ? null : wanted[1]);
-            fallbackName = source.toAbsolutePath().normalize().getFileName().toString();
-        } else if (Files.isRegularFile(source)) {
-            image = RootfsTarball.read(source);
-            fallbackName = source.getFileName().toString().replaceFirst("\\.(tar|tar\\.gz|tgz|tar\\.zst)$", "");
-        } else {
-            throw new UsageException("image load", source + " is neither an OCI image layout directory nor a tarball");
-        }
-        String[] name = wanted != null ? wanted : Names.fromReference(image.reference(), fallbackName);
-        ImageRecord record = globals.images().load(image, name[0], name[1], line -> System.err.println(line));
-        System.out.println(record.name() + ":" + record.tag() + " " + record.manifest());
         return 0;
     }
 }

@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,9 +27,13 @@ import java.util.function.Consumer;
  * ROOT/images.json              the records (name, tag → manifest, config, layers), written atomically
  * ROOT/blobs/sha256/HEX         manifests and configs, as verified
  * ROOT/layers/sha256/HEX/       each layer unpacked once, by its blob's digest, in overlayfs's form
- * ROOT/layers/sha256/HEX.lock   flock'd while that layer is unpacked or removed
+ * ROOT/layers/sha256/HEX.lock   flock'd while that layer is unpacked or removed, then removed
+ *                               by its holder (one a killed load left is harmless; prune removes it)
  * ROOT/tmp/HEX                  a layer being unpacked; renamed into layers/ only once verified
+ * ROOT/tmp/scratch-*            an archive unpacked to be read, a directory tarred: one load's own
  * </pre>
+ * Whatever a killed load leaves is in tmp/ or is a lock file: never half a layer in layers/ nor
+ * a record of an image whose layers are not all there. {@link #prune} clears it.
  */
 public final class ImageStore {
     private final Path root;
@@ -126,12 +132,145 @@ public final class ImageStore {
                 Path lockFile = layerDirectory(layer.digest()).resolveSibling(layer.digest().hex() + ".lock");
                 try (Lock layerLock = lock(lockFile, false)) {
                     removeLayer(layer.digest());
+                    layerLock.removeFile();
                 }
-                Files.deleteIfExists(lockFile);
             }
             return removed;
         } catch (IOException e) {
             throw new ImageException("removing " + name + ":" + tag + " from " + root + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A private directory for one load's work (an archive unpacked, a directory tarred), under
+     * the store so that it is on the store's filesystem and prune knows it: held with the
+     * store's shared lock, removed on close.
+     */
+    public Scratch scratch() {
+        Lock storeLock = lock(root.resolve("lock"), true);
+        try {
+            Files.createDirectories(root.resolve("tmp"));
+            return new Scratch(Files.createTempDirectory(root.resolve("tmp"), "scratch-"), storeLock);
+        } catch (IOException | RuntimeException e) {
+            storeLock.close();
+            throw new ImageException("making a scratch directory in " + root.resolve("tmp") + ": " + e.getMessage());
+        }
+    }
+
+    public static final class Scratch implements AutoCloseable {
+        private final Path directory;
+        private final Lock storeLock;
+
+        private Scratch(Path directory, Lock storeLock) {
+            this.directory = directory;
+            this.storeLock = storeLock;
+        }
+
+        public Path directory() {
+            return directory;
+        }
+
+        @Override
+        public void close() {
+            try {
+                Unpacker.remove(directory);
+            } catch (IOException e) {
+                hako.Warnings.print("removing " + directory + ": " + e.getMessage() + " (hako prune removes it)");
+            } finally {
+                storeLock.close();
+            }
+        }
+    }
+
+    /** A blob of the store (a manifest, a config) as it was verified when its image was loaded. */
+    public byte[] blob(Digest digest) {
+        try {
+            return Files.readAllBytes(new Blobs(root).path(digest));
+        } catch (IOException e) {
+            throw new ImageException("reading " + digest + " from " + root + ": " + e.getMessage());
+        }
+    }
+
+    /** What prune removed: a line for each, and the bytes freed. */
+    public record Pruned(List<String> removed, long bytes) {}
+
+    /**
+     * Removes what no image references (layers and blobs an interrupted load unpacked, or that
+     * an older rmi could not remove), leftover tmp/ directories, and stale lock and temporary
+     * files. Holds the store's lock exclusively: no load is under way, so all of these are stale.
+     */
+    public Pruned prune() {
+        List<String> removed = new ArrayList<>();
+        long[] bytes = {0};
+        try (Lock storeLock = lock(root.resolve("lock"), false); Lock recordsLock = lock(root.resolve("records.lock"), false)) {
+            Set<String> used = new HashSet<>();
+            for (ImageRecord r : records()) {
+                used.add(r.manifest().hex());
+                used.add(r.config().hex());
+                for (ImageRecord.StoredLayer layer : r.layers()) used.add(layer.digest().hex());
+            }
+            Path layers = root.resolve("layers/sha256");
+            for (Path entry : children(layers)) {
+                String name = entry.getFileName().toString();
+                String hex = name.replaceFirst("\\.(size|lock)$", "");
+                if (used.contains(hex) && !name.endsWith(".lock")) continue;
+                long size = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) ? usage(entry) : 0;
+                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) && hex.matches("[0-9a-f]{64}")) {
+                    removed.add("layer sha256:" + hex + " (" + size + " bytes)");
+                    removeLayer(new Digest(hex));
+                } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    Unpacker.remove(entry); // not a layer's name: nothing hako made, or an older hako's
+                    removed.add("leftover " + entry + " (" + size + " bytes)");
+                } else {
+                    Files.deleteIfExists(entry);
+                    if (name.endsWith(".lock")) removed.add("lock file " + entry);
+                }
+                bytes[0] += size;
+            }
+            for (Path blob : children(root.resolve("blobs/sha256"))) {
+                if (used.contains(blob.getFileName().toString())) continue;
+                long size = Files.size(blob);
+                Files.delete(blob);
+                removed.add("blob sha256:" + blob.getFileName() + " (" + size + " bytes)");
+                bytes[0] += size;
+            }
+            for (Path leftover : children(root.resolve("tmp"))) {
+                long size = usage(leftover);
+                Unpacker.remove(leftover);
+                removed.add("leftover " + leftover + " (" + size + " bytes)");
+                bytes[0] += size;
+            }
+            for (Path file : children(root)) {
+                if (file.getFileName().toString().matches("\\..*\\.tmp-[0-9]+")) {
+                    bytes[0] += Files.size(file);
+                    Files.delete(file);
+                    removed.add("leftover " + file);
+                }
+            }
+            return new Pruned(List.copyOf(removed), bytes[0]);
+        } catch (IOException e) {
+            throw new ImageException("pruning " + root + ": " + e.getMessage());
+        }
+    }
+
+    private static List<Path> children(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) return List.of();
+        try (var stream = Files.list(directory)) {
+            return stream.sorted().toList();
+        }
+    }
+
+    /** The bytes of the regular files under a tree, links not followed. */
+    static long usage(Path tree) throws IOException {
+        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) return 0;
+        try (var walk = Files.walk(tree)) {
+            return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
         }
     }
 
@@ -144,6 +283,7 @@ public final class ImageStore {
             try (Lock layerLock = lock(target.resolveSibling(layer.digest().hex() + ".lock"), false)) {
                 if (Files.isDirectory(target) && Files.isRegularFile(sizeFile)) {
                     progress.accept("layer " + layer.digest().shortHex() + ": already in the store");
+                    layerLock.removeFile();
                     return new ImageRecord.StoredLayer(layer.digest(), Long.parseLong(Files.readString(sizeFile).strip()));
                 }
                 Path temporary = root.resolve("tmp").resolve(layer.digest().hex());
@@ -157,6 +297,8 @@ public final class ImageStore {
                     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
                 } finally {
                     Unpacker.remove(temporary);
+                    // done, failed or not: the lock file goes with the lock (a killed load leaves it, for prune)
+                    layerLock.removeFile();
                 }
                 progress.accept("layer " + layer.digest().shortHex() + ": unpacked, " + size + " bytes");
                 return new ImageRecord.StoredLayer(layer.digest(), size);
@@ -248,28 +390,71 @@ public final class ImageStore {
         }
     }
 
-    /** An flock(2) on a file of the store, released by close. */
-    private interface Lock extends AutoCloseable {
+    /**
+     * An flock(2) on a file of the store, released by close. A layer's lock file is removed by
+     * the load or rmi that holds it, once done: so that a waiter never holds a lock on a file
+     * that is gone while another makes a new one, a lock taken is kept only if the path still
+     * names the locked file (the usual open, flock, compare inodes, retry).
+     */
+    private static final class Lock implements AutoCloseable {
+        private final Path file;
+        private final int fd;
+
+        private Lock(Path file, int fd) {
+            this.file = file;
+            this.fd = fd;
+        }
+
+        /** Removes the lock file while it is held; waiters find it gone and make a new one. */
+        void removeFile() {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a lock file left behind is harmless: prune removes it
+            }
+        }
+
         @Override
-        void close();
+        public void close() {
+            Libc.close(fd);
+        }
     }
 
     private static Lock lock(Path file, boolean shared) {
-        try {
-            Files.createDirectories(file.getParent());
-            if (!Files.exists(file)) Files.write(file, new byte[0]);
-        } catch (IOException e) {
-            throw new ImageException("making the lock " + file + ": " + e.getMessage());
-        }
         String what = "locking " + file;
-        int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, what);
-        try {
-            if (shared) Libc.lockShared(fd, what);
-            else Libc.lockExclusive(fd, what);
-        } catch (RuntimeException e) {
+        while (true) {
+            try {
+                Files.createDirectories(file.getParent());
+                if (!Files.exists(file)) Files.write(file, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new ImageException("making the lock " + file + ": " + e.getMessage());
+            }
+            int fd;
+            try {
+                fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, what);
+            } catch (hako.sys.SysException e) {
+                if (e.errno() == hako.sys.Errno.ENOENT) continue; // removed between the two: make it again
+                throw e;
+            }
+            try {
+                if (shared) Libc.lockShared(fd, what);
+                else Libc.lockExclusive(fd, what);
+                if (sameFile(fd, file)) return new Lock(file, fd);
+            } catch (RuntimeException e) {
+                Libc.close(fd);
+                throw e;
+            }
             Libc.close(fd);
-            throw e;
         }
-        return () -> Libc.close(fd);
+    }
+
+    private static boolean sameFile(int fd, Path file) {
+        try {
+            Object locked = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
+            Object named = Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            return locked.equals(named);
+        } catch (IOException e) {
+            return false; // the path is gone: the holder removed it
+        }
     }
 }

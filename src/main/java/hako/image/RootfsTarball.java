@@ -31,7 +31,11 @@ public final class RootfsTarball {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("architecture", OciLayout.hostArchitecture());
         config.put("os", "linux");
-        config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of()));
+        // insertion-ordered maps only: the same tarball must give the same config and manifest digests
+        Map<String, Object> rootfs = new LinkedHashMap<>();
+        rootfs.put("type", "layers");
+        rootfs.put("diff_ids", List.of());
+        config.put("rootfs", rootfs);
         byte[] configBytes = Json.write(config).getBytes(StandardCharsets.UTF_8);
         Digest configDigest = Digest.of(configBytes);
         Map<String, Object> manifest = new LinkedHashMap<>();
@@ -51,7 +55,7 @@ public final class RootfsTarball {
                 List.of(new Image.Layer(digest, size, null, opener)));
     }
 
-    private static Map<String, Object> descriptor(String mediaType, Digest digest, long size) {
+    static Map<String, Object> descriptor(String mediaType, Digest digest, long size) {
         Map<String, Object> descriptor = new LinkedHashMap<>();
         descriptor.put("mediaType", mediaType);
         descriptor.put("digest", digest.toString());

@@ -16,6 +16,8 @@ public final class Errno {
     /** A cgroup that cannot take a controller (its cgroup.type is threaded or domain invalid). */
     public static final int EOPNOTSUPP = 95;
     public static final int ENAMETOOLONG = 36;
+    /** No such extended attribute (ENOATTR). */
+    public static final int ENODATA = 61;
 
     private Errno() {}
 

@@ -399,6 +399,42 @@ public final class Libc {
         }
     }
 
+    /**
+     * llistxattr(2) and lgetxattr(2): a path's own extended attributes, name to value (a symlink's
+     * own, never its target's). Empty where the filesystem has none (ENOTSUP).
+     */
+    public static java.util.Map<String, byte[]> xattrs(String path, String what) {
+        java.util.Map<String, byte[]> xattrs = new java.util.LinkedHashMap<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment name = arena.allocateFrom(path);
+            long size = syscall(state, Syscalls.LLISTXATTR, name.address(), 0, 0, 0);
+            if (size < 0) {
+                if (errno(state) == Errno.EOPNOTSUPP) return xattrs;
+                throw fail(what, state);
+            }
+            if (size == 0) return xattrs;
+            MemorySegment list = arena.allocate(size);
+            size = syscall(state, Syscalls.LLISTXATTR, name.address(), list.address(), size, 0);
+            if (size < 0) throw fail(what, state);
+            for (long at = 0; at < size; ) {
+                String key = list.getString(at);
+                at += key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+                MemorySegment keyName = arena.allocateFrom(key);
+                long length = syscall(state, Syscalls.LGETXATTR, name.address(), keyName.address(), 0, 0);
+                if (length < 0) {
+                    if (errno(state) == Errno.ENODATA) continue; // removed meanwhile
+                    throw fail(what + " (" + key + ")", state);
+                }
+                MemorySegment value = arena.allocate(Math.max(1, length));
+                length = syscall(state, Syscalls.LGETXATTR, name.address(), keyName.address(), value.address(), length);
+                if (length < 0) throw fail(what + " (" + key + ")", state);
+                xattrs.put(key, value.asSlice(0, length).toArray(JAVA_BYTE));
+            }
+            return xattrs;
+        }
+    }
+
     /** Reads at most {@code max} bytes; returns them (empty at end of file). EAGAIN gives null. */
     public static byte[] read(int fd, int max, String what) {
         try (Arena arena = Arena.ofConfined()) {

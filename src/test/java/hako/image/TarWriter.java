@@ -3,36 +3,36 @@ package hako.image;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Writes small tar streams for tests: ustar headers, and pax headers for what does not fit. */
-final class TarWriter {
+/** Writes small tar streams for tests (the integration tests' too): ustar headers, and pax headers for what does not fit. */
+public final class TarWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    TarWriter file(String name, String content) {
+    public TarWriter file(String name, String content) {
         return entry(name, '0', 0644, content.getBytes(StandardCharsets.UTF_8), "", 0, 0);
     }
 
-    TarWriter directory(String name) {
+    public TarWriter directory(String name) {
         return entry(name, '5', 0755, new byte[0], "", 0, 0);
     }
 
-    TarWriter symlink(String name, String target) {
+    public TarWriter symlink(String name, String target) {
         return entry(name, '2', 0777, new byte[0], target, 0, 0);
     }
 
-    TarWriter hardlink(String name, String target) {
+    public TarWriter hardlink(String name, String target) {
         return entry(name, '1', 0644, new byte[0], target, 0, 0);
     }
 
-    TarWriter fifo(String name) {
+    public TarWriter fifo(String name) {
         return entry(name, '6', 0600, new byte[0], "", 0, 0);
     }
 
-    TarWriter device(String name, int major, int minor) {
+    public TarWriter device(String name, int major, int minor) {
         return entry(name, '3', 0666, new byte[0], "", major, minor);
     }
 
     /** A pax header with a path record, then the entry under a short placeholder name. */
-    TarWriter paxFile(String name, String content) {
+    public TarWriter paxFile(String name, String content) {
         String record = " path=" + name + "\n";
         int length = record.length() + 1;
         while ((length + record).length() != length) length = (length + record).length();
@@ -42,13 +42,13 @@ final class TarWriter {
     }
 
     /** A GNU long name ('L') entry, then the entry. */
-    TarWriter gnuLongFile(String name, String content) {
+    public TarWriter gnuLongFile(String name, String content) {
         byte[] bytes = (name + "\0").getBytes(StandardCharsets.UTF_8);
         entry("././@LongLink", 'L', 0644, bytes, "", 0, 0);
         return entry(name.substring(0, 99), '0', 0644, content.getBytes(StandardCharsets.UTF_8), "", 0, 0);
     }
 
-    TarWriter entry(String name, char type, int mode, byte[] data, String link, int major, int minor) {
+    public TarWriter entry(String name, char type, int mode, byte[] data, String link, int major, int minor) {
         byte[] header = new byte[512];
         put(header, 0, 100, name);
         octal(header, 100, 8, mode);
@@ -73,7 +73,7 @@ final class TarWriter {
         return this;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         ByteArrayOutputStream copy = new ByteArrayOutputStream();
         copy.writeBytes(out.toByteArray());
         copy.writeBytes(new byte[1024]);
