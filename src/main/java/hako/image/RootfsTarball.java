@@ -29,7 +29,7 @@ public final class RootfsTarball {
             throw new ImageException("reading " + tarball + ": " + e.getMessage());
         }
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("architecture", OciLayout.hostArchitecture());
+        config.put("architecture", Platform.hostArchitecture());
         config.put("os", "linux");
         config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of()));
         byte[] configBytes = Json.write(config).getBytes(StandardCharsets.UTF_8);
