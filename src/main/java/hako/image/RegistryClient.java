@@ -75,8 +75,9 @@ final class RegistryClient implements AutoCloseable {
         try {
             response = send(URI.create(base + "/v2/"), Map.of());
         } catch (IOException e) {
-            if (options.tlsVerify() || e instanceof HttpConnectTimeoutException) throw unreachable(e);
-            // as podman: a registry that does not speak TLS is asked again over plain HTTP
+            if (options.tlsVerify()) throw unreachable(e);
+            // as podman: a registry that does not speak TLS is asked again over plain HTTP (whatever
+            // failed: a plain server may answer a ClientHello with an error, or with nothing at all)
             http.close();
             http = client(null);
             base = "http://" + host;
