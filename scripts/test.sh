@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 # procps: kill(1) and ps(1), which the tests and `hako ps` call; runc and crun write the bundles
 # (`runc spec`, `crun spec`) that ForeignBundlesIT runs, and runc runs them too to compare;
-# uidmap (newuidmap/newgidmap) and passwd (useradd) for RootlessIT, which runs as a user it makes
-ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" busybox-static nftables iproute2 procps runc crun util-linux uidmap passwd
+# uidmap (newuidmap/newgidmap) and passwd (useradd) for RootlessIT, which runs as a user it makes;
+# PullIT's registries: docker-registry (distribution 2.8) filled by skopeo, htpasswd (apache2-utils)
+# for its auth, openssl for its self-signed certificate, curl to see it is up
+ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" busybox-static nftables iproute2 procps runc crun util-linux uidmap passwd \
+  docker-registry skopeo apache2-utils openssl curl
 find_jdk
 exec mvn -B verify "$@"
