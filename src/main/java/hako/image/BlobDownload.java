@@ -35,11 +35,20 @@ final class BlobDownload {
         this.bar = bar;
     }
 
-    /** Downloads (or finishes downloading) the blob; returns its file, complete and verified. */
+    /**
+     * Downloads (or finishes downloading) the blob; returns its file, complete and verified, or
+     * null when another pull that held the file meanwhile has finished with it (the layer is in
+     * the store then).
+     */
     Path run() throws IOException {
         Files.createDirectories(file.getParent());
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
              FileLock lock = out.lock()) { // another pull of the same layer waits, then finds it done
+            // that other pull unpacked the blob and removed the file while this one waited
+            if (!Files.exists(file)) {
+                bar.done();
+                return null;
+            }
             IOException last = null;
             for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
                 if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("interrupted");

@@ -165,7 +165,7 @@ public final class Registry {
         Manifests.Descriptor descriptor = new Manifests.Descriptor("", layer.digest(), layer.size(), Map.of());
         try {
             Path done = new BlobDownload(client, descriptor, file, progress.start(layer.digest(), layer.size())).run();
-            downloaded.put(layer.digest(), done);
+            if (done != null) downloaded.put(layer.digest(), done);
             return done;
         } catch (IOException e) {
             throw new ImageException("downloading layer " + layer.digest() + ": " + client.describe(e), e);
@@ -177,6 +177,7 @@ public final class Registry {
                                      Map<Digest, Path> downloaded) {
         Path file = downloaded.get(layer.digest());
         if (file == null) file = fetchLayer(client, layer, store, progress, downloaded);
+        if (file == null) throw new ImageException("layer " + layer.digest() + " was pulled by another hako at the same time; pull again");
         try {
             return new Sha256Stream(Files.newInputStream(file));
         } catch (IOException e) {

@@ -206,7 +206,16 @@ final class RegistryClient implements AutoCloseable {
                 return "the registry's certificate is not trusted (" + rootMessage(cause) + "); --tls-verify=false skips the check";
             }
             if (cause instanceof SSLException) return "TLS failed: " + rootMessage(cause) + " (--tls-verify=false also tries plain HTTP)";
-            if (cause instanceof ConnectException) return "the registry does not answer (connection refused)";
+            if (cause instanceof ConnectException) {
+                // HttpClient's ConnectException often says nothing: an unreachable network is in a cause below
+                for (Throwable below = cause; below != null; below = below.getCause()) {
+                    String message = String.valueOf(below.getMessage());
+                    if (message.contains("unreachable") || message.contains("No route")) {
+                        return "the registry does not answer (" + message.toLowerCase() + ")";
+                    }
+                }
+                return "the registry does not answer (connection refused)";
+            }
             cause = cause.getCause();
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();

@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PullIT {
     private static final String PLAIN = "127.0.0.1:5000", AUTH = "127.0.0.1:5001", TLS = "127.0.0.1:5002";
+    private static final String SILENT = "192.0.2.2";
     private static final int BIG = 64 << 20;
 
     private static Path work;
@@ -54,6 +55,13 @@ class PullIT {
         namespace = "hako-pull-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         must(List.of("ip", "netns", "add", namespace));
         must(inNamespace("ip", "link", "set", "lo", "up"));
+        // an address that swallows every packet (a veth whose peer drops what is not its own,
+        // the neighbour written in so that no ARP failure answers early): a registry that never answers
+        must(inNamespace("ip", "link", "add", "silent0", "type", "veth", "peer", "name", "silent1"));
+        must(inNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", "silent0"));
+        must(inNamespace("ip", "link", "set", "silent0", "up"));
+        must(inNamespace("ip", "link", "set", "silent1", "up"));
+        must(inNamespace("ip", "neigh", "add", SILENT, "lladdr", "02:00:00:00:00:02", "dev", "silent0"));
         Path layout = layout();
         must(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", work.resolve("key.pem").toString(), "-out", work.resolve("cert.pem").toString()));
@@ -351,6 +359,17 @@ class PullIT {
         Hako.Result pulled = hako(Map.of("REGISTRY_AUTH_FILE", right.toString()), "pull", "--tls-verify=false", "--quiet", AUTH + "/private:1.0");
         assertOk(pulled);
         assertEquals(AUTH + "/private:1.0 " + manifests.get("two-layers") + "\n", pulled.stdout());
+    }
+
+    @Test
+    void aRegistryThatDoesNotAnswerIsGivenUpAfterTenSeconds() {
+        long begun = System.nanoTime();
+        Hako.Result silent = hako("pull", SILENT + ":5000/busybox");
+        double seconds = (System.nanoTime() - begun) / 1e9;
+        assertEquals(1, silent.code());
+        assertEquals("hako: pulling \"" + SILENT + ":5000/busybox\": " + SILENT + ":5000: the registry does not answer (connect timed out after 10 s)\n",
+                silent.stderr());
+        assertTrue(seconds > 9.5 && seconds < 20, "gave up after " + seconds + " s");
     }
 
     @Test
