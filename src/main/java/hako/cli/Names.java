@@ -26,4 +26,9 @@ final class Names {
         if (refName.contains("/") || refName.contains(":")) return split(refName);
         return split(fallbackName.toLowerCase() + ":" + refName);
     }
+
+    /** The way back: NAME:TAG, or NAME@DIGEST for an image recorded under the digest it was pulled by. */
+    static String join(String name, String tag) {
+        return name + (tag.startsWith("sha256:") ? "@" : ":") + tag;
+    }
 }

@@ -30,9 +30,7 @@ final class PullCommand {
         PullProgress progress = args.has("quiet") ? PullProgress.quiet()
                 : onTerminal() ? PullProgress.terminal(System.err) : PullProgress.lines(System.err);
         ImageRecord record = Registry.pull(reference, platform, tlsVerify.equals("true"), globals.images(), progress);
-        // an image pulled by digest is recorded under it: NAME@sha256:…, as it was asked for
-        String separator = record.tag().startsWith("sha256:") ? "@" : ":";
-        System.out.println(record.name() + separator + record.tag() + " " + record.manifest());
+        System.out.println(Names.join(record.name(), record.tag()) + " " + record.manifest());
         return 0;
     }
 

@@ -43,10 +43,13 @@ final class StallGuard implements AutoCloseable {
                 Thread.sleep(period);
                 long now = System.nanoTime();
                 for (Guarded stream : streams) {
-                    Thread reader = stream.reader;
-                    if (reader != null && now - stream.since > limit.toNanos()) {
-                        stream.stalled = true;
-                        reader.interrupt();
+                    // under the stream's lock: the interrupt lands inside the read, never in what
+                    // the reader does next (an interrupted FileChannel write closes the file)
+                    synchronized (stream) {
+                        if (stream.reader != null && now - stream.since > limit.toNanos()) {
+                            stream.stalled = true;
+                            stream.reader.interrupt();
+                        }
                     }
                 }
             }
@@ -61,8 +64,8 @@ final class StallGuard implements AutoCloseable {
     }
 
     private final class Guarded extends FilterInputStream {
-        volatile Thread reader;
-        volatile long since;
+        Thread reader;
+        long since;
         volatile boolean stalled;
 
         Guarded(InputStream in) {
@@ -78,18 +81,22 @@ final class StallGuard implements AutoCloseable {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (stalled) throw new Stalled(limit);
-            since = System.nanoTime();
-            reader = Thread.currentThread();
+            synchronized (this) {
+                if (stalled) throw new Stalled(limit);
+                since = System.nanoTime();
+                reader = Thread.currentThread();
+            }
             try {
                 return in.read(buffer, offset, length);
             } catch (IOException e) {
                 if (stalled) throw new Stalled(limit);
                 throw e;
             } finally {
-                reader = null;
-                // the interrupt was ours, not the caller's: it must not fail what comes next
-                if (stalled) Thread.interrupted();
+                synchronized (this) {
+                    reader = null;
+                    // the interrupt was ours, not the caller's: it must not fail what comes next
+                    if (stalled) Thread.interrupted();
+                }
             }
         }
 

@@ -316,6 +316,10 @@ class PullIT {
         assertEquals(PLAIN + "/busybox@" + manifests.get("two-layers") + " " + manifests.get("two-layers") + "\n", byDigest.stdout());
         String images = hako("images").stdout();
         assertTrue(images.contains(PLAIN + "/busybox") && images.contains("1.0"), images);
+        Hako.Result removed = hako("rmi", PLAIN + "/busybox@" + manifests.get("two-layers"));
+        assertOk(removed);
+        assertEquals(List.of(PLAIN + "/busybox:1.0"), hako("images", "--quiet").stdout().lines().toList(), "the tag's record stays");
+        assertTrue(Files.isDirectory(layerDir(layers.get("upper"))), "and so do the layers it uses");
     }
 
     @Test
