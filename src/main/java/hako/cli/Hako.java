@@ -38,6 +38,7 @@ public final class Hako {
               features  print what this hako supports (OCI features JSON)
               network   create, list, inspect and remove networks (hako network help)
               image     load an image into the local store, or inspect one (hako image help)
+              pull      pull an image from a registry into the local store
               images    list the images in the local store
               rmi       remove an image, and the layers no other image uses
               prune     remove what no image uses and what interrupted loads left
@@ -117,6 +118,7 @@ public final class Hako {
                 case "features" -> FeaturesCommand.run(globals, commandArgs);
                 case "network" -> NetworkCommand.run(globals, commandArgs);
                 case "image" -> ImageCommand.run(globals, commandArgs);
+                case "pull" -> PullCommand.run(globals, commandArgs);
                 case "images" -> ImagesCommand.run(globals, commandArgs);
                 case "rmi" -> RmiCommand.run(globals, commandArgs);
                 case "prune" -> PruneCommand.run(globals, commandArgs);

@@ -13,7 +13,7 @@ final class ImagesCommand {
         if (!args.positional().isEmpty()) throw new UsageException("images", "takes no arguments");
         List<ImageRecord> records = globals.images().list();
         if (args.has("quiet")) {
-            for (ImageRecord r : records) System.out.println(r.name() + ":" + r.tag());
+            for (ImageRecord r : records) System.out.println(Names.join(r.name(), r.tag()));
             return 0;
         }
         int width = "REPOSITORY".length();

@@ -4,8 +4,13 @@ package hako.cli;
 final class Names {
     private Names() {}
 
-    /** {name, tag}; a colon before the last slash is a registry's port, not a tag. */
+    /** {name, tag}; a colon before the last slash is a registry's port, not a tag; NAME@DIGEST is an image pulled by digest. */
     static String[] split(String reference) {
+        int at = reference.indexOf('@');
+        if (at > 0 && reference.substring(at + 1).matches("sha256:[0-9a-f]{64}")) {
+            String[] name = split(reference.substring(0, at));
+            return new String[] {name[0], reference.substring(at + 1)};
+        }
         int colon = reference.lastIndexOf(':');
         String[] parts = colon > reference.lastIndexOf('/') ? new String[] {reference.substring(0, colon), reference.substring(colon + 1)}
                 : new String[] {reference, "latest"};
@@ -20,5 +25,10 @@ final class Names {
         if (refName == null) return split(fallbackName.toLowerCase());
         if (refName.contains("/") || refName.contains(":")) return split(refName);
         return split(fallbackName.toLowerCase() + ":" + refName);
+    }
+
+    /** The way back: NAME:TAG, or NAME@DIGEST for an image recorded under the digest it was pulled by. */
+    static String join(String name, String tag) {
+        return name + (tag.startsWith("sha256:") ? "@" : ":") + tag;
     }
 }

@@ -15,10 +15,10 @@ final class RmiCommand {
         if (names.isEmpty()) throw new UsageException("rmi", "an image name is required");
         for (String reference : names) {
             String[] name = Names.split(reference);
-            globals.context = "removing image " + name[0] + ":" + name[1];
-            refuseIfInUse(globals, name[0] + ":" + name[1]);
+            globals.context = "removing image " + Names.join(name[0], name[1]);
+            refuseIfInUse(globals, Names.join(name[0], name[1]));
             ImageRecord removed = globals.images().remove(name[0], name[1]);
-            System.out.println("removed " + removed.name() + ":" + removed.tag() + " " + removed.manifest());
+            System.out.println("removed " + Names.join(removed.name(), removed.tag()) + " " + removed.manifest());
         }
         return 0;
     }

@@ -26,10 +26,10 @@ public record ImageRecord(String name, String tag, Digest manifest, Digest confi
     }
 
     static ImageRecord fromJson(Object value) {
-        Map<?, ?> json = OciLayout.object(value, "an image record");
+        Map<?, ?> json = Manifests.object(value, "an image record");
         List<StoredLayer> layers = new ArrayList<>();
         for (Object item : (List<?>) json.get("layers")) {
-            Map<?, ?> layer = OciLayout.object(item, "an image record's layer");
+            Map<?, ?> layer = Manifests.object(item, "an image record's layer");
             layers.add(new StoredLayer(Digest.parse((String) layer.get("digest")), ((Number) layer.get("size")).longValue()));
         }
         return new ImageRecord((String) json.get("name"), (String) json.get("tag"), Digest.parse((String) json.get("manifest")),

@@ -31,6 +31,8 @@ import java.util.function.Consumer;
  *                               by its holder (one a killed load left is harmless; prune removes it)
  * ROOT/tmp/HEX                  a layer being unpacked; renamed into layers/ only once verified
  * ROOT/tmp/scratch-*            an archive unpacked to be read, a directory tarred: one load's own
+ * ROOT/tmp/download-HEX         a layer's blob coming from a registry, kept when a pull is
+ *                               interrupted so that the next one resumes it; removed once unpacked
  * </pre>
  * Whatever a killed load leaves is in tmp/ or is a lock file: never half a layer in layers/ nor
  * a record of an image whose layers are not all there. {@link #prune} clears it.
@@ -64,6 +66,17 @@ public final class ImageStore {
 
     public Path layerDirectory(Digest layer) {
         return root.resolve("layers/sha256").resolve(layer.hex());
+    }
+
+    /** Whether the layer is unpacked in the store already: a pull does not download it then. */
+    public boolean hasLayer(Digest layer) {
+        Path target = layerDirectory(layer);
+        return Files.isDirectory(target) && Files.isRegularFile(target.resolveSibling(layer.hex() + ".size"));
+    }
+
+    /** Where a registry's blob for the layer is downloaded to (named by digest, so that a later pull finds it). */
+    public Path downloadFile(Digest layer) {
+        return root.resolve("tmp").resolve("download-" + layer.hex());
     }
 
     /** Imports an image: layers not yet in the store are unpacked and verified, then the record is written. */
@@ -281,7 +294,7 @@ public final class ImageStore {
         try {
             Files.createDirectories(target.getParent());
             try (Lock layerLock = lock(target.resolveSibling(layer.digest().hex() + ".lock"), false)) {
-                if (Files.isDirectory(target) && Files.isRegularFile(sizeFile)) {
+                if (hasLayer(layer.digest())) {
                     progress.accept("layer " + layer.digest().shortHex() + ": already in the store");
                     layerLock.removeFile();
                     return new ImageRecord.StoredLayer(layer.digest(), Long.parseLong(Files.readString(sizeFile).strip()));
@@ -361,7 +374,7 @@ public final class ImageStore {
         if (!Files.exists(file)) return List.of();
         try {
             List<ImageRecord> records = new ArrayList<>();
-            for (Object item : (List<?>) OciLayout.parse(Files.readAllBytes(file), file.toString())) records.add(ImageRecord.fromJson(item));
+            for (Object item : (List<?>) Manifests.parse(Files.readAllBytes(file), file.toString())) records.add(ImageRecord.fromJson(item));
             return records;
         } catch (IOException e) {
             throw new ImageException("reading " + file + ": " + e.getMessage());

@@ -29,7 +29,7 @@ public final class RootfsTarball {
             throw new ImageException("reading " + tarball + ": " + e.getMessage());
         }
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("architecture", OciLayout.hostArchitecture());
+        config.put("architecture", Platform.hostArchitecture());
         config.put("os", "linux");
         // insertion-ordered maps only: the same tarball must give the same config and manifest digests
         Map<String, Object> rootfs = new LinkedHashMap<>();

@@ -1,0 +1,45 @@
+package hako.image;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PullProgressTest {
+    private static final Digest ONE = Digest.of(new byte[] {1}), TWO = Digest.of(new byte[] {2});
+
+    @Test
+    void plainLinesSayOneLinePerLayerWhenItIsDone() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PullProgress progress = PullProgress.lines(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress.Bar bar = progress.start(ONE, 2_100_000);
+        bar.resumedAt(100_000);
+        bar.advance(2_000_000);
+        bar.done();
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals("layer " + ONE.shortHex() + ": resuming at 100.0 kB of 2.1 MB", lines[0]);
+        assertTrue(lines[1].matches("layer " + ONE.shortHex() + ": downloaded 2.0 MB in [0-9.]+ s \\(resumed at 100.0 kB\\)"), lines[1]);
+        assertEquals(2, lines.length);
+    }
+
+    @Test
+    void aTerminalGetsABarPerLayerRedrawnInPlace() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PullProgress progress = PullProgress.terminal(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress.Bar first = progress.start(ONE, 1000);
+        PullProgress.Bar second = progress.start(TWO, 2000);
+        first.advance(500);
+        first.done();
+        second.done();
+        progress.finish();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("\033[2A"), "the cursor goes back up over both bars");
+        String last = text.substring(text.lastIndexOf("\033[2A"));
+        assertTrue(last.matches("(?s)\033\\[2A\r\033\\[Klayer " + ONE.shortHex() + " \\[=+\\] 1.0 kB in [0-9.]+ s\n"
+                + "\r\033\\[Klayer " + TWO.shortHex() + " \\[=+\\] 2.0 kB in [0-9.]+ s\n"), last);
+    }
+}
