@@ -30,7 +30,7 @@ public final class DockerArchive {
     /** The image tagged {@code wanted} ("name:tag", a tag alone, or null for the only one). */
     public static Image read(Path directory, String wanted) {
         Path manifestFile = directory.resolve("manifest.json");
-        Object tree = OciLayout.parse(readSmall(manifestFile, "manifest.json"), "manifest.json");
+        Object tree = Manifests.parse(readSmall(manifestFile, "manifest.json"), "manifest.json");
         if (!(tree instanceof List<?> entries) || entries.isEmpty()) throw new ImageException("manifest.json lists no images");
         Map<?, ?> entry = choose(entries, wanted);
         List<String> repoTags = new ArrayList<>();
@@ -52,7 +52,7 @@ public final class DockerArchive {
         if (named.find() && !named.group(1).equals(configDigest.hex())) {
             throw new ImageException("config " + configName + " does not match its name: its content is " + configDigest);
         }
-        Map<?, ?> configTree = OciLayout.object(OciLayout.parse(config, "config " + configName), "config " + configName);
+        Map<?, ?> configTree = Manifests.object(Manifests.parse(config, "config " + configName), "config " + configName);
         List<Digest> diffIds = new ArrayList<>();
         if (configTree.get("rootfs") instanceof Map<?, ?> rootfs && rootfs.get("diff_ids") instanceof List<?> ids) {
             for (Object id : ids) diffIds.add(Digest.parse(id instanceof String s ? s : null));
@@ -97,7 +97,7 @@ public final class DockerArchive {
     private static Map<?, ?> choose(List<?> entries, String wanted) {
         List<String> seen = new ArrayList<>();
         for (Object item : entries) {
-            Map<?, ?> entry = OciLayout.object(item, "manifest.json: an image");
+            Map<?, ?> entry = Manifests.object(item, "manifest.json: an image");
             if (!(entry.get("RepoTags") instanceof List<?> tags)) continue;
             for (Object tag : tags) {
                 if (!(tag instanceof String t)) continue;
@@ -105,7 +105,7 @@ public final class DockerArchive {
                 if (wanted != null && matches(t, wanted)) return entry;
             }
         }
-        if (entries.size() == 1) return OciLayout.object(entries.getFirst(), "manifest.json: an image");
+        if (entries.size() == 1) return Manifests.object(entries.getFirst(), "manifest.json: an image");
         throw new ImageException("the archive holds " + entries.size() + " images"
                 + (wanted == null ? "" : ", none tagged \"" + wanted + "\"") + ": choose one with --name ("
                 + String.join(", ", seen) + ")");

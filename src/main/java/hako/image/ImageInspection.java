@@ -17,7 +17,7 @@ public final class ImageInspection {
     private ImageInspection() {}
 
     public static Map<String, Object> of(ImageRecord record, byte[] configBytes) {
-        Map<?, ?> config = OciLayout.object(OciLayout.parse(configBytes, "config " + record.config()), "config " + record.config());
+        Map<?, ?> config = Manifests.object(Manifests.parse(configBytes, "config " + record.config()), "config " + record.config());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", record.name());
         json.put("tag", record.tag());

@@ -30,7 +30,7 @@ class ArchivesTest {
     }
 
     private static byte[] config(Digest diffId) {
-        return json(Map.of("architecture", OciLayout.hostArchitecture(), "os", "linux",
+        return json(Map.of("architecture", Platform.hostArchitecture(), "os", "linux",
                 "config", Map.of("Cmd", List.of("/bin/sh"), "Env", List.of("PATH=/bin")),
                 "rootfs", Map.of("type", "layers", "diff_ids", List.of(diffId.toString()))));
     }
