@@ -117,11 +117,6 @@ public final class ImageStore {
         throw new ImageException("no image " + name + ":" + tag + " in the store (hako image load, hako pull)");
     }
 
-    /** The image's config blob, as verified when it was stored. */
-    public byte[] config(ImageRecord record) {
-        return new Blobs(root).read(record.config(), -1, "config");
-    }
-
     /** Removes an image's record, then the layers and blobs no other image uses; returns the removed record. */
     public ImageRecord remove(String name, String tag) {
         try (Lock storeLock = lock(root.resolve("lock"), false); Lock recordsLock = lock(root.resolve("records.lock"), false)) {

@@ -238,14 +238,27 @@ public final class Unpacker {
         Libc.setTimes(path.toString(), seconds, "setting the times of " + path);
     }
 
-    /** Removes what is at {@code path}, a whole tree if it is a directory, never following a symlink. */
-    static void remove(Path path) throws IOException {
+    /**
+     * Removes what is at {@code path}, a whole tree if it is a directory, never following a
+     * symlink and never leaving its file system: a mount still inside the tree (a container's
+     * root, a bind mount) is refused rather than emptied.
+     */
+    public static void remove(Path path) throws IOException {
         if (!InRoot.exists(path)) return;
         if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             Files.delete(path);
             return;
         }
+        Object device = Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS);
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+                if (!device.equals(Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                    throw new IOException(dir + " is still mounted");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
                 Files.delete(file);

@@ -1,5 +1,6 @@
 package hako.launch;
 
+import hako.container.ContainerException;
 import hako.container.ContainerStatus;
 import hako.container.Delete;
 import hako.container.Handover;
@@ -12,6 +13,7 @@ import hako.net.NetworkRequest;
 import hako.state.ContainerId;
 import hako.state.StateDir;
 import hako.state.Status;
+import hako.sys.Caller;
 import hako.sys.Libc;
 
 import java.nio.file.Files;
@@ -41,8 +43,12 @@ public final class Launch {
 
     /** The container made, mounted and ready for create; undone whole if any step fails. */
     public LaunchedContainer prepare(LaunchOptions options, String[] image, Map<String, String> hostEnv) {
+        if (Caller.current().rootless()) {
+            // overlayfs in a user namespace and a rootless network are not done for launch yet
+            throw new LaunchException("hako launch needs root for now; run a bundle with hako run instead");
+        }
         ImageRecord record = images.find(image[0], image[1]);
-        ImageConfig config = ImageConfig.parse(images.config(record), "the config of " + image[0] + ":" + image[1]);
+        ImageConfig config = ImageConfig.parse(images.blob(record.config()), "the config of " + image[0] + ":" + image[1]);
         String name = options.name() != null ? ContainerId.check(options.name()) : generatedName(record.name());
         LaunchedContainer container = containers.claim(name);
         try {
@@ -159,7 +165,12 @@ public final class Launch {
     public void stop(String name, int signal, long timeoutSeconds) {
         containers.find(name);
         if (!running(name)) return;
-        Kill.kill(states, name, signal, false);
+        try {
+            Kill.kill(states, name, signal, false); // to the init only, as docker stop
+        } catch (ContainerException e) {
+            if (!running(name)) return; // it ended between the look and the signal
+            throw e;
+        }
         if (awaitStopped(name, timeoutSeconds * 1000)) return;
         Kill.kill(states, name, 9, true);
         if (!awaitStopped(name, 10_000)) throw new LaunchException("container \"" + name + "\" did not stop after SIGKILL");

@@ -55,8 +55,8 @@ final class LaunchSpec {
         if (!user.additionalGids().isEmpty()) userJson.put("additionalGids", new ArrayList<Object>(user.additionalGids()));
         process.put("user", userJson);
         List<Object> capabilities = new ArrayList<>(capabilities(options.capAdd(), options.capDrop()));
-        process.put("capabilities", new LinkedHashMap<>(Map.of("bounding", capabilities, "effective", new ArrayList<>(capabilities),
-                "permitted", new ArrayList<>(capabilities))));
+        process.put("capabilities", ordered("bounding", capabilities, "effective", new ArrayList<>(capabilities),
+                "permitted", new ArrayList<>(capabilities)));
         // Docker's containers inherit the daemon's limits; here the caller's, as with runc's default.
         process.remove("rlimits");
         process.put("noNewPrivileges", false);
@@ -216,6 +216,13 @@ final class LaunchSpec {
         return mount;
     }
 
+    /** An object whose keys keep their order: config.json is the same file for the same flags. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) object.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return object;
+    }
+
     private static String absolute(String path, String flag) {
         if (!path.startsWith("/")) throw new LaunchException(flag + " " + path + ": the container path must be absolute");
         return path;
@@ -225,7 +232,7 @@ final class LaunchSpec {
         if (options.memory() != null) {
             long limit = Sizes.bytes(options.memory(), "--memory");
             if (limit < 6 << 20) throw new LaunchException("--memory " + options.memory() + ": below the 6 MB that a container needs");
-            resources.put("memory", new LinkedHashMap<>(Map.of("limit", limit)));
+            resources.put("memory", ordered("limit", limit));
         }
         if (options.cpus() != null) {
             double cpus;
@@ -236,7 +243,7 @@ final class LaunchSpec {
             }
             if (!(cpus > 0) || cpus > 1024) throw new LaunchException("--cpus " + options.cpus() + ": not a number of CPUs");
             long period = 100_000;
-            resources.put("cpu", new LinkedHashMap<>(Map.of("quota", Math.max(1000, Math.round(cpus * period)), "period", period)));
+            resources.put("cpu", ordered("quota", Math.max(1000, Math.round(cpus * period)), "period", period));
         }
         if (options.pidsLimit() != null) {
             long limit;
@@ -246,7 +253,7 @@ final class LaunchSpec {
                 throw new LaunchException("--pids-limit " + options.pidsLimit() + ": not a number");
             }
             // docker's and podman's rule: 0 or less is no limit
-            if (limit > 0) resources.put("pids", new LinkedHashMap<>(Map.of("limit", limit)));
+            if (limit > 0) resources.put("pids", ordered("limit", limit));
         }
     }
 

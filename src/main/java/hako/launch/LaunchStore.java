@@ -1,15 +1,14 @@
 package hako.launch;
 
+import hako.image.Unpacker;
+
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -106,39 +105,9 @@ public final class LaunchStore {
         Overlay.unmount(container.rootfs());
         try {
             Files.deleteIfExists(root.resolve(".attach").resolve(container.name()));
-            removeTree(container.directory());
+            Unpacker.remove(container.directory());
         } catch (IOException e) {
             throw new LaunchException("removing " + container.directory() + ": " + e.getMessage());
         }
-    }
-
-    /**
-     * Removes a tree without leaving its file system: a mount still inside it (a root filesystem
-     * some process holds, a bind mount) is refused rather than emptied.
-     */
-    private static void removeTree(Path top) throws IOException {
-        Object device = Files.getAttribute(top, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
-                if (!device.equals(Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
-                    throw new IOException(dir + " is still mounted");
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) throw e;
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

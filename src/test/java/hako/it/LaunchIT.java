@@ -1,15 +1,11 @@
 package hako.it;
 
-import hako.json.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +25,7 @@ class LaunchIT extends ContainerTest {
     private static final String PLAIN = "plain:1";
 
     @BeforeAll
-    static void images() throws IOException, NoSuchAlgorithmException {
+    static void images() throws IOException {
         Path base = work.resolve("base.tar");
         must(List.of("tar", "-C", rootfs.toString(), "-cf", base.toString(), "."));
         Path upperDir = Files.createDirectories(work.resolve("upper-layer/etc"));
@@ -276,14 +272,13 @@ class LaunchIT extends ContainerTest {
     }
 
     /** An OCI image layout of uncompressed layers and a config, written as skopeo and umoci write one. */
-    static Path layout(Path dir, List<Path> layers, Map<String, Object> config) throws IOException, NoSuchAlgorithmException {
-        Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
-        List<Object> layerDescriptors = new java.util.ArrayList<>();
+    static Path layout(Path dir, List<Path> layers, Map<String, Object> config) throws IOException {
+        List<Map<String, Object>> layerDescriptors = new java.util.ArrayList<>();
         List<Object> diffIds = new java.util.ArrayList<>();
         for (Path layer : layers) {
             byte[] bytes = Files.readAllBytes(layer);
-            String digest = blob(blobs, bytes);
-            layerDescriptors.add(descriptor("application/vnd.oci.image.layer.v1.tar", digest, bytes.length));
+            String digest = OciLayouts.blob(dir, bytes);
+            layerDescriptors.add(OciLayouts.descriptor(OciLayouts.LAYER, digest, bytes.length));
             diffIds.add(digest);
         }
         Map<String, Object> image = new LinkedHashMap<>();
@@ -291,31 +286,7 @@ class LaunchIT extends ContainerTest {
         image.put("os", "linux");
         image.put("config", config);
         image.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
-        byte[] configBytes = Json.write(image).getBytes();
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-        manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", blob(blobs, configBytes), configBytes.length));
-        manifest.put("layers", layerDescriptors);
-        byte[] manifestBytes = Json.write(manifest).getBytes();
-        Map<String, Object> index = Map.of("schemaVersion", 2, "manifests",
-                List.of(descriptor("application/vnd.oci.image.manifest.v1+json", blob(blobs, manifestBytes), manifestBytes.length)));
-        Files.writeString(dir.resolve("index.json"), Json.write(index));
-        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        OciLayouts.index(dir, List.of(OciLayouts.manifest(dir, image, layerDescriptors)));
         return dir;
-    }
-
-    private static Map<String, Object> descriptor(String mediaType, String digest, long size) {
-        Map<String, Object> descriptor = new LinkedHashMap<>();
-        descriptor.put("mediaType", mediaType);
-        descriptor.put("digest", digest);
-        descriptor.put("size", size);
-        return descriptor;
-    }
-
-    private static String blob(Path blobs, byte[] bytes) throws IOException, NoSuchAlgorithmException {
-        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        Files.write(blobs.resolve(hex), bytes);
-        return "sha256:" + hex;
     }
 }

@@ -13,9 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
+import static hako.it.OciLayouts.blob;
+import static hako.it.OciLayouts.descriptor;
+import static hako.it.OciLayouts.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -190,8 +191,7 @@ class PullIT {
         Map<String, Object> bigImage = image(layout, "amd64", bigLayer);
         manifests.put("big", (String) bigImage.get("digest"));
         index.add(tagged(bigImage, "big"));
-        Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        Files.writeString(layout.resolve("index.json"), Json.write(Map.of("schemaVersion", 2, "manifests", index)));
+        OciLayouts.index(layout, index);
         return layout;
     }
 
@@ -225,23 +225,8 @@ class PullIT {
             diffIds.add(layer[2]);
             descriptors.add(descriptor(layer[3], layer[0], Long.parseLong(layer[1])));
         }
-        byte[] config = Json.write(Map.of("architecture", architecture, "os", "linux",
-                "rootfs", Map.of("type", "layers", "diff_ids", diffIds))).getBytes(StandardCharsets.UTF_8);
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-        manifest.put("config", descriptor("application/vnd.oci.image.config.v1+json", blob(layout, config), config.length));
-        manifest.put("layers", descriptors);
-        byte[] bytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
-        return descriptor("application/vnd.oci.image.manifest.v1+json", blob(layout, bytes), bytes.length);
-    }
-
-    private static Map<String, Object> descriptor(String mediaType, String digest, long size) {
-        Map<String, Object> descriptor = new LinkedHashMap<>();
-        descriptor.put("mediaType", mediaType);
-        descriptor.put("digest", digest);
-        descriptor.put("size", size);
-        return descriptor;
+        return OciLayouts.manifest(layout, Map.of("architecture", architecture, "os", "linux",
+                "rootfs", Map.of("type", "layers", "diff_ids", diffIds)), descriptors);
     }
 
     private static Map<String, Object> tagged(Map<String, Object> descriptor, String tag) {
@@ -254,16 +239,6 @@ class PullIT {
         Map<String, Object> copy = new LinkedHashMap<>(descriptor);
         copy.put("platform", Map.of("os", "linux", "architecture", architecture));
         return copy;
-    }
-
-    private static String blob(Path layout, byte[] bytes) throws Exception {
-        String digest = sha256(bytes);
-        Files.write(layout.resolve("blobs/sha256").resolve(digest.substring("sha256:".length())), bytes);
-        return digest;
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     // ---- the store, as the tests look at it ----
