@@ -19,7 +19,8 @@ find_jdk() {
   export JAVA_HOME=$best
 }
 
-# Installs the named Debian packages that are not installed yet (one apt-get update, only if needed).
+# Installs the named Debian packages that are not installed yet (one apt-get update, only if
+# needed), waiting for another apt/dpkg to finish rather than failing on its lock.
 ensure_packages() {
   local missing=() package
   for package in "$@"; do
@@ -31,8 +32,18 @@ ensure_packages() {
     exit 1
   fi
   echo "installing ${missing[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Packages such as docker-registry start a daemon on the host when installed on a systemd
+  # machine; the tests start their own in throwaway namespaces. policy-rc.d (exit 101: "not
+  # allowed") keeps installs from starting any, only while they run, unless one is there already.
+  local policy=/usr/sbin/policy-rc.d ours=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 0755 "$policy" && ours=1
+  fi
+  local status=0
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq || status=$?
+  [ $status -eq 0 ] && { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?; }
+  [ -n "$ours" ] && rm -f "$policy"
+  return $status
 }
 
 # What building hako needs: Maven, and musl for the small static stage binary.

@@ -8,20 +8,11 @@
 # namespaces. Back outside, the outer half checks that nothing was left (processes, cgroups,
 # mounts), removes what the client itself made and prints the totals.
 
-# Installs the Debian packages that are missing: one `apt-get update`, then one install.
-# Waits for another apt/dpkg to finish rather than failing on its lock.
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
+
+# Installs the Debian packages that are missing (scripts/common.sh); exit 2 when that fails.
 clients_ensure_packages() {
-  local missing=() package
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || { echo "missing Debian packages: ${missing[*]} (run as root)" >&2; exit 2; }
-  echo "installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || { echo "apt-get update failed" >&2; exit 2; }
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-    { echo "apt-get install ${missing[*]} failed" >&2; exit 2; }
+  ( ensure_packages "$@" ) || { echo "installing $* failed" >&2; exit 2; }
 }
 
 # The runtime under test as an absolute path: a path, or a name looked up in PATH.
