@@ -71,7 +71,8 @@ public final class Libc {
         return new SysException(what, errno(state));
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /** A downcall's Throwable as what Java code can throw on: errors as they are, anything checked wrapped. */
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
         return new IllegalStateException(t);

@@ -2,9 +2,7 @@ package hako.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -28,8 +26,7 @@ public final class Libseccomp {
 
     /** The downcall handles, made on first use: a container without a profile never loads the library. */
     private static final class H {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final SymbolLookup LIB = lookup();
+        static final SharedLibrary LIB = new SharedLibrary("libseccomp.so.2", "(install libseccomp2) to compile linux.seccomp");
         static final MethodHandle INIT = handle("seccomp_init", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         static final MethodHandle RELEASE = handle("seccomp_release", FunctionDescriptor.ofVoid(ADDRESS));
         static final MethodHandle ARCH_ADD = handle("seccomp_arch_add", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -45,24 +42,9 @@ public final class Libseccomp {
         static final MethodHandle VERSION = handle("seccomp_version", FunctionDescriptor.of(ADDRESS));
         static final MethodHandle API_GET = handle("seccomp_api_get", FunctionDescriptor.of(JAVA_INT));
 
-        private static SymbolLookup lookup() {
-            try {
-                return SymbolLookup.libraryLookup("libseccomp.so.2", Arena.global());
-            } catch (IllegalArgumentException e) {
-                throw new SysException("loading libseccomp.so.2 (install libseccomp2) to compile linux.seccomp", Errno.ENOENT);
-            }
-        }
-
         private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
-            MemorySegment symbol = LIB.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libseccomp has no " + name));
-            return LINKER.downcallHandle(symbol, descriptor);
+            return LIB.function(name, descriptor);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
     }
 
     /** Whether libseccomp.so.2 can be loaded on this host. */
@@ -80,7 +62,7 @@ public final class Libseccomp {
             MemorySegment v = ((MemorySegment) H.VERSION.invokeExact()).reinterpret(12);
             return v.get(JAVA_INT, 0) + "." + v.get(JAVA_INT, 4) + "." + v.get(JAVA_INT, 8);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -89,7 +71,7 @@ public final class Libseccomp {
         try {
             return (int) H.API_GET.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -98,7 +80,7 @@ public final class Libseccomp {
         try (Arena arena = Arena.ofConfined()) {
             return (int) H.ARCH_RESOLVE.invokeExact(arena.allocateFrom(name));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -106,7 +88,7 @@ public final class Libseccomp {
         try {
             return (int) H.ARCH_NATIVE.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -116,7 +98,7 @@ public final class Libseccomp {
             int number = (int) H.RESOLVE.invokeExact(arena.allocateFrom(name));
             return number == -1 /* __NR_SCMP_ERROR */ ? null : number;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -126,7 +108,7 @@ public final class Libseccomp {
             int number = (int) H.RESOLVE_ARCH.invokeExact(arch, arena.allocateFrom(name));
             return number == -1 ? null : number;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -138,7 +120,7 @@ public final class Libseccomp {
             try {
                 context = (MemorySegment) H.INIT.invokeExact(defaultAction);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
             if (context.address() == 0) throw new SysException("creating the seccomp filter", Errno.EINVAL);
         }
@@ -148,7 +130,7 @@ public final class Libseccomp {
             try {
                 return (int) H.ARCH_ADD.invokeExact(context, token);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
         }
 
@@ -156,7 +138,7 @@ public final class Libseccomp {
             try {
                 return (int) H.ATTR_SET.invokeExact(context, attribute, value);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
         }
 
@@ -175,7 +157,7 @@ public final class Libseccomp {
                 }
                 return (int) H.RULE_ADD.invokeExact(context, action, syscall, conditions.length, array);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
         }
 
@@ -192,7 +174,7 @@ public final class Libseccomp {
                 Libc.seek(memfd, 0, Libc.SEEK_SET, "reading the seccomp filter");
                 return Libc.read(memfd, (int) length, "reading the seccomp filter");
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             } finally {
                 Libc.close(memfd);
             }
@@ -203,7 +185,7 @@ public final class Libseccomp {
             try {
                 H.RELEASE.invokeExact(context);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
         }
     }

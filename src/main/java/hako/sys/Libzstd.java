@@ -2,9 +2,7 @@ package hako.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -24,8 +22,7 @@ public final class Libzstd {
     private Libzstd() {}
 
     private static final class H {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final SymbolLookup LIB = lookup();
+        static final SharedLibrary LIB = new SharedLibrary("libzstd.so.1", "(install libzstd1) to read zstd-compressed data");
         static final MethodHandle CREATE = handle("ZSTD_createDStream", FunctionDescriptor.of(ADDRESS));
         static final MethodHandle FREE = handle("ZSTD_freeDStream", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         static final MethodHandle INIT = handle("ZSTD_initDStream", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
@@ -40,24 +37,9 @@ public final class Libzstd {
         static final MethodHandle BOUND = handle("ZSTD_compressBound", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
         static final MethodHandle VERSION = handle("ZSTD_versionString", FunctionDescriptor.of(ADDRESS));
 
-        private static SymbolLookup lookup() {
-            try {
-                return SymbolLookup.libraryLookup("libzstd.so.1", Arena.global());
-            } catch (IllegalArgumentException e) {
-                throw new SysException("loading libzstd.so.1 (install libzstd1) to read zstd-compressed data", Errno.ENOENT);
-            }
-        }
-
         private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
-            MemorySegment symbol = LIB.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libzstd has no " + name));
-            return LINKER.downcallHandle(symbol, descriptor);
+            return LIB.function(name, descriptor);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
     }
 
     /** "1.5.4". */
@@ -65,7 +47,7 @@ public final class Libzstd {
         try {
             return ((MemorySegment) H.VERSION.invokeExact()).reinterpret(64).getString(0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -95,7 +77,7 @@ public final class Libzstd {
             long written = check((long) H.COMPRESS.invokeExact(target, bound, source, (long) data.length, level), "compressing");
             return target.asSlice(0, written).toArray(JAVA_BYTE);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -123,7 +105,7 @@ public final class Libzstd {
                 outData = arena.allocate((long) H.OUT_SIZE.invokeExact());
             } catch (Throwable t) {
                 arena.close();
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
             inBuffer = arena.allocate(24, 8);
             outBuffer = arena.allocate(24, 8);
@@ -165,7 +147,7 @@ public final class Libzstd {
             try {
                 result = check((long) H.DECOMPRESS.invokeExact(stream, outBuffer, inBuffer), "decompressing zstd");
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
             // 0 is "a frame decoded and flushed"; a call after that with nothing new returns the next
             // frame's header size, which does not mean a frame was cut: only new input starts one
@@ -183,7 +165,7 @@ public final class Libzstd {
             try {
                 long ignored = (long) H.FREE.invokeExact(stream);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             } finally {
                 arena.close();
             }
