@@ -46,6 +46,9 @@ public final class Hako {
               stop      stop a launched container: its StopSignal, then SIGKILL (-t SECONDS)
               rm        remove launched containers (-f: running ones too)
               logs      a detached container's output (-f, --tail N, -t)
+              restart   stop a launched container and start it again, detached
+              attach    join this terminal to a detached container (ctrl-p ctrl-q leaves it)
+              inspect   a launched container (or an image) as JSON, or through -f TEMPLATE
 
             global flags:
               --root DIR          state directory (default /run/hako; $XDG_RUNTIME_DIR/hako when not root)
@@ -57,7 +60,8 @@ public final class Hako {
             """;
 
     private static final java.util.Set<String> USES_THE_KERNEL = java.util.Set.of(
-            "create", "start", "run", "exec", "kill", "delete", "pause", "resume", "update", "events", "launch", "stop", "rm", "cleanup");
+            "create", "start", "run", "exec", "kill", "delete", "pause", "resume", "update", "events", "launch", "stop", "rm", "cleanup",
+            "restart", "attach");
 
     private Hako() {}
 
@@ -128,6 +132,9 @@ public final class Hako {
                 case "rm" -> RmCommand.run(globals, commandArgs);
                 case "logs" -> LogsCommand.run(globals, commandArgs);
                 case "cleanup" -> CleanupCommand.run(globals, commandArgs);
+                case "restart" -> RestartCommand.run(globals, commandArgs);
+                case "attach" -> AttachCommand.run(globals, commandArgs);
+                case "inspect" -> InspectCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);
                 case "aot-training" -> AotTraining.run();

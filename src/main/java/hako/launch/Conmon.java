@@ -24,11 +24,12 @@ final class Conmon {
     }
 
     /**
-     * The command that starts conmon for {@code container}; {@code hako} is the launcher and
-     * {@code globals} the global flags (--root…) that every hako it runs must get.
+     * The command that starts conmon for {@code container}; {@code run} the token its cleanup
+     * shows, {@code hako} the launcher and {@code globals} the global flags (--root…) that every
+     * hako it runs must get.
      */
-    static List<String> command(String conmon, LaunchedContainer container, String hako, List<String> globals, boolean tty,
-                                boolean stdin) {
+    static List<String> command(String conmon, LaunchedContainer container, String run, String hako, List<String> globals,
+                                boolean tty, boolean stdin) {
         String name = container.name();
         List<String> command = new ArrayList<>(List.of(conmon, "--api-version", "1", "-c", name, "-u", name, "-n", name,
                 "-r", hako, "-b", container.directory().toString(), "-p", container.pidFile().toString(),
@@ -41,7 +42,8 @@ final class Conmon {
         command.addAll(List.of("--runtime-arg", "--log", "--runtime-arg", container.runtimeLog().toString()));
         command.addAll(List.of("--exit-command", hako));
         for (String flag : globals) command.addAll(List.of("--exit-command-arg", flag));
-        command.addAll(List.of("--exit-command-arg", "cleanup", "--exit-command-arg", name));
+        command.addAll(List.of("--exit-command-arg", "cleanup", "--exit-command-arg", "--run", "--exit-command-arg", run,
+                "--exit-command-arg", name));
         if (tty) command.add("-t");
         if (stdin) command.addAll(List.of("-i", "--leave-stdin-open"));
         return command;
@@ -61,6 +63,33 @@ final class Conmon {
             Thread.currentThread().interrupt();
             throw new LaunchException("interrupted while starting conmon");
         }
+    }
+
+    /**
+     * Until conmon {@code pid} has ended (it has then written the exit code), at most
+     * {@code millis}. A zombie has ended (its parent, often init, may reap it late), and a pid
+     * that is no longer conmon's is gone too.
+     */
+    static void awaitGone(int pid, long millis) {
+        if (pid <= 0) return;
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        try {
+            while (System.nanoTime() < deadline) {
+                String line = Files.readString(stat);
+                int close = line.lastIndexOf(')');
+                boolean conmon = line.substring(line.indexOf('(') + 1, close).equals("conmon");
+                char state = line.charAt(close + 2);
+                if (!conmon || state == 'Z' || state == 'X') return;
+                Thread.sleep(5);
+            }
+        } catch (IOException | RuntimeException e) {
+            return; // gone
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        throw new LaunchException("conmon (pid " + pid + ") did not end within " + millis / 1000 + " s of its container");
     }
 
     static String lastLine(Path file) {
