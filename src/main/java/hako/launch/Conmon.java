@@ -33,7 +33,7 @@ final class Conmon {
         String name = container.name();
         List<String> command = new ArrayList<>(List.of(conmon, "--api-version", "1", "-c", name, "-u", name, "-n", name,
                 "-r", hako, "-b", container.directory().toString(), "-p", container.pidFile().toString(),
-                "-P", container.directory().resolve("conmon.pid").toString(),
+                "-P", container.conmonPidFile().toString(),
                 "--exit-dir", container.exitDirectory().toString(), "-l", "k8s-file:" + container.log(),
                 // conmon's short-named link to the directory, where the attach socket is found
                 "--socket-dir-path", container.directory().getParent().resolve(".attach").toString()));
@@ -53,6 +53,7 @@ final class Conmon {
     static void start(List<String> command, LaunchedContainer container) {
         File log = container.directory().resolve("conmon.log").toFile();
         try {
+            Files.deleteIfExists(container.conmonPidFile()); // a restart's: that conmon has gone
             Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectErrorStream(true).start();
             int code = process.waitFor();
@@ -71,25 +72,41 @@ final class Conmon {
      * that is no longer conmon's is gone too.
      */
     static void awaitGone(int pid, long millis) {
-        if (pid <= 0) return;
-        Path stat = Path.of("/proc/" + pid + "/stat");
         long deadline = System.nanoTime() + millis * 1_000_000;
-        try {
-            while (System.nanoTime() < deadline) {
-                String line = Files.readString(stat);
-                int close = line.lastIndexOf(')');
-                boolean conmon = line.substring(line.indexOf('(') + 1, close).equals("conmon");
-                char state = line.charAt(close + 2);
-                if (!conmon || state == 'Z' || state == 'X') return;
-                Thread.sleep(5);
+        while (alive(pid)) {
+            if (System.nanoTime() > deadline) {
+                throw new LaunchException("conmon (pid " + pid + ") did not end within " + millis / 1000 + " s of its container");
             }
-        } catch (IOException | RuntimeException e) {
-            return; // gone
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
-        throw new LaunchException("conmon (pid " + pid + ") did not end within " + millis / 1000 + " s of its container");
+    }
+
+    /** Whether conmon {@code pid} still runs: not a zombie, and not a pid some other program has now. */
+    static boolean alive(int pid) {
+        if (pid <= 0) return false;
+        try {
+            String line = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int close = line.lastIndexOf(')');
+            char state = line.charAt(close + 2);
+            return line.substring(line.indexOf('(') + 1, close).equals("conmon") && state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The error hako create wrote to runtime.log (its --log, in logrus's text form: {@code
+     * time=… level=error msg="…"}), as the person would have read it on their terminal.
+     */
+    static String lastError(Path runtimeLog) {
+        String line = lastLine(runtimeLog);
+        java.util.regex.Matcher msg = java.util.regex.Pattern.compile("msg=\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(line);
+        return msg.find() ? msg.group(1).replaceAll("\\\\(.)", "$1") : line;
     }
 
     static String lastLine(Path file) {

@@ -76,7 +76,9 @@ public final class Launch {
         } catch (RuntimeException e) {
             // it never ran: nothing of it is worth keeping, and its name is free again
             containers.remove(container);
-            throw e;
+            String message = LaunchSpec.inFlagTerms(String.valueOf(e.getMessage()));
+            if (message.equals(e.getMessage())) throw e;
+            throw new LaunchException(message);
         }
         container.recordExit(code);
         finish(container, options.remove());
@@ -98,31 +100,41 @@ public final class Launch {
      */
     public void detached(LaunchedContainer container, LaunchOptions options, String hako, List<String> globals) {
         try {
-            underConmon(container, container.newRun(), options.tty(), options.interactive(), hako, globals);
+            underConmon(container, options.tty(), options.interactive(), hako, globals);
         } catch (RuntimeException e) {
             cleanup(container.name(), true, null);
             throw e;
         }
     }
 
-    private void underConmon(LaunchedContainer container, String run, boolean tty, boolean stdin, String hako, List<String> globals) {
+    /**
+     * Starts the container under a new conmon. Its token is made the container's only once the
+     * container runs: a cleanup conmon runs before that (create failed) does nothing, and this
+     * side, which still has the error to show, undoes. A process that ended before the token was
+     * written has had its cleanup refused, so it is cleaned up here.
+     */
+    private void underConmon(LaunchedContainer container, boolean tty, boolean stdin, String hako, List<String> globals) {
+        String run = LaunchedContainer.newToken();
         List<String> command = Conmon.command(Conmon.find(), container, run, hako, globals, tty, stdin);
         Conmon.start(command, container);
         awaitCreated(container);
         Start.start(states, container.name());
+        try (LaunchStore.Lock lock = containers.lock(container)) {
+            container.writeRun(run);
+        }
+        if (container.exitCode() != null) cleanup(container.name(), false, run);
     }
 
     /**
      * {@code hako restart}: stopped as by {@link #stop} if it runs, then started again under a new
-     * conmon with the flags it was launched with, always detached (as docker restart). The new
-     * run token, written before the stop, turns the old monitor's cleanup into a no-op: it would
+     * conmon with the flags it was launched with, always detached (as docker restart). A token
+     * of its own, written before the stop, turns the old monitor's cleanup into a no-op: it would
      * otherwise delete the new container's state, or remove a --rm container for good.
      */
     public void restart(String name, int signal, long timeoutSeconds, String hako, List<String> globals) {
         LaunchedContainer container = containers.find(name);
-        String run;
         try (LaunchStore.Lock lock = containers.lock(container)) {
-            run = container.newRun();
+            container.writeRun(LaunchedContainer.newToken());
         }
         stop(name, signal, timeoutSeconds);
         // the old conmon writes the exit code once the process is gone: wait for it, or it would land on the new run
@@ -134,7 +146,7 @@ public final class Launch {
             container.forgetExit();
         }
         try {
-            underConmon(container, run, container.flag("tty"), container.flag("interactive"), hako, globals);
+            underConmon(container, container.flag("tty"), container.flag("interactive"), hako, globals);
         } catch (RuntimeException e) {
             cleanup(name, false, null);
             throw e;
@@ -149,6 +161,8 @@ public final class Launch {
             if (status == Status.CREATED) return;
             if (status == Status.STOPPED) break;
             if (Files.exists(container.exitFile())) break; // conmon saw create fail
+            int conmon = container.conmonPid(); // 0 until conmon has written it
+            if (conmon > 0 && !Conmon.alive(conmon)) break; // conmon gave up: create failed before the init was there
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -156,7 +170,14 @@ public final class Launch {
                 throw new LaunchException("interrupted while waiting for the container");
             }
         }
-        if (Files.exists(container.runtimeLog())) throw new LaunchException(Conmon.lastLine(container.runtimeLog()));
+        try {
+            // create writes its error as it ends, after its undo (when the state may already say stopped); conmon waits for it
+            Conmon.awaitGone(container.conmonPid(), 10_000);
+        } catch (LaunchException e) {
+            // still there: say what is known
+        }
+        if (Files.exists(container.runtimeLog())) throw new LaunchException(LaunchSpec.inFlagTerms(Conmon.lastError(container.runtimeLog())
+                    .replace("creating container \"" + container.name() + "\": ", "")));
         throw new LaunchException("the container was not created within " + CREATE_TIMEOUT_NANOS / 1_000_000_000 + " s");
     }
 

@@ -21,8 +21,8 @@ import java.util.Map;
  * DIR/exits/NAME    its process's exit code, once it has ended (conmon writes it there, so does launch)
  * DIR/log           a detached container's output, in conmon's k8s-file lines
  * DIR/pid, conmon.pid, conmon.log, runtime.log   the init's and conmon's pids, and what they said on failing
- * DIR/run           the token of the monitor now watching it: a restart's new token makes the old
- *                   monitor's cleanup (conmon's exit command) a no-op
+ * DIR/run           the token of the monitor whose cleanup (conmon's exit command) counts; any
+ *                   other monitor's cleanup is a no-op (one whose create failed, one a restart replaced)
  * DIR/attach, ctl   conmon's attach socket and its control fifo (window sizes)
  * </pre>
  * The container's runtime state is hako's as for any other: the name is its id.
@@ -68,16 +68,20 @@ public record LaunchedContainer(String name, Path directory) {
         return directory.resolve("ctl");
     }
 
+    Path conmonPidFile() {
+        return directory.resolve("conmon.pid");
+    }
+
     /** The pid conmon wrote when it daemonized, or 0 when there is none. */
     int conmonPid() {
         try {
-            return Integer.parseInt(Files.readString(directory.resolve("conmon.pid")).strip());
+            return Integer.parseInt(Files.readString(conmonPidFile()).strip());
         } catch (IOException | NumberFormatException e) {
             return 0;
         }
     }
 
-    /** The token of the monitor started last, or "" for a container never detached. */
+    /** The token of the monitor that cleans up, or "" while there is none. */
     String run() {
         try {
             return Files.readString(directory.resolve("run")).strip();
@@ -86,11 +90,13 @@ public record LaunchedContainer(String name, Path directory) {
         }
     }
 
-    /** A new token: from now on only the monitor given it cleans up. */
-    String newRun() {
-        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+    static String newToken() {
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+    }
+
+    /** From now on only the monitor given {@code token} cleans up. */
+    void writeRun(String token) {
         write(directory.resolve("run"), token + "\n");
-        return token;
     }
 
     /** What launch.json says, or an empty map for a directory whose launch did not get that far. */

@@ -296,7 +296,10 @@ class LaunchIT extends ContainerTest {
         assertOneLine(launch("--rm", "--memory", "lots", PLAIN, "true"), "hako: launching plain:1: --memory lots: not a size (a number with b, k, m or g)");
         assertOneLine(launch("--rm", "-u", "ghost", PLAIN, "true"), "hako: launching plain:1: user \"ghost\": no such user in the image's /etc/passwd");
         assertOneLine(launch("--rm", "--cap-add", "CAP_FLY", PLAIN, "true"), "hako: launching plain:1: \"CAP_FLY\" is not a capability");
-        assertOneLine(launch("--rm", PLAIN, "/no/such/command"), null);
+        assertOneLine(launch("--rm", "--name", "lost", PLAIN, "/no/such/command"),
+                "hako: running container \"lost\": exec: \"/no/such/command\": no such file or directory");
+        assertOneLine(launch("-d", "--name", "lost", PLAIN, "/no/such/command"),
+                "hako: running container \"lost\": exec: \"/no/such/command\": no such file or directory");
         assertEquals(0, launch("-d", "--name", "taken", PLAIN, "sleep", "100").code());
         assertOneLine(launch("--name", "taken", PLAIN, "true"),
                 "hako: launching plain:1: the name \"taken\" is already in use by a container (hako rm taken)");
