@@ -42,4 +42,47 @@ class PullProgressTest {
         assertTrue(last.matches("(?s)\033\\[2A\r\033\\[Klayer " + ONE.shortHex() + " \\[=+\\] 1.0 kB in [0-9.]+ s\n"
                 + "\r\033\\[Klayer " + TWO.shortHex() + " \\[=+\\] 2.0 kB in [0-9.]+ s\n"), last);
     }
+
+    @Test
+    void unpackingSaysOneLinePerLayerWithItsBytesTimeAndRate() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PullProgress progress = PullProgress.lines(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress.Unpacking layer = progress.unpacking(ONE, 2_000_000);
+        layer.advance(1_000_000);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing while it unpacks: a log gets one line per layer");
+        layer.advance(1_000_000);
+        layer.done(5_300_000);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.matches("layer " + ONE.shortHex() + ": unpacked, 5300000 bytes in [0-9]+\\.[0-9] s \\([0-9.]+ [kMG]?B/s\\)\n"), text);
+    }
+
+    @Test
+    void aTerminalShowsAnUnpackingBarWithBytesRateAndTimeLeft() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PullProgress progress = PullProgress.terminal(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress.Unpacking layer = progress.unpacking(ONE, 4_000_000);
+        PullProgress.counting(new java.io.ByteArrayInputStream(new byte[1_000_000]), layer).readAllBytes();
+        Thread.sleep(120); // past the redraw interval: the next read draws the bar with all that was read
+        PullProgress.counting(new java.io.ByteArrayInputStream(new byte[1]), layer).readAllBytes();
+        String drawn = out.toString(StandardCharsets.UTF_8);
+        String partial = drawn.substring(drawn.lastIndexOf("\r\033[K") + 4);
+        assertTrue(partial.matches("layer " + ONE.shortHex() + " unpacking \\[=======> +\\] 1\\.0 MB / 4\\.0 MB  [0-9.]+ [kMG]?B/s  [0-9]+ s left\n"),
+                partial);
+        layer.done(9_000_000);
+        String done = out.toString(StandardCharsets.UTF_8);
+        String last = done.substring(done.lastIndexOf("\r\033[K") + 4);
+        assertTrue(last.matches("layer " + ONE.shortHex() + " unpacked  \\[=+\\] 9\\.0 MB in [0-9.]+ s\n"), last);
+    }
+
+    @Test
+    void aBlobOfUnknownSizeHasNoTotalNorTimeLeft() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PullProgress progress = PullProgress.terminal(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress.Unpacking layer = progress.unpacking(TWO, -1);
+        Thread.sleep(120);
+        layer.advance(2_500);
+        String drawn = out.toString(StandardCharsets.UTF_8);
+        String partial = drawn.substring(drawn.lastIndexOf("\r\033[K") + 4);
+        assertTrue(partial.matches("layer " + TWO.shortHex() + " unpacking \\[> +\\] 2\\.5 kB / \\?  [0-9.]+ [kMG]?B/s  \n"), partial);
+    }
 }
