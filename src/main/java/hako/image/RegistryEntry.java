@@ -51,7 +51,7 @@ public record RegistryEntry(String prefix, String location, boolean insecure, bo
      * command line's --tls-verify, when given) decides for every place instead.
      */
     List<Source> sources(Reference reference, Boolean tlsVerify) {
-        if (blocked) throw new ImageException("the registry " + prefix + " is blocked by " + where);
+        if (blocked) throw new ImageException("pulls from " + prefix + " are blocked (" + where + ")");
         String name = reference.toString();
         int matched = match(name);
         if (matched < 0) throw new IllegalArgumentException(prefix + " does not match " + name);

@@ -131,7 +131,7 @@ class RegistriesConfTest {
     void aBlockedRegistryRefusesWithTheFileAndLineThatSaidSo() {
         RegistriesConf conf = conf("\n[[registry]]\nlocation = \"evil.example\"\nblocked = true\n");
         ImageException e = assertThrows(ImageException.class, () -> conf.sources(Reference.parse("evil.example/x"), null));
-        assertEquals("the registry evil.example is blocked by r.conf:2", e.getMessage());
+        assertEquals("pulls from evil.example are blocked (r.conf:2)", e.getMessage());
         assertEquals(List.of("evil.example.org/x:latest verified"), sources(conf, "evil.example.org/x", null));
     }
 
