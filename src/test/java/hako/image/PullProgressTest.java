@@ -11,11 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PullProgressTest {
     private static final Digest ONE = Digest.of(new byte[] {1}), TWO = Digest.of(new byte[] {2});
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private PrintStream printer() {
+        return new PrintStream(out, true, StandardCharsets.UTF_8);
+    }
 
     @Test
     void plainLinesSayOneLinePerLayerWhenItIsDone() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PullProgress progress = PullProgress.lines(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress progress = PullProgress.lines(printer());
         PullProgress.Bar bar = progress.start(ONE, 2_100_000);
         bar.resumedAt(100_000);
         bar.advance(2_000_000);
@@ -28,8 +32,7 @@ class PullProgressTest {
 
     @Test
     void aTerminalGetsABarPerLayerRedrawnInPlace() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PullProgress progress = PullProgress.terminal(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress progress = PullProgress.terminal(printer());
         PullProgress.Bar first = progress.start(ONE, 1000);
         PullProgress.Bar second = progress.start(TWO, 2000);
         first.advance(500);
@@ -45,8 +48,7 @@ class PullProgressTest {
 
     @Test
     void unpackingSaysOneLinePerLayerWithItsBytesTimeAndRate() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PullProgress progress = PullProgress.lines(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress progress = PullProgress.lines(printer());
         PullProgress.Unpacking layer = progress.unpacking(ONE, 2_000_000);
         layer.advance(1_000_000);
         assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing while it unpacks: a log gets one line per layer");
@@ -58,8 +60,7 @@ class PullProgressTest {
 
     @Test
     void aTerminalShowsAnUnpackingBarWithBytesRateAndTimeLeft() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PullProgress progress = PullProgress.terminal(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress progress = PullProgress.terminal(printer());
         PullProgress.Unpacking layer = progress.unpacking(ONE, 4_000_000);
         PullProgress.counting(new java.io.ByteArrayInputStream(new byte[1_000_000]), layer).readAllBytes();
         Thread.sleep(120); // past the redraw interval: the next read draws the bar with all that was read
@@ -76,8 +77,7 @@ class PullProgressTest {
 
     @Test
     void aBlobOfUnknownSizeHasNoTotalNorTimeLeft() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PullProgress progress = PullProgress.terminal(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PullProgress progress = PullProgress.terminal(printer());
         PullProgress.Unpacking layer = progress.unpacking(TWO, -1);
         Thread.sleep(120);
         layer.advance(2_500);

@@ -125,6 +125,13 @@ class PullIT {
         return hako(Map.of("REGISTRY_AUTH_FILE", work.resolve("no-auth.json").toString(), "CONTAINERS_REGISTRIES_CONF", conf.toString()), args);
     }
 
+    /** A [[registry]] at {@code location} with these mirrors, in order, all of them plain HTTP. */
+    private static String insecure(String location, String... mirrors) {
+        StringBuilder text = new StringBuilder("[[registry]]\nlocation = \"" + location + "\"\ninsecure = true\n");
+        for (String mirror : mirrors) text.append("[[registry.mirror]]\nlocation = \"").append(mirror).append("\"\ninsecure = true\n");
+        return text.toString();
+    }
+
     private Path registriesConf(String text) throws IOException {
         return Files.writeString(work.resolve("registries-" + root.getFileName() + ".conf"), text);
     }
@@ -431,14 +438,7 @@ class PullIT {
 
     @Test
     void theMirrorServesWhenTheOriginIsDown() throws IOException {
-        Path conf = registriesConf("""
-                [[registry]]
-                location = "%s"
-                insecure = true
-                [[registry.mirror]]
-                location = "%s/cache"
-                insecure = true
-                """.formatted(DOWN, MIRROR));
+        Path conf = registriesConf(insecure(DOWN, MIRROR + "/cache"));
         Hako.Result pulled = withRegistriesConf(conf, "pull", DOWN + "/busybox:1.0");
         assertOk(pulled);
         assertEquals(DOWN + "/busybox:1.0 " + manifests.get("two-layers") + "\n", pulled.stdout(), "named as asked, wherever it came from");
@@ -455,17 +455,7 @@ class PullIT {
 
     @Test
     void mirrorsThatAreDownOrLackTheImageAreSkippedInOneLineEachAndTheOriginServes() throws IOException {
-        Path conf = registriesConf("""
-                [[registry]]
-                location = "%s"
-                insecure = true
-                [[registry.mirror]]
-                location = "%s"
-                insecure = true
-                [[registry.mirror]]
-                location = "%s/empty"
-                insecure = true
-                """.formatted(PLAIN, DOWN, MIRROR));
+        Path conf = registriesConf(insecure(PLAIN, DOWN, MIRROR + "/empty"));
         Hako.Result pulled = withRegistriesConf(conf, "pull", PLAIN + "/busybox:1.0");
         assertOk(pulled);
         assertEquals(PLAIN + "/busybox:1.0 " + manifests.get("two-layers") + "\n", pulled.stdout());
@@ -505,15 +495,7 @@ class PullIT {
 
     @Test
     void aShortNameIsTriedAtEachSearchRegistryInOrder() throws IOException {
-        Path conf = registriesConf("""
-                unqualified-search-registries = ["%s", "%s"]
-                [[registry]]
-                location = "%s"
-                insecure = true
-                [[registry]]
-                location = "%s"
-                insecure = true
-                """.formatted(DOWN, PLAIN, DOWN, PLAIN));
+        Path conf = registriesConf("unqualified-search-registries = [\"" + DOWN + "\", \"" + PLAIN + "\"]\n" + insecure(DOWN) + insecure(PLAIN));
         Hako.Result pulled = withRegistriesConf(conf, "pull", "busybox:1.0");
         assertOk(pulled);
         assertEquals(PLAIN + "/busybox:1.0 " + manifests.get("two-layers") + "\n", pulled.stdout());
