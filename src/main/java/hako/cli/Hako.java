@@ -53,6 +53,7 @@ public final class Hako {
             global flags:
               --root DIR          state directory (default /run/hako; $XDG_RUNTIME_DIR/hako when not root)
               --image-root DIR    the image store (default /var/lib/hako/images; beside --root when given)
+              --registries-conf FILE  registries.conf to read alone (default: podman's files)
               --log FILE          also write errors to FILE
               --log-format FMT    text or json (the format of --log)
               --debug             show stack traces
@@ -69,7 +70,7 @@ public final class Hako {
         Globals globals = new Globals();
         try {
             Args args = new Args(null)
-                    .value("root").value("image-root").value("log").value("log-format").value("criu").value("rootless")
+                    .value("root").value("image-root").value("registries-conf").value("log").value("log-format").value("criu").value("rootless")
                     .flag("debug").flag("systemd-cgroup").flag("version", "v").flag("help", "h")
                     .parse(Arrays.asList(argv), 1);
             globals.debug = args.has("debug");
@@ -77,6 +78,7 @@ public final class Hako {
             Warnings.sendTo(globals.log::warning);
             globals.explicitRoot = args.get("root") != null;
             globals.imageRoot = args.get("image-root");
+            globals.registriesConf = args.get("registries-conf");
             globals.root = new StateDir(Path.of(args.get("root", defaultRoot().toString())));
             hako.seccomp.ProfileCache.besideStateRoot(globals.root.root());
             if (args.has("version")) {
