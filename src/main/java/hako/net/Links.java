@@ -48,12 +48,22 @@ final class Links {
             if (e.errno() == Errno.EEXIST) return index(socket, network.bridge());
             throw e;
         }
-        index = index(socket, network.bridge());
-        socket.newAddress(index, network.gateway(), network.subnet(),
-                "adding address " + network.gateway() + "/" + network.subnet().prefix() + " to bridge " + network.bridge());
-        sysctl(system, "net/ipv4/ip_forward", "1");
-        sysctl(system, "net/ipv4/conf/" + network.bridge() + "/route_localnet", "1");
-        return index;
+        try {
+            index = index(socket, network.bridge());
+            socket.newAddress(index, network.gateway(), network.subnet(),
+                    "adding address " + network.gateway() + "/" + network.subnet().prefix() + " to bridge " + network.bridge());
+            sysctl(system, "net/ipv4/ip_forward", "1");
+            sysctl(system, "net/ipv4/conf/" + network.bridge() + "/route_localnet", "1");
+            return index;
+        } catch (RuntimeException e) {
+            // A bridge that exists is taken as made by whoever uses it next: never leave half of one.
+            try {
+                delete(socket, network.bridge());
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
     }
 
     /** Removes a link; one that is not there is fine. */
