@@ -1,5 +1,6 @@
 package hako.net;
 
+import hako.sys.CallLog;
 import hako.sys.Errno;
 import hako.sys.ProcessRef;
 import hako.sys.SysException;
@@ -10,7 +11,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,9 +56,8 @@ final class NetSystemFake implements NetSystem {
     private final Set<Path> dirs = new TreeSet<>();
     private final Set<Path> locked = new TreeSet<>();
     private final Set<String> portsTaken = new TreeSet<>();
-    private final List<String> calls = new ArrayList<>();
+    private final CallLog log = new CallLog();
     private final List<String> scripts = new ArrayList<>();
-    private final Map<String, Integer> failures = new LinkedHashMap<>();
     private int openSockets;
     private long nextStartTime = 1;
     private int self = SELF;
@@ -151,27 +150,26 @@ final class NetSystemFake implements NetSystem {
 
     /** The next call whose record starts with {@code call} fails with {@code errno} (once). */
     NetSystemFake failOn(String call, int errno) {
-        failures.put(call, errno);
+        log.failOn(call, errno);
         return this;
     }
 
     // ---------------------------------------------------------------- looking at it
 
     List<String> calls() {
-        return List.copyOf(calls);
+        return log.calls();
     }
 
     /** The calls whose first word is one of {@code verbs}, in order. */
     List<String> calls(String... verbs) {
-        List<String> wanted = Arrays.asList(verbs);
-        return calls.stream().filter(c -> wanted.contains(c.split(" ", 2)[0])).toList();
+        return log.calls(verbs);
     }
 
     /** The calls that change the machine's network: links, addresses, routes, rules, sysctls. */
     static final String[] CHANGES = {"newbridge", "newveth", "movelink", "setup", "dellink", "newaddr", "newroute", "nft", "sysctl"};
 
     void forgetCalls() {
-        calls.clear();
+        log.forget();
         scripts.clear();
     }
 
@@ -369,8 +367,7 @@ final class NetSystemFake implements NetSystem {
 
         private void netlink(String call, String what) {
             if (closed) throw new AssertionError("a call on a closed socket: " + call);
-            record(call);
-            Integer errno = takeFailure(call);
+            Integer errno = log.recordAndFail(call);
             if (errno != null) throw refused(what, errno);
         }
     }
@@ -383,9 +380,8 @@ final class NetSystemFake implements NetSystem {
 
     @Override
     public void nft(String script, String what) {
-        record("nft " + what);
         scripts.add(script);
-        Integer errno = takeFailure("nft " + what);
+        Integer errno = log.recordAndFail("nft " + what);
         if (errno != null) throw nftError(what, Errno.describe(errno), "");
         Ruleset applied = rules.copy();
         for (String line : script.lines().toList()) {
@@ -724,25 +720,14 @@ final class NetSystemFake implements NetSystem {
     // ---------------------------------------------------------------- recording, failing
 
     private void record(String call) {
-        calls.add(call);
+        log.record(call);
     }
 
     /** Records a file call; throws the failure asked for it as java.nio throws it. */
     private void fileCall(String call, Path path) throws IOException {
-        record(call);
-        Integer errno = takeFailure(call);
+        Integer errno = log.recordAndFail(call);
         if (errno == null) return;
         if (errno == Errno.ENOENT) throw new NoSuchFileException(path.toString());
         throw new FileSystemException(path.toString(), null, Errno.describe(errno));
-    }
-
-    private Integer takeFailure(String call) {
-        for (Map.Entry<String, Integer> failure : failures.entrySet()) {
-            if (call.startsWith(failure.getKey())) {
-                failures.remove(failure.getKey());
-                return failure.getValue();
-            }
-        }
-        return null;
     }
 }
