@@ -247,6 +247,7 @@ remove() {
   esac
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start_registry
 build_and_push_image
 for round in $(seq "$rounds"); do
@@ -303,7 +304,8 @@ cat "$WORK/table"
   echo
   echo "$(date -u +%Y-%m-%d), hako $(git -C "$repo" describe --always --dirty 2>/dev/null), podman $(podman --version | awk '{print $3}'),"
   echo "runc $(runc --version | awk 'NR == 1 {print $3}'), conmon $(conmon --version | awk 'NR == 1 {print $3}'), Linux $(uname -r),"
-  echo "$(nproc) cores; podman with overlay storage, cgroupfs, file events, --network none (hako too)."
+  echo "$(nproc) cores, load average $load_before before and $(cut -d' ' -f1-3 /proc/loadavg) after;"
+  echo "podman with overlay storage, cgroupfs, file events, --network none (hako too)."
   echo "Ratio: hako's median over podman's (below 1: hako is faster or smaller). A shared machine: the numbers are provisional."
   echo
   cat "$WORK/table"
