@@ -334,4 +334,23 @@ class ImageIT extends ContainerTest {
             empty(store);
         }
     }
+
+    /** A store on a file system that fills up in the middle of a layer: one line, nothing half-unpacked, and the store still works. */
+    @Test
+    void aFullDiskIsOneLineAndLeavesTheStoreConsistent() throws IOException {
+        Path store = Files.createDirectories(store("full"));
+        command("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", store.toString());
+        try {
+            Hako.Result full = hako(store, "image", "load", "--name", "big:1", big.toString());
+            assertNotEquals(0, full.code(), full::toString);
+            assertEquals(1, full.stderr().lines().count(), full::toString);
+            assertTrue(full.stderr().startsWith("hako: loading " + big + ": ") && full.stderr().contains("No space left on device"),
+                    full::toString);
+            empty(store);
+            ok(hako(store, "image", "load", "--name", "small:1", rootfs.toString()));
+            assertEquals("small:1", ok(hako(store, "images", "-q")).stdout().strip());
+        } finally {
+            command("umount", store.toString());
+        }
+    }
 }
