@@ -48,6 +48,7 @@ final class AotTraining {
             hako.container.Builder.exerciseForAotTraining(new StateDir(Path.of(root)), bundle);
             stage();
             hako.net.NetworkTraining.run(work);
+            images(root, work);
             System.out.println(DefaultSpec.json().length());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,6 +56,17 @@ final class AotTraining {
             delete(work);
         }
         return 0;
+    }
+
+    /** A pull from a registry on loopback (trying TLS first, as a pull does), then the store's listing and inspection. */
+    private static void images(String root, Path work) throws IOException {
+        String images = work.resolve("images").toString();
+        String conf = Files.writeString(work.resolve("registries.conf"), "").toString(); // not the machine's mirrors
+        hako.image.PullTraining.run(reference -> {
+            Hako.main(new String[] {"--root", root, "--image-root", images, "--registries-conf", conf, "pull", "--tls-verify=false", reference});
+            Hako.main(new String[] {"--root", root, "--image-root", images, "image", "inspect", reference});
+        });
+        Hako.main(new String[] {"--root", root, "--image-root", images, "images"});
     }
 
     private static void stateFiles(StateDir states, Path bundle) {
