@@ -309,6 +309,10 @@ public final class Builder implements AutoCloseable {
         return state.pid();
     }
 
+    ContainerPlan plan() {
+        return plan;
+    }
+
     /** The master of the container's terminal, or -1 when its process has none. */
     int terminal() {
         return terminal;

@@ -99,6 +99,13 @@ public class HookCallsFake implements HookCalls {
         return processes.values().stream().filter(p -> !p.reaped).map(p -> p.pid).toList();
     }
 
+    /** The process ends by itself, with {@code code}, as a container's process does. */
+    public void exit(int pid, int code) {
+        FakeProcess process = processes.get(pid);
+        process.ended = true;
+        process.waitStatus = (code & 0xff) << 8;
+    }
+
     public boolean running(int pid) {
         FakeProcess process = processes.get(pid);
         return process != null && process.running();
@@ -248,6 +255,11 @@ public class HookCallsFake implements HookCalls {
         fail(call, what);
     }
 
+    /** The process a pidfd refers to. */
+    protected int pidOf(int pidfd) {
+        return open(pidfd).pid;
+    }
+
     protected int descriptor(Descriptor descriptor) {
         fds.put(nextFd, descriptor);
         return nextFd++;
@@ -269,9 +281,14 @@ public class HookCallsFake implements HookCalls {
             return name;
         }
 
-        protected void write(byte[] data) {
+        void write(byte[] data) {
             content.writeBytes(data);
             position = content.size();
+        }
+
+        /** The file has this to read, from its start (a fifo its writer has written to). */
+        public void holds(byte[] data) {
+            content.writeBytes(data);
         }
     }
 
