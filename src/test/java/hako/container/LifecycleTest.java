@@ -67,6 +67,14 @@ class LifecycleTest {
         return new Builder(states, plan, Handover.NONE, fake);
     }
 
+    /** hako create: init waits on the fifo. */
+    void created() throws IOException {
+        try (Builder builder = builder(true, false)) {
+            builder.build();
+            builder.start();
+        }
+    }
+
     /** The hooks run, by kind, in order. */
     List<String> hooksRun() {
         return fake.calls("exec").stream().filter(c -> c.contains("/hooks/"))
@@ -98,10 +106,7 @@ class LifecycleTest {
 
     @Test
     void createMakesTheFifoAndCgroupThenClonesInitAndLeavesItWaitingForStart() throws IOException {
-        try (Builder builder = builder(true, false)) {
-            builder.build();
-            builder.start();
-        }
+        created();
 
         List<String> hook = List.of("launch-stage", "clone", "exec", "waitpid");   // each hook: a stage of its own, waited for
         List<String> expected = new ArrayList<>(List.of("mkfifo", "make-cgroup", "launch-stage", "clone", "batch"));
@@ -121,10 +126,7 @@ class LifecycleTest {
 
     @Test
     void startRunsTheStartHooksOpensTheFifoSavesRunningThenRunsPoststart() throws IOException {
-        try (Builder builder = builder(true, false)) {
-            builder.build();
-            builder.start();
-        }
+        created();
         fake.forgetCalls();
 
         Start.start(fake, states, "web");
@@ -143,10 +145,7 @@ class LifecycleTest {
 
     @Test
     void startOfAContainerWhoseInitDiedSaysSoAndLeavesItsState() throws IOException {
-        try (Builder builder = builder(true, false)) {
-            builder.build();
-            builder.start();
-        }
+        created();
         fake.exit(1001, 1);
 
         RuntimeException e = assertThrows(hako.state.StateException.class, () -> Start.start(fake, states, "web"));
@@ -265,10 +264,7 @@ class LifecycleTest {
 
     @Test
     void killOfAContainerWhoseProcessIsGoneIsNotRunningAndSignalsNothing() throws IOException {
-        try (Builder builder = builder(true, false)) {
-            builder.build();
-            builder.start();
-        }
+        created();
         fake.exit(1001, 0);
         fake.forgetCalls();
 
@@ -280,10 +276,7 @@ class LifecycleTest {
 
     @Test
     void killSignalsInitThroughAPidfd() throws IOException {
-        try (Builder builder = builder(true, false)) {
-            builder.build();
-            builder.start();
-        }
+        created();
         fake.forgetCalls();
 
         Kill.kill(fake, states, "web", 15, false);
@@ -294,10 +287,7 @@ class LifecycleTest {
 
     @Test
     void deleteOfAContainerWhoseProcessIsGoneRemovesWhatWasMadeThenRunsPoststop() throws IOException {
-        try (Builder builder = builder(true, false)) {
-            builder.build();
-            builder.start();
-        }
+        created();
         fake.exit(1001, 0);
         fake.forgetCalls();
 
@@ -312,10 +302,7 @@ class LifecycleTest {
 
     @Test
     void deleteWithoutForceOfARunningContainerRefusesAndChangesNothing() throws IOException {
-        try (Builder builder = builder(true, false)) {
-            builder.build();
-            builder.start();
-        }
+        created();
         Start.start(fake, states, "web");
         fake.forgetCalls();
 
