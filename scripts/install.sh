@@ -22,7 +22,7 @@ value=
 for word in "\$@"; do
   if [ -n "\$value" ]; then value=; continue; fi
   case \$word in
-    --root|-root|--image-root|-image-root|--log|-log|--log-format|-log-format|--criu|-criu|--rootless|-rootless) value=1 ;;
+    --root|-root|--image-root|-image-root|--registries-conf|-registries-conf|--log|-log|--log-format|-log-format|--criu|-criu|--rootless|-rootless) value=1 ;;
     -*) ;;
     pull|image|prune) mode=-Xmixed; break ;;
     *) break ;;

@@ -342,9 +342,10 @@ clients_docker_import() {
 
 # Inside the private namespaces: podman's configuration, storage and network under $WORK, and
 # `pm` on PATH: podman with that storage, cgroupfs, and the runtime given (the first by default;
-# PM_RUNTIME picks another of those given, for the benchmark).
+# PM_RUNTIME picks another of those given, for the benchmark). The storage driver is vfs unless
+# PODMAN_STORAGE_DRIVER says (bench/images.sh: overlay, podman's default, as hako's store is).
 clients_podman_environment() {
-  local names="" runtime
+  local names="" runtime driver=${PODMAN_STORAGE_DRIVER:-vfs}
   mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp" "$WORK/tools"
   export TMPDIR=$WORK/tmp
   for runtime in "$@"; do names+=", \"$(basename "$runtime")\""; done
@@ -371,7 +372,7 @@ network_config_dir = "$WORK/networks"
 END
   cat > "$WORK/storage.conf" <<END
 [storage]
-driver = "vfs"
+driver = "$driver"
 graphroot = "$WORK/storage"
 runroot = "$WORK/runroot"
 END
@@ -381,7 +382,7 @@ END
   # A script rather than a function, so that timeout, script and capture can run it.
   cat > "$WORK/tools/pm" <<END
 #!/bin/sh
-exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver vfs \\
+exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver $driver \\
   --cgroup-manager cgroupfs --runtime "\${PM_RUNTIME:-$1}" "\$@"
 END
   chmod 755 "$WORK/tools/pm"

@@ -19,6 +19,17 @@ final class Globals {
         return new hako.image.ImageStore(path);
     }
 
+    /** --registries-conf, or null: $CONTAINERS_REGISTRIES_CONF, else podman's files. */
+    String registriesConf;
+
+    /** What registries.conf says, read only by the commands that pull. */
+    hako.image.RegistriesConf registries() {
+        String explicit = registriesConf != null ? registriesConf : System.getenv("CONTAINERS_REGISTRIES_CONF");
+        String home = System.getenv("HOME");
+        return hako.image.RegistriesConf.load(explicit == null || explicit.isEmpty() ? null : java.nio.file.Path.of(explicit),
+                java.nio.file.Path.of("/etc/containers"), java.nio.file.Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")));
+    }
+
     /** What the command was doing, for the error line: {@code creating container "web"}. */
     String context;
     /**

@@ -46,10 +46,14 @@ public final class Hako {
               stop      stop a launched container: its StopSignal, then SIGKILL (-t SECONDS)
               rm        remove launched containers (-f: running ones too)
               logs      a detached container's output (-f, --tail N, -t)
+              restart   stop a launched container and start it again, detached
+              attach    join this terminal to a detached container (ctrl-p ctrl-q leaves it)
+              inspect   a launched container (or an image) as JSON, or through -f TEMPLATE
 
             global flags:
               --root DIR          state directory (default /run/hako; $XDG_RUNTIME_DIR/hako when not root)
               --image-root DIR    the image store (default /var/lib/hako/images; beside --root when given)
+              --registries-conf FILE  registries.conf to read alone (default: podman's files)
               --log FILE          also write errors to FILE
               --log-format FMT    text or json (the format of --log)
               --debug             show stack traces
@@ -57,7 +61,8 @@ public final class Hako {
             """;
 
     private static final java.util.Set<String> USES_THE_KERNEL = java.util.Set.of(
-            "create", "start", "run", "exec", "kill", "delete", "pause", "resume", "update", "events", "launch", "stop", "rm", "cleanup");
+            "create", "start", "run", "exec", "kill", "delete", "pause", "resume", "update", "events", "launch", "stop", "rm", "cleanup",
+            "restart", "attach");
 
     private Hako() {}
 
@@ -65,7 +70,7 @@ public final class Hako {
         Globals globals = new Globals();
         try {
             Args args = new Args(null)
-                    .value("root").value("image-root").value("log").value("log-format").value("criu").value("rootless")
+                    .value("root").value("image-root").value("registries-conf").value("log").value("log-format").value("criu").value("rootless")
                     .flag("debug").flag("systemd-cgroup").flag("version", "v").flag("help", "h")
                     .parse(Arrays.asList(argv), 1);
             globals.debug = args.has("debug");
@@ -73,6 +78,7 @@ public final class Hako {
             Warnings.sendTo(globals.log::warning);
             globals.explicitRoot = args.get("root") != null;
             globals.imageRoot = args.get("image-root");
+            globals.registriesConf = args.get("registries-conf");
             globals.root = new StateDir(Path.of(args.get("root", defaultRoot().toString())));
             hako.seccomp.ProfileCache.besideStateRoot(globals.root.root());
             if (args.has("version")) {
@@ -128,6 +134,9 @@ public final class Hako {
                 case "rm" -> RmCommand.run(globals, commandArgs);
                 case "logs" -> LogsCommand.run(globals, commandArgs);
                 case "cleanup" -> CleanupCommand.run(globals, commandArgs);
+                case "restart" -> RestartCommand.run(globals, commandArgs);
+                case "attach" -> AttachCommand.run(globals, commandArgs);
+                case "inspect" -> InspectCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);
                 case "aot-training" -> AotTraining.run();

@@ -50,7 +50,7 @@ final class ImageCommand {
         try (ImageStore.Scratch scratch = store.scratch()) {
             ImageSources.Source source = ImageSources.read(path, wanted, scratch.directory());
             String[] name = wantedName != null ? wantedName : Names.fromReference(source.image().reference(), source.fallbackName());
-            ImageRecord record = store.load(source.image(), name[0], name[1], line -> System.err.println(line));
+            ImageRecord record = store.load(source.image(), name[0], name[1], PullCommand.progress(false));
             System.out.println(record.name() + ":" + record.tag() + " " + record.manifest() + " (" + source.kind() + ")");
         }
         return 0;

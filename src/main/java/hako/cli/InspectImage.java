@@ -6,6 +6,7 @@ import hako.image.ImageStore;
 import hako.json.Json;
 
 import java.util.List;
+import java.util.Map;
 
 /** {@code hako image inspect NAME[:TAG]}: a stored image as JSON (digests, platform, run config, layers and sizes). */
 final class InspectImage {
@@ -13,11 +14,14 @@ final class InspectImage {
 
     static int run(Globals globals, List<String> argv) {
         String reference = new Args("image inspect").parse(argv).one("an image name");
-        String[] name = Names.split(reference);
-        globals.context = "inspecting image " + name[0] + ":" + name[1];
-        ImageStore store = globals.images();
-        ImageRecord record = store.find(name[0], name[1]);
-        System.out.println(Json.writePretty(ImageInspection.of(record, store.blob(record.config()))));
+        globals.context = "inspecting image " + reference;
+        System.out.println(Json.writePretty(of(globals.images(), reference)));
         return 0;
+    }
+
+    static Map<String, Object> of(ImageStore store, String reference) {
+        String[] name = Names.split(reference);
+        ImageRecord record = store.find(name[0], name[1]);
+        return ImageInspection.of(record, store.blob(record.config()));
     }
 }

@@ -13,23 +13,34 @@ final class StopCommand {
     private StopCommand() {}
 
     static int run(Globals globals, List<String> argv) {
-        Args args = new Args("stop").value("time", "t").value("signal", "s").parse(argv);
+        Args args = flags("stop").parse(argv);
         if (args.positional().isEmpty()) throw new UsageException("stop", "a container name is required");
-        long seconds;
-        try {
-            seconds = Long.parseLong(args.get("time", "10"));
-        } catch (NumberFormatException e) {
-            throw new UsageException("stop", "-t takes a number of seconds, not \"" + args.get("time") + "\"");
-        }
         LaunchStore containers = LaunchCommand.containers(globals);
         Launch launch = new Launch(globals.root, globals.images(), containers);
         for (String name : args.positional()) {
             globals.context = "stopping container \"" + name + "\"";
-            Object stopSignal = containers.find(name).record().get("stopSignal");
-            String signal = args.get("signal", stopSignal instanceof String s ? s : "SIGTERM");
-            launch.stop(name, Signals.parse(signal), seconds);
+            launch.stop(name, signal(args, containers, name), seconds("stop", args));
             System.out.println(name);
         }
         return 0;
+    }
+
+    /** stop's flags, which restart takes too. */
+    static Args flags(String command) {
+        return new Args(command).value("time", "t").value("signal", "s");
+    }
+
+    static long seconds(String command, Args args) {
+        try {
+            return Long.parseLong(args.get("time", "10"));
+        } catch (NumberFormatException e) {
+            throw new UsageException(command, "-t takes a number of seconds, not \"" + args.get("time") + "\"");
+        }
+    }
+
+    /** -s, or the StopSignal the container was launched with. */
+    static int signal(Args args, LaunchStore containers, String name) {
+        Object stopSignal = containers.find(name).record().get("stopSignal");
+        return Signals.parse(args.get("signal", stopSignal instanceof String s ? s : "SIGTERM"));
     }
 }

@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The local image store:
@@ -80,7 +79,7 @@ public final class ImageStore {
     }
 
     /** Imports an image: layers not yet in the store are unpacked and verified, then the record is written. */
-    public ImageRecord load(Image image, String name, String tag, Consumer<String> progress) {
+    public ImageRecord load(Image image, String name, String tag, PullProgress progress) {
         try (Lock storeLock = lock(root.resolve("lock"), true)) {
             List<ImageRecord.StoredLayer> layers = new ArrayList<>();
             for (Image.Layer layer : image.layers()) layers.add(ensureLayer(layer, progress));
@@ -282,7 +281,7 @@ public final class ImageStore {
         }
     }
 
-    private ImageRecord.StoredLayer ensureLayer(Image.Layer layer, Consumer<String> progress) {
+    private ImageRecord.StoredLayer ensureLayer(Image.Layer layer, PullProgress progress) {
         Path target = layerDirectory(layer.digest());
         Path sizeFile = target.resolveSibling(layer.digest().hex() + ".size");
         String what = "unpacking layer " + layer.digest();
@@ -290,7 +289,7 @@ public final class ImageStore {
             Files.createDirectories(target.getParent());
             try (Lock layerLock = lock(target.resolveSibling(layer.digest().hex() + ".lock"), false)) {
                 if (hasLayer(layer.digest())) {
-                    progress.accept("layer " + layer.digest().shortHex() + ": already in the store");
+                    progress.say("layer " + layer.digest().shortHex() + ": already in the store");
                     layerLock.removeFile();
                     return new ImageRecord.StoredLayer(layer.digest(), Long.parseLong(Files.readString(sizeFile).strip()));
                 }
@@ -299,7 +298,7 @@ public final class ImageStore {
                 Files.createDirectories(temporary);
                 long size;
                 try {
-                    size = unpack(layer, temporary);
+                    size = unpack(layer, temporary, progress.unpacking(layer.digest(), layer.size()));
                     Files.writeString(sizeFile, size + "\n");
                     Unpacker.remove(target);
                     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
@@ -308,7 +307,6 @@ public final class ImageStore {
                     // done, failed or not: the lock file goes with the lock (a killed load leaves it, for prune)
                     layerLock.removeFile();
                 }
-                progress.accept("layer " + layer.digest().shortHex() + ": unpacked, " + size + " bytes");
                 return new ImageRecord.StoredLayer(layer.digest(), size);
             }
         } catch (ImageException e) {
@@ -321,9 +319,9 @@ public final class ImageStore {
     }
 
     /** Unpacks the blob, verifying its digest and (when the config names it) the digest of the tar inside. */
-    private static long unpack(Image.Layer layer, Path directory) throws IOException {
+    private static long unpack(Image.Layer layer, Path directory, PullProgress.Unpacking bar) throws IOException {
         try (Sha256Stream blob = layer.opener().open()) {
-            InputStream tar = Compression.decompress(blob);
+            InputStream tar = Compression.decompress(PullProgress.counting(blob, bar));
             Sha256Stream diff = new Sha256Stream(tar);
             Unpacker unpacker = new Unpacker(directory, Unpacker.Whiteouts.OVERLAY);
             try {
@@ -338,6 +336,7 @@ public final class ImageStore {
             if (layer.diffId() != null && !diffId.equals(layer.diffId())) {
                 throw new ImageException("its content is " + diffId + ", the config's diff_id says " + layer.diffId());
             }
+            bar.done(unpacker.bytes());
             return unpacker.bytes();
         }
     }

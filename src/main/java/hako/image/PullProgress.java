@@ -1,14 +1,18 @@
 package hako.image;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * What a pull tells while it downloads: one line per layer. On a terminal each layer has a bar
- * redrawn in place (bytes, total, rate, time left); elsewhere (a log, a pipe) one plain line when
- * a layer is done; quiet says nothing.
+ * What a pull or a load tells while it downloads and unpacks: one line per layer and step. On a
+ * terminal each layer has a bar redrawn in place (bytes, total, rate, time left); elsewhere (a
+ * log, a pipe) one plain line when a layer is downloaded and one when it is unpacked; quiet says
+ * nothing.
  */
 public abstract sealed class PullProgress {
     /** The progress of one blob. */
@@ -20,6 +24,13 @@ public abstract sealed class PullProgress {
         void restarted();
 
         void done();
+    }
+
+    /** A layer being unpacked: the blob's bytes as they are read, then the bytes of the files it made. */
+    public interface Unpacking {
+        void advance(long blobBytes);
+
+        void done(long fileBytes);
     }
 
     public static PullProgress quiet() {
@@ -36,11 +47,33 @@ public abstract sealed class PullProgress {
 
     abstract Bar start(Digest digest, long size);
 
+    /** A layer's blob of {@code size} bytes (-1: unknown) about to be unpacked. */
+    abstract Unpacking unpacking(Digest digest, long size);
+
     /** A line about something else (a layer already in the store). */
     abstract void say(String line);
 
-    /** The bars are finished: a terminal's last redraw. */
+    /** The bars are finished: a terminal's last redraw; bars started later draw below them. */
     void finish() {}
+
+    /** {@code in}, telling {@code bar} what is read through it. */
+    static InputStream counting(InputStream in, Unpacking bar) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                if (b >= 0) bar.advance(1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = in.read(buffer, offset, length);
+                if (n > 0) bar.advance(n);
+                return n;
+            }
+        };
+    }
 
     static String bytes(double n) {
         if (n < 1000) return (long) n + " B";
@@ -61,6 +94,14 @@ public abstract sealed class PullProgress {
                 @Override public void advance(long bytes) {}
                 @Override public void restarted() {}
                 @Override public void done() {}
+            };
+        }
+
+        @Override
+        Unpacking unpacking(Digest digest, long size) {
+            return new Unpacking() {
+                @Override public void advance(long blobBytes) {}
+                @Override public void done(long fileBytes) {}
             };
         }
 
@@ -105,6 +146,20 @@ public abstract sealed class PullProgress {
         }
 
         @Override
+        Unpacking unpacking(Digest digest, long size) {
+            long begun = System.nanoTime();
+            return new Unpacking() {
+                @Override public void advance(long blobBytes) {}
+
+                @Override public void done(long fileBytes) {
+                    double seconds = Math.max(1e-3, (System.nanoTime() - begun) / 1e9);
+                    say(String.format(Locale.ROOT, "layer %s: unpacked, %d bytes in %.1f s (%s/s)", digest.shortHex(), fileBytes, seconds,
+                            bytes(fileBytes / seconds)));
+                }
+            };
+        }
+
+        @Override
         synchronized void say(String line) {
             out.println(line);
         }
@@ -123,7 +178,15 @@ public abstract sealed class PullProgress {
 
         @Override
         synchronized Bar start(Digest digest, long size) {
-            TerminalBar bar = new TerminalBar(digest, size);
+            return add(new TerminalBar(digest, size, false));
+        }
+
+        @Override
+        synchronized Unpacking unpacking(Digest digest, long size) {
+            return add(new TerminalBar(digest, size, true));
+        }
+
+        private TerminalBar add(TerminalBar bar) {
             bars.add(bar);
             draw(true);
             return bar;
@@ -139,6 +202,8 @@ public abstract sealed class PullProgress {
         @Override
         synchronized void finish() {
             draw(true);
+            drawn = 0;
+            bars.clear();
         }
 
         private synchronized void draw(boolean now) {
@@ -153,30 +218,35 @@ public abstract sealed class PullProgress {
             out.flush();
         }
 
-        private final class TerminalBar implements Bar {
+        /** A download's bar, or an unpacking's: its blob read so far, then the files' bytes it made. */
+        private final class TerminalBar implements Bar, Unpacking {
             private final Digest digest;
             private final long size;
+            private final boolean unpacking;
             private final long begun = System.nanoTime();
-            private volatile long got, resumed;
+            private volatile long got, resumed, fileBytes;
             private volatile boolean finished;
 
-            TerminalBar(Digest digest, long size) {
+            TerminalBar(Digest digest, long size, boolean unpacking) {
                 this.digest = digest;
                 this.size = size;
+                this.unpacking = unpacking;
             }
 
             String line(long now) {
                 double seconds = Math.max(1e-3, (now - begun) / 1e9);
                 double rate = (got - resumed) / seconds;
                 int width = 30;
-                int filled = size > 0 ? (int) Math.min(width, got * width / size) : 0;
+                int filled = size > 0 ? (int) Math.min(width, got * width / size) : finished ? width : 0;
                 String bar = "[" + "=".repeat(filled) + (filled < width ? ">" + " ".repeat(width - filled - 1) : "") + "]";
+                String step = unpacking ? (finished ? " unpacked " : " unpacking") : "";
                 if (finished) {
-                    return String.format(Locale.ROOT, "layer %s %s %s in %.1f s", digest.shortHex(), bar, bytes(size), seconds);
+                    return String.format(Locale.ROOT, "layer %s%s %s %s in %.1f s", digest.shortHex(), step, bar,
+                            bytes(unpacking ? fileBytes : size), seconds);
                 }
-                String eta = rate > 0 ? String.format(Locale.ROOT, "%.0f s left", (size - got) / rate) : "";
-                return String.format(Locale.ROOT, "layer %s %s %s / %s  %s/s  %s", digest.shortHex(), bar, bytes(got), bytes(size),
-                        bytes(rate), eta);
+                String eta = rate > 0 && size > 0 ? String.format(Locale.ROOT, "%.0f s left", Math.max(0, size - got) / rate) : "";
+                return String.format(Locale.ROOT, "layer %s%s %s %s / %s  %s/s  %s", digest.shortHex(), step, bar, bytes(got),
+                        size >= 0 ? bytes(size) : "?", bytes(rate), eta);
             }
 
             @Override public void resumedAt(long bytes) {
@@ -200,6 +270,11 @@ public abstract sealed class PullProgress {
                 got = size;
                 finished = true;
                 draw(true);
+            }
+
+            @Override public void done(long fileBytes) {
+                this.fileBytes = fileBytes;
+                done();
             }
         }
     }

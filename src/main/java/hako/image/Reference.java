@@ -41,7 +41,7 @@ public record Reference(String domain, String path, String tag, Digest digest) {
         int slash = rest.indexOf('/');
         if (slash > 0) {
             String first = rest.substring(0, slash);
-            if (first.contains(".") || first.contains(":") || first.equals("localhost") || !first.equals(first.toLowerCase())) {
+            if (looksLikeHost(first)) {
                 domain = first;
                 path = rest.substring(slash + 1);
                 if (!DOMAIN.matcher(domain).matches()) throw invalid(text, "\"" + domain + "\" is not a registry host");
@@ -58,6 +58,22 @@ public record Reference(String domain, String path, String tag, Digest digest) {
         if (domain.length() + 1 + path.length() > 255) throw invalid(text, "the name is longer than 255 characters");
         if (tag == null && digest == null) tag = "latest";
         return new Reference(domain, path, tag, digest);
+    }
+
+    /**
+     * Whether {@code text} names its registry ({@code quay.io/x}, {@code localhost/x}) rather than
+     * being a short name ({@code busybox}, {@code library/busybox}) that registries.conf's
+     * unqualified-search-registries may complete.
+     */
+    public static boolean namesRegistry(String text) {
+        int at = text.indexOf('@');
+        String name = at >= 0 ? text.substring(0, at) : text;
+        int slash = name.indexOf('/');
+        return slash > 0 && looksLikeHost(name.substring(0, slash));
+    }
+
+    private static boolean looksLikeHost(String component) {
+        return component.contains(".") || component.contains(":") || component.equals("localhost") || !component.equals(component.toLowerCase());
     }
 
     private static ImageException invalid(String text, String why) {

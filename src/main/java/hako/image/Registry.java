@@ -1,5 +1,7 @@
 package hako.image;
 
+import hako.Warnings;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,7 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
 /**
- * A registry as a source of images ({@code hako pull}): the manifest for a tag or digest (an
+ * A registry as a source of images ({@code hako pull}): the place to pull from (registries.conf's
+ * mirrors and locations, {@link RegistriesConf}), the manifest for a tag or digest (an
  * index or list narrowed to one platform), every document verified against its digest, the
  * layers the store lacks downloaded three at a time into the store's tmp area, then the whole
  * image loaded through {@link ImageStore#load}, which unpacks and records it.
@@ -30,30 +33,75 @@ public final class Registry {
 
     private Registry() {}
 
-    /** Pulls {@code reference} for {@code platform} into {@code store}, with the machine's auth files and timeouts. */
-    public static ImageRecord pull(Reference reference, Platform platform, boolean tlsVerify, ImageStore store, PullProgress progress) {
-        return pull(reference, platform, RegistryClient.Options.defaults(tlsVerify), store, progress);
+    /**
+     * Pulls what {@code text} names for {@code platform} into {@code store}, with the machine's auth
+     * files and timeouts: each reference the name means (registries.conf's unqualified-search-registries),
+     * in order, until one is pulled; each from its registry's mirrors, then its location.
+     * {@code tlsVerify} is --tls-verify when given, else null: registries.conf's insecure decides.
+     */
+    public static ImageRecord pull(String text, Platform platform, Boolean tlsVerify, RegistriesConf registries, ImageStore store,
+                                   PullProgress progress) {
+        RegistryClient.Options options = RegistryClient.Options.defaults(true);
+        List<Reference> candidates = registries.candidates(text);
+        for (int i = 0; ; i++) {
+            Reference candidate = candidates.get(i);
+            try {
+                return pull(candidate, registries.sources(candidate, tlsVerify), platform, options, store, progress);
+            } catch (ImageException e) {
+                if (candidates.size() == 1) throw e;
+                String line = candidate + ": " + e.getMessage();
+                if (i == candidates.size() - 1) throw new ImageException(line, e);
+                Warnings.print(line + "; trying " + candidates.get(i + 1));
+            }
+        }
     }
 
     static ImageRecord pull(Reference reference, Platform platform, RegistryClient.Options options, ImageStore store, PullProgress progress) {
-        try (RegistryClient client = new RegistryClient(reference, options)) {
-            client.ping();
-            Image image = resolve(client, reference, platform);
-            Map<Digest, Path> downloaded = new java.util.concurrent.ConcurrentHashMap<>();
-            try {
-                download(client, image, store, progress, downloaded);
-                Image fromFiles = new Image(image.reference(), image.manifestDigest(), image.manifest(), image.configDigest(),
-                        image.config(), image.layers().stream().map(layer -> new Image.Layer(layer.digest(), layer.size(), layer.diffId(),
-                                () -> open(client, layer, store, progress, downloaded))).toList());
-                return store.load(fromFiles, reference.name(), reference.storedTag(), progress::say);
-            } finally {
-                // complete blobs are unpacked now (or of no use): only interrupted downloads stay, to resume
-                for (Path file : downloaded.values()) {
-                    try {
-                        Files.deleteIfExists(file);
-                    } catch (IOException e) {
-                        // tmp is swept by the next pull of the layer
+        return pull(reference, List.of(new RegistryEntry.Source(reference, options.tlsVerify(), false)), platform, options, store, progress);
+    }
+
+    /**
+     * From the first source that has the image, as podman: a mirror that is down, refuses or
+     * lacks it is skipped with a line; the last source's failure is the pull's. The image is
+     * recorded under the name asked for, wherever it came from.
+     */
+    static ImageRecord pull(Reference wanted, List<RegistryEntry.Source> sources, Platform platform, RegistryClient.Options options,
+                            ImageStore store, PullProgress progress) {
+        for (int i = 0; ; i++) {
+            RegistryEntry.Source source = sources.get(i);
+            try (RegistryClient client = new RegistryClient(source.reference(), options.withTlsVerify(source.tlsVerify()))) {
+                Image image;
+                try {
+                    client.ping();
+                    image = resolve(client, source.reference(), platform);
+                } catch (ImageException e) {
+                    if (i < sources.size() - 1) {
+                        Warnings.print("mirror " + source.reference() + " skipped: " + e.getMessage());
+                        continue;
                     }
+                    if (source.reference().equals(wanted)) throw e;
+                    throw new ImageException(source.reference() + ": " + e.getMessage(), e); // the location it was rewritten to
+                }
+                return fetch(client, wanted, image, store, progress);
+            }
+        }
+    }
+
+    private static ImageRecord fetch(RegistryClient client, Reference wanted, Image image, ImageStore store, PullProgress progress) {
+        Map<Digest, Path> downloaded = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            download(client, image, store, progress, downloaded);
+            Image fromFiles = new Image(wanted.toString(), image.manifestDigest(), image.manifest(), image.configDigest(),
+                    image.config(), image.layers().stream().map(layer -> new Image.Layer(layer.digest(), layer.size(), layer.diffId(),
+                            () -> open(client, layer, store, progress, downloaded))).toList());
+            return store.load(fromFiles, wanted.name(), wanted.storedTag(), progress);
+        } finally {
+            // complete blobs are unpacked now (or of no use): only interrupted downloads stay, to resume
+            for (Path file : downloaded.values()) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    // tmp is swept by the next pull of the layer
                 }
             }
         }

@@ -33,6 +33,11 @@ final class RegistryClient implements AutoCloseable {
             return new Options(tlsVerify, Duration.ofSeconds(10), Duration.ofSeconds(30),
                     Credentials.files(System.getenv(), java.nio.file.Path.of(System.getProperty("user.home"))));
         }
+
+        /** The same for a registry whose TLS is verified or not (registries.conf's insecure, per mirror). */
+        Options withTlsVerify(boolean verify) {
+            return new Options(verify, connectTimeout, stallTimeout, authFiles);
+        }
     }
 
     /** A response whose body is still to be read (and closed). */

@@ -24,15 +24,16 @@ final class Conmon {
     }
 
     /**
-     * The command that starts conmon for {@code container}; {@code hako} is the launcher and
-     * {@code globals} the global flags (--root…) that every hako it runs must get.
+     * The command that starts conmon for {@code container}; {@code run} the token its cleanup
+     * shows, {@code hako} the launcher and {@code globals} the global flags (--root…) that every
+     * hako it runs must get.
      */
-    static List<String> command(String conmon, LaunchedContainer container, String hako, List<String> globals, boolean tty,
-                                boolean stdin) {
+    static List<String> command(String conmon, LaunchedContainer container, String run, String hako, List<String> globals,
+                                boolean tty, boolean stdin) {
         String name = container.name();
         List<String> command = new ArrayList<>(List.of(conmon, "--api-version", "1", "-c", name, "-u", name, "-n", name,
                 "-r", hako, "-b", container.directory().toString(), "-p", container.pidFile().toString(),
-                "-P", container.directory().resolve("conmon.pid").toString(),
+                "-P", container.conmonPidFile().toString(),
                 "--exit-dir", container.exitDirectory().toString(), "-l", "k8s-file:" + container.log(),
                 // conmon's short-named link to the directory, where the attach socket is found
                 "--socket-dir-path", container.directory().getParent().resolve(".attach").toString()));
@@ -41,7 +42,8 @@ final class Conmon {
         command.addAll(List.of("--runtime-arg", "--log", "--runtime-arg", container.runtimeLog().toString()));
         command.addAll(List.of("--exit-command", hako));
         for (String flag : globals) command.addAll(List.of("--exit-command-arg", flag));
-        command.addAll(List.of("--exit-command-arg", "cleanup", "--exit-command-arg", name));
+        command.addAll(List.of("--exit-command-arg", "cleanup", "--exit-command-arg", "--run", "--exit-command-arg", run,
+                "--exit-command-arg", name));
         if (tty) command.add("-t");
         if (stdin) command.addAll(List.of("-i", "--leave-stdin-open"));
         return command;
@@ -51,6 +53,7 @@ final class Conmon {
     static void start(List<String> command, LaunchedContainer container) {
         File log = container.directory().resolve("conmon.log").toFile();
         try {
+            Files.deleteIfExists(container.conmonPidFile()); // a restart's: that conmon has gone
             Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectErrorStream(true).start();
             int code = process.waitFor();
@@ -61,6 +64,49 @@ final class Conmon {
             Thread.currentThread().interrupt();
             throw new LaunchException("interrupted while starting conmon");
         }
+    }
+
+    /**
+     * Until conmon {@code pid} has ended (it has then written the exit code), at most
+     * {@code millis}. A zombie has ended (its parent, often init, may reap it late), and a pid
+     * that is no longer conmon's is gone too.
+     */
+    static void awaitGone(int pid, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (alive(pid)) {
+            if (System.nanoTime() > deadline) {
+                throw new LaunchException("conmon (pid " + pid + ") did not end within " + millis / 1000 + " s of its container");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Whether conmon {@code pid} still runs: not a zombie, and not a pid some other program has now. */
+    static boolean alive(int pid) {
+        if (pid <= 0) return false;
+        try {
+            String line = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int close = line.lastIndexOf(')');
+            char state = line.charAt(close + 2);
+            return line.substring(line.indexOf('(') + 1, close).equals("conmon") && state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The error hako create wrote to runtime.log (its --log, in logrus's text form: {@code
+     * time=… level=error msg="…"}), as the person would have read it on their terminal.
+     */
+    static String lastError(Path runtimeLog) {
+        String line = lastLine(runtimeLog);
+        java.util.regex.Matcher msg = java.util.regex.Pattern.compile("msg=\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(line);
+        return msg.find() ? msg.group(1).replaceAll("\\\\(.)", "$1") : line;
     }
 
     static String lastLine(Path file) {

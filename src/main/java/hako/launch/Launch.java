@@ -11,6 +11,7 @@ import hako.image.ImageRecord;
 import hako.image.ImageStore;
 import hako.net.NetworkRequest;
 import hako.state.ContainerId;
+import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.state.Status;
 import hako.sys.Caller;
@@ -57,7 +58,7 @@ public final class Launch {
             Overlay.mount(layers, container.upper(), container.work(), container.rootfs());
             container.writeSpec(LaunchSpec.build(options, config, name, container.rootfs().toString(), hostEnv));
             container.writeRecord(LaunchedContainer.newRecord(name, record.name() + ":" + record.tag(), record.manifest().toString(),
-                    LaunchSpec.arguments(options, config), config.stopSignal(), options.remove(), options.detach(), config.labels()));
+                    layers, LaunchSpec.arguments(options, config), config.stopSignal(), options, config.labels()));
             return container;
         } catch (RuntimeException e) {
             containers.remove(container);
@@ -75,7 +76,9 @@ public final class Launch {
         } catch (RuntimeException e) {
             // it never ran: nothing of it is worth keeping, and its name is free again
             containers.remove(container);
-            throw e;
+            String message = LaunchSpec.inFlagTerms(String.valueOf(e.getMessage()));
+            if (message.equals(e.getMessage())) throw e;
+            throw new LaunchException(message);
         }
         container.recordExit(code);
         finish(container, options.remove());
@@ -97,12 +100,55 @@ public final class Launch {
      */
     public void detached(LaunchedContainer container, LaunchOptions options, String hako, List<String> globals) {
         try {
-            List<String> command = Conmon.command(Conmon.find(), container, hako, globals, options.tty(), options.interactive());
-            Conmon.start(command, container);
-            awaitCreated(container);
-            Start.start(states, container.name());
+            underConmon(container, options.tty(), options.interactive(), hako, globals);
         } catch (RuntimeException e) {
-            cleanup(container.name(), true);
+            cleanup(container.name(), true, null);
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the container under a new conmon. Its token is made the container's only once the
+     * container runs: a cleanup conmon runs before that (create failed) does nothing, and this
+     * side, which still has the error to show, undoes. A process that ended before the token was
+     * written has had its cleanup refused, so it is cleaned up here.
+     */
+    private void underConmon(LaunchedContainer container, boolean tty, boolean stdin, String hako, List<String> globals) {
+        String run = LaunchedContainer.newToken();
+        List<String> command = Conmon.command(Conmon.find(), container, run, hako, globals, tty, stdin);
+        Conmon.start(command, container);
+        awaitCreated(container);
+        Start.start(states, container.name());
+        try (LaunchStore.Lock lock = containers.lock(container)) {
+            container.writeRun(run);
+        }
+        if (container.exitCode() != null) cleanup(container.name(), false, run);
+    }
+
+    /**
+     * {@code hako restart}: stopped as by {@link #stop} if it runs, then started again under a new
+     * conmon with the flags it was launched with, always detached (as docker restart). A token
+     * of its own, written before the stop, turns the old monitor's cleanup into a no-op: it would
+     * otherwise delete the new container's state, or remove a --rm container for good.
+     */
+    public void restart(String name, int signal, long timeoutSeconds, String hako, List<String> globals) {
+        LaunchedContainer container = containers.find(name);
+        try (LaunchStore.Lock lock = containers.lock(container)) {
+            container.writeRun(LaunchedContainer.newToken());
+        }
+        stop(name, signal, timeoutSeconds);
+        // the old conmon writes the exit code once the process is gone: wait for it, or it would land on the new run
+        Conmon.awaitGone(container.conmonPid(), 10_000);
+        try (LaunchStore.Lock lock = containers.lock(container)) {
+            if (states.exists(name)) Delete.delete(states, name, true);
+            Overlay.unmount(container.rootfs());
+            Overlay.mount(container.layers(), container.upper(), container.work(), container.rootfs());
+            container.forgetExit();
+        }
+        try {
+            underConmon(container, container.flag("tty"), container.flag("interactive"), hako, globals);
+        } catch (RuntimeException e) {
+            cleanup(name, false, null);
             throw e;
         }
     }
@@ -115,6 +161,8 @@ public final class Launch {
             if (status == Status.CREATED) return;
             if (status == Status.STOPPED) break;
             if (Files.exists(container.exitFile())) break; // conmon saw create fail
+            int conmon = container.conmonPid(); // 0 until conmon has written it
+            if (conmon > 0 && !Conmon.alive(conmon)) break; // conmon gave up: create failed before the init was there
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -122,7 +170,14 @@ public final class Launch {
                 throw new LaunchException("interrupted while waiting for the container");
             }
         }
-        if (Files.exists(container.runtimeLog())) throw new LaunchException(Conmon.lastLine(container.runtimeLog()));
+        try {
+            // create writes its error as it ends, after its undo (when the state may already say stopped); conmon waits for it
+            Conmon.awaitGone(container.conmonPid(), 10_000);
+        } catch (LaunchException e) {
+            // still there: say what is known
+        }
+        if (Files.exists(container.runtimeLog())) throw new LaunchException(LaunchSpec.inFlagTerms(Conmon.lastError(container.runtimeLog())
+                    .replace("creating container \"" + container.name() + "\": ", "")));
         throw new LaunchException("the container was not created within " + CREATE_TIMEOUT_NANOS / 1_000_000_000 + " s");
     }
 
@@ -130,8 +185,11 @@ public final class Launch {
      * What follows the end of a container's process (conmon runs it, and {@code hako rm}): its
      * runtime state deleted, its root filesystem unmounted, and, for --rm or {@code remove}, its
      * directory gone. Safe to run twice, and at once: the container's lock orders them.
+     *
+     * @param run the token of the monitor asking (conmon passes its own); a token other than the
+     *            container's current one is a monitor a restart replaced, and does nothing
      */
-    public void cleanup(String name, boolean remove) {
+    public void cleanup(String name, boolean remove, String run) {
         LaunchedContainer container;
         try {
             container = containers.find(name);
@@ -139,9 +197,9 @@ public final class Launch {
             return; // removed already
         }
         try (LaunchStore.Lock lock = containers.lock(container)) {
+            if (run != null && !run.equals(container.run())) return;
             if (states.exists(name)) Delete.delete(states, name, true);
-            Object recorded = container.record().get("remove");
-            if (remove || Boolean.TRUE.equals(recorded)) containers.remove(container);
+            if (remove || container.flag("remove")) containers.remove(container);
             else Overlay.unmount(container.rootfs());
         }
     }
@@ -155,7 +213,7 @@ public final class Launch {
                 throw new LaunchException("container \"" + name + "\" is " + status + ": stop it first, or rm -f");
             }
         }
-        cleanup(name, true);
+        cleanup(name, true, null);
     }
 
     /**
@@ -189,6 +247,35 @@ public final class Launch {
         } catch (hako.state.StateException e) {
             return null; // its directory made, its state not yet written; or deleted between the two looks
         }
+    }
+
+    /** {@code hako inspect}: the container as JSON ({@link ContainerInspection}). */
+    public Map<String, Object> inspect(String name) {
+        LaunchedContainer container = containers.find(name);
+        try {
+            if (states.exists(name)) {
+                ContainerState state = states.load(name);
+                return ContainerInspection.of(container, state, ContainerStatus.of(states, state));
+            }
+        } catch (hako.state.StateException e) {
+            // deleted between the two looks: it has no runtime state, as below
+        }
+        return ContainerInspection.of(container, null, null);
+    }
+
+    /** The exit code once the monitor has recorded it, waiting at most {@code millis}; null if it did not. */
+    public Integer awaitExitCode(LaunchedContainer container, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        Integer code;
+        while ((code = container.exitCode()) == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return code;
     }
 
     private boolean awaitStopped(String name, long millis) {

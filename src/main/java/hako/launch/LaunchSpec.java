@@ -170,6 +170,19 @@ final class LaunchSpec {
         return full;
     }
 
+    /** The spec fields launch writes from a flag, each with its flag: an error about the field names what the user wrote. */
+    private static final Map<String, String> FLAG_OF_FIELD = Map.of(
+            "config.json: linux.resources.memory.limit", "--memory",
+            "config.json: linux.resources.cpu.quota", "--cpus",
+            "config.json: linux.resources.cpu.period", "--cpus",
+            "config.json: linux.resources.pids.limit", "--pids-limit");
+
+    /** {@code message} with a spec field that a flag wrote named as that flag. */
+    static String inFlagTerms(String message) {
+        for (Map.Entry<String, String> field : FLAG_OF_FIELD.entrySet()) message = message.replace(field.getKey(), field.getValue());
+        return message;
+    }
+
     /** {@code -v HOST:CONTAINER[:ro|rw|…]}: a bind mount of a host path that must exist. */
     static Map<String, Object> volume(String volume) {
         String[] parts = volume.split(":", -1);

@@ -55,9 +55,13 @@ public final class LaunchStore {
         }
     }
 
+    public boolean has(String name) {
+        return Files.isRegularFile(root.resolve(name).resolve("launch.json"));
+    }
+
     public LaunchedContainer find(String name) {
         Path directory = root.resolve(name);
-        if (!Files.isRegularFile(directory.resolve("launch.json"))) {
+        if (!has(name)) {
             throw new LaunchException("no container \"" + name + "\" made from an image");
         }
         return new LaunchedContainer(name, directory);

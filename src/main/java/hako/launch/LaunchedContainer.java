@@ -21,6 +21,9 @@ import java.util.Map;
  * DIR/exits/NAME    its process's exit code, once it has ended (conmon writes it there, so does launch)
  * DIR/log           a detached container's output, in conmon's k8s-file lines
  * DIR/pid, conmon.pid, conmon.log, runtime.log   the init's and conmon's pids, and what they said on failing
+ * DIR/run           the token of the monitor whose cleanup (conmon's exit command) counts; any
+ *                   other monitor's cleanup is a no-op (one whose create failed, one a restart replaced)
+ * DIR/attach, ctl   conmon's attach socket and its control fifo (window sizes)
  * </pre>
  * The container's runtime state is hako's as for any other: the name is its id.
  */
@@ -57,6 +60,45 @@ public record LaunchedContainer(String name, Path directory) {
         return directory.resolve("runtime.log");
     }
 
+    Path attachSocket() {
+        return directory.resolve("attach");
+    }
+
+    Path controlFifo() {
+        return directory.resolve("ctl");
+    }
+
+    Path conmonPidFile() {
+        return directory.resolve("conmon.pid");
+    }
+
+    /** The pid conmon wrote when it daemonized, or 0 when there is none. */
+    int conmonPid() {
+        try {
+            return Integer.parseInt(Files.readString(conmonPidFile()).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The token of the monitor that cleans up, or "" while there is none. */
+    String run() {
+        try {
+            return Files.readString(directory.resolve("run")).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static String newToken() {
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+    }
+
+    /** From now on only the monitor given {@code token} cleans up. */
+    void writeRun(String token) {
+        write(directory.resolve("run"), token + "\n");
+    }
+
     /** What launch.json says, or an empty map for a directory whose launch did not get that far. */
     public Map<String, Object> record() {
         try {
@@ -86,6 +128,15 @@ public record LaunchedContainer(String name, Path directory) {
         }
     }
 
+    /** Before a restart: the last run's exit code is no longer the container's. */
+    void forgetExit() {
+        try {
+            Files.deleteIfExists(exitFile());
+        } catch (IOException e) {
+            throw new LaunchException("removing " + exitFile() + ": " + e.getMessage());
+        }
+    }
+
     public void recordExit(int code) {
         try {
             Files.createDirectories(exitDirectory());
@@ -95,8 +146,22 @@ public record LaunchedContainer(String name, Path directory) {
         write(exitFile(), code + "\n");
     }
 
-    static Map<String, Object> newRecord(String name, String image, String imageDigest, List<String> command, String stopSignal,
-                                         boolean remove, boolean detach, Map<String, String> labels) {
+    /** The store's layer directories the root filesystem is made of, lowest first, as launch.json keeps them. */
+    List<Path> layers() {
+        Object layers = record().get("layers");
+        if (!(layers instanceof List<?> list) || list.isEmpty()) {
+            throw new LaunchException("container \"" + name + "\" does not name its layers: remove it and launch it again");
+        }
+        return list.stream().map(layer -> Path.of(String.valueOf(layer))).toList();
+    }
+
+    /** A flag launch.json keeps (remove, detach, tty, interactive); false when it does not say. */
+    boolean flag(String key) {
+        return Boolean.TRUE.equals(record().get(key));
+    }
+
+    static Map<String, Object> newRecord(String name, String image, String imageDigest, List<Path> layers, List<String> command,
+                                         String stopSignal, LaunchOptions options, Map<String, String> labels) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("name", name);
         record.put("image", image);
@@ -104,8 +169,11 @@ public record LaunchedContainer(String name, Path directory) {
         record.put("created", java.time.Instant.now().toString());
         record.put("command", List.copyOf(command));
         record.put("stopSignal", stopSignal == null ? "SIGTERM" : stopSignal);
-        record.put("remove", remove);
-        record.put("detach", detach);
+        record.put("layers", layers.stream().map(Path::toString).toList());
+        record.put("remove", options.remove());
+        record.put("detach", options.detach());
+        record.put("tty", options.tty());
+        record.put("interactive", options.interactive());
         record.put("labels", new LinkedHashMap<>(labels));
         return record;
     }

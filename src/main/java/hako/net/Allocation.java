@@ -25,9 +25,9 @@ public record Allocation(String id, String key, NetworkRequest.Mode mode, String
                          String hostname, List<PortMapping> ports, List<AllowRule> allowFrom, Egress egress,
                          Path files, ProcessRef owner, ProcessRef init, String joined) {
 
-    /** Whether the container may still use what this record holds. */
-    public boolean alive() {
-        return init != null ? init.alive() : owner.alive();
+    /** The process whose life the record lasts: the container's init once wired, before that the hako that prepared it. */
+    public ProcessRef holder() {
+        return init != null ? init : owner;
     }
 
     public Allocation withInit(ProcessRef init) {

@@ -1,11 +1,7 @@
 package hako.net;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -86,10 +82,12 @@ final class DnsFiles {
     }
 
     /** The host's resolv.conf, or systemd-resolved's upstream list when the host's names only the stub. */
-    static String hostResolvConf() {
-        String host = read(HOST_RESOLV_CONF);
-        if (!hasReachableServer(host) && Files.isReadable(RESOLVED_UPSTREAM)) return read(RESOLVED_UPSTREAM);
-        return host;
+    static String hostResolvConf(NetSystem system) {
+        String host = read(system, HOST_RESOLV_CONF);
+        if (host == null) host = "";
+        if (hasReachableServer(host)) return host;
+        String upstream = read(system, RESOLVED_UPSTREAM);
+        return upstream != null ? upstream : host;
     }
 
     static boolean hasReachableServer(String conf) {
@@ -100,17 +98,18 @@ final class DnsFiles {
         return false;
     }
 
-    private static String read(Path file) {
+    /** A file of the host's, or null when it cannot be read. */
+    static String read(NetSystem system, Path file) {
         try {
-            return Files.readString(file);
+            return system.readString(file);
         } catch (IOException e) {
-            return "";
+            return null;
         }
     }
 
-    static void write(Path file, String text) {
+    static void write(NetSystem system, Path file, String text) {
         try {
-            Files.writeString(file, text);
+            system.writeString(file, text);
         } catch (IOException e) {
             throw new NetworkException("writing " + file + ": " + e.getMessage());
         }
@@ -120,11 +119,9 @@ final class DnsFiles {
      * Replaces a bind-mounted file's content in place: a rename would leave the container looking
      * at the old file, which its mount still holds.
      */
-    static void rewrite(Path file, String text) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            channel.write(java.nio.ByteBuffer.wrap(bytes), 0);
-            channel.truncate(bytes.length);
+    static void rewrite(NetSystem system, Path file, String text) {
+        try {
+            system.overwrite(file, text);
         } catch (java.nio.file.NoSuchFileException e) {
             // the container's state is gone already: nobody reads it any more
         } catch (IOException e) {

@@ -1,6 +1,5 @@
 package hako.net;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +16,14 @@ public final class NetDevices {
 
     /** @param devices host name → name in the container */
     public static void move(Map<String, String> devices, int initPid) {
+        move(NetSystem.kernel(), devices, initPid);
+    }
+
+    static void move(NetSystem system, Map<String, String> devices, int initPid) {
         if (devices.isEmpty()) return;
         record Moved(String hostName, String name, int index, List<RouteMessages.Address> addresses) {}
         List<Moved> moved = new ArrayList<>();
-        try (RouteSocket host = RouteSocket.here()) {
+        try (Rtnetlink host = system.rtnetlink()) {
             List<RouteMessages.Address> all = Links.addresses(host);
             for (Map.Entry<String, String> device : devices.entrySet()) {
                 String hostName = device.getKey();
@@ -30,26 +33,26 @@ public final class NetDevices {
                 for (RouteMessages.Address address : all) {
                     if (address.index() == index && address.permanentGlobal()) keep.add(address);
                 }
-                host.request(RouteMessages.moveLink(host.nextSequence(), index, initPid, device.getValue()),
+                host.moveLink(index, initPid, device.getValue(),
                         "moving network device " + hostName + " into the container as " + device.getValue());
                 moved.add(new Moved(hostName, device.getValue(), index, keep));
             }
         }
-        try (RouteSocket container = RouteSocket.in(Path.of("/proc/" + initPid + "/ns/net"))) {
+        try (Rtnetlink container = system.rtnetlinkOf(initPid)) {
             for (Moved device : moved) {
                 int index = device.name().contains("%d") ? sameIndex(container, device.index()) : Links.index(container, device.name());
                 if (index == 0) throw new NetworkException("network device " + device.hostName() + " is not in the container after its move");
                 for (RouteMessages.Address address : device.addresses()) {
-                    container.request(RouteMessages.newAddress(container.nextSequence(), index, address.address(), address.subnet()),
+                    container.newAddress(index, address.address(), address.subnet(),
                             "giving " + device.name() + " back its address " + address.address() + "/" + address.prefix());
                 }
-                container.request(RouteMessages.setUp(container.nextSequence(), index), "setting " + device.name() + " up in the container");
+                container.setUp(index, "setting " + device.name() + " up in the container");
             }
         }
     }
 
     /** A device keeps its index across namespaces unless the new one has it taken; then its name tells. */
-    private static int sameIndex(RouteSocket container, int index) {
+    private static int sameIndex(Rtnetlink container, int index) {
         for (RouteMessages.Link link : Links.all(container)) {
             if (link.index() == index) return index;
         }

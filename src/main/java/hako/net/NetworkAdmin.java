@@ -13,10 +13,12 @@ import java.util.Map;
  */
 public final class NetworkAdmin {
     private final Networking networking;
+    private final NetSystem system;
     private final NetworkStore store;
 
     public NetworkAdmin(Networking networking) {
         this.networking = networking;
+        this.system = networking.system();
         this.store = networking.store();
     }
 
@@ -32,7 +34,7 @@ public final class NetworkAdmin {
             if (store.network(options.name()) != null) {
                 throw new NetworkException("network \"" + options.name() + "\" already exists");
             }
-            NetworkConfig network = define(store, options);
+            NetworkConfig network = define(system, store, options);
             store.save(network);
             try {
                 install(network);
@@ -50,13 +52,13 @@ public final class NetworkAdmin {
     }
 
     /** Under the lock: a new network's settings, checked against the host and the other networks. */
-    private static NetworkConfig define(NetworkStore store, Options options) {
+    private static NetworkConfig define(NetSystem system, NetworkStore store, Options options) {
         List<NetworkConfig> networks = store.networks();
         List<Subnet> inUse = new ArrayList<>();
         for (NetworkConfig other : networks) inUse.add(other.subnet());
         List<RouteMessages.Address> hostAddresses;
         List<RouteMessages.Link> links;
-        try (RouteSocket socket = RouteSocket.here()) {
+        try (Rtnetlink socket = system.rtnetlink()) {
             hostAddresses = Links.addresses(socket);
             links = Links.all(socket);
         }
@@ -115,30 +117,30 @@ public final class NetworkAdmin {
      * Under the lock: the network a container asks for. The default network is defined on first
      * use; any other must have been created.
      */
-    static NetworkConfig networkForUse(NetworkStore store, String name) {
+    static NetworkConfig networkForUse(NetSystem system, NetworkStore store, String name) {
         NetworkConfig network = store.network(name);
         if (network != null) return network;
         if (!name.equals(NetworkConfig.DEFAULT_NAME)) {
             throw new NetworkException("network \"" + name + "\" does not exist (hako network create " + name + ")");
         }
-        network = define(store, new Options(name, null, null, null, null, false, false));
+        network = define(system, store, new Options(name, null, null, null, null, false, false));
         store.save(network);
         return network;
     }
 
     /** The bridge and the rules of a network, in this network namespace. */
-    private static void install(NetworkConfig network) {
-        Nft.apply(FirewallRules.base() + FirewallRules.addNetwork(network), "adding firewall rules for network " + network.name());
-        try (RouteSocket socket = RouteSocket.here()) {
-            Links.ensureBridge(socket, network);
+    private void install(NetworkConfig network) {
+        system.nft(FirewallRules.base() + FirewallRules.addNetwork(network), "adding firewall rules for network " + network.name());
+        try (Rtnetlink socket = system.rtnetlink()) {
+            Links.ensureBridge(system, socket, network);
         }
     }
 
     private void uninstall(NetworkConfig network, boolean lastNetwork) {
-        try (RouteSocket socket = RouteSocket.here()) {
+        try (Rtnetlink socket = system.rtnetlink()) {
             Links.delete(socket, network.bridge());
         }
-        Nft.apply(FirewallRules.base() + FirewallRules.removeNetwork(network) + (lastNetwork ? FirewallRules.removeTables() : ""),
+        system.nft(FirewallRules.base() + FirewallRules.removeNetwork(network) + (lastNetwork ? FirewallRules.removeTables() : ""),
                 "removing firewall rules of network " + network.name());
     }
 
@@ -161,7 +163,7 @@ public final class NetworkAdmin {
             container.put("ports", allocation.ports().stream().map(PortMapping::toString).toList());
             container.put("allowFrom", allocation.allowFrom().stream().map(AllowRule::toString).toList());
             container.put("egress", allocation.egress().toString());
-            container.put("alive", allocation.alive());
+            container.put("alive", networking.alive(allocation));
             containers.add(container);
         }
         json.put("containers", containers);

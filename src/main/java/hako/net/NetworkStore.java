@@ -3,17 +3,11 @@ package hako.net;
 import hako.json.Json;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The network state on disk, beside the container state root: {@code networks/NAME.json} for each
@@ -23,9 +17,11 @@ import java.util.stream.Stream;
  */
 final class NetworkStore {
     private final Path root;
+    private final NetSystem system;
 
-    NetworkStore(Path root) {
+    NetworkStore(Path root, NetSystem system) {
         this.root = root;
+        this.system = system;
     }
 
     /** The directory beside a container state root: {@code /run/hako} keeps its networks in {@code /run/hako-network}. */
@@ -41,14 +37,9 @@ final class NetworkStore {
     /** Takes the network lock (blocking), released by closing what it returns. */
     AutoCloseable lock() {
         try {
-            Files.createDirectories(root.resolve("networks"));
-            Files.createDirectories(root.resolve("containers"));
-            FileChannel channel = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.lock();
-            return () -> {
-                lock.release();
-                channel.close();
-            };
+            system.createDirectories(root.resolve("networks"));
+            system.createDirectories(root.resolve("containers"));
+            return system.lock(root.resolve("lock"));
         } catch (IOException e) {
             throw new NetworkException("locking the network state in " + root + ": " + e.getMessage());
         }
@@ -62,7 +53,7 @@ final class NetworkStore {
 
     NetworkConfig network(String name) {
         Path file = root.resolve("networks").resolve(name + ".json");
-        return Files.exists(file) ? NetworkConfig.fromJson(read(file)) : null;
+        return system.exists(file) ? NetworkConfig.fromJson(read(file)) : null;
     }
 
     void save(NetworkConfig network) {
@@ -81,7 +72,7 @@ final class NetworkStore {
 
     Allocation allocation(String id) {
         Path file = root.resolve("containers").resolve(hako.state.ContainerId.check(id) + ".json");
-        return Files.exists(file) ? Allocation.fromJson(read(file)) : null;
+        return system.exists(file) ? Allocation.fromJson(read(file)) : null;
     }
 
     void save(Allocation allocation) {
@@ -93,8 +84,8 @@ final class NetworkStore {
     }
 
     private List<Path> list(String dir) {
-        try (Stream<Path> files = Files.list(root.resolve(dir))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        try {
+            return system.list(root.resolve(dir)).stream().filter(f -> f.getFileName().toString().endsWith(".json")).toList();
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
@@ -103,27 +94,27 @@ final class NetworkStore {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> read(Path file) {
+    private Map<String, Object> read(Path file) {
         try {
-            return (Map<String, Object>) Json.parse(Files.readAllBytes(file));
+            return (Map<String, Object>) Json.parse(system.readString(file));
         } catch (IOException | RuntimeException e) {
             throw new NetworkException("reading " + file + ": " + e.getMessage());
         }
     }
 
-    private static void write(Path file, Map<String, Object> json) {
+    private void write(Path file, Map<String, Object> json) {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.writeString(temporary, Json.writePretty(json) + "\n");
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            system.writeString(temporary, Json.writePretty(json) + "\n");
+            system.rename(temporary, file);
         } catch (IOException e) {
             throw new NetworkException("writing " + file + ": " + e.getMessage());
         }
     }
 
-    private static void delete(Path file) {
+    private void delete(Path file) {
         try {
-            Files.deleteIfExists(file);
+            system.delete(file);
         } catch (IOException e) {
             throw new NetworkException("removing " + file + ": " + e.getMessage());
         }

@@ -1,7 +1,5 @@
 package hako.net;
 
-import hako.sys.ProcessRef;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +22,8 @@ public final class NetworkTraining {
         NetworkConfig network = new NetworkConfig(NetworkConfig.DEFAULT_NAME, NetworkConfig.DEFAULT_BRIDGE,
                 Ipam.chooseSubnet(true, List.of(Subnet.parse("192.0.2.0/24"))), Ipv4.parse("10.88.0.1"), 1500, false, true);
         Ipv4 address = Ipam.allocate(network, Map.of(), request.address());
-        NetworkStore store = new NetworkStore(work.resolve("network"));
+        NetSystem system = NetSystem.kernel();
+        NetworkStore store = new NetworkStore(work.resolve("network"), system);
         Networking networking = new Networking(store.root());
         Path files = work.resolve("files");
         try {
@@ -34,7 +33,7 @@ public final class NetworkTraining {
         }
         Allocation allocation = new Allocation("training", networking.key("training"), request.mode(), network.name(), address,
                 "hk" + networking.key("training"), "training", request.ports(), request.allowFrom(), request.egress(), files,
-                ProcessRef.self(), null, null);
+                system.self(), null, null);
         try (AutoCloseable lock = store.lock()) {
             store.save(network);
             store.save(allocation);
@@ -47,17 +46,17 @@ public final class NetworkTraining {
         }
         String rules = FirewallRules.base() + FirewallRules.addNetwork(network) + FirewallRules.addContainer(allocation, network)
                 + FirewallRules.removeContainer(allocation) + FirewallRules.removeNetwork(network);
-        DnsFiles.write(files.resolve("hosts"), DnsFiles.hosts("training", "training", address,
+        DnsFiles.write(system, files.resolve("hosts"), DnsFiles.hosts("training", "training", address,
                 List.of(new DnsFiles.Peer(address.plus(1), "peer", "peer"))));
-        DnsFiles.rewrite(files.resolve("hosts"), DnsFiles.resolvConf(DnsFiles.hostResolvConf()));
-        HostPorts.inUse(8080, "tcp");
+        DnsFiles.rewrite(system, files.resolve("hosts"), DnsFiles.resolvConf(DnsFiles.hostResolvConf(system)));
+        system.portInUse(8080, "tcp");
         Nft.firstError("Error: Could not process rule: File exists");
         Nft.train();
         new Attachment("training", request.mode(), null, allocation, network).managed();
         RouteMessages.newVeth(1, "hktraining", 1500, 1, "eth0", 1).bytes();
         RouteMessages.newAddress(1, 1, address, network.subnet()).bytes();
         RouteMessages.newDefaultRoute(1, 1, network.gateway()).bytes();
-        try (RouteSocket socket = RouteSocket.here()) {
+        try (Rtnetlink socket = system.rtnetlink()) {
             Links.all(socket);
             Links.addresses(socket);
             Links.index(socket, "lo");

@@ -1,7 +1,5 @@
 package hako.net;
 
-import hako.sys.ProcessRef;
-
 import hako.spec.Spec;
 
 import java.nio.charset.StandardCharsets;
@@ -22,10 +20,17 @@ import java.util.Map;
  * Networks themselves are made and removed by {@link NetworkAdmin}.
  */
 public final class Networking {
+    private final NetSystem system;
     private final NetworkStore store;
 
     public Networking(Path networkRoot) {
-        this.store = new NetworkStore(networkRoot);
+        this(networkRoot, NetSystem.kernel());
+    }
+
+    /** @param system the machine, or a recording fake in the tests */
+    Networking(Path networkRoot, NetSystem system) {
+        this.system = system;
+        this.store = new NetworkStore(networkRoot, system);
     }
 
     /** The networking of the containers kept in {@code stateRoot} (their networks live beside it). */
@@ -35,6 +40,10 @@ public final class Networking {
 
     NetworkStore store() {
         return store;
+    }
+
+    NetSystem system() {
+        return system;
     }
 
     /**
@@ -74,9 +83,9 @@ public final class Networking {
             }
             Attachment attachment = switch (request.mode()) {
                 case BRIDGE -> prepareBridge(id, request, name, stateDir);
-                case NONE -> prepareSimple(id, request.mode(), name, stateDir, DnsFiles.resolvConf(DnsFiles.hostResolvConf()),
+                case NONE -> prepareSimple(id, request.mode(), name, stateDir, DnsFiles.resolvConf(DnsFiles.hostResolvConf(system)),
                         DnsFiles.hosts(name, id, null, List.of()));
-                case HOST -> prepareSimple(id, request.mode(), name, stateDir, DnsFiles.hostResolvConf(),
+                case HOST -> prepareSimple(id, request.mode(), name, stateDir, DnsFiles.hostResolvConf(system),
                         hostFile(Path.of("/etc/hosts")));
                 case CONTAINER -> prepareJoin(id, request, name, stateDir);
                 case UNMANAGED -> throw new IllegalStateException();
@@ -90,7 +99,7 @@ public final class Networking {
     }
 
     private Attachment prepareBridge(String id, NetworkRequest request, String hostname, Path stateDir) {
-        NetworkConfig network = NetworkAdmin.networkForUse(store, request.network());
+        NetworkConfig network = NetworkAdmin.networkForUse(system, store, request.network());
         List<Allocation> others = store.allocations();
         checkPorts(request.ports(), others);
         Map<Ipv4, String> taken = new HashMap<>();
@@ -105,8 +114,8 @@ public final class Networking {
             }
         }
         Allocation allocation = new Allocation(id, key, NetworkRequest.Mode.BRIDGE, network.name(), address, "hk" + key,
-                hostname, request.ports(), request.allowFrom(), request.egress(), stateDir, ProcessRef.self(), null, null);
-        writeFiles(stateDir, hostname, DnsFiles.resolvConf(DnsFiles.hostResolvConf()), DnsFiles.hosts(hostname, id, address, List.of()));
+                hostname, request.ports(), request.allowFrom(), request.egress(), stateDir, system.self(), null, null);
+        writeFiles(stateDir, hostname, DnsFiles.resolvConf(DnsFiles.hostResolvConf(system)), DnsFiles.hosts(hostname, id, address, List.of()));
         store.save(allocation);
         refreshHosts(network.name());
         return new Attachment(id, NetworkRequest.Mode.BRIDGE, null, allocation, network);
@@ -115,7 +124,7 @@ public final class Networking {
     private Attachment prepareSimple(String id, NetworkRequest.Mode mode, String hostname, Path stateDir, String resolvConf, String hosts) {
         writeFiles(stateDir, hostname, resolvConf, hosts);
         Allocation allocation = new Allocation(id, key(id), mode, null, null, null, hostname, List.of(), List.of(), Egress.ALL,
-                stateDir, ProcessRef.self(), null, null);
+                stateDir, system.self(), null, null);
         store.save(allocation);
         return new Attachment(id, mode, null, allocation, null);
     }
@@ -123,9 +132,9 @@ public final class Networking {
     /** Shares another container's network namespace, and its hosts and resolv.conf with it. */
     private Attachment prepareJoin(String id, NetworkRequest request, String hostname, Path stateDir) {
         Allocation target = joinable(request);
-        DnsFiles.write(stateDir.resolve("hostname"), hostname + "\n");
+        DnsFiles.write(system, stateDir.resolve("hostname"), hostname + "\n");
         Allocation allocation = new Allocation(id, key(id), NetworkRequest.Mode.CONTAINER, null, null, null, hostname, List.of(),
-                List.of(), Egress.ALL, stateDir, ProcessRef.self(), null, target.id());
+                List.of(), Egress.ALL, stateDir, system.self(), null, target.id());
         store.save(allocation);
         return new Attachment(id, NetworkRequest.Mode.CONTAINER, "/proc/" + target.init().pid() + "/ns/net", allocation, null);
     }
@@ -133,7 +142,7 @@ public final class Networking {
     /** The running container whose network namespace {@code container:ID} shares. */
     private Allocation joinable(NetworkRequest request) {
         Allocation target = store.allocation(request.container());
-        if (target == null || target.init() == null || !target.alive()) {
+        if (target == null || target.init() == null || !alive(target)) {
             throw new NetworkException("--network container:" + request.container() + ": no running hako container of that id has a network");
         }
         if (target.mode() == NetworkRequest.Mode.HOST || target.mode() == NetworkRequest.Mode.CONTAINER) {
@@ -152,25 +161,24 @@ public final class Networking {
         if (!attachment.managed()) return;
         Allocation allocation = attachment.allocation();
         if (attachment.ownNamespace()) {
-            Path netns = Path.of("/proc/" + initPid + "/ns/net");
             if (attachment.mode() == NetworkRequest.Mode.BRIDGE) {
                 NetworkConfig network = attachment.network();
-                try (RouteSocket host = RouteSocket.here()) {
+                try (Rtnetlink host = system.rtnetlink()) {
                     applyContainerRules(allocation, network, Links.index(host, network.bridge()) != 0);
-                    int bridge = Links.ensureBridge(host, network);
+                    int bridge = Links.ensureBridge(system, host, network);
                     Links.createVeth(host, allocation.veth(), bridge, network.mtu(), initPid);
                 }
-                try (RouteSocket container = RouteSocket.in(netns)) {
+                try (Rtnetlink container = system.rtnetlinkOf(initPid)) {
                     Links.configureContainer(container, allocation.address(), network.subnet(), network.gateway());
                 }
-            } else if (!hako.sys.Caller.current().rootless()) {
-                try (RouteSocket container = RouteSocket.in(netns)) {
+            } else if (!system.rootless()) {
+                try (Rtnetlink container = system.rtnetlinkOf(initPid)) {
                     Links.configureContainer(container, null, null, null);
                 }
             } // rootless: the namespace is its user namespace's, which init brings up itself (ContainerPlan)
         }
         try (AutoCloseable lock = store.lock()) {
-            store.save(allocation.withInit(ProcessRef.of(initPid)));
+            store.save(allocation.withInit(system.process(initPid)));
         } catch (NetworkException e) {
             throw e;
         } catch (Exception e) {
@@ -184,17 +192,17 @@ public final class Networking {
      * removed hako's tables, the tables and the network's rules come first, in the same
      * transaction (they are idempotent).
      */
-    private static void applyContainerRules(Allocation allocation, NetworkConfig network, boolean networkInPlace) {
+    private void applyContainerRules(Allocation allocation, NetworkConfig network, boolean networkInPlace) {
         String what = "adding firewall rules for container \"" + allocation.id() + "\"";
         if (networkInPlace) {
             try {
-                Nft.apply(FirewallRules.addContainer(allocation, network), what);
+                system.nft(FirewallRules.addContainer(allocation, network), what);
                 return;
             } catch (NetworkException e) {
                 // fall through: make everything the container's rules stand on
             }
         }
-        Nft.apply(FirewallRules.base() + FirewallRules.addNetwork(network) + FirewallRules.addContainer(allocation, network), what);
+        system.nft(FirewallRules.base() + FirewallRules.addNetwork(network) + FirewallRules.addContainer(allocation, network), what);
     }
 
     /** Removes the container's veth, rules and reservations; nothing there is fine. */
@@ -225,7 +233,7 @@ public final class Networking {
     List<String> reclaimDead() {
         List<String> reclaimed = new ArrayList<>();
         for (Allocation allocation : store.allocations()) {
-            if (!allocation.alive()) {
+            if (!alive(allocation)) {
                 teardown(allocation);
                 reclaimed.add(allocation.id());
             }
@@ -236,15 +244,15 @@ public final class Networking {
     /** Under the lock: undoes {@link #wire} and {@link #prepare} for one container. */
     private void teardown(Allocation allocation) {
         if (allocation.mode() == NetworkRequest.Mode.BRIDGE) {
-            try (RouteSocket host = RouteSocket.here()) {
+            try (Rtnetlink host = system.rtnetlink()) {
                 Links.delete(host, allocation.veth());
             }
             String what = "removing firewall rules of container \"" + allocation.id() + "\"";
             try {
-                Nft.apply(FirewallRules.removeContainer(allocation), what);
+                system.nft(FirewallRules.removeContainer(allocation), what);
             } catch (NetworkException e) {
                 // hako's tables are gone (or damaged): with them made again, the removal succeeds.
-                Nft.apply(FirewallRules.base() + FirewallRules.removeContainer(allocation), what);
+                system.nft(FirewallRules.base() + FirewallRules.removeContainer(allocation), what);
             }
         }
         store.delete(allocation);
@@ -262,8 +270,13 @@ public final class Networking {
             for (Allocation other : members) {
                 if (other != member) peers.add(new DnsFiles.Peer(other.address(), other.id(), other.hostname()));
             }
-            DnsFiles.rewrite(member.hostsFile(), DnsFiles.hosts(member.hostname(), member.id(), member.address(), peers));
+            DnsFiles.rewrite(system, member.hostsFile(), DnsFiles.hosts(member.hostname(), member.id(), member.address(), peers));
         }
+    }
+
+    /** Whether the container may still use what its record holds: its init, or before wiring the hako that prepared it, lives. */
+    boolean alive(Allocation allocation) {
+        return system.alive(allocation.holder());
     }
 
     /** The container's network record, for {@code hako state}/{@code inspect}; null when it has none. */
@@ -277,18 +290,15 @@ public final class Networking {
         return allocation == null ? null : allocation.toJson();
     }
 
-    private static void writeFiles(Path dir, String hostname, String resolvConf, String hosts) {
-        DnsFiles.write(dir.resolve("hostname"), hostname + "\n");
-        DnsFiles.write(dir.resolve("resolv.conf"), resolvConf);
-        DnsFiles.write(dir.resolve("hosts"), hosts);
+    private void writeFiles(Path dir, String hostname, String resolvConf, String hosts) {
+        DnsFiles.write(system, dir.resolve("hostname"), hostname + "\n");
+        DnsFiles.write(system, dir.resolve("resolv.conf"), resolvConf);
+        DnsFiles.write(system, dir.resolve("hosts"), hosts);
     }
 
-    private static String hostFile(Path file) {
-        try {
-            return java.nio.file.Files.readString(file);
-        } catch (java.io.IOException e) {
-            return DnsFiles.hosts("localhost", "localhost", null, List.of());
-        }
+    private String hostFile(Path file) {
+        String hosts = DnsFiles.read(system, file);
+        return hosts != null ? hosts : DnsFiles.hosts("localhost", "localhost", null, List.of());
     }
 
     private static List<Spec.Mount> mounts(Path shared, Path own) {
@@ -300,7 +310,7 @@ public final class Networking {
     }
 
     /** Checks published ports against other containers' and the host's listening sockets. */
-    private static void checkPorts(List<PortMapping> ports, List<Allocation> others) {
+    private void checkPorts(List<PortMapping> ports, List<Allocation> others) {
         for (PortMapping mapping : ports) {
             for (Allocation other : others) {
                 for (PortMapping theirs : other.ports()) {
@@ -311,7 +321,7 @@ public final class Networking {
                 }
             }
             for (int port = mapping.hostPort(); port <= mapping.lastHostPort(); port++) {
-                if (HostPorts.inUse(port, mapping.protocol())) {
+                if (system.portInUse(port, mapping.protocol())) {
                     throw new NetworkException("port " + port + "/" + mapping.protocol() + " is already in use on the host");
                 }
             }

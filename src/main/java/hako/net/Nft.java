@@ -21,20 +21,6 @@ final class Nft {
         if (result.code != 0) throw new NetworkException(what + ": " + firstError(result.stderr));
     }
 
-    /** Whether hako's tables exist in this network namespace. */
-    static boolean tablesExist() {
-        Result result = run("", "list", "tables");
-        if (result.code != 0) throw new NetworkException("listing nftables tables: " + firstError(result.stderr));
-        return result.stdout.lines().anyMatch(l -> l.strip().equals("table " + FirewallRules.TABLE))
-                && result.stdout.lines().anyMatch(l -> l.strip().equals("table " + FirewallRules.BRIDGE_TABLE));
-    }
-
-    /** Lists one table, for people ({@code hako network inspect}) and for leak checks. */
-    static String list(String table) {
-        Result result = run("", "list", "table", table.split(" ")[0], table.split(" ")[1]);
-        return result.code == 0 ? result.stdout : "";
-    }
-
     /** nft prints the failing line and a caret under it; people need the reason, in one line. */
     static String firstError(String stderr) {
         for (String line : stderr.lines().toList()) {

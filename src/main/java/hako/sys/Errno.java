@@ -13,6 +13,10 @@ public final class Errno {
     public static final int EBUSY = 16;
     public static final int EINVAL = 22;
     public static final int ENOTEMPTY = 39;
+    /** No such network device (rtnetlink's answer for a link name or index it does not know). */
+    public static final int ENODEV = 19;
+    /** No route to the gateway: it is on no subnet of an up link. */
+    public static final int ENETUNREACH = 101;
     /** A cgroup that cannot take a controller (its cgroup.type is threaded or domain invalid). */
     public static final int EOPNOTSUPP = 95;
     public static final int ENAMETOOLONG = 36;

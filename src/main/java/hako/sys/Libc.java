@@ -510,11 +510,16 @@ public final class Libc {
 
     /** A connected AF_UNIX stream socket to {@code path} (a console socket). */
     public static int connectUnix(String path, String what) {
+        return connectUnix(path, 1 /* SOCK_STREAM */, what);
+    }
+
+    /** A connected AF_UNIX socket of {@code type} (SOCK_STREAM, {@link #SOCK_SEQPACKET}) to {@code path}. */
+    public static int connectUnix(String path, int type, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             if (name.length >= 108) throw new SysException(what + ": socket path too long", Errno.ENAMETOOLONG);
-            long fd = syscall(state, Syscalls.SOCKET, AF_UNIX, 1 /* SOCK_STREAM */ | SOCK_CLOEXEC, 0, 0);
+            long fd = syscall(state, Syscalls.SOCKET, AF_UNIX, type | SOCK_CLOEXEC, 0, 0);
             if (fd < 0) throw fail(what, state);
             MemorySegment address = arena.allocate(110, 8);
             address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
@@ -525,6 +530,18 @@ public final class Libc {
                 throw e;
             }
             return (int) fd;
+        }
+    }
+
+    public static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+
+    /** shutdown(2): no more reading, writing or either on a socket; a socket already closed by its peer is no error. */
+    public static void shutdown(int fd, int how) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (syscall(state, Syscalls.SHUTDOWN, fd, how, 0, 0) < 0 && errno(state) != 107 /* ENOTCONN */) {
+                throw fail("shutting the socket down", state);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /** A terminal's settings and window size (termios and winsize, through ioctl). */
 public final class Terminal {
@@ -38,6 +39,15 @@ public final class Terminal {
     public static void restore(int fd, byte[] settings) {
         try (Arena arena = Arena.ofConfined()) {
             Libc.ioctl(fd, TCSETS, arena.allocateFrom(JAVA_BYTE, settings), "restoring the terminal");
+        }
+    }
+
+    /** The terminal's window size: rows, then columns. */
+    public static int[] windowSize(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment size = arena.allocate(WINSIZE_SIZE, 2);
+            Libc.ioctl(fd, TIOCGWINSZ, size, "reading the window size");
+            return new int[] {Short.toUnsignedInt(size.get(JAVA_SHORT, 0)), Short.toUnsignedInt(size.get(JAVA_SHORT, 2))};
         }
     }
 

@@ -102,7 +102,7 @@ class ArchivesTest {
         assertEquals("1.2", source.image().reference());
         assertEquals("app.oci", source.fallbackName());
         ImageStore store = new ImageStore(dir.resolve("store"));
-        ImageRecord record = store.load(source.image(), "app", "1.2", line -> {});
+        ImageRecord record = store.load(source.image(), "app", "1.2", PullProgress.quiet());
         assertEquals("ID=archive\n", Files.readString(store.layerDirectory(record.layers().getFirst().digest()).resolve("etc/os-release")));
         assertEquals(11, record.size());
     }
@@ -119,7 +119,7 @@ class ArchivesTest {
         assertEquals(Digest.of(LAYER), layer.diffId());
         assertTrue(new String(source.image().manifest()).contains("application/vnd.oci.image.layer.v1.tar\""));
         ImageStore store = new ImageStore(dir.resolve("store"));
-        ImageRecord record = store.load(source.image(), "example.com/app", "1", line -> {});
+        ImageRecord record = store.load(source.image(), "example.com/app", "1", PullProgress.quiet());
         assertTrue(Files.isRegularFile(store.layerDirectory(record.layers().getFirst().digest()).resolve("etc/os-release")));
     }
 
@@ -129,7 +129,7 @@ class ArchivesTest {
         byte[] other = new TarWriter().file("etc/os-release", "ID=tampered\n").bytes();
         ImageSources.Source source = ImageSources.read(dockerArchive(other, Digest.of(LAYER), null), null, scratch);
         ImageStore store = new ImageStore(dir.resolve("store"));
-        ImageException e = assertThrows(ImageException.class, () -> store.load(source.image(), "app", "1", line -> {}));
+        ImageException e = assertThrows(ImageException.class, () -> store.load(source.image(), "app", "1", PullProgress.quiet()));
         assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
         assertFalse(Files.exists(store.layerDirectory(Digest.of(LAYER))));
         assertTrue(store.list().isEmpty());

@@ -232,4 +232,33 @@ class RegistryTest {
         assertEquals("127.0.0.1:" + port + ": the registry does not answer (connection refused)", e.getMessage());
         assertArrayEquals(new Object[0], store().list().toArray());
     }
+
+    @Test
+    void aMirrorThatLacksTheImageIsSkippedInOneLineAndTheImageKeepsTheNameAskedFor() throws IOException {
+        byte[] only = layer("etc/only", "origin", 0);
+        byte[] manifest = image("1.0", "amd64", List.of(only), List.of(FakeRegistry.Blob.GOOD));
+        List<String> warnings = new ArrayList<>();
+        hako.Warnings.sendTo(warnings::add);
+        try (FakeRegistry emptyMirror = new FakeRegistry()) {
+            Reference wanted = Reference.parse("example.com/test/busybox:1.0");
+            List<RegistryEntry.Source> sources = List.of(
+                    new RegistryEntry.Source(Reference.parse(emptyMirror.host() + "/mirror/test/busybox:1.0"), false, true),
+                    new RegistryEntry.Source(Reference.parse(registry.host() + "/test/busybox:1.0"), false, false));
+            ImageRecord record = Registry.pull(wanted, sources, Platform.host(), options(), store(), PullProgress.quiet());
+            assertEquals("example.com/test/busybox", record.name());
+            assertEquals(Digest.of(manifest), record.manifest());
+            assertEquals(List.of("mirror " + emptyMirror.host() + "/mirror/test/busybox:1.0 skipped: manifest unknown"), warnings);
+            assertEquals("origin", Files.readString(store().layerDirectory(Digest.of(only)).resolve("etc/only")));
+        } finally {
+            hako.Warnings.sendTo(message -> System.err.println("hako: warning: " + message));
+        }
+    }
+
+    @Test
+    void theLastPlacesFailureIsThePullsAndNamesWhereTheNameWasRewrittenTo() {
+        Reference wanted = Reference.parse("example.com/test/busybox:nope");
+        List<RegistryEntry.Source> sources = List.of(new RegistryEntry.Source(Reference.parse(registry.host() + "/test/busybox:nope"), false, false));
+        ImageException e = assertThrows(ImageException.class, () -> Registry.pull(wanted, sources, Platform.host(), options(), store(), PullProgress.quiet()));
+        assertEquals(registry.host() + "/test/busybox:nope: manifest unknown", e.getMessage());
+    }
 }

@@ -41,7 +41,7 @@ class StoreCommandsTest {
         Path scratch = Files.createDirectories(dir.resolve("scratch"));
         Image image = RootfsDirectory.read(dir.resolve("rootfs"), scratch);
         ImageStore store = new ImageStore(dir.resolve("store"));
-        ImageRecord record = store.load(image, "dir", "latest", line -> {});
+        ImageRecord record = store.load(image, "dir", "latest", PullProgress.quiet());
         Path layer = store.layerDirectory(record.layers().getFirst().digest());
         assertEquals("#!/bin/sh\n", Files.readString(layer.resolve("bin/tool")));
         assertEquals(04755, (int) Files.getAttribute(layer.resolve("bin/tool"), "unix:mode") & 07777);
@@ -94,7 +94,7 @@ class StoreCommandsTest {
         ImageStore store = new ImageStore(dir.resolve("store"));
         byte[] tar = new TarWriter().file("kept", "1").bytes();
         Path tarball = Files.write(dir.resolve("kept.tar"), tar);
-        ImageRecord kept = store.load(RootfsTarball.read(tarball), "kept", "latest", line -> {});
+        ImageRecord kept = store.load(RootfsTarball.read(tarball), "kept", "latest", PullProgress.quiet());
         Path layers = dir.resolve("store/layers/sha256");
         String orphan = "c".repeat(64);
         Files.createDirectories(layers.resolve(orphan).resolve("usr"));

@@ -179,6 +179,79 @@ class LaunchIT extends ContainerTest {
     }
 
     /**
+     * restart: a new process under a new conmon, with the flags it was launched with; the old
+     * monitor's cleanup, which runs after the restart has begun, must not touch the new run — not
+     * even for a --rm container, which a restart keeps (as docker's does).
+     */
+    @Test
+    void restartRunsItAgainAndTheOldMonitorsCleanupLeavesTheNewRunAlone() throws InterruptedException {
+        assertEquals(0, launch("-d", "--rm", "--name", "again", PLAIN, "sh", "-c", "echo run; trap 'exit 0' TERM; while :; do sleep 0.1; done").code());
+        awaitLog("again", "run");
+        String before = inspect("{{.State.Pid}}", "again");
+        Hako.Result restarted = hako("restart", "-t", "5", "again");
+        assertEquals(0, restarted.code(), restarted::toString);
+        Thread.sleep(1500); // time for the old conmon's cleanup to have run
+        assertEquals("running true", inspect("{{.State.Status}} {{.State.Running}}", "again"), "the old cleanup left it alone");
+        assertFalse(before.equals(inspect("{{.State.Pid}}", "again")), "a new process");
+        assertEquals("running", Hako.status(root, "again"));
+        for (int i = 0; i < 100 && hako("logs", "again").stdout().lines().count() < 2; i++) Thread.sleep(50);
+        assertEquals("run\nrun", hako("logs", "again").stdout().strip(), "one log across runs, as docker's");
+        assertEquals(0, hako("stop", "again").code());
+        for (int i = 0; i < 100 && Files.exists(containers().resolve("again")); i++) Thread.sleep(50);
+        assertFalse(Files.exists(containers().resolve("again")), "--rm still removes it when it ends on its own");
+    }
+
+    @Test
+    void restartOfAnExitedContainerStartsItAndForgetsTheOldExitCode() throws InterruptedException {
+        assertEquals(0, launch("-d", "--name", "ended", PLAIN, "sh", "-c", "test -e /ran && exec sleep 100; touch /ran; exit 3").code());
+        awaitStatus("ended", "exited (3)");
+        assertEquals("exited 3", inspect("{{.State.Status}} {{.State.ExitCode}}", "ended"));
+        assertEquals(0, hako("restart", "ended").code());
+        assertEquals("running <nil>", inspect("{{.State.Status}} {{json .State.ExitCode}}", "ended").replace("null", "<nil>"),
+                "its upper directory kept /ran, so this run sleeps");
+        assertEquals(0, hako("rm", "-f", "ended").code());
+    }
+
+    /** attach: stdin in, output out, the container's exit code as attach's own; ctrl-p ctrl-q leaves it running. */
+    @Test
+    void attachJoinsTheStreamsAndDetachKeysLeaveItRunning() throws InterruptedException {
+        assertEquals(0, launch("-d", "-i", "--name", "talk", PLAIN, "sh", "-c", "read line; echo got $line; echo err >&2; exit 4").code());
+        Hako.Result attached = Hako.run(root, "hello\n", "attach", "talk");
+        assertEquals(4, attached.code(), attached::toString);
+        assertEquals("got hello", attached.stdout().strip());
+        assertEquals("err", attached.stderr().strip());
+        assertEquals(0, hako("rm", "talk").code());
+
+        assertEquals(0, launch("-d", "-i", "--name", "stays", PLAIN, "sh", "-c", "while read line; do echo got $line; done").code());
+        Hako.Result detached = Hako.run(root, "one\n\u0010\u0011two\n", "attach", "stays");
+        assertEquals(0, detached.code(), detached::toString);
+        assertEquals("running", Hako.status(root, "stays"), "detaching leaves it running");
+        awaitLog("stays", "got one");
+        assertEquals("got one", hako("logs", "stays").stdout().strip(), "what came after the detach keys never reached it");
+        Hako.Result refused = hako("attach", "nothere");
+        assertEquals("hako: attaching to container \"nothere\": no container \"nothere\" made from an image", refused.stderr().strip());
+        assertEquals(0, hako("rm", "-f", "stays").code());
+    }
+
+    @Test
+    void inspectShowsTheContainerAndFormatsItsFields() {
+        assertEquals(0, launch("-d", "--name", "seen", "-e", "COLOR=blue", "-v", work + ":/data:ro", IMAGE, "sleep 100").code());
+        Hako.Result json = hako("inspect", "seen");
+        assertEquals(0, json.code(), json::toString);
+        assertTrue(json.stdout().startsWith("["), "an array, as docker inspect prints");
+        assertEquals("seen configured:1 running SIGINT", inspect("{{.Name}} {{.Image}} {{.State.Status}} {{.Config.StopSignal}}", "seen"));
+        assertEquals("[sleep 100]", inspect("{{.Command}}", "seen").replace("/bin/sh -c ", ""));
+        assertTrue(inspect("{{json .Config.Env}}", "seen").contains("\"COLOR=blue\""));
+        String mounts = inspect("{{json .Mounts}}", "seen");
+        assertTrue(mounts.contains("\"destination\":\"/data\"") && mounts.contains("\"readOnly\":true"), mounts);
+        Hako.Result image = hako("inspect", "-f", "{{.Name}}:{{.Tag}}", IMAGE);
+        assertEquals("configured:1", image.stdout().strip(), "a name no container has is an image");
+        Hako.Result unknown = hako("inspect", "-f", "{{.Nope}}", "seen");
+        assertEquals(0, hako("rm", "-f", "seen").code());
+        assertEquals("hako: inspecting seen: --format: no field Nope in .Nope", unknown.stderr().strip());
+    }
+
+    /**
      * On one bridge network, containers reach each other by name: each one's /etc/hosts is
      * rewritten in place when another joins, so one started earlier sees those started later. A
      * published port is reachable from a machine outside.
@@ -223,7 +296,10 @@ class LaunchIT extends ContainerTest {
         assertOneLine(launch("--rm", "--memory", "lots", PLAIN, "true"), "hako: launching plain:1: --memory lots: not a size (a number with b, k, m or g)");
         assertOneLine(launch("--rm", "-u", "ghost", PLAIN, "true"), "hako: launching plain:1: user \"ghost\": no such user in the image's /etc/passwd");
         assertOneLine(launch("--rm", "--cap-add", "CAP_FLY", PLAIN, "true"), "hako: launching plain:1: \"CAP_FLY\" is not a capability");
-        assertOneLine(launch("--rm", PLAIN, "/no/such/command"), null);
+        assertOneLine(launch("--rm", "--name", "lost", PLAIN, "/no/such/command"),
+                "hako: running container \"lost\": exec: \"/no/such/command\": no such file or directory");
+        assertOneLine(launch("-d", "--name", "lost", PLAIN, "/no/such/command"),
+                "hako: running container \"lost\": exec: \"/no/such/command\": no such file or directory");
         assertEquals(0, launch("-d", "--name", "taken", PLAIN, "sleep", "100").code());
         assertOneLine(launch("--name", "taken", PLAIN, "true"),
                 "hako: launching plain:1: the name \"taken\" is already in use by a container (hako rm taken)");
@@ -248,6 +324,12 @@ class LaunchIT extends ContainerTest {
 
     private static Hako.Result hako(String... args) {
         return Hako.run(root, "", args);
+    }
+
+    private static String inspect(String format, String name) {
+        Hako.Result result = hako("inspect", "-f", format, name);
+        assertEquals(0, result.code(), result::toString);
+        return result.stdout().strip();
     }
 
     private static Path containers() {

@@ -34,10 +34,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code hako pull} against Debian's docker-registry (distribution 2.8), filled by skopeo from OCI
  * layouts this test builds offline. The registries and hako run in a throwaway network namespace
  * (ip netns add, entered with nsenter): one plain, one with htpasswd auth, one with a self-signed
- * certificate, all on the namespace's own 127.0.0.1.
+ * certificate, one a mirror of the plain one (under /cache), all on the namespace's own 127.0.0.1;
+ * nothing listens on 127.0.0.1:5009, a registry that is down. Every pull reads a registries.conf
+ * of the test's own (empty unless the test writes one), never the machine's.
  */
 class PullIT {
-    private static final String PLAIN = "127.0.0.1:5000", AUTH = "127.0.0.1:5001", TLS = "127.0.0.1:5002";
+    private static final String PLAIN = "127.0.0.1:5000", AUTH = "127.0.0.1:5001", TLS = "127.0.0.1:5002", MIRROR = "127.0.0.1:5003",
+            DOWN = "127.0.0.1:5009";
     private static final String SILENT = "192.0.2.2";
     private static final int BIG = 64 << 20;
 
@@ -71,11 +74,14 @@ class PullIT {
         start(PLAIN, "");
         start(AUTH, "auth:\n  htpasswd:\n    realm: hako-test\n    path: " + work.resolve("htpasswd") + "\n");
         start(TLS, "");
+        start(MIRROR, "");
+        Files.writeString(work.resolve("empty.conf"), "");
         copy(layout, "1.0", PLAIN, "busybox:1.0", false);
         copy(layout, "multi", PLAIN, "busybox:multi", true);
         copy(layout, "big", PLAIN, "big:1", false);
         copy(layout, "1.0", AUTH, "private:1.0", false);
         copy(layout, "1.0", TLS, "busybox:1.0", false);
+        copy(layout, "1.0", MIRROR, "cache/busybox:1.0", false);
     }
 
     @AfterAll
@@ -110,7 +116,24 @@ class PullIT {
     }
 
     private Hako.Result hako(String... args) {
-        return hako(Map.of("REGISTRY_AUTH_FILE", work.resolve("no-auth.json").toString()), args);
+        return hako(Map.of("REGISTRY_AUTH_FILE", work.resolve("no-auth.json").toString(),
+                "CONTAINERS_REGISTRIES_CONF", work.resolve("empty.conf").toString()), args);
+    }
+
+    /** hako with a registries.conf of the test's own, through podman's variable. */
+    private Hako.Result withRegistriesConf(Path conf, String... args) {
+        return hako(Map.of("REGISTRY_AUTH_FILE", work.resolve("no-auth.json").toString(), "CONTAINERS_REGISTRIES_CONF", conf.toString()), args);
+    }
+
+    /** A [[registry]] at {@code location} with these mirrors, in order, all of them plain HTTP. */
+    private static String insecure(String location, String... mirrors) {
+        StringBuilder text = new StringBuilder("[[registry]]\nlocation = \"" + location + "\"\ninsecure = true\n");
+        for (String mirror : mirrors) text.append("[[registry.mirror]]\nlocation = \"").append(mirror).append("\"\ninsecure = true\n");
+        return text.toString();
+    }
+
+    private Path registriesConf(String text) throws IOException {
+        return Files.writeString(work.resolve("registries-" + root.getFileName() + ".conf"), text);
     }
 
     private static Hako.Result must(List<String> command) {
@@ -409,5 +432,77 @@ class PullIT {
             if (pull.isAlive()) pull.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         assertTrue(killedAt > 0, "killed in the middle: " + Files.readString(work.resolve("killed-pull.err")));
+    }
+
+    // ---- registries.conf ----
+
+    @Test
+    void theMirrorServesWhenTheOriginIsDown() throws IOException {
+        Path conf = registriesConf(insecure(DOWN, MIRROR + "/cache"));
+        Hako.Result pulled = withRegistriesConf(conf, "pull", DOWN + "/busybox:1.0");
+        assertOk(pulled);
+        assertEquals(DOWN + "/busybox:1.0 " + manifests.get("two-layers") + "\n", pulled.stdout(), "named as asked, wherever it came from");
+        assertFalse(pulled.stderr().contains("warning"), pulled.stderr());
+        assertTrue(pulled.stderr().contains("layer " + layers.get("upper").substring(7, 19) + ": unpacked, "), pulled.stderr());
+        assertEquals("upper\n", Files.readString(layerDir(layers.get("upper")).resolve("etc/upper")));
+        assertEquals(List.of(DOWN + "/busybox:1.0"), hako("images", "--quiet").stdout().lines().toList());
+        // --tls-verify on the command line decides for every place: the mirror's plain HTTP is refused then
+        Hako.Result verified = withRegistriesConf(conf, "pull", "--tls-verify=true", DOWN + "/busybox:1.0");
+        assertEquals(1, verified.code(), verified.toString());
+        assertTrue(verified.stderr().startsWith("hako: warning: mirror " + MIRROR + "/cache/busybox:1.0 skipped: " + MIRROR + ": TLS failed"),
+                verified.stderr());
+    }
+
+    @Test
+    void mirrorsThatAreDownOrLackTheImageAreSkippedInOneLineEachAndTheOriginServes() throws IOException {
+        Path conf = registriesConf(insecure(PLAIN, DOWN, MIRROR + "/empty"));
+        Hako.Result pulled = withRegistriesConf(conf, "pull", PLAIN + "/busybox:1.0");
+        assertOk(pulled);
+        assertEquals(PLAIN + "/busybox:1.0 " + manifests.get("two-layers") + "\n", pulled.stdout());
+        List<String> lines = pulled.stderr().lines().toList();
+        assertEquals("hako: warning: mirror " + DOWN + "/busybox:1.0 skipped: " + DOWN + ": the registry does not answer (connection refused)",
+                lines.get(0), pulled.stderr());
+        assertEquals("hako: warning: mirror " + MIRROR + "/empty/busybox:1.0 skipped: manifest unknown", lines.get(1), pulled.stderr());
+        assertTrue(lines.get(2).startsWith("layer "), pulled.stderr());
+    }
+
+    @Test
+    void aBlockedRegistryIsRefusedAndAMistakeInTheFileNamesItsLine() throws IOException {
+        Path conf = registriesConf("""
+                [[registry]]
+                prefix = "%s/forbidden"
+                blocked = true
+                [[registry.mirror]]
+                location = "%s/cache"
+                """.formatted(PLAIN, MIRROR));
+        Hako.Result refused = withRegistriesConf(conf, "pull", "--tls-verify=false", PLAIN + "/forbidden/busybox:1.0");
+        assertEquals(1, refused.code());
+        assertEquals("hako: pulling \"" + PLAIN + "/forbidden/busybox:1.0\": pulls from " + PLAIN + "/forbidden are blocked (" + conf + ":1)\n",
+                refused.stderr());
+        assertEquals(List.of(), tmp(), "nothing was fetched");
+        Hako.Result beside = withRegistriesConf(conf, "pull", "--tls-verify=false", "--quiet", PLAIN + "/forbiddenfruit:1.0");
+        assertEquals(1, beside.code());
+        assertEquals("hako: pulling \"" + PLAIN + "/forbiddenfruit:1.0\": manifest unknown\n", beside.stderr(), "another repository: asked, not blocked");
+
+        Path broken = registriesConf("[[registry]]\nlocation = \"" + PLAIN + "\"\ninsecure = yes\n");
+        Hako.Result malformed = withRegistriesConf(broken, "pull", PLAIN + "/busybox:1.0");
+        assertEquals(1, malformed.code());
+        assertEquals("hako: pulling \"" + PLAIN + "/busybox:1.0\": " + broken + ":3: expected a value (a \"string\", true, false or an [array]), "
+                + "found 'y'\n", malformed.stderr());
+        Hako.Result flag = hako("--registries-conf", broken.toString(), "pull", PLAIN + "/busybox:1.0");
+        assertEquals(malformed.stderr(), flag.stderr(), "--registries-conf reads the same file");
+    }
+
+    @Test
+    void aShortNameIsTriedAtEachSearchRegistryInOrder() throws IOException {
+        Path conf = registriesConf("unqualified-search-registries = [\"" + DOWN + "\", \"" + PLAIN + "\"]\n" + insecure(DOWN) + insecure(PLAIN));
+        Hako.Result pulled = withRegistriesConf(conf, "pull", "busybox:1.0");
+        assertOk(pulled);
+        assertEquals(PLAIN + "/busybox:1.0 " + manifests.get("two-layers") + "\n", pulled.stdout());
+        assertEquals("hako: warning: " + DOWN + "/busybox:1.0: " + DOWN + ": the registry does not answer (connection refused); trying "
+                + PLAIN + "/busybox:1.0", pulled.stderr().lines().findFirst().orElseThrow(), pulled.stderr());
+        Hako.Result none = withRegistriesConf(conf, "pull", "nothing:1");
+        assertEquals(1, none.code());
+        assertEquals("hako: pulling \"nothing:1\": " + PLAIN + "/nothing:1: manifest unknown", none.stderr().lines().toList().getLast());
     }
 }

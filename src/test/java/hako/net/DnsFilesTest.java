@@ -32,12 +32,12 @@ class DnsFilesTest {
     @Test
     void rewriteKeepsTheSameFileSoABindMountSeesIt(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("hosts");
-        DnsFiles.write(file, "a much longer first version\n");
+        DnsFiles.write(NetSystem.kernel(), file, "a much longer first version\n");
         Object inode = Files.getAttribute(file, "unix:ino");
-        DnsFiles.rewrite(file, "short\n");
+        DnsFiles.rewrite(NetSystem.kernel(), file, "short\n");
         assertEquals("short\n", Files.readString(file));
         assertEquals(inode, Files.getAttribute(file, "unix:ino"));
-        DnsFiles.rewrite(dir.resolve("gone"), "x"); // a container whose state is gone: nothing to do
+        DnsFiles.rewrite(NetSystem.kernel(), dir.resolve("gone"), "x"); // a container whose state is gone: nothing to do
     }
 
     @Test

@@ -22,7 +22,7 @@ class NetworkStoreTest {
 
     @Test
     void recordsRoundTrip(@TempDir Path dir) throws Exception {
-        NetworkStore store = new NetworkStore(dir);
+        NetworkStore store = new NetworkStore(dir, NetSystem.kernel());
         Allocation allocation = new Allocation("web", "0123456789", NetworkRequest.Mode.BRIDGE, "hako", Ipv4.parse("10.88.0.2"),
                 "hk0123456789", "www", List.of(PortMapping.parse("127.0.0.1:8080-8081:80-81/udp")),
                 List.of(AllowRule.parse("8080/udp=10.0.0.0/8,192.0.2.1")), Egress.parse("10.0.0.0/8:443"), dir.resolve("files"),
@@ -48,8 +48,11 @@ class NetworkStoreTest {
         assertFalse(new ProcessRef(self.pid(), self.startTime() + 1).alive(), "same pid, other process");
         Allocation preparing = new Allocation("x", "k", NetworkRequest.Mode.NONE, null, null, null, "x", List.of(), List.of(),
                 Egress.ALL, dir, self, null, null);
-        assertTrue(preparing.alive(), "before wiring, the hako process that prepared it counts");
-        assertFalse(preparing.withInit(new ProcessRef(self.pid(), self.startTime() + 1)).alive(), "after wiring, only the init counts");
+        assertEquals(self, preparing.holder(), "before wiring, the hako process that prepared it counts");
+        ProcessRef init = new ProcessRef(self.pid(), self.startTime() + 1);
+        assertEquals(init, preparing.withInit(init).holder(), "after wiring, only the init counts");
+        assertTrue(new Networking(dir).alive(preparing));
+        assertFalse(new Networking(dir).alive(preparing.withInit(init)));
     }
 
     @Test
