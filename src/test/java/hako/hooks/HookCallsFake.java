@@ -3,13 +3,13 @@ package hako.hooks;
 import hako.stage.Op;
 import hako.stage.StageChannel;
 import hako.stage.StageFailure;
+import hako.sys.CallLog;
 import hako.sys.Libc;
 import hako.sys.SysException;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +41,7 @@ import java.util.stream.Collectors;
 public class HookCallsFake implements HookCalls {
     private static final int FIRST_PID = 1001, FIRST_FD = 100;
 
-    private final List<String> calls = new ArrayList<>();
-    private final Map<String, Integer> failures = new LinkedHashMap<>();
+    private final CallLog log = new CallLog();
     private final Map<Integer, Descriptor> fds = new LinkedHashMap<>();
     private final Map<Integer, FakeProcess> processes = new LinkedHashMap<>();
     private final Map<String, Program> programs = new LinkedHashMap<>();
@@ -68,7 +67,7 @@ public class HookCallsFake implements HookCalls {
 
     /** The next call whose record starts with {@code call} fails with {@code errno} (once). */
     public HookCallsFake failOn(String call, int errno) {
-        failures.put(call, errno);
+        log.failOn(call, errno);
         return this;
     }
 
@@ -76,17 +75,16 @@ public class HookCallsFake implements HookCalls {
 
     /** Every call so far, in order. */
     public List<String> calls() {
-        return List.copyOf(calls);
+        return log.calls();
     }
 
     /** The calls whose first word is one of {@code verbs}, in order. */
     public List<String> calls(String... verbs) {
-        List<String> wanted = Arrays.asList(verbs);
-        return calls.stream().filter(c -> wanted.contains(c.split(" ", 2)[0])).toList();
+        return log.calls(verbs);
     }
 
     public void forgetCalls() {
-        calls.clear();
+        log.forget();
     }
 
     /** Descriptors opened and not closed: a leak. */
@@ -178,7 +176,7 @@ public class HookCallsFake implements HookCalls {
         if (fd < 0) return;
         Descriptor descriptor = fds.remove(fd);
         if (descriptor == null) throw new AssertionError("close of a descriptor not open: " + fd);
-        calls.add("close " + descriptor.name);
+        log.record("close " + descriptor.name);
     }
 
     @Override
@@ -299,25 +297,14 @@ public class HookCallsFake implements HookCalls {
     }
 
     private void fail(String call, String what) {
-        calls.add(call);
-        for (Map.Entry<String, Integer> failure : failures.entrySet()) {
-            if (call.startsWith(failure.getKey())) {
-                failures.remove(failure.getKey());
-                throw new SysException(what, failure.getValue());
-            }
-        }
+        Integer errno = log.recordAndFail(call);
+        if (errno != null) throw new SysException(what, errno);
     }
 
     /** The errno asked for this call, taken (once), or 0: a stage's failure is its reply, not an exception of the call. */
     private int failure(String call) {
-        calls.add(call);
-        for (Map.Entry<String, Integer> failure : failures.entrySet()) {
-            if (call.startsWith(failure.getKey())) {
-                failures.remove(failure.getKey());
-                return failure.getValue();
-            }
-        }
-        return 0;
+        Integer errno = log.recordAndFail(call);
+        return errno == null ? 0 : errno;
     }
 
     private static String render(List<Op> batch) {
@@ -391,7 +378,7 @@ public class HookCallsFake implements HookCalls {
             if (passed.length > 0) {
                 Descriptor stdin = open(passed[0]);
                 byte[] all = stdin.content.toByteArray();
-                calls.add("stdin " + process.pid + " " + new String(all, stdin.position, all.length - stdin.position, StandardCharsets.UTF_8));
+                log.record("stdin " + process.pid + " " + new String(all, stdin.position, all.length - stdin.position, StandardCharsets.UTF_8));
             }
             if (program != null && passed.length > 1) open(passed[1]).write(program.output().getBytes(StandardCharsets.UTF_8));
             process.run(program);
@@ -413,7 +400,7 @@ public class HookCallsFake implements HookCalls {
 
         @Override
         public void close() {
-            calls.add("close-stage");
+            log.record("close-stage");
             // init reads end-of-file before its last batch, and exits (status 1)
             if (process != null && process.running() && !process.execed && process.waitingProgram == null) {
                 process.ended = true;
