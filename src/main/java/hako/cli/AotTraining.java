@@ -2,7 +2,7 @@ package hako.cli;
 
 import hako.stage.Op;
 import hako.spec.DefaultSpec;
-import hako.stage.Stage;
+import hako.stage.StageChannel;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.sys.Libc;
@@ -78,9 +78,9 @@ final class AotTraining {
         states.remove("training");
     }
 
-    /** A whole conversation with the stage, in this process's own namespaces. */
+    /** A whole conversation with the stage, in this process's own namespaces, launched as the runtime launches it. */
     private static void stage() {
-        try (Stage stage = Stage.launch()) {
+        try (StageChannel stage = hako.hooks.HookCalls.kernel().launchStage(0)) {
             int pid = stage.cloneInit(List.of(new Op.Clone(0, Op.Clone.NO_CGROUP)));
             stage.run(List.of(new Op.Umask(022)));
             stage.exec(List.of(new Op.Exec(List.of("/bin/true"), List.of("true"), List.of())));

@@ -1,23 +1,18 @@
 package hako.container;
 
-import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.Warnings;
-import hako.cgroup.Cgroup;
 import hako.cgroup.CgroupPlan;
 import hako.hooks.HookRunner;
 import hako.spec.Hooks;
 import hako.net.Attachment;
-import hako.net.NetDevices;
 import hako.net.NetworkRequest;
-import hako.net.Networking;
 import hako.stage.Op;
-import hako.rootfs.HostMounts;
 import hako.rootfs.Rootfs;
 import hako.json.Json;
 import hako.spec.NamespaceType;
 import hako.spec.Spec;
-import hako.stage.Stage;
+import hako.stage.StageChannel;
 import hako.stage.StageFailure;
 import hako.state.ContainerState;
 import hako.state.StateDir;
@@ -26,10 +21,7 @@ import hako.state.Timestamps;
 import hako.sys.Errno;
 import hako.sys.Libc;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,12 +38,13 @@ public final class Builder implements AutoCloseable {
     private final Handover handover;
     final Spec spec;
     private StateDir.Lock lock;
-    private Stage stage;
+    private final ContainerCalls calls;
+    private StageChannel stage;
     private int fifo = -1;
     private int terminal = -1;
     private ContainerState state;
-    private Cgroup cgroup;
-    private Networking networking;
+    /** The container's cgroup, once made. */
+    private Path cgroup;
     private Attachment attachment;
     private boolean reaped;
     /** The id-mapped mounts' user namespaces, until the clone passes them to the stage. */
@@ -70,13 +63,20 @@ public final class Builder implements AutoCloseable {
         void undo(Step step);
     }
 
-    Builder(StateDir states, ContainerPlan plan, Handover handover) {
-        this(states, plan, handover, null);
+    /** @param calls the machine, or a test's recording fake */
+    Builder(StateDir states, ContainerPlan plan, Handover handover, ContainerCalls calls) {
+        this(states, plan, handover, calls, null);
+    }
+
+    /** Walks the plan with a performer of a test's, or of the AOT training's, in place of this builder's own. */
+    Builder(StateDir states, ContainerPlan plan, Handover handover, Performer performer) {
+        this(states, plan, handover, ContainerCalls.kernel(), performer);
     }
 
     /** @param performer what carries out and undoes each step; null for this builder's own */
-    Builder(StateDir states, ContainerPlan plan, Handover handover, Performer performer) {
+    private Builder(StateDir states, ContainerPlan plan, Handover handover, ContainerCalls calls, Performer performer) {
         this.states = states;
+        this.calls = calls;
         this.plan = plan;
         this.handover = handover;
         this.performer = performer != null ? performer : new Performer() {
@@ -115,12 +115,14 @@ public final class Builder implements AutoCloseable {
         builder.start();
         builder.abort();
         hako.hooks.HookRunner.Place.host(bundle);
-        return walked.size() + plan.render().length();
+        // The machine's calls, as every start makes them: loaded and linked here.
+        long self = ContainerCalls.kernel().startTime((int) ProcessHandle.current().pid());
+        return walked.size() + plan.render().length() + (self > 0 ? 1 : 0);
     }
 
     /** Plans the bundle (bad input fails here, before anything exists) and readies its builder. */
     static Builder of(StateDir states, ContainerPlan.Request request) {
-        return new Builder(states, ContainerPlan.of(states, request), request.handover());
+        return new Builder(states, ContainerPlan.of(states, request), request.handover(), ContainerCalls.kernel());
     }
 
     /** Claims the id, clones init into its namespaces and runs every batch but the last. */
@@ -164,41 +166,41 @@ public final class Builder implements AutoCloseable {
         if (step instanceof Step.ClaimState claim) {
             claimState();
         } else if (step instanceof Step.PrepareNetwork prepare) {
-            networking = Networking.forStateRoot(states.root());
-            attachment = networking.prepare(plan.id(), prepare.request(), prepare.hostname(), prepare.files());
+            attachment = calls.prepareNetwork(states.root(), plan.id(), prepare.request(), prepare.hostname(), prepare.files());
         } else if (step instanceof Step.MakeFifo make) {
             makeFifo(make.path());
         } else if (step instanceof Step.MakeCgroup make) {
-            cgroup = make.cgroup().make();
+            calls.makeCgroup(make.cgroup());
+            cgroup = make.cgroup().path();
         } else if (step instanceof Step.DelegateCgroup delegate) {
-            cgroup.delegate(delegate.delegation());
+            calls.delegateCgroup(cgroup, delegate.delegation());
         } else if (step instanceof Step.MakeMountUserNamespaces make) {
-            mountUserns = UserNamespaces.open(make.maps());
+            mountUserns = new UserNamespaces(calls).open(make.maps());
         } else if (step instanceof Step.CloneInit clone) {
-            stage = Stage.launch(handover.preserveFds());
+            stage = calls.launchStage(handover.preserveFds());
             int pid = cloneInit(clone.ops());
-            state = state.withProcess(pid, ProcessRef.startTime(pid));
+            state = state.withProcess(pid, calls.startTime(pid));
         } else if (step instanceof Step.MapUserNamespace map) {
-            UserNamespaces.writeMaps(state.pid(), map.maps());
+            new UserNamespaces(calls).writeMaps(state.pid(), map.maps());
         } else if (step instanceof Step.SaveState save) {
             if (save.status() != Status.CREATING) state = state.withPhase(save.status());
             states.save(state);
         } else if (step instanceof Step.WireNetwork wire) {
-            networking.wire(attachment, state.pid());
+            calls.wireNetwork(states.root(), attachment, state.pid());
         } else if (step instanceof Step.MoveNetDevices move) {
-            NetDevices.move(move.devices(), state.pid());
+            calls.moveNetDevices(move.devices(), state.pid());
         } else if (step instanceof Step.InitBatch batch) {
             // A filter that notifies an agent: its listener goes to the agent as the batch runs.
-            int[] replied = SeccompAgent.run(stage, batch.ops(), spec.linux().seccomp(), state.pid(),
+            int[] replied = new SeccompAgent(calls).run(stage, batch.ops(), spec.linux().seccomp(), state.pid(),
                     () -> state.ociState(Status.CREATING));
             if (batch.opensTerminal()) terminal = replied[0];
         } else if (step instanceof Step.RunHooks hooks) {
             runHooks(hooks);
         } else if (step instanceof Step.HandOverPid pid) {
-            writePidFile(pid.pidFile(), state.pid());
-            Terminals.sendPidfd(pid.pidfdSocket(), state.pid());
+            if (pid.pidFile() != null) calls.writePidFile(pid.pidFile(), state.pid());
+            new Terminals(calls).sendPidfd(pid.pidfdSocket(), state.pid());
         } else if (step instanceof Step.SendTerminal send) {
-            Terminals.sendToConsoleSocket(send.consoleSocket(), terminal);
+            new Terminals(calls).sendToConsoleSocket(send.consoleSocket(), terminal);
             terminal = -1;
         } else if (step instanceof Step.AwaitStart await) {
             stage.sendLast(await.ops(), fifo);
@@ -224,12 +226,10 @@ public final class Builder implements AutoCloseable {
         states.save(state);
     }
 
-    private void makeFifo(Path fifoPath) {
-        String path = fifoPath.toString();
+    private void makeFifo(Path path) {
         // Writable by all: init opens it after switching to the container's user (runc: 0622).
-        Libc.mkfifo(path, 0622, "creating the exec fifo " + path);
-        chmod(fifoPath, "rw--w--w-"); // mkfifo's mode went through the umask
-        fifo = Libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
+        calls.mkfifo(path, "rw--w--w-");
+        fifo = calls.open(path.toString(), Libc.O_PATH | Libc.O_CLOEXEC, "opening the exec fifo " + path);
     }
 
     /** "created", as crun says and the OCI validation suite expects (runc says "creating"). */
@@ -240,8 +240,9 @@ public final class Builder implements AutoCloseable {
             case CONTAINER_BEFORE_PIVOT -> HookRunner.Place.beforePivot(state.pid(), state.namespaces(), Rootfs.path(spec, plan.bundle()));
             case AS_THE_PROCESS -> Start.asTheProcess(state);
         };
-        if (hooks.warnOnFailure()) HookRunner.runWarningOnFailure(hooks.hooks(), hooks.kind(), ociState, place);
-        else HookRunner.run(hooks.hooks(), hooks.kind(), ociState, place);
+        HookRunner runner = new HookRunner(calls);
+        if (hooks.warnOnFailure()) runner.runWarningOnFailure(hooks.hooks(), hooks.kind(), ociState, place);
+        else runner.run(hooks.hooks(), hooks.kind(), ociState, place);
     }
 
     /**
@@ -250,7 +251,8 @@ public final class Builder implements AutoCloseable {
      * user namespaces of the id-mapped mounts.
      */
     private int cloneInit(List<Op> batch) {
-        int[] joined = NamespaceFiles.open(batch);
+        NamespaceFiles namespaceFiles = new NamespaceFiles(calls);
+        int[] joined = namespaceFiles.open(batch);
         int[] namespaces = java.util.Arrays.copyOf(joined, joined.length + mountUserns.length);
         System.arraycopy(mountUserns, 0, namespaces, joined.length, mountUserns.length);
         mountUserns = new int[0]; // closed with the others below
@@ -258,11 +260,11 @@ public final class Builder implements AutoCloseable {
         try {
             if (cgroup != null) {
                 fds = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
-                fds[namespaces.length] = cgroup.openDirectoryFd();
+                fds[namespaces.length] = calls.openCgroup(cgroup);
             }
             return stage.cloneInit(batch, fds);
         } finally {
-            NamespaceFiles.close(fds);
+            namespaceFiles.close(fds);
         }
     }
 
@@ -307,6 +309,10 @@ public final class Builder implements AutoCloseable {
         return state.pid();
     }
 
+    ContainerPlan plan() {
+        return plan;
+    }
+
     /** The master of the container's terminal, or -1 when its process has none. */
     int terminal() {
         return terminal;
@@ -314,7 +320,7 @@ public final class Builder implements AutoCloseable {
 
     /** run: waits for the container's process (our child: the stage cloned it CLONE_PARENT). */
     int waitForExit() {
-        int status = Libc.waitpid(state.pid(), "waiting for the container's process");
+        int status = calls.waitpid(state.pid(), "waiting for the container's process");
         reaped = true;
         return status;
     }
@@ -348,23 +354,23 @@ public final class Builder implements AutoCloseable {
                 deletedElsewhere = true;
             }
         } else if (step instanceof Step.InitBatch && step == rootfsBatch() && !hasMountNamespace()) {
-            HostMounts.unmountUnder(Rootfs.path(spec, plan.bundle()));
+            calls.unmountUnder(Rootfs.path(spec, plan.bundle()));
         } else if (step instanceof Step.CloneInit) {
             if (state != null && state.pid() > 0 && !reaped) {
-                Libc.kill(state.pid(), Libc.SIGKILL);
-                Libc.waitpid(state.pid(), "waiting for the container's process to end");
+                calls.kill(state.pid(), Libc.SIGKILL);
+                calls.waitpid(state.pid(), "waiting for the container's process to end");
                 reaped = true;
             }
         } else if (step instanceof Step.MakeCgroup) {
             // What still runs in the cgroup (processes init left) is killed with it.
-            if (cgroup != null) cgroup.destroy();
+            if (cgroup != null) calls.destroyCgroup(cgroup);
         } else if (step instanceof Step.PrepareNetwork) {
-            if (networking != null) networking.release(plan.id());
+            calls.releaseNetwork(states.root(), plan.id());
         } else if (step instanceof Step.ClaimState && lock != null) { // no lock: the id was someone else's
             states.remove(plan.id());
             ContainerState last = state;
             state = null;
-            if (last != null) HookRunner.runWarningOnFailure(plan.hooks().of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+            if (last != null) new HookRunner(calls).runWarningOnFailure(plan.hooks().of(Hooks.POSTSTOP), Hooks.POSTSTOP,
                     Json.write(last.ociState(Status.STOPPED)), HookRunner.Place.host(plan.bundle()));
         }
     }
@@ -380,43 +386,10 @@ public final class Builder implements AutoCloseable {
 
     @Override
     public void close() {
-        NamespaceFiles.close(mountUserns);
+        new NamespaceFiles(calls).close(mountUserns);
         if (stage != null) stage.close();
-        Libc.close(fifo);
+        calls.close(fifo);
         if (lock != null) lock.close();
-    }
-
-    private static void chmod(Path path, String permissions) {
-        try {
-            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
-        } catch (IOException e) {
-            throw new ContainerException("changing the mode of " + path + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * Writes the pid file as runc does: to a temporary name beside it, created with O_EXCL (a
-     * symlink or file planted there is never followed or reused), then renamed over the path
-     * (rename replaces a symlink at the path, it does not write through it).
-     */
-    static void writePidFile(Path pidFile, int pid) {
-        if (pidFile == null) return;
-        Path temporary = pidFile.resolveSibling("." + pidFile.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        try {
-            try (java.nio.channels.SeekableByteChannel out = Files.newByteChannel(temporary,
-                    java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
-                            java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-                out.write(java.nio.ByteBuffer.wrap(Integer.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-            }
-            Files.move(temporary, pidFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            try {
-                if (!(e instanceof java.nio.file.FileAlreadyExistsException)) Files.deleteIfExists(temporary);
-            } catch (IOException ignored) {
-                // said below
-            }
-            throw new ContainerException("writing the pid file " + pidFile + ": " + e.getMessage());
-        }
     }
 
     private static final int ENODEV = 19, EXDEV = 18;

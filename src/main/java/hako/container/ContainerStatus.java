@@ -1,12 +1,9 @@
 package hako.container;
 
-import hako.sys.ProcessRef;
-import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.state.Status;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,15 +14,19 @@ public final class ContainerStatus {
     private ContainerStatus() {}
 
     public static Status of(StateDir states, ContainerState state) {
+        return of(ContainerCalls.kernel(), states, state);
+    }
+
+    static Status of(ContainerCalls calls, StateDir states, ContainerState state) {
         if (state.phase() == Status.CREATING) {
             // Before the clone there is no process to ask: the create is at work while it holds
             // the lock, and died if nobody does. After the clone, a dead init means a failed create.
             if (state.pid() == 0) return states.locked(state.id()) ? Status.CREATING : Status.STOPPED;
-            return ProcessRef.alive(state.pid(), state.pidStartTime()) ? Status.CREATING : Status.STOPPED;
+            return calls.alive(state.pid(), state.pidStartTime()) ? Status.CREATING : Status.STOPPED;
         }
-        if (!ProcessRef.alive(state.pid(), state.pidStartTime())) return Status.STOPPED;
-        if (Files.exists(states.fifo(state.id()))) return Status.CREATED;
-        if (state.cgroup() != null && Cgroup.open(Path.of(state.cgroup())).frozen()) return Status.PAUSED;
+        if (!calls.alive(state.pid(), state.pidStartTime())) return Status.STOPPED;
+        if (calls.exists(states.fifo(state.id()))) return Status.CREATED;
+        if (state.cgroup() != null && calls.cgroupFrozen(Path.of(state.cgroup()))) return Status.PAUSED;
         return Status.RUNNING;
     }
 }

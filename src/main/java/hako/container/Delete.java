@@ -1,14 +1,10 @@
 package hako.container;
 
-import hako.sys.ProcessRef;
 import hako.state.Status;
 import hako.hooks.HookRunner;
 import hako.spec.Hooks;
-import hako.net.Networking;
-import hako.rootfs.HostMounts;
 import hako.spec.NamespaceType;
 import hako.json.Json;
-import hako.cgroup.Cgroup;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.state.StateException;
@@ -24,6 +20,10 @@ public final class Delete {
     private Delete() {}
 
     public static void delete(StateDir states, String id, boolean force) {
+        delete(ContainerCalls.kernel(), states, id, force);
+    }
+
+    static void delete(ContainerCalls calls, StateDir states, String id, boolean force) {
         if (!states.exists(id)) {
             if (force) return;
             throw StateDir.notFound(id);
@@ -35,53 +35,56 @@ public final class Delete {
             // A directory without state: a create that died before writing any (we got its lock,
             // so it is gone). Nothing runs, but it may have prepared the network already.
             if (!force) throw e;
-            releaseNetwork(states, id);
+            releaseNetwork(calls, states, id);
             states.remove(id);
             return;
         }
         try (lock) {
             ContainerState state = states.load(id);
-            Status status = ContainerStatus.of(states, state);
+            Status status = ContainerStatus.of(calls, states, state);
             boolean mustKill = status.mayRun();
             if (!force && !status.deletableWithoutForce()) {
                 throw new ContainerException("cannot delete container " + id + " that is not stopped: " + status); // runc's words
             }
-            if (mustKill) killAndWait(state);
-            destroy(states, state);
+            if (mustKill) killAndWait(calls, state);
+            destroy(calls, states, state);
         }
     }
 
     /** The address record a create that died before its first state.json left, if any. */
-    private static void releaseNetwork(StateDir states, String id) {
-        Networking networking = Networking.forStateRoot(states.root());
-        if (networking.allocation(id) != null) networking.release(id);
+    private static void releaseNetwork(ContainerCalls calls, StateDir states, String id) {
+        if (calls.networkAllocated(states.root(), id)) calls.releaseNetwork(states.root(), id);
     }
 
-    private static void killAndWait(ContainerState state) {
+    private static void killAndWait(ContainerCalls calls, ContainerState state) {
         if (state.pid() <= 0) {
             // A create that died before it recorded init's pid: init, if it was cloned, is in the
             // cgroup, which destroy() empties and waits for; without a cgroup there is nothing to
             // find it by (and it exits when the dead create's end of the stage socket closes).
-            if (state.cgroup() != null) for (int pid : Kill.processes(state)) Kill.signal(pid, ProcessRef.startTime(pid), Libc.SIGKILL);
+            if (state.cgroup() != null) killAll(calls, state);
             return;
         }
-        for (int pid : Kill.processes(state)) Kill.signal(pid, ProcessRef.startTime(pid), Libc.SIGKILL);
-        if (!Kill.awaitExit(state.pid(), state.pidStartTime(), KILL_WAIT_MILLIS)) {
+        killAll(calls, state);
+        if (!Kill.awaitExit(calls, state.pid(), state.pidStartTime(), KILL_WAIT_MILLIS)) {
             throw new ContainerException("process " + state.pid() + " did not end after SIGKILL");
         }
+    }
+
+    private static void killAll(ContainerCalls calls, ContainerState state) {
+        for (int pid : Kill.processes(calls, state)) Kill.signal(calls, pid, calls.startTime(pid), Libc.SIGKILL);
     }
 
     /**
      * Removes what hako made for a container whose processes have ended, then runs its poststop
      * hooks: a failing one is a warning, and the container is gone all the same (runtime spec).
      */
-    static void destroy(StateDir states, ContainerState state) {
+    static void destroy(ContainerCalls calls, StateDir states, ContainerState state) {
         // The cgroup first: what still runs in it is killed, and the state goes only once it is gone.
-        if (state.cgroup() != null) Cgroup.open(java.nio.file.Path.of(state.cgroup())).destroy();
-        if (state.network()) Networking.forStateRoot(states.root()).release(state.id());
-        if (!state.namespaces().contains(NamespaceType.MOUNT.procName())) HostMounts.unmountUnder(state.rootfs());
+        if (state.cgroup() != null) calls.destroyCgroup(java.nio.file.Path.of(state.cgroup()));
+        if (state.network()) calls.releaseNetwork(states.root(), state.id());
+        if (!state.namespaces().contains(NamespaceType.MOUNT.procName())) calls.unmountUnder(state.rootfs());
         states.remove(state.id());
-        HookRunner.runWarningOnFailure(Hooks.parse(state.hooks(), "state.json").of(Hooks.POSTSTOP), Hooks.POSTSTOP,
+        new HookRunner(calls).runWarningOnFailure(Hooks.parse(state.hooks(), "state.json").of(Hooks.POSTSTOP), Hooks.POSTSTOP,
                 Json.write(state.ociState(Status.STOPPED)), HookRunner.Place.host(state.bundle()));
     }
 }

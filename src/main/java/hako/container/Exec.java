@@ -8,7 +8,7 @@ import hako.plan.Planner;
 import hako.security.Lsm;
 import hako.spec.Spec;
 import hako.spec.SpecReader;
-import hako.stage.Stage;
+import hako.stage.StageChannel;
 import hako.state.ContainerState;
 import hako.state.StateDir;
 import hako.sys.Libc;
@@ -22,6 +22,9 @@ import java.nio.file.Path;
  * code; detached, it is left to our parent (a subreaper such as conmon).
  */
 public final class Exec {
+    /** The machine; exec's steps are not yet asserted against the tests' fake (its cgroup calls are Cgroup's own). */
+    private static final ContainerCalls CALLS = ContainerCalls.kernel();
+
     private Exec() {}
 
     /** The container's own process, as recorded at create, for exec to start from. */
@@ -59,12 +62,12 @@ public final class Exec {
         Plan plan = Planner.planExec(process, Planner.Shared.of(linux, state.sessionKeyring()), state.pid(),
                 state.namespaces(), cgroup != null && late == null);
         boolean bornInCgroup = cgroup != null && late == null && Planner.bornInCgroup(state.namespaces());
-        int[] namespaces = NamespaceFiles.open(plan.namespaces());
+        int[] namespaces = new NamespaceFiles(CALLS).open(plan.namespaces());
         if (bornInCgroup) {
             namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
             namespaces[namespaces.length - 1] = cgroup.openDirectoryFd();
         }
-        try (Stage stage = Stage.launch(handover.preserveFds())) {
+        try (StageChannel stage = CALLS.launchStage(handover.preserveFds())) {
             int pid;
             try {
                 // The namespaces are held open now: init must still be the process they were read from.
@@ -73,17 +76,17 @@ public final class Exec {
                 }
                 pid = stage.cloneInit(plan.namespaces(), namespaces);
             } finally {
-                NamespaceFiles.close(namespaces);
+                new NamespaceFiles(CALLS).close(namespaces);
             }
             // In the container's cgroup namespace it could not be born in its cgroup: moved now,
             // before it runs its first batch.
-            if (cgroup != null && late == null && !bornInCgroup) adopt(cgroup, stage, pid);
+            if (cgroup != null && late == null && !bornInCgroup) adopt(cgroup, pid);
             return finish(stage, plan, process, pid, handover, detach, late, linux.seccomp(), state);
         }
     }
 
     /** Moves the new process into the cgroup; on a failure it is killed (it ran nothing yet). */
-    private static void adopt(Cgroup cgroup, Stage stage, int pid) {
+    private static void adopt(Cgroup cgroup, int pid) {
         try {
             cgroup.adopt(pid);
         } catch (RuntimeException e) {
@@ -104,18 +107,18 @@ public final class Exec {
         return Cgroup.open(inside);
     }
 
-    private static int finish(Stage stage, Plan plan, Spec.Process process, int pid, Handover handover,
+    private static int finish(StageChannel stage, Plan plan, Spec.Process process, int pid, Handover handover,
                               boolean detach, Cgroup late, hako.spec.Seccomp seccomp, ContainerState state) {
         boolean reaped = false;
         TerminalRelay relay = null;
         try {
             // The agent sees the container running, as runc shows it for an exec'd process.
-            int[] replied = SeccompAgent.run(stage, plan.process(), seccomp, pid, () -> state.ociState(Status.RUNNING));
+            int[] replied = new SeccompAgent(CALLS).run(stage, plan.process(), seccomp, pid, () -> state.ociState(Status.RUNNING));
             int terminal = process.terminal() ? replied[0] : -1;
-            Builder.writePidFile(handover.pidFile(), pid);
-            Terminals.sendPidfd(handover.pidfdSocket(), pid);
+            if (handover.pidFile() != null) CALLS.writePidFile(handover.pidFile(), pid);
+            new Terminals(CALLS).sendPidfd(handover.pidfdSocket(), pid);
             if (terminal >= 0 && handover.consoleSocket() != null) {
-                Terminals.sendToConsoleSocket(handover.consoleSocket(), terminal);
+                new Terminals(CALLS).sendToConsoleSocket(handover.consoleSocket(), terminal);
             }
             if (late != null) late.adopt(pid);
             if (detach && late != null) {

@@ -1,5 +1,6 @@
 package hako.container;
 
+import hako.hooks.HookCalls;
 import hako.stage.Op;
 import hako.sys.Libc;
 
@@ -8,9 +9,13 @@ import java.util.List;
 
 /** The namespaces a plan joins, opened as descriptors to pass to the stage in the plan's order. */
 final class NamespaceFiles {
-    private NamespaceFiles() {}
+    private final HookCalls calls;
 
-    static int[] open(List<Op> stageBatch) {
+    NamespaceFiles(HookCalls calls) {
+        this.calls = calls;
+    }
+
+    int[] open(List<Op> stageBatch) {
         List<Op.SetNs> joins = new ArrayList<>();
         for (Op op : stageBatch) {
             if (op instanceof Op.SetNs join) joins.add(join);
@@ -19,7 +24,7 @@ final class NamespaceFiles {
         int opened = 0;
         try {
             for (Op.SetNs join : joins) {
-                fds[opened] = Libc.open(join.path(), Libc.O_RDONLY | Libc.O_CLOEXEC, "opening the namespace " + join.path());
+                fds[opened] = calls.open(join.path(), Libc.O_RDONLY | Libc.O_CLOEXEC, "opening the namespace " + join.path());
                 opened++;
             }
             return fds;
@@ -29,11 +34,11 @@ final class NamespaceFiles {
         }
     }
 
-    static void close(int[] fds) {
+    void close(int[] fds) {
         close(fds, fds.length);
     }
 
-    private static void close(int[] fds, int count) {
-        for (int i = 0; i < count; i++) Libc.close(fds[i]);
+    private void close(int[] fds, int count) {
+        for (int i = 0; i < count; i++) calls.close(fds[i]);
     }
 }

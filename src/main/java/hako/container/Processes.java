@@ -12,9 +12,9 @@ public final class Processes {
 
     public static List<Integer> of(StateDir states, String id) {
         ContainerState state = states.load(id);
-        if (ContainerStatus.of(states, state) == Status.STOPPED) {
+        if (ContainerStatus.of(ContainerCalls.kernel(), states, state) == Status.STOPPED) {
             throw new ContainerException("container not running");
         }
-        return Kill.processes(state);
+        return Kill.processes(ContainerCalls.kernel(), state);
     }
 }

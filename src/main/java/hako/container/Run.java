@@ -26,7 +26,7 @@ public final class Run {
     public static int foreground(StateDir states, String id, Path bundle, Handover handover,
                                  NetworkRequest.Flags network, boolean keep, boolean subreaper) {
         try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, false, true, handover, network))) {
-            if (subreaper) Libc.becomeSubreaper();
+            if (subreaper) ContainerCalls.kernel().becomeSubreaper();
             builder.build();
             TerminalRelay relay = null;
             boolean ran = false;

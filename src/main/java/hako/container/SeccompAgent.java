@@ -5,9 +5,7 @@ import hako.seccomp.Program;
 import hako.json.Json;
 import hako.spec.Seccomp;
 import hako.spec.Spec;
-import hako.stage.Stage;
-import hako.sys.Libc;
-import hako.sys.Libseccomp;
+import hako.stage.StageChannel;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -22,13 +20,17 @@ import java.util.function.Supplier;
  * process state before the process makes another call, which might wait on the agent.
  */
 final class SeccompAgent {
-    private SeccompAgent() {}
+    private final ContainerCalls calls;
+
+    SeccompAgent(ContainerCalls calls) {
+        this.calls = calls;
+    }
 
     /**
      * @param state the container's state as the agent sees it (OCI "state")
      * @return the descriptors the batch's replies brought besides the listener (a terminal's master)
      */
-    static int[] run(Stage stage, List<Op> batch, Seccomp profile, int pid, Supplier<Map<String, Object>> state) {
+    int[] run(StageChannel stage, List<Op> batch, Seccomp profile, int pid, Supplier<Map<String, Object>> state) {
         int at = listenerIndex(batch);
         if (at < 0) {
             stage.run(batch);
@@ -39,9 +41,9 @@ final class SeccompAgent {
         stage.run(batch.subList(at, at + 1));
         int listener = stage.replyFds()[0];
         try {
-            Libseccomp.sendListener(profile.listenerPath(), processState(profile, pid, state.get()), listener);
+            calls.sendSeccompListener(profile.listenerPath(), processState(profile, pid, state.get()), listener);
         } finally {
-            Libc.close(listener);
+            calls.close(listener);
         }
         if (at + 1 < batch.size()) {
             stage.run(batch.subList(at + 1, batch.size()));

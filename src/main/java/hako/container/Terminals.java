@@ -1,12 +1,15 @@
 package hako.container;
 
 import hako.spec.Spec;
-import hako.sys.Libc;
 
 
 /** The container's terminal: who receives its master, and the checks runc makes about it. */
 final class Terminals {
-    private Terminals() {}
+    private final ContainerCalls calls;
+
+    Terminals(ContainerCalls calls) {
+        this.calls = calls;
+    }
 
     /**
      * A process with a terminal needs somewhere to send the master: the console socket, or — only
@@ -26,23 +29,23 @@ final class Terminals {
      * Sends the terminal's master over the console socket with SCM_RIGHTS, as runc does (the
      * message is the file's name), so that podman's conmon or containerd can attach to it.
      */
-    static void sendToConsoleSocket(String path, int master) {
+    void sendToConsoleSocket(String path, int master) {
         try {
-            Libc.sendFileTo(path, "/dev/ptmx", master, "the console socket " + path);
+            calls.sendFd(path, "/dev/ptmx", master, "the console socket " + path);
         } finally {
-            Libc.close(master);
+            calls.close(master);
         }
     }
 
     /** --pidfd-socket (runc 1.2): a pidfd of the container's process, for a caller that watches it without pid races. */
-    static void sendPidfd(String path, int pid) {
+    void sendPidfd(String path, int pid) {
         if (path == null) return;
-        int pidfd = Libc.pidfdOpen(pid);
+        int pidfd = calls.pidfdOpen(pid);
         if (pidfd < 0) throw new ContainerException("the container's process ended before its pidfd could be sent");
         try {
-            Libc.sendFileTo(path, "pidfd", pidfd, "the pidfd socket " + path);
+            calls.sendFd(path, "pidfd", pidfd, "the pidfd socket " + path);
         } finally {
-            Libc.close(pidfd);
+            calls.close(pidfd);
         }
     }
 }

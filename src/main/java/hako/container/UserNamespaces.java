@@ -2,7 +2,8 @@ package hako.container;
 
 import hako.security.IdMaps;
 import hako.stage.Op;
-import hako.stage.Stage;
+import hako.hooks.HookCalls;
+import hako.stage.StageChannel;
 import hako.sys.Libc;
 
 import java.nio.charset.StandardCharsets;
@@ -16,13 +17,17 @@ import java.util.List;
 final class UserNamespaces {
     private static final long CLONE_NEWUSER = 0x10000000L;
 
-    private UserNamespaces() {}
+    private final HookCalls calls;
+
+    UserNamespaces(HookCalls calls) {
+        this.calls = calls;
+    }
 
     /**
      * setgroups (when denied), uid_map, gid_map of process {@code pid}, in the order the kernel
      * requires: each map is written once, in a single write(2).
      */
-    static void writeMaps(int pid, IdMaps maps) {
+    void writeMaps(int pid, IdMaps maps) {
         if (maps.denySetgroups()) write(pid, "setgroups", "deny");
         if (maps.newuidmap() != null) MappingTool.run(maps.newuidmap(), pid, "uid_map", maps.uids());
         else write(pid, "uid_map", IdMaps.text(maps.uids()));
@@ -30,13 +35,13 @@ final class UserNamespaces {
         else write(pid, "gid_map", IdMaps.text(maps.gids()));
     }
 
-    private static void write(int pid, String file, String text) {
+    private void write(int pid, String file, String text) {
         String path = "/proc/" + pid + "/" + file;
-        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC, "writing " + file);
+        int fd = calls.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC, "writing " + file);
         try {
-            Libc.writeFully(fd, text.getBytes(StandardCharsets.US_ASCII), "writing " + file);
+            calls.writeFully(fd, text.getBytes(StandardCharsets.US_ASCII), "writing " + file);
         } finally {
-            Libc.close(fd);
+            calls.close(fd);
         }
     }
 
@@ -45,29 +50,29 @@ final class UserNamespaces {
      * made to hold it: a stage clones a process into a new user namespace only, the maps are
      * written, the namespace opened, and the process let go (its socket closed, it exits).
      */
-    static int open(IdMaps maps) {
-        Stage stage = Stage.launch();
+    int open(IdMaps maps) {
+        StageChannel stage = calls.launchStage(0);
         int pid = 0;
         try {
             pid = stage.cloneInit(List.of(new Op.Clone(CLONE_NEWUSER, Op.Clone.NO_CGROUP)));
             writeMaps(pid, maps);
-            return Libc.open("/proc/" + pid + "/ns/user", Libc.O_RDONLY | Libc.O_CLOEXEC,
+            return calls.open("/proc/" + pid + "/ns/user", Libc.O_RDONLY | Libc.O_CLOEXEC,
                     "opening the user namespace of an id-mapped mount");
         } finally {
             stage.close(); // the process reads end-of-file and exits
-            if (pid > 0) Libc.waitpid(pid, "waiting for the user namespace's process to end");
+            if (pid > 0) calls.waitpid(pid, "waiting for the user namespace's process to end");
         }
     }
 
     /** One namespace per map set, in order; all closed if one fails. */
-    static int[] open(List<IdMaps> mapSets) {
+    int[] open(List<IdMaps> mapSets) {
         int[] fds = new int[mapSets.size()];
         int made = 0;
         try {
             for (IdMaps maps : mapSets) fds[made++] = open(maps);
             return fds;
         } catch (RuntimeException e) {
-            for (int i = 0; i < made; i++) Libc.close(fds[i]);
+            for (int i = 0; i < made; i++) calls.close(fds[i]);
             throw e;
         }
     }

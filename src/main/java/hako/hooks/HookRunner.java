@@ -2,12 +2,11 @@ package hako.hooks;
 
 import hako.spec.Hook;
 import hako.Warnings;
-import hako.cgroup.Cgroup;
 import hako.stage.Op;
 import hako.plan.Planner;
 import hako.security.Identity;
 import hako.spec.Spec;
-import hako.stage.Stage;
+import hako.stage.StageChannel;
 import hako.sys.Libc;
 
 import java.nio.charset.StandardCharsets;
@@ -29,7 +28,12 @@ import java.util.Map;
 public final class HookRunner {
     private static final int OUTPUT_TAIL = 500;
 
-    private HookRunner() {}
+    private final HookCalls calls;
+
+    /** @param calls the machine (or a test's recording fake) */
+    public HookRunner(HookCalls calls) {
+        this.calls = calls;
+    }
 
     /**
      * Where a hook runs, as runc runs it: on the host in the bundle directory (runc changes to it
@@ -77,7 +81,7 @@ public final class HookRunner {
      * prestart, createRuntime, createContainer, startContainer: the first hook that fails, or runs
      * past its timeout, stops the rest with an error naming it.
      */
-    public static void run(List<Hook> hooks, String kind, String state, Place place) {
+    public void run(List<Hook> hooks, String kind, String state, Place place) {
         for (int i = 0; i < hooks.size(); i++) run(hooks.get(i), i, kind, state, place);
     }
 
@@ -85,7 +89,7 @@ public final class HookRunner {
      * poststart, poststop: a hook that fails is a warning, and the remaining hooks and the
      * lifecycle go on as if it had succeeded (the runtime spec's lifecycle, as crun does it).
      */
-    public static void runWarningOnFailure(List<Hook> hooks, String kind, String state, Place place) {
+    public void runWarningOnFailure(List<Hook> hooks, String kind, String state, Place place) {
         for (int i = 0; i < hooks.size(); i++) {
             try {
                 run(hooks.get(i), i, kind, state, place);
@@ -95,44 +99,44 @@ public final class HookRunner {
         }
     }
 
-    private static void run(Hook hook, int index, String kind, String state, Place place) {
+    private void run(Hook hook, int index, String kind, String state, Place place) {
         String name = kind + " hook #" + index + " (" + hook.path() + ")";
         int[] namespaces = new int[place.namespaces().size()];
         java.util.Arrays.fill(namespaces, -1);
         int stdin = -1, output = -1, pid = 0, cgroup = -1;
         try {
             stdin = stateFile(state);
-            output = Libc.memfdCreate("hako-hook-output", Libc.MFD_CLOEXEC);
+            output = calls.memfd("hako-hook-output");
             List<Op> join = new ArrayList<>(Planner.join(place.initPid(), place.namespaces()));
             for (int i = 0; i < namespaces.length; i++) {
                 String path = ((Op.SetNs) join.get(i)).path();
-                namespaces[i] = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, "opening " + path);
+                namespaces[i] = calls.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, "opening " + path);
             }
             int[] fds = namespaces;
             boolean bornInCgroup = place.cgroup() != null && Planner.bornInCgroup(place.namespaces());
             if (bornInCgroup) {
-                cgroup = Cgroup.open(place.cgroup()).openDirectoryFd();
+                cgroup = calls.openCgroup(place.cgroup());
                 fds = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
                 fds[namespaces.length] = cgroup;
             }
             join.add(new Op.Clone(0, cgroup < 0 ? Op.Clone.NO_CGROUP : namespaces.length));
-            try (Stage stage = Stage.launch()) {
+            try (StageChannel stage = calls.launchStage(0)) {
                 pid = stage.cloneInit(join, fds);
                 // See Planner.bornInCgroup: moved before it runs anything.
-                if (place.cgroup() != null && !bornInCgroup) Cgroup.open(place.cgroup()).adopt(pid);
+                if (place.cgroup() != null && !bornInCgroup) calls.adoptIntoCgroup(place.cgroup(), pid);
                 stage.exec(process(hook, place), stdin, output);
             } catch (RuntimeException e) {
                 // Init got end-of-file when the stage closed, and exits: reap it.
-                if (pid > 0) Libc.waitpid(pid, "waiting for a hook");
+                if (pid > 0) calls.waitpid(pid, "waiting for a hook");
                 throw new HookException(name + " could not be started: " + e.getMessage());
             }
             int code = await(hook, name, pid);
             if (code != 0) throw new HookException(name + " exited with status " + code + tail(output));
         } finally {
-            for (int fd : namespaces) Libc.close(fd);
-            Libc.close(cgroup);
-            Libc.close(stdin);
-            Libc.close(output);
+            for (int fd : namespaces) calls.close(fd);
+            calls.close(cgroup);
+            calls.close(stdin);
+            calls.close(output);
         }
     }
 
@@ -161,34 +165,34 @@ public final class HookRunner {
     }
 
     /** The state in a memfd read from its start: any size, and nothing to block on. */
-    private static int stateFile(String state) {
-        int fd = Libc.memfdCreate("hako-hook-state", Libc.MFD_CLOEXEC);
-        Libc.writeFully(fd, state.getBytes(StandardCharsets.UTF_8), "writing the state for a hook");
-        Libc.seek(fd, 0, Libc.SEEK_SET, "rewinding the state for a hook");
+    private int stateFile(String state) {
+        int fd = calls.memfd("hako-hook-state");
+        calls.writeFully(fd, state.getBytes(StandardCharsets.UTF_8), "writing the state for a hook");
+        calls.seek(fd, 0, Libc.SEEK_SET, "rewinding the state for a hook");
         return fd;
     }
 
     /** Waits for the hook (our child: the stage cloned it CLONE_PARENT), killing it at its timeout. */
-    private static int await(Hook hook, String name, int pid) {
+    private int await(Hook hook, String name, int pid) {
         if (hook.timeout() != null) {
-            int pidfd = Libc.pidfdOpen(pid);
+            int pidfd = calls.pidfdOpen(pid);
             boolean ended = pidfd < 0
-                    || (Libc.poll(pidfd, Libc.POLLIN, hook.timeout() * 1000L, "waiting for a hook") & Libc.POLLIN) != 0;
-            Libc.close(pidfd);
+                    || (calls.poll(pidfd, Libc.POLLIN, hook.timeout() * 1000L, "waiting for a hook") & Libc.POLLIN) != 0;
+            calls.close(pidfd);
             if (!ended) {
-                Libc.kill(pid, Libc.SIGKILL);
-                Libc.waitpid(pid, "waiting for a hook");
+                calls.kill(pid, Libc.SIGKILL);
+                calls.waitpid(pid, "waiting for a hook");
                 throw new HookException(name + " timed out after " + hook.timeout() + " s");
             }
         }
-        return Libc.exitCode(Libc.waitpid(pid, "waiting for a hook"));
+        return Libc.exitCode(calls.waitpid(pid, "waiting for a hook"));
     }
 
     /** The end of what a hook printed, for its error. */
-    private static String tail(int output) {
-        long size = Libc.seek(output, 0, Libc.SEEK_END, "reading what a hook printed");
-        Libc.seek(output, Math.max(0, size - OUTPUT_TAIL), Libc.SEEK_SET, "reading what a hook printed");
-        byte[] bytes = Libc.read(output, OUTPUT_TAIL, "reading what a hook printed");
+    private String tail(int output) {
+        long size = calls.seek(output, 0, Libc.SEEK_END, "reading what a hook printed");
+        calls.seek(output, Math.max(0, size - OUTPUT_TAIL), Libc.SEEK_SET, "reading what a hook printed");
+        byte[] bytes = calls.read(output, OUTPUT_TAIL, "reading what a hook printed");
         String text = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) return "";
         return ": " + (size > OUTPUT_TAIL ? "…" : "") + text.replace('\n', ' ');

@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <p>The protocol is described in docs/stage-protocol.md.
  */
-public final class Stage implements AutoCloseable {
+public final class Stage implements StageChannel {
     private static final String BINARY = "/hako/stage/hako-stage";
 
     private final int socket;
@@ -87,6 +87,7 @@ public final class Stage implements AutoCloseable {
      * Sends the stage's only batch, which ends with {@link Op.Clone}, and returns the init's pid as
      * the host sees it. The stage process itself then exits and is reaped here.
      */
+    @Override
     public int cloneInit(List<Op> batch, int... fds) {
         try {
             return (int) run(batch, fds);
@@ -100,6 +101,7 @@ public final class Stage implements AutoCloseable {
      * Sends one batch to init, with {@code fds} attached for the ops that refer to them by index,
      * and waits for its reply.
      */
+    @Override
     public long run(List<Op> batch, int... fds) {
         send(batch, fds);
         if (receive() == 0) {
@@ -112,6 +114,7 @@ public final class Stage implements AutoCloseable {
      * Sends the last batch, which ends with {@link Op.Exec}. A successful execve closes init's end
      * of the socket (it is close-on-exec), so end-of-file here means the process is running.
      */
+    @Override
     public void exec(List<Op> batch, int... fds) {
         send(batch, fds);
         if (receive() != 0) {
@@ -134,6 +137,7 @@ public final class Stage implements AutoCloseable {
      * Sends the last batch and does not wait: for {@code create}, whose init then blocks until
      * {@code start}. A failure after that has no one to report to; init then exits.
      */
+    @Override
     public void sendLast(List<Op> batch, int... fds) {
         send(batch, fds);
     }
@@ -155,6 +159,7 @@ public final class Stage implements AutoCloseable {
     }
 
     /** The descriptors that came with the last reply (a terminal's master, for instance). */
+    @Override
     public int[] replyFds() {
         return replyFds;
     }

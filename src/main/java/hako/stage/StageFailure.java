@@ -15,6 +15,11 @@ public final class StageFailure extends hako.HakoException {
         this.errno = errno;
     }
 
+    /** What a reply that names op {@code index} of the batch, failed with {@code errno}, means (a stage other than the native one: a test's). */
+    public static StageFailure of(List<Op> batch, int index, int errno) {
+        return new StageFailure(batch, index, errno, null);
+    }
+
     private static String message(List<Op> batch, int index, int errno, String detail) {
         if (detail != null) return detail;
         if (index >= batch.size()) return "stage reported op " + index + " of " + batch.size() + ": " + Errno.describe(errno);
