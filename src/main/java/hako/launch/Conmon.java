@@ -54,8 +54,12 @@ final class Conmon {
         File log = container.directory().resolve("conmon.log").toFile();
         try {
             Files.deleteIfExists(container.conmonPidFile()); // a restart's: that conmon has gone
-            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectErrorStream(true);
+            // In the C locale glib converts its strings through iconv's modules, ~0.5 MiB more of
+            // conmon resident per container (measured: 2.56 against 2.08 MiB); C.UTF-8 is glibc's own
+            if (Files.isDirectory(Path.of("/usr/lib/locale/C.utf8"))) builder.environment().put("LC_ALL", "C.UTF-8");
+            Process process = builder.start();
             int code = process.waitFor();
             if (code != 0) throw new LaunchException("conmon failed (exit " + code + "): " + lastLine(log.toPath()));
         } catch (IOException e) {
