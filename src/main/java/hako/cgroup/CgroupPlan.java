@@ -1,5 +1,8 @@
 package hako.cgroup;
 
+import hako.Warnings;
+import hako.config.HostPolicy;
+
 import hako.spec.Resources;
 import hako.spec.Spec;
 import hako.sys.SysException;
@@ -119,8 +122,11 @@ public final class CgroupPlan {
     static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy, CgroupFiles files) {
         if (hierarchy.mount() == null) {
             if (asksForAnything(linux.resources())) {
-                throw new CgroupException("config.json: linux.resources: this host mounts no cgroup v2 hierarchy, "
-                        + "and hako enforces resources only through cgroup v2");
+                String problem = "config.json: linux.resources: this host mounts no cgroup v2 hierarchy, "
+                        + "and hako enforces resources only through cgroup v2";
+                HostPolicy policy = HostPolicy.current();
+                if (!policy.warnOnUnenforceableLimits()) throw new CgroupException(problem);
+                Warnings.print(problem + "; not enforced, as " + policy.source() + " says (unenforceable-limits = \"warn\")");
             }
             return null;
         }

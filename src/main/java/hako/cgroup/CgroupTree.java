@@ -1,5 +1,8 @@
 package hako.cgroup;
 
+import hako.Warnings;
+import hako.config.HostPolicy;
+
 import hako.sys.Errno;
 import hako.sys.SysException;
 
@@ -65,14 +68,21 @@ final class CgroupTree {
         return chain.getFirst();
     }
 
-    /** Every controller the limits need must be in the tree at all (not bound to cgroup v1). */
+    /**
+     * Every controller the limits need must be in the tree at all (not bound to cgroup v1) —
+     * unless the host's policy (/etc/hako/hako.toml) turns such a limit into a warning, and the
+     * limit is dropped: on a hybrid host, containerd's pause container asks for cpu.shares.
+     */
     void checkAvailable(Hierarchy hierarchy, Limits limits) {
         List<String> available = words(hierarchy.mount().resolve("cgroup.controllers"));
-        for (Map.Entry<String, String> need : limits.controllers.entrySet()) {
-            if (!available.contains(need.getKey())) {
-                throw new CgroupException(limits.source + ": " + need.getValue() + ": needs the cgroup v2 " + need.getKey()
-                        + " controller, which this host cannot give: " + hierarchy.whyMissing(need.getKey()));
-            }
+        for (Map.Entry<String, String> need : List.copyOf(limits.controllers.entrySet())) {
+            if (available.contains(need.getKey())) continue;
+            String problem = limits.source + ": " + need.getValue() + ": needs the cgroup v2 " + need.getKey()
+                    + " controller, which this host cannot give: " + hierarchy.whyMissing(need.getKey());
+            HostPolicy policy = HostPolicy.current();
+            if (!policy.warnOnUnenforceableLimits()) throw new CgroupException(problem);
+            Warnings.print(problem + "; not enforced, as " + policy.source() + " says (unenforceable-limits = \"warn\")");
+            limits.drop(need.getKey());
         }
     }
 

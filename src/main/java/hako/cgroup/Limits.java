@@ -110,6 +110,12 @@ final class Limits {
         return path + "[" + Json.quote(name) + "]";
     }
 
+    /** Forgets every write to {@code controller}'s files, for a host that cannot enforce them. */
+    void drop(String controller) {
+        controllers.remove(controller);
+        writes.removeIf(write -> write.file().startsWith(controller + "."));
+    }
+
     private void need(String controller, String path) {
         controllers.putIfAbsent(controller, path);
     }

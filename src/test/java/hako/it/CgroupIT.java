@@ -111,6 +111,35 @@ class CgroupIT {
         assertFalse(Files.exists(root.resolve("limited")), "no state is left");
     }
 
+    /**
+     * containerd's pause container asks for cpu.shares = 2, which a hybrid host's v2 tree cannot
+     * enforce: refused, unless the host's policy (hako.toml) says such limits are warnings; then
+     * the container runs, in its v2 cgroup, without them.
+     */
+    @Test
+    void aHostPolicyTurnsAnUnenforceableLimitIntoAWarning() throws IOException {
+        List<String> controllers = List.of(Files.readString(tree.resolve("cgroup.controllers")).strip().split(" "));
+        assumeFalse(controllers.contains("cpu"), "this machine's v2 tree has the cpu controller: nothing to warn about");
+        Map<String, Object> spec = spec("grep -c '^0::/.' /proc/self/cgroup");
+        resources(spec).put("cpu", Map.of("shares", 2L));
+        List<String> command = List.of(Hako.LAUNCHER.toString(), "--root", root.toString(), "run", "--bundle",
+                Busybox.bundle(work, spec).toString(), "pause");
+        Hako.Result refused = Hako.exec(command, "");
+        assertTrue(refused.stderr().startsWith("hako: running container \"pause\": config.json: linux.resources.cpu.shares: "
+                + "needs the cgroup v2 cpu controller, which this host cannot give: "), refused::toString);
+        assertEquals(1, refused.code());
+        Path policy = Files.writeString(work.resolve("hako.toml"), "[cgroup]\nunenforceable-limits = \"warn\"\n");
+        Hako.Result warned = Hako.exec(command, "", Map.of("HAKO_CONFIG", policy.toString()));
+        assertEquals(0, warned.code(), warned::toString);
+        assertEquals("1", warned.stdout().strip(), "it runs in a v2 cgroup of its own");
+        assertTrue(warned.stderr().startsWith("hako: warning: config.json: linux.resources.cpu.shares: needs the cgroup v2 cpu controller")
+                && warned.stderr().strip().endsWith("; not enforced, as " + policy + " says (unenforceable-limits = \"warn\")"), warned::toString);
+        Path broken = Files.writeString(work.resolve("broken.toml"), "[cgroup]\nunenforceable-limits = \"maybe\"\n");
+        Hako.Result bad = Hako.exec(command, "", Map.of("HAKO_CONFIG", broken.toString()));
+        assertEquals("hako: running container \"pause\": " + broken + ":2: cgroup.unenforceable-limits: \"error\" or \"warn\", not \"maybe\"",
+                bad.stderr().strip());
+    }
+
     @Test
     void theDeviceFilterDeniesOpeningANodeTheSpecDoesNotAllow() {
         Map<String, Object> spec = spec("mknod /dev/sdz b 8 0 && echo made; head -c 1 /dev/sdz; head -c 1 /dev/zero | wc -c");
