@@ -187,7 +187,8 @@ public final class Launch {
      * directory gone. Safe to run twice, and at once: the container's lock orders them.
      *
      * @param run the token of the monitor asking (conmon passes its own); a token other than the
-     *            container's current one is a monitor a restart replaced, and does nothing
+     *            container's current one (a monitor a restart replaced, or one whose container
+     *            never ran) does nothing; null for hako's own callers
      */
     public void cleanup(String name, boolean remove, String run) {
         LaunchedContainer container;
