@@ -106,7 +106,14 @@ final class BlobDownload {
             long limit = blob.size() + 1; // one byte more than the descriptor says is enough to know it lies
             for (int n; have < limit && (n = body.read(buffer, 0, (int) Math.min(buffer.length, limit - have))) > 0; ) {
                 ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) out.write(chunk);
+                try {
+                    while (chunk.hasRemaining()) out.write(chunk);
+                } catch (IOException e) {
+                    // the disk, not the network: trying again cannot help, and what is kept fills it
+                    out.truncate(0);
+                    throw new ImageException("downloading layer " + blob.digest() + ": writing " + file.getParent() + ": "
+                            + e.getMessage() + " (the partial download is removed)");
+                }
                 digest.update(buffer, 0, n);
                 have += n;
                 bar.advance(n);

@@ -387,6 +387,25 @@ class PullIT {
         assertEquals(TLS + "/busybox:1.0 " + manifests.get("two-layers") + "\n", accepted.stdout());
     }
 
+    /** A store whose disk fills up mid-layer: one line at once (no retries), the partial download freed, the store still pulls. */
+    @Test
+    void aFullDiskIsOneLineAndFreesThePartialDownload() throws IOException {
+        Files.createDirectories(store());
+        must(List.of("mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", store().toString()));
+        try {
+            Hako.Result full = hako("pull", "--tls-verify=false", PLAIN + "/big:1");
+            assertEquals(1, full.code(), full::toString);
+            String error = full.stderr().lines().filter(l -> l.startsWith("hako: ")).reduce("", (a, b) -> a + b + "\n");
+            assertEquals("hako: pulling \"" + PLAIN + "/big:1\": downloading layer " + layers.get("big") + ": writing " + store().resolve("tmp")
+                    + ": No space left on device (the partial download is removed)\n", error, full::toString);
+            for (Path file : tmp()) assertEquals(0, Files.size(file), file + " is freed");
+            assertEquals("", hako("images", "--quiet").stdout());
+            assertOk(hako("pull", "--tls-verify=false", PLAIN + "/busybox:1.0"));
+        } finally {
+            must(List.of("umount", store().toString()));
+        }
+    }
+
     @Test
     void aPullKilledInTheMiddleIsResumedByTheNext() throws Exception {
         Path partial = store().resolve("tmp/download-" + layers.get("big").substring(7));
