@@ -51,6 +51,7 @@ final class ContainerInspection {
         config.put("openStdin", container.flag("interactive"));
         config.put("stopSignal", record.get("stopSignal"));
         config.put("labels", record.get("labels"));
+        config.put("exposedPorts", record.getOrDefault("exposedPorts", List.of()));
         json.put("config", config);
         json.put("mounts", binds(spec));
         Map<String, Object> network = new LinkedHashMap<>();

@@ -58,7 +58,7 @@ public final class Launch {
             Overlay.mount(layers, container.upper(), container.work(), container.rootfs());
             container.writeSpec(LaunchSpec.build(options, config, name, container.rootfs().toString(), hostEnv));
             container.writeRecord(LaunchedContainer.newRecord(name, record.name() + ":" + record.tag(), record.manifest().toString(),
-                    layers, LaunchSpec.arguments(options, config), config.stopSignal(), options, config.labels()));
+                    layers, LaunchSpec.arguments(options, config), options, config));
             return container;
         } catch (RuntimeException e) {
             containers.remove(container);

@@ -161,20 +161,21 @@ public record LaunchedContainer(String name, Path directory) {
     }
 
     static Map<String, Object> newRecord(String name, String image, String imageDigest, List<Path> layers, List<String> command,
-                                         String stopSignal, LaunchOptions options, Map<String, String> labels) {
+                                         LaunchOptions options, ImageConfig config) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("name", name);
         record.put("image", image);
         record.put("imageDigest", imageDigest);
         record.put("created", java.time.Instant.now().toString());
         record.put("command", List.copyOf(command));
-        record.put("stopSignal", stopSignal == null ? "SIGTERM" : stopSignal);
+        record.put("stopSignal", config.stopSignal() == null ? "SIGTERM" : config.stopSignal());
         record.put("layers", layers.stream().map(Path::toString).toList());
         record.put("remove", options.remove());
         record.put("detach", options.detach());
         record.put("tty", options.tty());
         record.put("interactive", options.interactive());
-        record.put("labels", new LinkedHashMap<>(labels));
+        record.put("labels", new LinkedHashMap<>(config.labels()));
+        record.put("exposedPorts", config.exposedPorts());
         return record;
     }
 

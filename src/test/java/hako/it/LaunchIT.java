@@ -41,6 +41,8 @@ class LaunchIT extends ContainerTest {
         config.put("WorkingDir", "/srv");
         config.put("User", "nobody");
         config.put("StopSignal", "SIGINT");
+        config.put("ExposedPorts", Map.of("8080/tcp", Map.of()));
+        config.put("Labels", Map.of("made.by", "LaunchIT"));
         Path layout = layout(work.resolve("layout"), List.of(base, upper), config);
         assertLoaded(Hako.run(root, "", "image", "load", "--name", IMAGE, layout.toString()));
         assertLoaded(Hako.run(root, "", "image", "load", "--name", PLAIN, base.toString()));
@@ -242,6 +244,8 @@ class LaunchIT extends ContainerTest {
         assertEquals("seen configured:1 running SIGINT", inspect("{{.Name}} {{.Image}} {{.State.Status}} {{.Config.StopSignal}}", "seen"));
         assertEquals("[sleep 100]", inspect("{{.Command}}", "seen").replace("/bin/sh -c ", ""));
         assertTrue(inspect("{{json .Config.Env}}", "seen").contains("\"COLOR=blue\""));
+        assertEquals("[8080/tcp] {\"made.by\":\"LaunchIT\"}", inspect("{{.Config.ExposedPorts}} {{json .Config.Labels}}", "seen"),
+                "the image's ExposedPorts and Labels");
         String mounts = inspect("{{json .Mounts}}", "seen");
         assertTrue(mounts.contains("\"destination\":\"/data\"") && mounts.contains("\"readOnly\":true"), mounts);
         Hako.Result image = hako("inspect", "-f", "{{.Name}}:{{.Tag}}", IMAGE);
