@@ -14,21 +14,21 @@ install -m 0644 target/hako.jar "$lib/hako.jar"
 bin/hako-aot "$java_home" "$lib/hako.jar"
 cat > "$prefix/bin/hako.new" <<END
 #!/bin/sh
-# pull, image load and prune hash and unpack whole layers: SHA-256 in the interpreter (-Xint, right for
-# every other command) runs at ~2 MB/s, with the JIT at ~250 MB/s. The command is the first word
-# that is not a global flag (or a global flag's value); -Xmixed, given last, wins over -Xint.
-mode=
+# The image commands have a JVM set-up of their own, with the JIT and their own AOT cache
+# (bin/hako-aot says why). The command is the first word that is not a global flag (or a global
+# flag's value).
+args=hako.args
 value=
 for word in "\$@"; do
   if [ -n "\$value" ]; then value=; continue; fi
   case \$word in
     --root|-root|--image-root|-image-root|--registries-conf|-registries-conf|--log|-log|--log-format|-log-format|--criu|-criu|--rootless|-rootless) value=1 ;;
     -*) ;;
-    pull|image|prune) mode=-Xmixed; break ;;
+    pull|image|images|rmi|prune) args=hako-images.args; break ;;
     *) break ;;
   esac
 done
-HAKO_LAUNCHER=$prefix/bin/hako exec "$lib/java" @"$lib/hako.args" \$mode hako.Main "\$@"
+HAKO_LAUNCHER=$prefix/bin/hako exec "$lib/java" @"$lib/\$args" hako.Main "\$@"
 END
 chmod 0755 "$prefix/bin/hako.new"
 mv "$prefix/bin/hako.new" "$prefix/bin/hako"

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 final class AotTraining {
     private AotTraining() {}
 
-    static int run() {
+    /** {@code images}: the image commands' training (their own cache, bin/hako-aot); otherwise the runtime's. */
+    static int run(List<String> argv) {
         Path work;
         try {
             work = Files.createTempDirectory("hako-aot");
@@ -36,6 +37,10 @@ final class AotTraining {
         try {
             Path bundle = Files.createDirectories(work.resolve("bundle/rootfs")).getParent();
             String root = work.resolve("state").toString();
+            if (argv.contains("images")) {
+                images(root, work);
+                return 0;
+            }
             Hako.main(new String[] {"--version"});
             Hako.main(new String[] {"--root", root, "spec", "--bundle", bundle.toString()});
             Hako.main(new String[] {"--root", root, "plan", "--bundle", bundle.toString()});
@@ -48,7 +53,6 @@ final class AotTraining {
             hako.container.Builder.exerciseForAotTraining(new StateDir(Path.of(root)), bundle);
             stage();
             hako.net.NetworkTraining.run(work);
-            images(root, work);
             System.out.println(DefaultSpec.json().length());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -139,7 +139,7 @@ public final class Hako {
                 case "inspect" -> InspectCommand.run(globals, commandArgs);
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);
-                case "aot-training" -> AotTraining.run();
+                case "aot-training" -> AotTraining.run(commandArgs);
                 case "help" -> {
                     System.out.print(USAGE);
                     yield 0;
