@@ -1,8 +1,6 @@
 package hako.container;
 
-import hako.sys.ProcessRef;
 import hako.state.Status;
-import hako.cgroup.Cgroup;
 import hako.plan.Plan;
 import hako.plan.Planner;
 import hako.security.Lsm;
@@ -22,9 +20,6 @@ import java.nio.file.Path;
  * code; detached, it is left to our parent (a subreaper such as conmon).
  */
 public final class Exec {
-    /** The machine; exec's steps are not yet asserted against the tests' fake (its cgroup calls are Cgroup's own). */
-    private static final ContainerCalls CALLS = ContainerCalls.kernel();
-
     private Exec() {}
 
     /** The container's own process, as recorded at create, for exec to start from. */
@@ -42,8 +37,13 @@ public final class Exec {
     }
 
     public static int exec(StateDir states, String id, Spec.Process process, Handover handover, Options options) {
+        return exec(ContainerCalls.kernel(), states, id, process, handover, options);
+    }
+
+    /** @param calls the machine (a fake in the tests) */
+    static int exec(ContainerCalls calls, StateDir states, String id, Spec.Process process, Handover handover, Options options) {
         ContainerState state = states.load(id);
-        Status status = ContainerStatus.of(states, state);
+        Status status = ContainerStatus.of(calls, states, state);
         status.checkExec(options.ignorePaused());
         boolean detach = options.detach();
         if (process.terminal() && handover.consoleSocket() == null && detach) {
@@ -54,73 +54,73 @@ public final class Exec {
         if (options.subCgroup() != null && state.cgroup() == null) {
             throw new ContainerException("--cgroup: the container has no cgroup v2 of its own");
         }
-        Cgroup cgroup = state.cgroup() == null ? null : cgroup(state, options.subCgroup());
+        Path cgroup = state.cgroup() == null ? null : cgroup(state, options.subCgroup());
         // Born in a frozen cgroup, the process could not even be set up: in a paused container
         // it joins the cgroup just before its exec, which then waits for the thaw.
-        Cgroup late = status == Status.PAUSED ? cgroup : null;
+        Path late = status == Status.PAUSED ? cgroup : null;
         Spec.Linux linux = SpecReader.linux(state.execLinux(), "state.json");
         Plan plan = Planner.planExec(process, Planner.Shared.of(linux, state.sessionKeyring()), state.pid(),
                 state.namespaces(), cgroup != null && late == null);
         boolean bornInCgroup = cgroup != null && late == null && Planner.bornInCgroup(state.namespaces());
-        int[] namespaces = new NamespaceFiles(CALLS).open(plan.namespaces());
+        int[] namespaces = new NamespaceFiles(calls).open(plan.namespaces());
         if (bornInCgroup) {
             namespaces = java.util.Arrays.copyOf(namespaces, namespaces.length + 1);
-            namespaces[namespaces.length - 1] = cgroup.openDirectoryFd();
+            namespaces[namespaces.length - 1] = calls.openCgroup(cgroup);
         }
-        try (StageChannel stage = CALLS.launchStage(handover.preserveFds())) {
+        try (StageChannel stage = calls.launchStage(handover.preserveFds())) {
             int pid;
             try {
                 // The namespaces are held open now: init must still be the process they were read from.
-                if (!ProcessRef.alive(state.pid(), state.pidStartTime())) {
+                if (!calls.alive(state.pid(), state.pidStartTime())) {
                     throw new ContainerException("the container's process ended");
                 }
                 pid = stage.cloneInit(plan.namespaces(), namespaces);
             } finally {
-                new NamespaceFiles(CALLS).close(namespaces);
+                new NamespaceFiles(calls).close(namespaces);
             }
             // In the container's cgroup namespace it could not be born in its cgroup: moved now,
             // before it runs its first batch.
-            if (cgroup != null && late == null && !bornInCgroup) adopt(cgroup, pid);
-            return finish(stage, plan, process, pid, handover, detach, late, linux.seccomp(), state);
+            if (cgroup != null && late == null && !bornInCgroup) adopt(calls, cgroup, pid);
+            return finish(calls, stage, plan, process, pid, handover, detach, late, linux.seccomp(), state);
         }
     }
 
     /** Moves the new process into the cgroup; on a failure it is killed (it ran nothing yet). */
-    private static void adopt(Cgroup cgroup, int pid) {
+    private static void adopt(ContainerCalls calls, Path cgroup, int pid) {
         try {
-            cgroup.adopt(pid);
+            calls.adoptIntoCgroup(cgroup, pid);
         } catch (RuntimeException e) {
-            Libc.kill(pid, Libc.SIGKILL);
-            Libc.waitpid(pid, "waiting for the process to end");
+            calls.kill(pid, Libc.SIGKILL);
+            calls.waitpid(pid, "waiting for the process to end");
             throw e;
         }
     }
 
     /** The container's cgroup, or the sub-cgroup of it that --cgroup names (it must exist, as in runc). */
-    private static Cgroup cgroup(ContainerState state, String sub) {
+    private static Path cgroup(ContainerState state, String sub) {
         Path path = Path.of(state.cgroup());
-        if (sub == null) return Cgroup.open(path);
+        if (sub == null) return path;
         Path inside = path.resolve(sub.replaceFirst("^/+", "")).normalize();
         if (!inside.startsWith(path) || !java.nio.file.Files.isDirectory(inside)) {
             throw new ContainerException("--cgroup " + sub + ": no such sub-cgroup of the container's (" + inside + ")");
         }
-        return Cgroup.open(inside);
+        return inside;
     }
 
-    private static int finish(StageChannel stage, Plan plan, Spec.Process process, int pid, Handover handover,
-                              boolean detach, Cgroup late, hako.spec.Seccomp seccomp, ContainerState state) {
+    private static int finish(ContainerCalls calls, StageChannel stage, Plan plan, Spec.Process process, int pid, Handover handover,
+                              boolean detach, Path late, hako.spec.Seccomp seccomp, ContainerState state) {
         boolean reaped = false;
         TerminalRelay relay = null;
         try {
             // The agent sees the container running, as runc shows it for an exec'd process.
-            int[] replied = new SeccompAgent(CALLS).run(stage, plan.process(), seccomp, pid, () -> state.ociState(Status.RUNNING));
+            int[] replied = new SeccompAgent(calls).run(stage, plan.process(), seccomp, pid, () -> state.ociState(Status.RUNNING));
             int terminal = process.terminal() ? replied[0] : -1;
-            if (handover.pidFile() != null) CALLS.writePidFile(handover.pidFile(), pid);
-            new Terminals(CALLS).sendPidfd(handover.pidfdSocket(), pid);
+            if (handover.pidFile() != null) calls.writePidFile(handover.pidFile(), pid);
+            new Terminals(calls).sendPidfd(handover.pidfdSocket(), pid);
             if (terminal >= 0 && handover.consoleSocket() != null) {
-                new Terminals(CALLS).sendToConsoleSocket(handover.consoleSocket(), terminal);
+                new Terminals(calls).sendToConsoleSocket(handover.consoleSocket(), terminal);
             }
-            if (late != null) late.adopt(pid);
+            if (late != null) calls.adoptIntoCgroup(late, pid);
             if (detach && late != null) {
                 stage.sendLast(plan.start()); // its exec waits for the thaw: nothing to wait for here
                 reaped = true;
@@ -134,7 +134,7 @@ public final class Exec {
             try (SignalForwarder forwarder = new SignalForwarder(pid)) {
                 if (terminal >= 0 && handover.consoleSocket() == null) relay = TerminalRelay.start(terminal);
                 stage.exec(plan.start());
-                int status = Libc.waitpid(pid, "waiting for the process");
+                int status = calls.waitpid(pid, "waiting for the process");
                 reaped = true;
                 return Libc.exitCode(status);
             }
@@ -143,8 +143,8 @@ public final class Exec {
         } finally {
             if (relay != null) relay.close();
             if (!reaped) {
-                Libc.kill(pid, Libc.SIGKILL);
-                Libc.waitpid(pid, "waiting for the process to end");
+                calls.kill(pid, Libc.SIGKILL);
+                calls.waitpid(pid, "waiting for the process to end");
             }
         }
     }

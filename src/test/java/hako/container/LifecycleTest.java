@@ -262,6 +262,59 @@ class LifecycleTest {
 
     // ---------------------------------------------------------------- kill and delete
 
+    // ---------------------------------------------------------------- exec
+
+    /** A process for exec: {@code args}, no terminal, as runc exec --process gives one. */
+    static hako.spec.Spec.Process execProcess(String... args) {
+        return hako.spec.SpecReader.parseProcess(Json.write(Map.of("args", List.of(args), "cwd", "/", "terminal", false,
+                "user", Map.of("uid", 0, "gid", 0))), "process.json");
+    }
+
+    @Test
+    void execJoinsInitsNamespacesIsBornInItsCgroupAndReturnsTheExitCode() throws IOException {
+        created();
+        Start.start(fake, states, "web");
+        fake.program("/bin/tool", 3, "");
+        fake.forgetCalls();
+
+        int code = Exec.exec(fake, states, "web", execProcess("/bin/tool"), Handover.NONE, new Exec.Options(false, false, null));
+
+        assertEquals(3, code);
+        List<String> calls = fake.calls();
+        int clone = indexOf(calls, "clone"), adopt = calls.indexOf("adopt " + work.resolve("cgroup/hako/web") + " 1007");
+        int batch = indexOf(calls, "batch 1007"), exec = indexOf(calls, "exec 1007 /bin/tool");
+        // the default spec has a cgroup namespace, which nsdelegate keeps a process from being born
+        // into a cgroup through: it is moved in after the clone, before it runs anything
+        assertTrue(clone >= 0 && clone < adopt && adopt < batch && batch < exec, String.join("\n", calls));
+        for (String ns : List.of("ipc", "uts", "net", "pid", "cgroup", "mnt")) {
+            assertTrue(calls.get(clone).contains("setns(open(\"/proc/1001/ns/" + ns + "\")"), "it joins init's " + ns + ": " + calls.get(clone));
+        }
+        assertTrue(calls.get(clone).indexOf("ns/mnt") > calls.get(clone).indexOf("ns/pid"), "the mount namespace last");
+        assertEquals(List.of(), fake.calls("hooks", "mkfifo", "make-cgroup"), "exec runs no hook and makes nothing");
+        assertEquals(List.of(1001), fake.unreaped(), "its process is reaped; init runs on");
+        assertEquals(List.of(), fake.openDescriptors(), "the namespaces' and the cgroup's descriptors are closed");
+        assertTrue(fake.running(1001), "the container runs on");
+    }
+
+    @Test
+    void execIntoAStoppedContainerIsRefusedAndAFailedCloneLeavesNothing() throws IOException {
+        created();
+        Start.start(fake, states, "web");
+        fake.failOn("clone", hako.sys.Errno.EPERM);
+        fake.forgetCalls();
+        assertThrows(RuntimeException.class,
+                () -> Exec.exec(fake, states, "web", execProcess("/bin/tool"), Handover.NONE, new Exec.Options(false, false, null)));
+        assertEquals(List.of(1001), fake.unreaped(), "no process but init");
+        assertEquals(List.of(), fake.openDescriptors(), "a failed clone closes what it opened");
+
+        fake.exit(1001, 0);
+        fake.forgetCalls();
+        RuntimeException stopped = assertThrows(RuntimeException.class,
+                () -> Exec.exec(fake, states, "web", execProcess("/bin/tool"), Handover.NONE, new Exec.Options(false, false, null)));
+        assertTrue(stopped.getMessage().contains("stopped"), stopped.getMessage());
+        assertEquals(List.of(), fake.calls("launch-stage", "clone"), "nothing is launched for a stopped container");
+    }
+
     @Test
     void killOfAContainerWhoseProcessIsGoneIsNotRunningAndSignalsNothing() throws IOException {
         created();
