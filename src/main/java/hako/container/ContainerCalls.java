@@ -80,6 +80,9 @@ interface ContainerCalls extends HookCalls {
 
     boolean cgroupFrozen(Path cgroup);
 
+    /** Freezes (pause) or thaws (resume) every process of the cgroup, and waits until it is so. */
+    void freezeCgroup(Path cgroup, boolean frozen);
+
     List<Integer> cgroupPids(Path cgroup);
 
     void signalCgroup(Path cgroup, int signal);

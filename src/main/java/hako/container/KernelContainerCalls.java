@@ -129,6 +129,12 @@ final class KernelContainerCalls extends KernelHookCalls implements ContainerCal
     }
 
     @Override
+    public void freezeCgroup(Path cgroup, boolean frozen) {
+        if (frozen) Cgroup.open(cgroup).freeze();
+        else Cgroup.open(cgroup).thaw();
+    }
+
+    @Override
     public List<Integer> cgroupPids(Path cgroup) {
         return Cgroup.open(cgroup).pids();
     }

@@ -109,9 +109,18 @@ final class ContainerCallsFake extends HookCallsFake implements ContainerCalls {
         for (int pid : runningIn(cgroup)) signal(pid, Libc.SIGKILL);
     }
 
+    private final java.util.Set<Path> frozen = new java.util.HashSet<>();
+
     @Override
     public boolean cgroupFrozen(Path cgroup) {
-        return false;
+        return frozen.contains(cgroup);
+    }
+
+    @Override
+    public void freezeCgroup(Path cgroup, boolean freeze) {
+        record((freeze ? "freeze-cgroup " : "thaw-cgroup ") + cgroup, (freeze ? "freezing " : "thawing ") + cgroup);
+        if (freeze) frozen.add(cgroup);
+        else frozen.remove(cgroup);
     }
 
     @Override

@@ -315,6 +315,33 @@ class LifecycleTest {
         assertEquals(List.of(), fake.calls("launch-stage", "clone"), "nothing is launched for a stopped container");
     }
 
+    // ---------------------------------------------------------------- pause and resume
+
+    @Test
+    void pauseFreezesTheCgroupResumeThawsItAndEachIsRefusedWhereRuncRefusesIt() throws IOException {
+        created();
+        Start.start(fake, states, "web");
+        Path cgroup = work.resolve("cgroup/hako/web");
+        fake.forgetCalls();
+
+        Pause.freeze(fake, states, "web", true);
+        assertEquals(List.of("freeze-cgroup " + cgroup), fake.calls("freeze-cgroup", "thaw-cgroup"));
+        assertEquals(Status.PAUSED, ContainerStatus.of(fake, states, states.load("web")));
+        assertEquals("container not running",
+                assertThrows(RuntimeException.class, () -> Pause.freeze(fake, states, "web", true)).getMessage(), "runc's words");
+
+        Pause.freeze(fake, states, "web", false);
+        assertEquals(List.of("freeze-cgroup " + cgroup, "thaw-cgroup " + cgroup), fake.calls("freeze-cgroup", "thaw-cgroup"));
+        assertEquals(Status.RUNNING, ContainerStatus.of(fake, states, states.load("web")));
+        assertEquals("container not paused",
+                assertThrows(RuntimeException.class, () -> Pause.freeze(fake, states, "web", false)).getMessage());
+
+        fake.exit(1001, 0);
+        assertThrows(RuntimeException.class, () -> Pause.freeze(fake, states, "web", true));
+        assertEquals(2, fake.calls("freeze-cgroup", "thaw-cgroup").size(), "a stopped container's cgroup is not touched");
+        assertFalse(states.locked("web"), "the container's lock was let go each time");
+    }
+
     @Test
     void killOfAContainerWhoseProcessIsGoneIsNotRunningAndSignalsNothing() throws IOException {
         created();
