@@ -60,7 +60,8 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   trap 'echo "interrupted: checking for leftovers" >&2' INT TERM
   CLIENTS_INNER=1 timeout --foreground -k 10 900 unshare --net --mount --propagation private -- "$self" "$runtime"
   inner=$?
-  [ "$inner" -le 1 ] || fail "the steps ran to their end (inner half exited with $inner)"
+  [ "$inner" -le 1 ] && [ -e "$WORK/inner-done" ] ||
+    fail "the steps ran to their end (inner half exited with $inner)"
   check "the machine's links, addresses, routes, nft ruleset and forwarding are unchanged" \
     "$network_before" "$(clients_host_network)"
   # The runtime leaves the pods' parent directories (kubelet's own, on a node); not their leaves.
@@ -200,7 +201,7 @@ if [ "$RC" -eq 0 ]; then
   [[ $outcome == enforced:* ]] && result=pass || result=fail
   timeout 60 cr stopp "$policy_pod" >/dev/null 2>&1; timeout 60 cr rmp "$policy_pod" >/dev/null 2>&1
 else
-  outcome="refused: $(grep -o 'hako: .*' <<< "$ERR" | head -n 1)"
+  outcome="refused: $(sed -n 's/.*OCI runtime create failed: //p' <<< "$ERR" | head -n 1)"
   { grep -qi 'cpu' <<< "$ERR" && [ -z "$(cr pods -q 2>/dev/null)" ]; } && result=pass || result=fail
 fi
 name="no host policy: runp enforces the pause container's cpu.shares = 2, or is refused naming the cpu limit"
@@ -226,9 +227,11 @@ if [ "$RC" -eq 0 ] && [ "$(pod_field "$pod" .status.state)" = SANDBOX_READY ]; t
 else fail "runp --runtime hako: the pod sandbox is READY" "$OUT"$'\n'"$ERR"; fi
 
 pause_pid=$(pod_field "$pod" .info.pid)
-pause_cgroup=$(grep -E '^[0-9]+:pids:' "/proc/$pause_pid/cgroup" 2>/dev/null)
+# The cgroup: v1's pids hierarchy (runc on a hybrid host) or the v2 tree (hako: v2 only).
+pause_v1=$(grep -E '^[0-9]+:pids:' "/proc/$pause_pid/cgroup" 2>/dev/null)
+pause_v2=$(grep -E '^0::' "/proc/$pause_pid/cgroup" 2>/dev/null)
 if [ "$(tr '\0' ' ' < "/proc/$pause_pid/cmdline" 2>/dev/null)" = "/catatonit -P " ] &&
-   [ "${pause_cgroup#*:pids:}" = "/$PARENT/web-pod/$pod" ]; then
+   { [ "${pause_v1#*:pids:}" = "/$PARENT/web-pod/$pod" ] || [ "${pause_v2#0::}" = "/$PARENT/web-pod/$pod" ]; }; then
   pass "pause: catatonit -P, in the cgroup under the pod's cgroup_parent"
 else fail "pause: catatonit -P, in the cgroup under the pod's cgroup_parent" "pid=$pause_pid"$'\n'"$(cat "/proc/$pause_pid/cgroup" 2>&1)"; fi
 
@@ -294,12 +297,19 @@ capture 15 busybox wget -q -O - http://127.0.0.1:18080/
 check "port-forward 18080:80: httpd reached through the stream server" pod-page "$OUT" "$ERR"$'\n'"$(cat "$WORK/port-forward.log")"
 kill "$forward_pid" 2>/dev/null; wait "$forward_pid" 2>/dev/null
 
+# stats: what the shim reads from the container's cgroups (v1 cpuacct and memory on a hybrid host,
+# whatever the runtime used). Plausible for a shell, an httpd and a sleep: no more cpu time than
+# its cores could give since it started, a working set below 64 MiB.
 capture 30 cr stats -o json --id "$ctr_id"
 cpu=$(jq -r '.stats[0].cpu.usageCoreNanoSeconds.value // empty' <<< "$OUT" 2>/dev/null)
 memory=$(jq -r '.stats[0].memory.workingSetBytes.value // empty' <<< "$OUT" 2>/dev/null)
-if [ "$RC" -eq 0 ] && [ "${cpu:-0}" -gt 0 ] && [ "${memory:-0}" -gt 0 ]; then
-  pass "stats: cpu $cpu ns, working set $memory bytes"
-else fail "stats: cpu and memory of the container" "$OUT"$'\n'"$ERR"; fi
+started_at=$(date -d "$(container_field "$ctr_id" .status.startedAt)" +%s%N 2>/dev/null || echo 0)
+cpu_bound=$(( ($(date +%s%N) - started_at + 1000000000) * $(nproc) ))
+if [ "$RC" -eq 0 ] && [ "${cpu:-0}" -gt 0 ] && [ "$cpu" -le "$cpu_bound" ] &&
+   [ "${memory:-0}" -gt 0 ] && [ "$memory" -lt $((64 << 20)) ]; then
+  pass "stats: the container's own cpu time and working set ($cpu ns, $memory bytes)"
+else fail "stats: the container's own cpu time and working set" \
+  "cpu $cpu ns (at most $cpu_bound since it started), working set $memory bytes"$'\n'"$ERR"$'\n'"cgroups of its process:"$'\n'"$(cat "/proc/$ctr_pid/cgroup" 2>&1)"; fi
 
 # stop: SIGTERM (trapped: exit 0) well before the 10 s grace period ends
 stop_started=$(date +%s)
@@ -327,3 +337,4 @@ if [ "$RC" -eq 0 ] && [ -z "$(cr pods -q 2>/dev/null)" ] && [ -z "$(c task ls -q
    [ -z "$(c containers ls -q 2>/dev/null)" ] && [ -z "$(clients_cgroup_dirs "$PARENT/web-pod/$pod")" ]; then
   pass "rmp: no pod, task, container or pod cgroup left"
 else fail "rmp: no pod, task, container or pod cgroup left" "$ERR"$'\n'"$(cr pods 2>&1)"$'\n'"$(c task ls 2>&1)"; fi
+touch "$WORK/inner-done"
