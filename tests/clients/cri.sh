@@ -165,13 +165,23 @@ v1_cgroup_file() {
 }
 # What the runtime logged for a task (the shim's --log file in the task's bundle).
 runtime_log() { cat "$WORK/state/io.containerd.runtime.v2.task/k8s.io/$1/log.json" 2>/dev/null; }
-# The pause container's cpu.shares: enforced (the v1 file says 2), or a warning naming the cpu
-# limit in the runtime's log. Prints which, or nothing when neither holds.
+# The v2 tree's directory of process PID's cgroup (/sys/fs/cgroup/unified on a hybrid host).
+v2_cgroup_dir() {
+  local line tree
+  line=$(grep -E '^0::' "/proc/$1/cgroup" 2>/dev/null) || return 1
+  tree=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+  echo "$tree${line#0::}"
+}
+# The pause container's cpu.shares: enforced (the v1 file says 2, or on a v2 controller cpu.weight
+# says 1, its conversion), or a warning naming the cpu limit in the runtime's log. Prints which,
+# or nothing when none holds.
 cpu_shares_outcome() {
   local pod=$1 pid file
   pid=$(pod_field "$pod" .info.pid)
   file=$(v1_cgroup_file "$pid" cpu cpu.shares) && [ "$(cat "$file" 2>/dev/null)" = 2 ] &&
     { echo "enforced: $file = 2"; return; }
+  file=$(v2_cgroup_dir "$pid")/cpu.weight && [ "$(cat "$file" 2>/dev/null)" = 1 ] &&
+    { echo "enforced: $file = 1"; return; }
   runtime_log "$pod" | jq -r 'select(.level == "warning") | .msg' 2>/dev/null | grep -i cpu | head -n 1 |
     sed 's/^/dropped with a warning: /'
 }
@@ -185,7 +195,6 @@ clients_oci_archive_of "$WORK/pause-rootfs" "$WORK/pause-oci.tar" "$PAUSE_IMAGE"
 clients_oci_archive "$repo" "$WORK/busybox-oci.tar" "$IMAGE"
 capture 120 c images import "$WORK/pause-oci.tar"; import_errors=$ERR
 capture 120 c images import "$WORK/busybox-oci.tar"; import_errors+=$ERR
-capture 30 cr images -q
 listed=$(cr images -o json 2>/dev/null | jq -r '.images[].repoTags[]' | sort | paste -sd' ')
 check "images: the pause (catatonit -P) and busybox archives imported, both seen by the CRI" \
   "$IMAGE $PAUSE_IMAGE" "$listed" "$import_errors"
@@ -193,7 +202,7 @@ check "images: the pause (catatonit -P) and busybox archives imported, both seen
 # ---- the host policy: none (HAKO_CONFIG unset, no /etc/hako/hako.toml) --------------------------
 # containerd gives the pause container linux.resources.cpu.shares = 2; on a hybrid host the cpu
 # controller is v1's. runc enforces it there; hako (v2 limits only) must refuse it in one line
-# that names the cpu limit, never drop it silently.
+# that names the cpu limit, never drop it silently. Where v2 has the cpu controller, both enforce it.
 capture 120 cr runp --runtime hako "$(pod_config policy-pod)"
 policy_pod=$OUT
 if [ "$RC" -eq 0 ]; then

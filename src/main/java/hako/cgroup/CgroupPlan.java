@@ -1,6 +1,5 @@
 package hako.cgroup;
 
-
 import hako.spec.Resources;
 import hako.spec.Spec;
 import hako.sys.SysException;

@@ -1,6 +1,5 @@
 package hako.cgroup;
 
-
 import hako.sys.Errno;
 import hako.sys.SysException;
 
