@@ -400,17 +400,20 @@ clients_podman_import() {
 # --- containerd -----------------------------------------------------------------------------
 
 # Inside the private namespaces: a containerd of its own (config.toml, socket, root and state
-# under $WORK; no CRI, which would want CNI and pull images) started in the background, its pid
-# in $containerd_pid, and `c` on PATH: ctr on that socket and on containerd namespace $NAMESPACE.
+# under $WORK) started in the background, its pid in $containerd_pid, and `c` on PATH: ctr on that
+# socket and on containerd namespace $NAMESPACE. The CRI plugin (which wants CNI and pulls images)
+# is off unless CRI_TOML is given: its [plugins."io.containerd.grpc.v1.cri"] tables, appended.
 # Returns non-zero (the last lines of containerd's log on stderr) when it does not answer.
+# Usage: clients_containerd_start [CRI_TOML]
 clients_containerd_start() {
-  local socket=$WORK/containerd.sock
+  local socket=$WORK/containerd.sock cri_toml=${1:-} cri_off='"io.containerd.grpc.v1.cri", '
+  [ -z "$cri_toml" ] || cri_off=""
   mkdir -p "$WORK/tools"
   cat > "$WORK/config.toml" <<END
 version = 2
 root = "$WORK/root"
 state = "$WORK/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+disabled_plugins = [${cri_off}"io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs",
   "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
   "io.containerd.internal.v1.tracing"]
@@ -423,6 +426,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.b
   level = "info"
 [plugins."io.containerd.internal.v1.opt"]
   path = "$WORK/opt"
+$cri_toml
 END
   # A script, so that timeout and script can run it.
   cat > "$WORK/tools/c" <<END
@@ -443,10 +447,10 @@ END
   return 1
 }
 
-# Kills and deletes every task and container of $NAMESPACE, removes IMAGE, stops containerd and
-# unmounts the snapshots' overlay mounts left in this mount namespace.
+# Kills and deletes every task and container of $NAMESPACE, removes IMAGE (when given), stops
+# containerd and unmounts the snapshots' overlay mounts left in this mount namespace.
 clients_containerd_stop() {
-  local image=$1 task
+  local image=${1:-} task
   for task in $(timeout 10 c task ls -q 2>/dev/null); do
     timeout 10 c task kill -s SIGKILL "$task" >/dev/null 2>&1
     sleep 0.5
@@ -455,7 +459,7 @@ clients_containerd_stop() {
   for task in $(timeout 10 c containers ls -q 2>/dev/null); do
     timeout 20 c containers delete "$task" >/dev/null 2>&1
   done
-  timeout 20 c images rm "$image" >/dev/null 2>&1
+  [ -z "$image" ] || timeout 20 c images rm "$image" >/dev/null 2>&1
   if kill -0 "$containerd_pid" 2>/dev/null; then
     kill -TERM "$containerd_pid"
     for _ in $(seq 50); do kill -0 "$containerd_pid" 2>/dev/null || break; sleep 0.2; done
@@ -466,30 +470,40 @@ clients_containerd_stop() {
 }
 
 # An OCI image archive (an image layout, one uncompressed layer of the busybox rootfs of
-# scripts/busybox-rootfs.sh) written with tar and sha256sum: nothing is pulled. Its index names
-# the image for containerd (io.containerd.image.name) and its tag (org.opencontainers.image.ref.name).
+# scripts/busybox-rootfs.sh) written with tar and sha256sum: nothing is pulled.
 # Usage: clients_oci_archive REPO_DIR OUT.tar IMAGE
 clients_oci_archive() {
-  local repo=$1 out=$2 image=$3 layout=$WORK/image blobs layer config manifest arch
+  local repo=$1 out=$2 image=$3
+  "$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
+  clients_oci_archive_of "$WORK/rootfs" "$out" "$image" '"Cmd":["/bin/sh"]'
+}
+
+# An OCI image archive of ROOTFS (one uncompressed layer) whose image config holds PATH and the
+# JSON members PROCESS (for example '"Cmd":["/bin/sh"]'). Its index names the image for
+# containerd (io.containerd.image.name) and its tag (org.opencontainers.image.ref.name).
+# Usage: clients_oci_archive_of ROOTFS OUT.tar IMAGE PROCESS
+clients_oci_archive_of() {
+  local rootfs=$1 out=$2 image=$3 process=$4 layout blobs layer config manifest arch
+  layout=$(mktemp -d "$WORK/image.XXXXXX")
   blobs=$layout/blobs/sha256
   mkdir -p "$blobs"
-  "$repo/scripts/busybox-rootfs.sh" "$WORK/rootfs"
-  tar --numeric-owner -C "$WORK/rootfs" -cf "$WORK/layer.tar" .
-  layer=$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1)
-  mv "$WORK/layer.tar" "$blobs/$layer"
+  tar --numeric-owner -C "$rootfs" -cf "$layout/layer.tar" .
+  layer=$(sha256sum "$layout/layer.tar" | cut -d' ' -f1)
+  mv "$layout/layer.tar" "$blobs/$layer"
   arch=$(dpkg --print-architecture)
-  printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-    "$arch" "$layer" > "$WORK/config.json"
-  config=$(sha256sum "$WORK/config.json" | cut -d' ' -f1)
+  printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$arch" "$process" "$layer" > "$layout/config.json"
+  config=$(sha256sum "$layout/config.json" | cut -d' ' -f1)
   printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}' \
-    "$config" "$(stat -c %s "$WORK/config.json")" "$layer" "$(stat -c %s "$blobs/$layer")" > "$WORK/manifest.json"
-  manifest=$(sha256sum "$WORK/manifest.json" | cut -d' ' -f1)
-  mv "$WORK/config.json" "$blobs/$config"
-  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"platform":{"architecture":"%s","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"latest"}}]}' \
-    "$manifest" "$(stat -c %s "$WORK/manifest.json")" "$arch" "$image" > "$layout/index.json"
-  mv "$WORK/manifest.json" "$blobs/$manifest"
+    "$config" "$(stat -c %s "$layout/config.json")" "$layer" "$(stat -c %s "$blobs/$layer")" > "$layout/manifest.json"
+  manifest=$(sha256sum "$layout/manifest.json" | cut -d' ' -f1)
+  mv "$layout/config.json" "$blobs/$config"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"platform":{"architecture":"%s","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$manifest" "$(stat -c %s "$layout/manifest.json")" "$arch" "$image" "${image##*:}" > "$layout/index.json"
+  mv "$layout/manifest.json" "$blobs/$manifest"
   echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
   tar -C "$layout" -cf "$out" oci-layout index.json blobs
+  rm -rf "$layout"
 }
 
 # --- buildah --------------------------------------------------------------------------------

@@ -1,8 +1,5 @@
 package hako.cgroup;
 
-import hako.Warnings;
-import hako.config.HostPolicy;
-
 import hako.spec.Resources;
 import hako.spec.Spec;
 import hako.sys.SysException;
@@ -124,9 +121,7 @@ public final class CgroupPlan {
             if (asksForAnything(linux.resources())) {
                 String problem = "config.json: linux.resources: this host mounts no cgroup v2 hierarchy, "
                         + "and hako enforces resources only through cgroup v2";
-                HostPolicy policy = HostPolicy.current();
-                if (!policy.warnOnUnenforceableLimits()) throw new CgroupException(problem);
-                Warnings.print(problem + "; not enforced, as " + policy.source() + " says (unenforceable-limits = \"warn\")");
+                UnenforceableLimits.refuseOrWarn(problem);
             }
             return null;
         }

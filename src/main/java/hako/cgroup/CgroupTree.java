@@ -1,8 +1,5 @@
 package hako.cgroup;
 
-import hako.Warnings;
-import hako.config.HostPolicy;
-
 import hako.sys.Errno;
 import hako.sys.SysException;
 
@@ -79,9 +76,7 @@ final class CgroupTree {
             if (available.contains(need.getKey())) continue;
             String problem = limits.source + ": " + need.getValue() + ": needs the cgroup v2 " + need.getKey()
                     + " controller, which this host cannot give: " + hierarchy.whyMissing(need.getKey());
-            HostPolicy policy = HostPolicy.current();
-            if (!policy.warnOnUnenforceableLimits()) throw new CgroupException(problem);
-            Warnings.print(problem + "; not enforced, as " + policy.source() + " says (unenforceable-limits = \"warn\")");
+            UnenforceableLimits.refuseOrWarn(problem);
             limits.drop(need.getKey());
         }
     }
