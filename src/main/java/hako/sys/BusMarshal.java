@@ -34,7 +34,7 @@ final class BusMarshal {
                 byte[] data = bytes.value();
                 MemorySegment copy = arena.allocate(Math.max(1, data.length));
                 MemorySegment.copy(data, 0, copy, JAVA_BYTE, 0, data.length);
-                check((int) Libsystemd.APPEND_ARRAY.invokeExact(message, (byte) 'y', copy, (long) data.length), "appending ay");
+                check((int) Libsystemd.ByteArrays.APPEND_ARRAY.invokeExact(message, (byte) 'y', copy, (long) data.length), "appending ay");
             }
             case BusValue.Array array -> {
                 open(message, ARRAY, array.elementSignature(), arena);
@@ -102,7 +102,7 @@ final class BusMarshal {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pointer = arena.allocate(ADDRESS);
             MemorySegment size = arena.allocate(JAVA_LONG);
-            check((int) Libsystemd.READ_ARRAY.invokeExact(message, (byte) 'y', pointer, size), "reading a message");
+            check((int) Libsystemd.ByteArrays.READ_ARRAY.invokeExact(message, (byte) 'y', pointer, size), "reading a message");
             long length = size.get(JAVA_LONG, 0);
             return new BusValue.Bytes(length == 0 ? new byte[0] : pointer.get(ADDRESS, 0).reinterpret(length).toArray(JAVA_BYTE));
         }

@@ -74,11 +74,11 @@ public final class SdBus implements AutoCloseable {
         MemorySegment bus = MemorySegment.NULL;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            BusMarshal.check((int) Libsystemd.NEW.invokeExact(out), "making a D-Bus connection");
+            BusMarshal.check((int) Libsystemd.Connect.NEW.invokeExact(out), "making a D-Bus connection");
             bus = out.get(ADDRESS, 0);
-            BusMarshal.check((int) Libsystemd.SET_ADDRESS.invokeExact(bus, arena.allocateFrom(address)), "D-Bus address " + address);
-            BusMarshal.check((int) Libsystemd.SET_BUS_CLIENT.invokeExact(bus, busClient ? 1 : 0), "D-Bus address " + address);
-            int result = (int) Libsystemd.START.invokeExact(bus);
+            BusMarshal.check((int) Libsystemd.Connect.SET_ADDRESS.invokeExact(bus, arena.allocateFrom(address)), "D-Bus address " + address);
+            BusMarshal.check((int) Libsystemd.Connect.SET_BUS_CLIENT.invokeExact(bus, busClient ? 1 : 0), "D-Bus address " + address);
+            int result = (int) Libsystemd.Connect.START.invokeExact(bus);
             if (result < 0) throw new SysException("connecting to " + socket(address), -result);
             return new SdBus(bus);
         } catch (Throwable t) {
@@ -202,7 +202,7 @@ public final class SdBus implements AutoCloseable {
 
     /** Answers a method call {@link #receive} returned. */
     public void reply(BusMessage call, List<BusValue> body) {
-        answer(call, out -> (int) Libsystemd.NEW_METHOD_RETURN.invokeExact(pending(call), out), body);
+        answer(call, out -> (int) Libsystemd.Serve.NEW_METHOD_RETURN.invokeExact(pending(call), out), body);
     }
 
     /** Answers a method call with a D-Bus error ("org.freedesktop.systemd1.NoSuchUnit", "Unit x.scope not loaded."). */
@@ -211,7 +211,7 @@ public final class SdBus implements AutoCloseable {
             MemorySegment error = arena.allocate(ERROR_SIZE, 8);
             error.set(ADDRESS, ERROR_NAME, arena.allocateFrom(name));
             error.set(ADDRESS, ERROR_MESSAGE, arena.allocateFrom(description));
-            answer(call, out -> (int) Libsystemd.NEW_METHOD_ERROR.invokeExact(pending(call), out, error), List.of());
+            answer(call, out -> (int) Libsystemd.Serve.NEW_METHOD_ERROR.invokeExact(pending(call), out, error), List.of());
         }
     }
 
@@ -229,7 +229,7 @@ public final class SdBus implements AutoCloseable {
     /** Sends the signal {@code iface.member} from {@code path} to whoever matches it. */
     public void emit(String path, String iface, String member, List<BusValue> body) {
         try (Arena arena = Arena.ofConfined()) {
-            send(out -> (int) Libsystemd.NEW_SIGNAL.invokeExact(bus, out, arena.allocateFrom(path), arena.allocateFrom(iface),
+            send(out -> (int) Libsystemd.Serve.NEW_SIGNAL.invokeExact(bus, out, arena.allocateFrom(path), arena.allocateFrom(iface),
                     arena.allocateFrom(member)), body, "sending the signal " + iface + "." + member);
         }
     }
@@ -246,7 +246,7 @@ public final class SdBus implements AutoCloseable {
             MemorySegment message = out.get(ADDRESS, 0);
             try {
                 for (BusValue value : body) BusMarshal.append(message, value, arena);
-                BusMarshal.check((int) Libsystemd.SEND.invokeExact(bus, message, MemorySegment.NULL), what);
+                BusMarshal.check((int) Libsystemd.Serve.SEND.invokeExact(bus, message, MemorySegment.NULL), what);
             } finally {
                 unrefMessage(message);
             }
