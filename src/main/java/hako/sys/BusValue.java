@@ -14,51 +14,38 @@ import java.util.stream.Collectors;
  */
 public sealed interface BusValue {
     /** The D-Bus signature of this value: "s", "au", "a(sv)". */
-    String signature();
-
-    record Str(String value) implements BusValue {
-        public String signature() {
-            return "s";
-        }
+    default String signature() {
+        return switch (this) {
+            case Str ignored -> "s";
+            case ObjectPath ignored -> "o";
+            case Bool ignored -> "b";
+            case UInt32 ignored -> "u";
+            case Int32 ignored -> "i";
+            case UInt64 ignored -> "t";
+            case Int64 ignored -> "x";
+            case Bytes ignored -> "ay";
+            case Array array -> "a" + array.elementSignature();
+            case Struct struct -> struct.fields().stream().map(BusValue::signature).collect(Collectors.joining("", "(", ")"));
+            case DictEntry entry -> "{" + entry.key().signature() + entry.value().signature() + "}";
+            case Variant ignored -> "v";
+        };
     }
 
-    record ObjectPath(String value) implements BusValue {
-        public String signature() {
-            return "o";
-        }
-    }
+    record Str(String value) implements BusValue {}
 
-    record Bool(boolean value) implements BusValue {
-        public String signature() {
-            return "b";
-        }
-    }
+    record ObjectPath(String value) implements BusValue {}
+
+    record Bool(boolean value) implements BusValue {}
 
     /** uint32: {@code value} holds its 32 bits (Integer.toUnsignedLong reads it). */
-    record UInt32(int value) implements BusValue {
-        public String signature() {
-            return "u";
-        }
-    }
+    record UInt32(int value) implements BusValue {}
 
-    record Int32(int value) implements BusValue {
-        public String signature() {
-            return "i";
-        }
-    }
+    record Int32(int value) implements BusValue {}
 
     /** uint64: {@code value} holds its 64 bits; systemd's "infinity" is -1 here (UINT64_MAX). */
-    record UInt64(long value) implements BusValue {
-        public String signature() {
-            return "t";
-        }
-    }
+    record UInt64(long value) implements BusValue {}
 
-    record Int64(long value) implements BusValue {
-        public String signature() {
-            return "x";
-        }
-    }
+    record Int64(long value) implements BusValue {}
 
     /** ay, marshalled in one piece: AllowedCPUs and AllowedMemoryNodes are bit masks of this kind. */
     record Bytes(byte[] value) implements BusValue {
@@ -69,10 +56,6 @@ public sealed interface BusValue {
         @Override
         public byte[] value() {
             return value.clone();
-        }
-
-        public String signature() {
-            return "ay";
         }
 
         @Override
@@ -99,10 +82,6 @@ public sealed interface BusValue {
                 if (!item.signature().equals(elementSignature))
                     throw new IllegalArgumentException("a " + item.signature() + " in an array of " + elementSignature);
         }
-
-        public String signature() {
-            return "a" + elementSignature;
-        }
     }
 
     record Struct(List<BusValue> fields) implements BusValue {
@@ -110,24 +89,12 @@ public sealed interface BusValue {
             fields = List.copyOf(fields);
             if (fields.isEmpty()) throw new IllegalArgumentException("D-Bus has no empty struct");
         }
-
-        public String signature() {
-            return fields.stream().map(BusValue::signature).collect(Collectors.joining("", "(", ")"));
-        }
     }
 
     /** One entry of a dictionary, a{KV}: what org.freedesktop.DBus.Properties.GetAll answers. */
-    record DictEntry(BusValue key, BusValue value) implements BusValue {
-        public String signature() {
-            return "{" + key.signature() + value.signature() + "}";
-        }
-    }
+    record DictEntry(BusValue key, BusValue value) implements BusValue {}
 
-    record Variant(BusValue value) implements BusValue {
-        public String signature() {
-            return "v";
-        }
-    }
+    record Variant(BusValue value) implements BusValue {}
 
     public static Array strings(List<String> values) {
         return new Array("s", values.stream().<BusValue>map(Str::new).toList());
