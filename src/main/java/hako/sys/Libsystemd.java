@@ -22,7 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Libsystemd {
     private Libsystemd() {}
 
-    static final SharedLibrary LIB = new SharedLibrary("libsystemd.so.0", "(install libsystemd0) to talk to systemd over D-Bus");
+    static final String SONAME = "libsystemd.so.0", WHY = "(install libsystemd0) to talk to systemd over D-Bus";
+    static final SharedLibrary LIB = new SharedLibrary(SONAME, WHY);
 
     // the bus: int sd_bus_open_system(sd_bus **ret) and the rest; a negative result is -errno
     static final MethodHandle OPEN_SYSTEM = handle("sd_bus_open_system", JAVA_INT, ADDRESS);

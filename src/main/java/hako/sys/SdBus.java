@@ -36,6 +36,7 @@ public final class SdBus implements AutoCloseable {
     /** The system bus (DBUS_SYSTEM_BUS_ADDRESS, or /run/dbus/system_bus_socket): systemd's API for root. */
     public static SdBus system() {
         String address = System.getenv().getOrDefault("DBUS_SYSTEM_BUS_ADDRESS", SYSTEM_BUS);
+        requireLibrary();
         return opened(Libsystemd.OPEN_SYSTEM, address);
     }
 
@@ -43,6 +44,7 @@ public final class SdBus implements AutoCloseable {
     public static SdBus user() {
         String address = System.getenv("DBUS_SESSION_BUS_ADDRESS");
         if (address == null) address = "unix:path=" + System.getenv().getOrDefault("XDG_RUNTIME_DIR", "/run/user/" + Caller.current().uid()) + "/bus";
+        requireLibrary();
         return opened(Libsystemd.OPEN_USER, address);
     }
 
@@ -59,6 +61,22 @@ public final class SdBus implements AutoCloseable {
         return started(address, false);
     }
 
+    /**
+     * Loads libsystemd before the first handle is touched: a host without it gets the loader's one
+     * line ("loading libsystemd.so.0 (install libsystemd0) …"), not the class initializer's error.
+     */
+    private static void requireLibrary() {
+        try {
+            Object loaded = Libsystemd.LIB;
+        } catch (ExceptionInInitializerError e) {
+            if (e.getCause() instanceof SysException cause) throw cause;
+            throw e;
+        } catch (NoClassDefFoundError e) {
+            // the second try after a failed first: the class stays unusable
+            throw new SysException("loading " + Libsystemd.SONAME + " " + Libsystemd.WHY, Errno.ENOENT);
+        }
+    }
+
     private static SdBus opened(MethodHandle open, String address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
@@ -71,6 +89,7 @@ public final class SdBus implements AutoCloseable {
     }
 
     private static SdBus started(String address, boolean busClient) {
+        requireLibrary();
         MemorySegment bus = MemorySegment.NULL;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
