@@ -49,8 +49,9 @@ ensure_packages() {
 # What building hako needs: Maven, and musl for the small static stage binary.
 BUILD_PACKAGES=(maven musl-tools)
 # What running hako needs besides a JDK: libseccomp (libseccomp.so.2), which compiles linux.seccomp;
-# libzstd (libzstd.so.1), which decompresses zstd layers and tarballs.
-RUNTIME_PACKAGES=(libseccomp2 libzstd1)
+# libzstd (libzstd.so.1), which decompresses zstd layers and tarballs; libsystemd (libsystemd.so.0),
+# whose sd-bus talks to systemd for the systemd cgroup driver.
+RUNTIME_PACKAGES=(libseccomp2 libzstd1 libsystemd0)
 
 # Maven's own libraries call sun.misc.Unsafe; JDK 25 warns about it on every build. Harmless.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

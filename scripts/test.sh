@@ -10,8 +10,9 @@ source scripts/common.sh
 # umoci, skopeo and zstd write the OCI layouts, archives and zstd tarballs that ImageIT loads;
 # PullIT's registries: docker-registry (distribution 2.8) filled by skopeo, htpasswd (apache2-utils)
 # for its auth, openssl for its self-signed certificate, curl to see it is up;
-# conmon watches LaunchIT's detached containers, catatonit is --init's process
+# conmon watches LaunchIT's detached containers, catatonit is --init's process;
+# dbus-daemon is SdBusTest's private bus
 ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" busybox-static nftables iproute2 procps runc crun util-linux uidmap passwd \
-  umoci skopeo zstd docker-registry apache2-utils openssl curl conmon catatonit
+  umoci skopeo zstd docker-registry apache2-utils openssl curl conmon catatonit dbus-daemon
 find_jdk
 exec mvn -B verify "$@"
