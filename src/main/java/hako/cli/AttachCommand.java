@@ -2,6 +2,7 @@ package hako.cli;
 
 import hako.launch.Attach;
 import hako.launch.Launch;
+import hako.launch.LaunchException;
 import hako.launch.LaunchStore;
 import hako.launch.LaunchedContainer;
 
@@ -25,7 +26,7 @@ final class AttachCommand {
         LaunchStore containers = LaunchCommand.containers(globals);
         Launch launch = new Launch(globals.root, globals.images(), containers);
         LaunchedContainer container = containers.find(name);
-        if (!launch.running(name)) throw new hako.launch.LaunchException("container \"" + name + "\" is not running");
+        if (!launch.running(name)) throw new LaunchException("container \"" + name + "\" is not running");
         Attach.Ending ending = Attach.attach(container, !args.has("no-stdin"), args.get("detach-keys", "ctrl-p,ctrl-q"),
                 new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err));
         if (ending == Attach.Ending.DETACHED) return 0;
