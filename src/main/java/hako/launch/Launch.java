@@ -13,6 +13,7 @@ import hako.net.NetworkRequest;
 import hako.state.ContainerId;
 import hako.state.ContainerState;
 import hako.state.StateDir;
+import hako.state.StateException;
 import hako.state.Status;
 import hako.sys.Caller;
 import hako.sys.Libc;
@@ -245,7 +246,7 @@ public final class Launch {
     private Status status(String name) {
         try {
             return states.exists(name) ? ContainerStatus.of(states, states.load(name)) : null;
-        } catch (hako.state.StateException e) {
+        } catch (StateException e) {
             return null; // its directory made, its state not yet written; or deleted between the two looks
         }
     }
@@ -258,7 +259,7 @@ public final class Launch {
                 ContainerState state = states.load(name);
                 return ContainerInspection.of(container, state, ContainerStatus.of(states, state));
             }
-        } catch (hako.state.StateException e) {
+        } catch (StateException e) {
             // deleted between the two looks: it has no runtime state, as below
         }
         return ContainerInspection.of(container, null, null);
