@@ -48,7 +48,7 @@ final class ContainerInspection {
             config.put("tty", Boolean.TRUE.equals(process.get("terminal")));
         }
         config.put("hostname", spec.get("hostname"));
-        config.put("openStdin", container.flag("interactive"));
+        config.put("openStdin", Boolean.TRUE.equals(record.get("interactive")));
         config.put("stopSignal", record.get("stopSignal"));
         config.put("labels", record.get("labels"));
         config.put("exposedPorts", record.getOrDefault("exposedPorts", List.of()));
@@ -60,8 +60,8 @@ final class ContainerInspection {
             if (annotations.get(NetworkRequest.ANNOTATION_PUBLISH) instanceof String publish) network.put("ports", List.of(publish.split(",")));
         }
         json.put("networkSettings", network);
-        json.put("autoRemove", container.flag("remove"));
-        json.put("detached", container.flag("detach"));
+        json.put("autoRemove", Boolean.TRUE.equals(record.get("remove")));
+        json.put("detached", Boolean.TRUE.equals(record.get("detach")));
         json.put("logPath", container.log().toString());
         json.put("bundle", container.directory().toString());
         return json;

@@ -186,13 +186,16 @@ class LaunchIT extends ContainerTest {
      * even for a --rm container, which a restart keeps (as docker's does).
      */
     @Test
-    void restartRunsItAgainAndTheOldMonitorsCleanupLeavesTheNewRunAlone() throws InterruptedException {
+    void restartRunsItAgainAndTheOldMonitorsCleanupLeavesTheNewRunAlone() throws InterruptedException, IOException {
         assertEquals(0, launch("-d", "--rm", "--name", "again", PLAIN, "sh", "-c", "echo run; trap 'exit 0' TERM; while :; do sleep 0.1; done").code());
         awaitLog("again", "run");
         String before = inspect("{{.State.Pid}}", "again");
+        // conmon runs its exit command in its own process (execve): the old cleanup has ended when that pid has
+        Path oldMonitor = Path.of("/proc", Files.readString(containers().resolve("again/conmon.pid")).strip());
         Hako.Result restarted = hako("restart", "-t", "5", "again");
         assertEquals(0, restarted.code(), restarted::toString);
-        Thread.sleep(1500); // time for the old conmon's cleanup to have run
+        for (int i = 0; i < 200 && Files.exists(oldMonitor); i++) Thread.sleep(50);
+        assertFalse(Files.exists(oldMonitor), "the old monitor and its cleanup have ended");
         assertEquals("running true", inspect("{{.State.Status}} {{.State.Running}}", "again"), "the old cleanup left it alone");
         assertFalse(before.equals(inspect("{{.State.Pid}}", "again")), "a new process");
         assertEquals("running", Hako.status(root, "again"));
