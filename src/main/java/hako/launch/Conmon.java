@@ -1,11 +1,14 @@
 package hako.launch;
 
+import hako.json.Json;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What stays with a detached container: conmon, podman's monitor (a Debian package, a few hundred
@@ -39,7 +42,8 @@ final class Conmon {
                 "--socket-dir-path", container.directory().getParent().resolve(".attach").toString()));
         for (String flag : globals) command.addAll(List.of("--runtime-arg", flag));
         // create's error, if it fails, for launch to show: conmon itself has nowhere to say it
-        command.addAll(List.of("--runtime-arg", "--log", "--runtime-arg", container.runtimeLog().toString()));
+        command.addAll(List.of("--runtime-arg", "--log", "--runtime-arg", container.runtimeLog().toString(),
+                "--runtime-arg", "--log-format", "--runtime-arg", "json"));
         command.addAll(List.of("--exit-command", hako));
         for (String flag : globals) command.addAll(List.of("--exit-command-arg", flag));
         command.addAll(List.of("--exit-command-arg", "cleanup", "--exit-command-arg", "--run", "--exit-command-arg", run,
@@ -103,14 +107,15 @@ final class Conmon {
         }
     }
 
-    /**
-     * The error hako create wrote to runtime.log (its --log, in logrus's text form: {@code
-     * time=… level=error msg="…"}), as the person would have read it on their terminal.
-     */
+    /** The error hako create wrote to runtime.log (its --log, in JSON lines), as the person would have read it. */
     static String lastError(Path runtimeLog) {
         String line = lastLine(runtimeLog);
-        java.util.regex.Matcher msg = java.util.regex.Pattern.compile("msg=\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(line);
-        return msg.find() ? msg.group(1).replaceAll("\\\\(.)", "$1") : line;
+        try {
+            if (Json.parse(line) instanceof Map<?, ?> entry && entry.get("msg") instanceof String message) return message;
+        } catch (RuntimeException e) {
+            // not a line hako wrote: shown as it is
+        }
+        return line;
     }
 
     static String lastLine(Path file) {
