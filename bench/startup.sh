@@ -1,61 +1,108 @@
 #!/bin/bash
-# Start-up benchmark, hako against runc on the same busybox bundle, side by side in one run
-# (alternating, so both meet the same machine): `run` of /bin/true, and the full lifecycle that
-# podman and containerd drive (create + start + delete). Prints medians and ratios.
-# Usage (root, after mvn package): bench/startup.sh [ROUNDS]   — needs runc (apt-get install runc)
+# Start-up benchmark, side by side in one run on the same busybox bundle (alternating, so all meet
+# the same machine): hako on its warm path, hako one-shot (HAKO_WARM=0: a JVM per call), runc, and
+# crun where it runs (not on a hybrid cgroup host). For each: `run` of /bin/true, and each call of
+# the lifecycle podman and containerd drive (create, start, state until stopped, delete).
+# Prints medians and ratios to runc; writes bench/results/startup.tsv and, with gnuplot
+# (installed when missing), the plot docs/startup.svg.
+# Usage (root, after mvn package): bench/startup.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/common.sh
 rounds=${1:-30}
-hako=$PWD/bin/hako
-command -v runc >/dev/null || { echo "runc is not installed (apt-get install runc)" >&2; exit 1; }
+ensure_packages runc crun gnuplot-nox time
+export HAKO_WARM_IDLE=10
 
 work=$(mktemp -d /tmp/hako-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 scripts/busybox-rootfs.sh "$work/bundle/rootfs"
-"$hako" spec --bundle "$work/bundle"
+bin/hako spec --bundle "$work/bundle"
 # The process: true, with no terminal (as a benchmark runs it).
 sed -i 's/^\( *\)"sh"$/\1"true"/' "$work/bundle/config.json"
 grep -q '"true"' "$work/bundle/config.json" || { echo "could not set the process to true" >&2; exit 1; }
 
-# Prints "microseconds peak-RSS-KB" for one run of the command.
-measure() {
-  local start end rss
-  start=$(date +%s%N)
-  rss=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1)
-  end=$(date +%s%N)
-  echo "$(( (end - start) / 1000 )) $rss"
-}
+printf '#!/bin/sh\nexec %s "$@"\n' "$PWD/bin/hako" > "$work/hako-warm"
+printf '#!/bin/sh\nHAKO_WARM=0 exec %s "$@"\n' "$PWD/bin/hako" > "$work/hako-oneshot"
+chmod +x "$work/hako-warm" "$work/hako-oneshot"
+runtimes=(hako-warm hako-oneshot runc)
+if crun --root "$work/crun-probe" run --bundle "$work/bundle" probe >/dev/null 2>&1; then
+  runtimes+=(crun)
+else
+  echo "crun does not run here (a hybrid cgroup host): left out; see tests/vm for the v2 VM" >&2
+fi
+path() { case $1 in hako-*) echo "$work/$1" ;; *) command -v "$1" ;; esac; }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-: > "$work/hako.txt"; : > "$work/runc.txt"; : > "$work/hako-life.txt"; : > "$work/runc-life.txt"
-# One lifecycle: create, start, wait for the process to end, delete; prints its microseconds.
-lifecycle() {
-  local runtime=$1 root=$2 id=$3 start end
-  start=$(date +%s%N)
-  "$runtime" --root "$root" create --bundle "$work/bundle" "$id" >/dev/null 2>&1 </dev/null
-  "$runtime" --root "$root" start "$id"
-  while [ "$("$runtime" --root "$root" state "$id" | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p')" != stopped ]; do :; done
-  "$runtime" --root "$root" delete "$id"
-  end=$(date +%s%N)
-  echo $(( (end - start) / 1000 ))
+now() { date +%s%N; }
+# Appends "CALL MICROSECONDS" lines for one round of one runtime.
+round() {
+  local name=$1 exe root id=$3 t0 t1 t2 t3 t4 t5
+  exe=$(path "$name"); root=$work/state-$name
+  t0=$(now)
+  "$exe" --root "$root" run --bundle "$work/bundle" "run-$id" >/dev/null
+  t1=$(now)
+  "$exe" --root "$root" create --bundle "$work/bundle" "life-$id" >/dev/null 2>&1 </dev/null
+  t2=$(now)
+  "$exe" --root "$root" start "life-$id"
+  t3=$(now)
+  while [ "$("$exe" --root "$root" state "life-$id" | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p')" != stopped ]; do :; done
+  t4=$(now)
+  "$exe" --root "$root" delete "life-$id"
+  t5=$(now)
+  printf 'run %d\ncreate %d\nstart %d\nstate %d\ndelete %d\nlifecycle %d\n' $(( (t1 - t0) / 1000 )) \
+    $(( (t2 - t1) / 1000 )) $(( (t3 - t2) / 1000 )) $(( (t4 - t3) / 1000 )) $(( (t5 - t4) / 1000 )) \
+    $(( (t5 - t1) / 1000 )) >> "$work/$name.txt"
+  "$exe" --root "$root" delete "run-$id" 2>/dev/null || true
 }
+# One warm-up round each (the warm runtime starts on its first call; caches fill), not counted.
+for name in "${runtimes[@]}"; do round "$name" x warmup; : > "$work/$name.txt"; done
+sleep 1
 for i in $(seq "$rounds"); do
-  measure "$hako" --root "$work/hako-state" run --bundle "$work/bundle" "bench-$i" >> "$work/hako.txt"
-  measure runc --root "$work/runc-state" run --bundle "$work/bundle" "bench-$i" >> "$work/runc.txt"
-  lifecycle "$hako" "$work/hako-state" "life-$i" >> "$work/hako-life.txt"
-  lifecycle runc "$work/runc-state" "life-$i" >> "$work/runc-life.txt"
+  for name in "${runtimes[@]}"; do round "$name" x "$i"; done
 done
 
-hako_us=$(cut -d' ' -f1 "$work/hako.txt" | median)
-runc_us=$(cut -d' ' -f1 "$work/runc.txt" | median)
-hako_kb=$(cut -d' ' -f2 "$work/hako.txt" | median)
-runc_kb=$(cut -d' ' -f2 "$work/runc.txt" | median)
-hako_life=$(median < "$work/hako-life.txt")
-runc_life=$(median < "$work/runc-life.txt")
-awk -v r="$rounds" -v hu="$hako_us" -v ru="$runc_us" -v hk="$hako_kb" -v rk="$runc_kb" -v hl="$hako_life" -v rl="$runc_life" 'BEGIN {
-  printf "%-36s %12s %12s %8s\n", "/bin/true, " r " rounds, medians", "hako", "runc", "ratio"
-  printf "%-36s %9.1f ms %9.1f ms %7.2fx\n", "run: wall time", hu / 1000, ru / 1000, hu / ru
-  printf "%-36s %9.1f MB %9.1f MB %7.2fx\n", "run: peak RSS of the runtime", hk / 1024, rk / 1024, hk / rk
-  printf "%-36s %9.1f ms %9.1f ms %7.2fx\n", "create + start + state… + delete", hl / 1000, rl / 1000, hl / rl
-}'
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+med() { awk -v c="$2" '$1 == c { print $2 }' "$work/$1.txt" | median; }
+# Peak RSS of one run, and the warm runtime's resident memory (one per context, not per container).
+peak() { /usr/bin/time -f %M "$(path "$1")" --root "$work/state-$1" run --bundle "$work/bundle" peak 2>&1 >/dev/null | tail -1; }
+warm_kb=0
+for p in /proc/[0-9]*; do
+  if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q ' warm-serve hako-warm/'; then
+    warm_kb=$(( warm_kb + $(awk '/^VmRSS:/ { print $2 }' "$p/status" 2>/dev/null || echo 0) ))
+  fi
+done
+
+mkdir -p bench/results
+tsv=bench/results/startup.tsv
+{
+  printf 'call'; for name in "${runtimes[@]}"; do printf '\t%s' "$name"; done; printf '\n'
+  for call in run create start state delete lifecycle; do
+    printf '%s' "$call"
+    for name in "${runtimes[@]}"; do med "$name" "$call" | awk '{ printf "\t%.1f", $1 / 1000 }'; done
+    printf '\n'
+  done
+} > "$tsv"
+
+echo "/bin/true, $rounds rounds, medians in ms ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
+awk -F'\t' 'NR == 1 { for (i = 2; i <= NF; i++) { name[i] = $i; if ($i == "runc") r = i }
+                      printf "%-10s", ""; for (i = 2; i <= NF; i++) printf " %13s", $i; printf "   %s\n", "hako-warm/runc"; next }
+            { printf "%-10s", $1; for (i = 2; i <= NF; i++) printf " %13.1f", $i; printf "   %13.2fx\n", $2 / $r }' "$tsv"
+printf 'peak RSS of one run (KB):'
+for name in "${runtimes[@]}"; do printf ' %s %s' "$name" "$(peak "$name")"; done
+awk -v kb="$warm_kb" 'BEGIN { printf "\nthe warm runtime, resident: %.1f MiB\n", kb / 1024 }'
+
+if command -v gnuplot >/dev/null; then
+  gnuplot <<END
+set terminal svg size 760,420 font "sans,12" background "white"
+set output "docs/startup.svg"
+set title "Time per call, busybox /bin/true, median of $rounds (ms, log scale)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set logscale y
+set yrange [1:*]
+set key top left
+set grid ytics
+plot for [i=2:$(( ${#runtimes[@]} + 1 ))] "$tsv" using i:xtic(1) title columnhead
+END
+  echo "plot: docs/startup.svg"
+fi

@@ -24,10 +24,11 @@ import java.util.TreeMap;
  */
 public record Hierarchy(Path mount, String ownCgroup, Map<String, String> v1) {
 
-    /** The host's, read from /proc/self/mountinfo and /proc/self/cgroup. */
+    /** The host's, read from /proc/self/mountinfo and the caller's /proc/PID/cgroup (hako.Invocation). */
     public static Hierarchy current() {
         try {
-            return parse(Files.readString(Path.of("/proc/self/mountinfo")), Files.readString(Path.of("/proc/self/cgroup")));
+            return parse(Files.readString(Path.of("/proc/self/mountinfo")),
+                    Files.readString(hako.Invocation.current().callerProc().resolve("cgroup")));
         } catch (IOException e) {
             throw new CgroupException("reading /proc/self/mountinfo and /proc/self/cgroup: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.stage.Op;
 import hako.spec.DefaultSpec;
 import hako.stage.StageChannel;
@@ -53,7 +54,7 @@ final class AotTraining {
             hako.container.Builder.exerciseForAotTraining(new StateDir(Path.of(root)), bundle);
             stage();
             hako.net.NetworkTraining.run(work);
-            System.out.println(DefaultSpec.json().length());
+            Invocation.current().out().println(DefaultSpec.json().length());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

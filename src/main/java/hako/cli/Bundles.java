@@ -10,7 +10,7 @@ final class Bundles {
     private Bundles() {}
 
     static Path path(String flag) {
-        Path bundle = Path.of(flag).toAbsolutePath().normalize();
+        Path bundle = hako.Invocation.current().path(flag).normalize();
         if (!Files.isDirectory(bundle)) {
             throw new ContainerException("bundle " + bundle + " does not exist or is not a directory");
         }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.container.Create;
 import hako.container.Handover;
 import hako.state.ContainerId;
@@ -20,9 +21,18 @@ final class CreateCommand {
 
     /** --pid-file, --console-socket, --pidfd-socket and --preserve-fds, which create, run and exec share. */
     static Handover handover(Args args) {
-        String pidFile = args.get("pid-file");
-        return new Handover(pidFile == null ? null : Path.of(pidFile).toAbsolutePath(), args.get("console-socket"),
-                preserveFds(args.get("preserve-fds")), args.has("no-pivot"), args.has("no-new-keyring"), args.get("pidfd-socket"));
+        return new Handover(callers(args.get("pid-file")), string(callers(args.get("console-socket"))),
+                preserveFds(args.get("preserve-fds")), args.has("no-pivot"), args.has("no-new-keyring"),
+                string(callers(args.get("pidfd-socket"))));
+    }
+
+    /** A path the caller named, relative to the caller's working directory; null stays null. */
+    static Path callers(String path) {
+        return path == null ? null : Invocation.current().path(path);
+    }
+
+    private static String string(Path path) {
+        return path == null ? null : path.toString();
     }
 
     private static int preserveFds(String text) {

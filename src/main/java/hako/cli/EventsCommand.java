@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.container.Events;
 import hako.state.ContainerId;
 
@@ -14,9 +15,9 @@ final class EventsCommand {
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "events of container \"" + id + "\"";
         if (args.has("stats")) {
-            Events.stats(globals.root, id, System.out);
+            Events.stats(globals.root, id, Invocation.current().out());
         } else {
-            Events.stream(globals.root, id, interval(args.get("interval", "5s")), System.out);
+            Events.stream(globals.root, id, interval(args.get("interval", "5s")), Invocation.current().out());
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.spec.Hooks;
 import hako.spec.Capability;
 import hako.json.Json;
@@ -47,7 +48,7 @@ final class FeaturesCommand {
         if (hako.sys.Libseccomp.available()) annotations.put("io.github.seccomp.libseccomp.version", hako.sys.Libseccomp.version());
         annotations.put("dev.hako.version", Hako.VERSION);
         features.put("annotations", annotations);
-        System.out.println(Json.writePretty(features));
+        Invocation.current().out().println(Json.writePretty(features));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.HakoException;
 import hako.state.StateDir;
 
@@ -24,8 +25,8 @@ final class Globals {
 
     /** What registries.conf says, read only by the commands that pull. */
     hako.image.RegistriesConf registries() {
-        String explicit = registriesConf != null ? registriesConf : System.getenv("CONTAINERS_REGISTRIES_CONF");
-        String home = System.getenv("HOME");
+        String explicit = registriesConf != null ? registriesConf : Invocation.current().env("CONTAINERS_REGISTRIES_CONF");
+        String home = Invocation.current().env("HOME");
         return hako.image.RegistriesConf.load(explicit == null || explicit.isEmpty() ? null : java.nio.file.Path.of(explicit),
                 java.nio.file.Path.of("/etc/containers"), java.nio.file.Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")));
     }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.Warnings;
 import hako.spec.Spec;
 import hako.sys.Libc;
@@ -77,13 +78,13 @@ public final class Hako {
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
             Warnings.sendTo(globals.log::warning);
             globals.explicitRoot = args.get("root") != null;
-            globals.imageRoot = args.get("image-root");
-            globals.registriesConf = args.get("registries-conf");
-            globals.root = new StateDir(Path.of(args.get("root", defaultRoot().toString())));
+            globals.imageRoot = args.get("image-root") == null ? null : Invocation.current().path(args.get("image-root")).toString();
+            globals.registriesConf = args.get("registries-conf") == null ? null : Invocation.current().path(args.get("registries-conf")).toString();
+            globals.root = new StateDir(Invocation.current().path(args.get("root", defaultRoot().toString())));
             hako.seccomp.ProfileCache.besideStateRoot(globals.root.root());
             if (args.has("version")) {
                 // runc's shape: Docker reads the "version" and "commit:" lines
-                System.out.println("hako version " + VERSION + "\ncommit: v" + VERSION + "\nspec: " + Spec.OCI_VERSION);
+                Invocation.current().out().println("hako version " + VERSION + "\ncommit: v" + VERSION + "\nspec: " + Spec.OCI_VERSION);
                 return 0;
             }
             // runc's --rootless true|false|auto: auto (the default) means rootless when not root.
@@ -98,12 +99,12 @@ public final class Hako {
             }
             List<String> rest = args.positional();
             if (args.has("help") || rest.isEmpty()) {
-                (rest.isEmpty() && !args.has("help") ? System.err : System.out).print(USAGE);
+                (rest.isEmpty() && !args.has("help") ? Invocation.current().err() : Invocation.current().out()).print(USAGE);
                 return rest.isEmpty() && !args.has("help") ? 1 : 0;
             }
             String command = rest.getFirst();
             List<String> commandArgs = rest.subList(1, rest.size());
-            if (USES_THE_KERNEL.contains(command)) {
+            if (USES_THE_KERNEL.contains(command) && !Invocation.current().warm()) {
                 // Their system calls go through FFM, whose set-up costs ~20 ms: begin it now, on
                 // another core, while this thread reads flags, spec and state.
                 Libc.prepareInBackground();
@@ -140,8 +141,9 @@ public final class Hako {
                 case "plan" -> PlanCommand.run(globals, commandArgs);
                 case "spec" -> SpecCommand.run(globals, commandArgs);
                 case "aot-training" -> AotTraining.run(commandArgs);
+                case "warm-serve" -> hako.warm.WarmServer.serve(commandArgs);
                 case "help" -> {
-                    System.out.print(USAGE);
+                    Invocation.current().out().print(USAGE);
                     yield 0;
                 }
                 default -> throw new UsageException(null, "unknown command \"" + command + "\" (see hako --help)");
@@ -159,8 +161,8 @@ public final class Hako {
      * runs the runtime so, and /run is not its to write) unless $USER says root.
      */
     static Path defaultRoot() {
-        String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
-        if (runtimeDir != null && !runtimeDir.isEmpty() && honorsRuntimeDir(hako.sys.Caller.current(), System.getenv("USER"))) {
+        String runtimeDir = Invocation.current().env("XDG_RUNTIME_DIR");
+        if (runtimeDir != null && !runtimeDir.isEmpty() && honorsRuntimeDir(hako.sys.Caller.current(), Invocation.current().env("USER"))) {
             return Path.of(runtimeDir, "hako");
         }
         return StateDir.DEFAULT_ROOT;

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.image.ImageRecord;
 import hako.image.ImageSources;
 import hako.image.ImageStore;
@@ -30,7 +31,7 @@ final class ImageCommand {
 
     static int run(Globals globals, List<String> argv) {
         if (argv.isEmpty() || argv.getFirst().equals("help") || argv.getFirst().equals("--help")) {
-            (argv.isEmpty() ? System.err : System.out).print(USAGE);
+            (argv.isEmpty() ? Invocation.current().err() : Invocation.current().out()).print(USAGE);
             return argv.isEmpty() ? 1 : 0;
         }
         return switch (argv.getFirst()) {
@@ -42,7 +43,7 @@ final class ImageCommand {
 
     private static int load(Globals globals, List<String> argv) {
         Args args = new Args("image load").value("name").parse(argv);
-        Path path = Path.of(args.one("an image source (a directory or a file)"));
+        Path path = Invocation.current().path(args.one("an image source (a directory or a file)"));
         String wanted = args.get("name");
         String[] wantedName = wanted == null ? null : Names.split(wanted);
         globals.context = "loading " + path;
@@ -51,7 +52,7 @@ final class ImageCommand {
             ImageSources.Source source = ImageSources.read(path, wanted, scratch.directory());
             String[] name = wantedName != null ? wantedName : Names.fromReference(source.image().reference(), source.fallbackName());
             ImageRecord record = store.load(source.image(), name[0], name[1], PullCommand.progress(false));
-            System.out.println(record.name() + ":" + record.tag() + " " + record.manifest() + " (" + source.kind() + ")");
+            Invocation.current().out().println(record.name() + ":" + record.tag() + " " + record.manifest() + " (" + source.kind() + ")");
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.image.ImageRecord;
 
 import java.util.List;
@@ -13,14 +14,14 @@ final class ImagesCommand {
         if (!args.positional().isEmpty()) throw new UsageException("images", "takes no arguments");
         List<ImageRecord> records = globals.images().list();
         if (args.has("quiet")) {
-            for (ImageRecord r : records) System.out.println(Names.join(r.name(), r.tag()));
+            for (ImageRecord r : records) Invocation.current().out().println(Names.join(r.name(), r.tag()));
             return 0;
         }
         int width = "REPOSITORY".length();
         for (ImageRecord r : records) width = Math.max(width, r.name().length());
-        System.out.printf("%-" + width + "s   %-16s %-19s %s%n", "REPOSITORY", "TAG", "DIGEST", "SIZE");
+        Invocation.current().out().printf("%-" + width + "s   %-16s %-19s %s%n", "REPOSITORY", "TAG", "DIGEST", "SIZE");
         for (ImageRecord r : records) {
-            System.out.printf("%-" + width + "s   %-16s %-19s %s%n", r.name(), r.tag(), "sha256:" + r.manifest().shortHex(), size(r.size()));
+            Invocation.current().out().printf("%-" + width + "s   %-16s %-19s %s%n", r.name(), r.tag(), "sha256:" + r.manifest().shortHex(), size(r.size()));
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.json.Json;
 import hako.launch.Launch;
 import hako.launch.LaunchStore;
@@ -33,9 +34,9 @@ final class InspectCommand {
         }
         String format = args.get("format");
         if (format == null) {
-            System.out.println(Json.writePretty(found));
+            Invocation.current().out().println(Json.writePretty(found));
         } else {
-            for (Map<String, Object> item : found) System.out.println(Template.render(format, item));
+            for (Map<String, Object> item : found) Invocation.current().out().println(Template.render(format, item));
         }
         return 0;
     }

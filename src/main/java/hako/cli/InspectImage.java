@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.image.ImageInspection;
 import hako.image.ImageRecord;
 import hako.image.ImageStore;
@@ -15,7 +16,7 @@ final class InspectImage {
     static int run(Globals globals, List<String> argv) {
         String reference = new Args("image inspect").parse(argv).one("an image name");
         globals.context = "inspecting image " + reference;
-        System.out.println(Json.writePretty(of(globals.images(), reference)));
+        Invocation.current().out().println(Json.writePretty(of(globals.images(), reference)));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.launch.Launch;
 import hako.launch.LaunchOptions;
 import hako.launch.LaunchStore;
@@ -31,17 +32,17 @@ final class LaunchCommand {
                 args.has("init"), args.all("publish"), args.get("network"), args.all("allow-from"), args.get("egress"));
         globals.context = "launching " + image;
         Launch launch = new Launch(globals.root, globals.images(), containers(globals));
-        LaunchedContainer container = launch.prepare(options, Names.split(image), System.getenv());
+        LaunchedContainer container = launch.prepare(options, Names.split(image), Invocation.current().env());
         globals.context = "running container \"" + container.name() + "\"";
         if (!options.detach()) return launch.foreground(container, options);
         launch.detached(container, options, launcher(), runtimeFlags(globals));
-        System.out.println(container.name());
+        Invocation.current().out().println(container.name());
         return 0;
     }
 
     /** The hako that conmon runs: the launcher that started this JVM (bin/hako and the installed one say). */
     static String launcher() {
-        String launcher = System.getenv("HAKO_LAUNCHER");
+        String launcher = Invocation.current().env("HAKO_LAUNCHER");
         if (launcher == null || launcher.isEmpty()) {
             throw new UsageException("launch", "-d needs $HAKO_LAUNCHER, the path of hako's launcher, which bin/hako sets");
         }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.launch.Launch;
 import hako.launch.LaunchStore;
 import hako.launch.LaunchedContainer;
@@ -26,7 +27,7 @@ final class LaunchedList {
                     shorten(command instanceof List<?> words ? String.join(" ", words.stream().map(String::valueOf).toList()) : "", 24),
                     shorten(String.valueOf(record.getOrDefault("created", "?")), 22), status));
         }
-        System.out.print(table);
+        Invocation.current().out().print(table);
         return 0;
     }
 

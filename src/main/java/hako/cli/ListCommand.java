@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.container.ContainerStatus;
 import hako.json.Json;
 import hako.state.ContainerState;
@@ -27,9 +28,9 @@ final class ListCommand {
             }
         }
         if (args.has("quiet")) {
-            for (Map<String, Object> c : containers) System.out.println(c.get("id"));
+            for (Map<String, Object> c : containers) Invocation.current().out().println(c.get("id"));
         } else if (format.equals("json")) {
-            System.out.println(containers.isEmpty() ? "null" : Json.write(containers));
+            Invocation.current().out().println(containers.isEmpty() ? "null" : Json.write(containers));
         } else if (format.equals("table")) {
             table(containers);
         } else {
@@ -57,6 +58,6 @@ final class ListCommand {
             }
             out.append('\n');
         }
-        System.out.print(out);
+        Invocation.current().out().print(out);
     }
 }

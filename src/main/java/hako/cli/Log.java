@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.json.Json;
 import hako.state.Timestamps;
 
@@ -29,11 +30,11 @@ final class Log {
         if (!format.equals("text") && !format.equals("json")) {
             throw new UsageException(null, "--log-format must be text or json, not \"" + format + "\"");
         }
-        return new Log(file == null || file.isEmpty() ? null : Path.of(file), format.equals("json"));
+        return new Log(file == null || file.isEmpty() ? null : Invocation.current().path(file), format.equals("json"));
     }
 
     void error(String message) {
-        System.err.println("hako: " + message);
+        Invocation.current().err().println("hako: " + message);
         if (file != null) write("error", message);
     }
 
@@ -42,7 +43,7 @@ final class Log {
      * container's own, and nothing of hako's may appear in its output. Without a log, stderr.
      */
     void warning(String message) {
-        if (file == null) System.err.println("hako: warning: " + message);
+        if (file == null) Invocation.current().err().println("hako: warning: " + message);
         else write("warning", message);
     }
 
@@ -62,7 +63,7 @@ final class Log {
             Files.writeString(file, line + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            System.err.println("hako: writing the log " + file + ": " + e.getMessage());
+            Invocation.current().err().println("hako: writing the log " + file + ": " + e.getMessage());
         }
     }
 }

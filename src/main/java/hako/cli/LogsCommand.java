@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.launch.ContainerLog;
 import hako.launch.Launch;
 import hako.launch.LaunchStore;
@@ -23,7 +24,7 @@ final class LogsCommand {
         }
         LaunchStore containers = LaunchCommand.containers(globals);
         Launch launch = new Launch(globals.root, globals.images(), containers);
-        new ContainerLog(containers.find(name).log(), System.out, System.err, args.has("timestamps"))
+        new ContainerLog(containers.find(name).log(), Invocation.current().out(), Invocation.current().err(), args.has("timestamps"))
                 .print(tail, args.has("follow"), () -> launch.running(name));
         return 0;
     }

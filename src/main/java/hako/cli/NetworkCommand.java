@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.net.NetworkAdmin;
 import hako.net.NetworkConfig;
 import hako.net.Networking;
@@ -30,7 +31,7 @@ final class NetworkCommand {
 
     static int run(Globals globals, List<String> argv) {
         if (argv.isEmpty() || argv.getFirst().equals("help") || argv.getFirst().equals("--help")) {
-            (argv.isEmpty() ? System.err : System.out).print(USAGE);
+            (argv.isEmpty() ? Invocation.current().err() : Invocation.current().out()).print(USAGE);
             return argv.isEmpty() ? 1 : 0;
         }
         NetworkAdmin admin = new NetworkAdmin(Networking.forStateRoot(globals.root.root()));
@@ -60,16 +61,16 @@ final class NetworkCommand {
         }
         NetworkConfig network = admin.create(new NetworkAdmin.Options(name, args.get("subnet"), args.get("gateway"),
                 args.get("bridge"), mtu, args.has("internal"), args.has("isolate")));
-        System.out.println(network.name());
+        Invocation.current().out().println(network.name());
         return 0;
     }
 
     private static int list(NetworkAdmin admin, List<String> argv) {
         new Args("network ls").parse(argv);
-        System.out.printf("%-16s %-15s %-18s %-15s %-5s %s%n", "NAME", "BRIDGE", "SUBNET", "GATEWAY", "MTU", "OPTIONS");
+        Invocation.current().out().printf("%-16s %-15s %-18s %-15s %-5s %s%n", "NAME", "BRIDGE", "SUBNET", "GATEWAY", "MTU", "OPTIONS");
         for (NetworkConfig network : admin.list()) {
             String options = (network.internal() ? "internal " : "") + (network.isolated() ? "isolated" : "");
-            System.out.printf("%-16s %-15s %-18s %-15s %-5d %s%n", network.name(), network.bridge(), network.subnet(),
+            Invocation.current().out().printf("%-16s %-15s %-18s %-15s %-5d %s%n", network.name(), network.bridge(), network.subnet(),
                     network.gateway(), network.mtu(), options.strip());
         }
         return 0;
@@ -78,7 +79,7 @@ final class NetworkCommand {
     private static int inspect(Globals globals, NetworkAdmin admin, List<String> argv) {
         String name = new Args("network inspect").parse(argv).one("a network name");
         globals.context = "inspecting network \"" + name + "\"";
-        System.out.println(Json.writePretty(admin.inspect(name)));
+        Invocation.current().out().println(Json.writePretty(admin.inspect(name)));
         return 0;
     }
 
@@ -88,7 +89,7 @@ final class NetworkCommand {
         for (String name : names) {
             globals.context = "removing network \"" + name + "\"";
             admin.remove(name);
-            System.out.println(name);
+            Invocation.current().out().println(name);
         }
         return 0;
     }
@@ -96,7 +97,7 @@ final class NetworkCommand {
     private static int gc(Globals globals, List<String> argv) {
         new Args("network gc").parse(argv);
         globals.context = "collecting networks of dead containers";
-        for (String id : Networking.forStateRoot(globals.root.root()).gc()) System.out.println(id);
+        for (String id : Networking.forStateRoot(globals.root.root()).gc()) Invocation.current().out().println(id);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.container.ContainerPlan;
 import hako.container.Handover;
 import hako.container.Run;
@@ -30,7 +31,7 @@ final class PlanCommand {
         NetworkRequest.Flags network = new NetworkRequest.Flags(args.get("network"), args.all("publish"),
                 args.all("allow-from"), args.get("egress"), args.get("ip"));
         ContainerPlan plan = Run.plan(globals.root, id, bundle, Handover.NONE, network);
-        System.out.print(format.equals("json") ? Json.write(plan.toJson()) + "\n" : plan.render());
+        Invocation.current().out().print(format.equals("json") ? Json.write(plan.toJson()) + "\n" : plan.render());
         return 0;
     }
 }

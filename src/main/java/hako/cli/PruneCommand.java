@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.image.ImageStore;
 
 import java.util.List;
@@ -15,8 +16,8 @@ final class PruneCommand {
         if (!new Args("prune").parse(argv).positional().isEmpty()) throw new UsageException("prune", "takes no arguments");
         globals.context = "pruning the image store";
         ImageStore.Pruned pruned = globals.images().prune();
-        for (String line : pruned.removed()) System.out.println("removed " + line);
-        System.out.println("freed " + ImagesCommand.size(pruned.bytes()));
+        for (String line : pruned.removed()) Invocation.current().out().println("removed " + line);
+        Invocation.current().out().println("freed " + ImagesCommand.size(pruned.bytes()));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.container.Processes;
 import hako.json.Json;
 import hako.state.ContainerId;
@@ -28,12 +29,12 @@ final class PsCommand {
         List<Integer> pids = Processes.of(globals.root, id);
         String format = args.get("format", "table");
         if (format.equals("json")) {
-            System.out.println(Json.write(pids));
+            Invocation.current().out().println(Json.write(pids));
             return 0;
         }
         if (!format.equals("table")) throw new UsageException("ps", "--format must be table or json, not \"" + format + "\"");
         List<String> psArgs = args.positional().subList(1, args.positional().size());
-        System.out.print(filter(ps(psArgs.isEmpty() ? List.of("-ef") : psArgs), new HashSet<>(pids)));
+        Invocation.current().out().print(filter(ps(psArgs.isEmpty() ? List.of("-ef") : psArgs), new HashSet<>(pids)));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.image.ImageRecord;
 import hako.image.Platform;
 import hako.image.PullProgress;
@@ -28,7 +29,7 @@ final class PullCommand {
         Platform platform = args.get("platform") == null ? Platform.host() : Platform.parse(args.get("platform"));
         ImageRecord record = Registry.pull(text, platform, tlsVerify == null ? null : tlsVerify.equals("true"), globals.registries(),
                 globals.images(), progress(args.has("quiet")));
-        System.out.println(Names.join(record.name(), record.tag()) + " " + record.manifest());
+        Invocation.current().out().println(Names.join(record.name(), record.tag()) + " " + record.manifest());
         return 0;
     }
 
@@ -37,6 +38,6 @@ final class PullCommand {
         if (quiet) return PullProgress.quiet();
         java.io.Console console = System.console();
         boolean terminal = console != null && console.isTerminal() && Libc.isatty(2);
-        return terminal ? PullProgress.terminal(System.err) : PullProgress.lines(System.err);
+        return terminal ? PullProgress.terminal(Invocation.current().err()) : PullProgress.lines(Invocation.current().err());
     }
 }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.launch.Launch;
 import hako.launch.LaunchStore;
 
@@ -21,7 +22,7 @@ final class RestartCommand {
             globals.context = "restarting container \"" + name + "\"";
             launch.restart(name, StopCommand.signal(args, containers, name), StopCommand.seconds("restart", args),
                     LaunchCommand.launcher(), LaunchCommand.runtimeFlags(globals));
-            System.out.println(name);
+            Invocation.current().out().println(name);
         }
         return 0;
     }

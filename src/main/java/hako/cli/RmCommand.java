@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.launch.Launch;
 
 import java.util.List;
@@ -15,7 +16,7 @@ final class RmCommand {
         for (String name : args.positional()) {
             globals.context = "removing container \"" + name + "\"";
             launch.remove(name, args.has("force"));
-            System.out.println(name);
+            Invocation.current().out().println(name);
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.image.ImageRecord;
 import hako.launch.LaunchException;
 import hako.launch.LaunchedContainer;
@@ -18,7 +19,7 @@ final class RmiCommand {
             globals.context = "removing image " + Names.join(name[0], name[1]);
             refuseIfInUse(globals, Names.join(name[0], name[1]));
             ImageRecord removed = globals.images().remove(name[0], name[1]);
-            System.out.println("removed " + Names.join(removed.name(), removed.tag()) + " " + removed.manifest());
+            Invocation.current().out().println("removed " + Names.join(removed.name(), removed.tag()) + " " + removed.manifest());
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.container.ContainerStatus;
 import hako.net.Networking;
 import hako.json.Json;
@@ -20,7 +21,7 @@ final class StateCommand {
         Map<String, Object> json = state.ociState(ContainerStatus.of(globals.root, state));
         // hako's own addition: the network it built (clients ignore fields they do not know).
         if (state.network()) json.put("network", Networking.forStateRoot(globals.root.root()).describe(id));
-        System.out.println(Json.writePretty(json));
+        Invocation.current().out().println(Json.writePretty(json));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.launch.Launch;
 import hako.launch.LaunchStore;
 
@@ -20,7 +21,7 @@ final class StopCommand {
         for (String name : args.positional()) {
             globals.context = "stopping container \"" + name + "\"";
             launch.stop(name, signal(args, containers, name), seconds("stop", args));
-            System.out.println(name);
+            Invocation.current().out().println(name);
         }
         return 0;
     }

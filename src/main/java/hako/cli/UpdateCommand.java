@@ -46,7 +46,7 @@ final class UpdateCommand {
         try {
             // Bounded as config.json is: a regular file, or stdin read no further than the limit.
             byte[] json = file.equals("-") ? System.in.readNBytes(SpecReader.MAX_FILE_SIZE + 1)
-                    : SpecReader.readBytes(Path.of(file));
+                    : SpecReader.readBytes(CreateCommand.callers(file));
             if (json.length > SpecReader.MAX_FILE_SIZE) throw new UsageException("update", file + ": too large");
             if (!(Json.parse(json) instanceof Map<?, ?> map)) throw new UsageException("update", file + ": expected a JSON object");
             return (Map<String, Object>) map;

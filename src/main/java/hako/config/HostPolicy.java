@@ -1,5 +1,6 @@
 package hako.config;
 
+import hako.Invocation;
 import hako.toml.Toml;
 import hako.toml.TomlTable;
 
@@ -24,16 +25,18 @@ public record HostPolicy(String source, boolean warnOnUnenforceableLimits) {
     public static final Path DEFAULT_FILE = Path.of("/etc/hako/hako.toml");
     private static final Set<String> TABLES = Set.of("cgroup");
     private static final Set<String> CGROUP_KEYS = Set.of("unenforceable-limits");
-    private static HostPolicy current;
+    /** Per call: a warm runtime reads the file again for each (it may have changed), with the caller's $HAKO_CONFIG. */
+    private static final Invocation.Local<HostPolicy> CURRENT = new Invocation.Local<>(HostPolicy::read);
 
     /** The machine's policy; the defaults when there is no file. */
-    public static synchronized HostPolicy current() {
-        if (current == null) {
-            String named = System.getenv("HAKO_CONFIG");
-            Path file = named != null && !named.isEmpty() ? Path.of(named) : DEFAULT_FILE;
-            current = named == null && !Files.exists(file) ? new HostPolicy(null, false) : parse(Toml.read(file));
-        }
-        return current;
+    public static HostPolicy current() {
+        return CURRENT.get();
+    }
+
+    private static HostPolicy read() {
+        String named = Invocation.current().env("HAKO_CONFIG");
+        Path file = named != null && !named.isEmpty() ? Invocation.current().path(named) : DEFAULT_FILE;
+        return named == null && !Files.exists(file) ? new HostPolicy(null, false) : parse(Toml.read(file));
     }
 
     static HostPolicy parse(TomlTable file) {

@@ -8,6 +8,7 @@ import hako.spec.Spec;
 import hako.spec.SpecReader;
 import hako.stage.StageChannel;
 import hako.state.ContainerState;
+import hako.sys.Children;
 import hako.state.StateDir;
 import hako.sys.Libc;
 
@@ -131,7 +132,7 @@ public final class Exec {
                 reaped = true; // not ours to wait for: our parent inherits it
                 return 0;
             }
-            try (SignalForwarder forwarder = new SignalForwarder(pid)) {
+            try (Children.Forwarding forwarder = hako.Invocation.current().children().forwardSignals(pid)) {
                 if (terminal >= 0 && handover.consoleSocket() == null) relay = TerminalRelay.start(terminal);
                 stage.exec(plan.start());
                 int status = calls.waitpid(pid, "waiting for the process");

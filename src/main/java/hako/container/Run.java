@@ -30,7 +30,7 @@ public final class Run {
             builder.build();
             TerminalRelay relay = null;
             boolean ran = false;
-            try (SignalForwarder forwarder = new SignalForwarder(builder.pid())) {
+            try (hako.sys.Children.Forwarding forwarder = hako.Invocation.current().children().forwardSignals(builder.pid())) {
                 if (builder.terminal() >= 0) relay = TerminalRelay.start(builder.terminal());
                 builder.start();
                 int status = builder.waitForExit();

@@ -1,29 +1,28 @@
 package hako.container;
 
+import hako.Invocation;
 import hako.sys.Libc;
 import hako.sys.Terminal;
-import sun.misc.Signal;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 
 /**
- * {@code hako run} of a process with a terminal, in the foreground: hako's own terminal goes raw
- * and is joined to the container's, both ways, with window size changes passed on; it is put
+ * {@code hako run} of a process with a terminal, in the foreground: the caller's terminal goes
+ * raw and is joined to the container's, both ways, with window size changes passed on; it is put
  * back as it was when the process ends.
  */
 final class TerminalRelay implements AutoCloseable {
+    private final Invocation caller = Invocation.current();
     private final int master;
+    private final int stdin = caller.stdin();
     /** stdin's settings before it went raw; null when stdin is no terminal. */
     private final byte[] saved;
     private final Thread output;
 
     private TerminalRelay(int master) {
         this.master = master;
-        this.saved = Libc.isatty(0) ? Terminal.makeRaw(0) : null;
-        copyWindowSize();
-        Signal.handle(new Signal("WINCH"), signal -> copyWindowSize());
+        this.saved = stdin >= 0 && Libc.isatty(stdin) ? Terminal.makeRaw(stdin) : null;
+        caller.children().followWindowSize(master);
         Thread input = Thread.ofPlatform().daemon().name("hako-stdin").unstarted(this::pumpInput);
         output = Thread.ofPlatform().name("hako-stdout").unstarted(this::pumpOutput);
         input.start();
@@ -34,25 +33,20 @@ final class TerminalRelay implements AutoCloseable {
         return new TerminalRelay(master);
     }
 
-    private void copyWindowSize() {
-        if (Libc.isatty(0)) Terminal.copyWindowSize(0, master);
-    }
-
     private void pumpInput() {
-        byte[] buffer = new byte[4096];
-        InputStream in = System.in;
+        if (stdin < 0) return;
         try {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                byte[] chunk = n == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, n);
+            byte[] chunk;
+            while ((chunk = Libc.read(stdin, 4096, "reading the terminal")) != null && chunk.length > 0) {
                 Libc.writeFully(master, chunk, "writing to the container's terminal");
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // stdin closed or the container's terminal went away: nothing more to pass on
         }
     }
 
     private void pumpOutput() {
-        PrintStream out = System.out;
+        PrintStream out = caller.out();
         try {
             byte[] data;
             // EIO, once the container's last process holding the terminal has ended
@@ -72,7 +66,8 @@ final class TerminalRelay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (saved != null) Terminal.restore(0, saved);
+        caller.children().followWindowSize(-1);
+        if (saved != null) Terminal.restore(stdin, saved);
         Libc.close(master);
     }
 }

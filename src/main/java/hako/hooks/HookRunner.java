@@ -1,5 +1,6 @@
 package hako.hooks;
 
+import hako.Invocation;
 import hako.spec.Hook;
 import hako.Warnings;
 import hako.stage.Op;
@@ -158,7 +159,7 @@ public final class HookRunner {
         if (hook.env() != null) return hook.env();
         if (place.env() != null) return place.env();
         List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
+        for (Map.Entry<String, String> variable : Invocation.current().env().entrySet()) {
             env.add(variable.getKey() + "=" + variable.getValue());
         }
         return env;

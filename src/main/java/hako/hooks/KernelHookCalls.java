@@ -23,7 +23,7 @@ public class KernelHookCalls implements HookCalls {
 
     @Override
     public int waitpid(int pid, String what) {
-        return Libc.waitpid(pid, what);
+        return hako.Invocation.current().children().waitpid(pid, what);
     }
 
     @Override

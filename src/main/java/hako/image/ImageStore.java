@@ -1,5 +1,6 @@
 package hako.image;
 
+import hako.Invocation;
 import hako.json.Json;
 import hako.sys.Libc;
 
@@ -54,7 +55,7 @@ public final class ImageStore {
             return absolute.resolveSibling(absolute.getFileName() + "-images");
         }
         if (!rootless) return Path.of("/var/lib/hako/images");
-        String data = System.getenv("XDG_DATA_HOME");
+        String data = Invocation.current().env("XDG_DATA_HOME");
         Path base = data != null && !data.isEmpty() ? Path.of(data) : Path.of(System.getProperty("user.home"), ".local/share");
         return base.resolve("hako/images");
     }

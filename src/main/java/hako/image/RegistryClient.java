@@ -1,5 +1,6 @@
 package hako.image;
 
+import hako.Invocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -31,7 +32,7 @@ final class RegistryClient implements AutoCloseable {
     record Options(boolean tlsVerify, Duration connectTimeout, Duration stallTimeout, List<java.nio.file.Path> authFiles) {
         static Options defaults(boolean tlsVerify) {
             return new Options(tlsVerify, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    Credentials.files(System.getenv(), java.nio.file.Path.of(System.getProperty("user.home"))));
+                    Credentials.files(Invocation.current().env(), java.nio.file.Path.of(System.getProperty("user.home"))));
         }
 
         /** The same for a registry whose TLS is verified or not (registries.conf's insecure, per mirror). */

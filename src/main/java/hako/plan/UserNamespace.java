@@ -1,5 +1,6 @@
 package hako.plan;
 
+import hako.Invocation;
 import hako.spec.SpecException;
 import hako.security.IdMaps;
 import hako.stage.Op;
@@ -57,7 +58,7 @@ final class UserNamespace {
 
     /** The helper's path in $PATH (runc's exec.LookPath), refused before anything is made when it is missing. */
     private static String tool(String name, String at, String what, String file) {
-        String path = System.getenv("PATH");
+        String path = Invocation.current().env("PATH");
         for (String dir : (path == null || path.isEmpty() ? Planner.DEFAULT_PATH : path).split(":")) {
             if (dir.isEmpty()) continue;
             java.nio.file.Path candidate = java.nio.file.Path.of(dir, name);

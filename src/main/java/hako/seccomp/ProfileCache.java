@@ -31,20 +31,21 @@ public final class ProfileCache {
         "/lib/x86_64-linux-gnu/libseccomp.so.2", "/lib/aarch64-linux-gnu/libseccomp.so.2",
         "/usr/lib64/libseccomp.so.2", "/usr/lib/libseccomp.so.2",
     };
-    private static volatile Path directory;
+    /** Per call: a warm runtime serves calls with other --root flags at once. */
+    private static final hako.Invocation.Local<Path> DIRECTORY = new hako.Invocation.Local<>(() -> null);
 
     private ProfileCache() {}
 
     /** Keeps compiled profiles beside this state root from now on (the CLI sets it from --root). */
     public static void besideStateRoot(Path stateRoot) {
         Path absolute = stateRoot.toAbsolutePath().normalize();
-        directory = absolute.resolveSibling(absolute.getFileName() + "-seccomp");
+        DIRECTORY.set(absolute.resolveSibling(absolute.getFileName() + "-seccomp"));
     }
 
     public static Program compile(Seccomp profile) {
         byte[] key = key(profile);
         String digest = digest(key);
-        Path dir = directory;
+        Path dir = DIRECTORY.get();
         if (dir == null || library().equals("unknown")) return Compiler.compile(profile, digest);
         Path file = dir.resolve(digest + ".bpf");
         Program cached = read(file, key, digest);

@@ -22,7 +22,8 @@ import java.util.List;
  * open and are not the JVM's own files; a descriptor the snapshot did not see is not the caller's,
  * whatever it is now. The stage then gets /dev/null on 0, 1 and 2 where they are not the caller's,
  * and {@code --preserve-fds} naming a descriptor the caller did not pass is refused, as runc
- * refuses it ("unable to stat preserved-fd").
+ * refuses it ("unable to stat preserved-fd"). A warm runtime's call says which descriptors its
+ * caller has (hako.Invocation).
  */
 public final class Descriptors {
     /** The caller's descriptors; null until {@link #snapshot}. */
@@ -93,14 +94,18 @@ public final class Descriptors {
      * them. Also checks that descriptors 3 to 3 + preserveFds - 1 are the caller's.
      */
     static int[] notTheCallers(int preserveFds) {
-        snapshot();
+        BitSet callers = hako.Invocation.current().callerFds();
+        if (callers == null) {
+            snapshot();
+            callers = Descriptors.callers;
+            closeOnExec();
+        }
         for (int fd = 3; fd < 3 + preserveFds; fd++) {
             if (!callers.get(fd)) {
                 throw new StageFailure(List.of(), -1, Errno.EBADF, "--preserve-fds " + preserveFds + ": descriptor " + fd
                         + " (preserved fd " + (fd - 3) + " of " + preserveFds + ") was not passed to hako");
             }
         }
-        closeOnExec();
         int[] missing = new int[3];
         int n = 0;
         for (int fd = 0; fd < 3; fd++) {

@@ -1,5 +1,6 @@
 package hako.stage;
 
+import hako.Invocation;
 import hako.sys.Libc;
 
 import java.io.IOException;
@@ -38,31 +39,29 @@ public final class Stage implements StageChannel {
      */
     public static Stage launch(int preserveFds) {
         int[] devNull = Descriptors.notTheCallers(preserveFds);
-        int memfd = sealedBinary();
-        int[] pair = null;
+        int[] pair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC,
+                "creating the socket to the stage");
         try {
-            pair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC,
-                    "creating the socket to the stage");
-            // The stage's end alone is inherited; the stage closes every other descriptor it finds.
-            Libc.fcntl(pair[1], Libc.F_SETFD, 0, "passing the socket to the stage");
-            int pid = Libc.spawn("/proc/self/fd/" + memfd,
-                    new String[] {"hako-stage", Integer.toString(pair[1]), Integer.toString(preserveFds)},
-                    devNull, "starting the stage");
+            int pid = Invocation.current().children().spawnStage(sealedBinary(), pair[1], preserveFds, devNull,
+                    "starting the stage");
             return new Stage(pair[0], pid);
         } catch (RuntimeException e) {
-            if (pair != null) Libc.close(pair[0]);
+            Libc.close(pair[0]);
             throw e;
         } finally {
-            if (pair != null) Libc.close(pair[1]);
-            Libc.close(memfd);
+            Libc.close(pair[1]);
         }
     }
 
+    private static int sealed = -1;
+
     /**
      * The stage binary in an anonymous, sealed, close-on-exec memfd: what runs can never be a file
-     * on the host that a container could overwrite.
+     * on the host that a container could overwrite. Made once: sealed, it can be shared by every
+     * stage this process starts.
      */
-    private static int sealedBinary() {
+    private static synchronized int sealedBinary() {
+        if (sealed >= 0) return sealed;
         byte[] binary;
         try (InputStream in = Stage.class.getResourceAsStream(BINARY)) {
             if (in == null) throw new IllegalStateException("the stage binary is missing from hako's jar");
@@ -76,6 +75,7 @@ public final class Stage implements StageChannel {
             Libc.fcntl(fd, Libc.F_ADD_SEALS,
                     Libc.F_SEAL_SEAL | Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE,
                     "sealing the stage's memfd");
+            sealed = fd;
             return fd;
         } catch (RuntimeException e) {
             Libc.close(fd);
@@ -92,7 +92,7 @@ public final class Stage implements StageChannel {
         try {
             return (int) run(batch, fds);
         } finally {
-            Libc.waitpid(stagePid, "waiting for the stage to exit");
+            Invocation.current().children().waitpid(stagePid, "waiting for the stage to exit");
             stagePid = 0;
         }
     }
@@ -177,7 +177,7 @@ public final class Stage implements StageChannel {
         if (stagePid > 0) {
             // The stage never got to clone (an error before it): end it and reap it.
             Libc.kill(stagePid, Libc.SIGKILL);
-            Libc.waitpid(stagePid, "waiting for the stage to exit");
+            Invocation.current().children().waitpid(stagePid, "waiting for the stage to exit");
         }
     }
 }

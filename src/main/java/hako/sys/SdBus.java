@@ -1,5 +1,6 @@
 package hako.sys;
 
+import hako.Invocation;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -35,15 +36,15 @@ public final class SdBus implements AutoCloseable {
 
     /** The system bus (DBUS_SYSTEM_BUS_ADDRESS, or /run/dbus/system_bus_socket): systemd's API for root. */
     public static SdBus system() {
-        String address = System.getenv().getOrDefault("DBUS_SYSTEM_BUS_ADDRESS", SYSTEM_BUS);
+        String address = Invocation.current().env().getOrDefault("DBUS_SYSTEM_BUS_ADDRESS", SYSTEM_BUS);
         requireLibrary();
         return opened(Libsystemd.OPEN_SYSTEM, address);
     }
 
     /** The caller's session bus (DBUS_SESSION_BUS_ADDRESS, or $XDG_RUNTIME_DIR/bus): its systemd --user. */
     public static SdBus user() {
-        String address = System.getenv("DBUS_SESSION_BUS_ADDRESS");
-        if (address == null) address = "unix:path=" + System.getenv().getOrDefault("XDG_RUNTIME_DIR", "/run/user/" + Caller.current().uid()) + "/bus";
+        String address = Invocation.current().env("DBUS_SESSION_BUS_ADDRESS");
+        if (address == null) address = "unix:path=" + Invocation.current().env().getOrDefault("XDG_RUNTIME_DIR", "/run/user/" + Caller.current().uid()) + "/bus";
         requireLibrary();
         return opened(Libsystemd.OPEN_USER, address);
     }

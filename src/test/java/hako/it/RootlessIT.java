@@ -46,7 +46,9 @@ class RootlessIT extends ContainerTest {
     }
 
     @AfterAll
-    static void removeTheUser() throws IOException {
+    static void removeTheUser() throws IOException, InterruptedException {
+        // The user's warm runtime (docs/warm.md) ends by itself when idle; userdel refuses a user with processes.
+        WarmRuntimes.awaitEnded(WarmRuntimes.ownedBy(uid));
         Hako.Result del = Hako.exec(List.of("userdel", user), "");
         assertEquals(0, del.code(), del::toString);
         // userdel takes its subordinate ids with it.
@@ -67,7 +69,8 @@ class RootlessIT extends ContainerTest {
 
     /** The same, hako started by {@code wrapper} (unshare …), run as the user. */
     static Hako.Result asUser(List<String> wrapper, String... args) {
-        List<String> command = new ArrayList<>(List.of("runuser", "-u", user, "--", "env", "XDG_RUNTIME_DIR=" + runtimeDir));
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", user, "--", "env", "XDG_RUNTIME_DIR=" + runtimeDir,
+                "HAKO_WARM_IDLE=2"));
         command.addAll(wrapper);
         command.add(Hako.LAUNCHER.toAbsolutePath().toString());
         command.addAll(List.of(args));

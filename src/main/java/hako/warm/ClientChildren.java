@@ -1,0 +1,82 @@
+package hako.warm;
+
+import hako.sys.Children;
+import hako.sys.Libc;
+import hako.sys.SysException;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@link Children} of the hako command that handed us its call: each request goes over its
+ * connection, and the command forks, waits and passes signals on as the caller's process
+ * (docs/warm.md). One request at a time per call.
+ */
+final class ClientChildren implements Children {
+    private final int connection;
+
+    ClientChildren(int connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public synchronized int spawnStage(int binary, int socket, int keepFds, int[] devNull, String what) {
+        // The stage's socket goes just above the descriptors passed on to the container.
+        int socketFd = 3 + keepFds;
+        String[] strings = {"hako-stage", Integer.toString(socketFd), Integer.toString(keepFds)};
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        ByteBuffer fixed = order(ByteBuffer.allocate(20 + 8 + 4 * devNull.length));
+        fixed.putInt(WarmProtocol.EXEC_FD).putInt(strings.length).putInt(0).putInt(2).putInt(devNull.length);
+        fixed.putInt(-1).putInt(socketFd);
+        for (int fd : devNull) fixed.putInt(fd);
+        body.writeBytes(fixed.array());
+        for (String s : strings) {
+            body.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            body.write(0);
+        }
+        int pid = request(WarmProtocol.SPAWN, 0, body.toByteArray(), binary, socket);
+        if (pid < 0) throw new SysException(what, -pid);
+        return pid;
+    }
+
+    @Override
+    public synchronized int waitpid(int pid, String what) {
+        int status = request(WarmProtocol.WAIT, pid, new byte[0]);
+        if (status < 0) throw new SysException(what, -status);
+        return status;
+    }
+
+    @Override
+    public synchronized Forwarding forwardSignals(int pid) {
+        request(WarmProtocol.SIGNALS, pid, new byte[0]);
+        return () -> {
+            synchronized (this) {
+                request(WarmProtocol.SIGNALS, 0, new byte[0]);
+            }
+        };
+    }
+
+    @Override
+    public synchronized void followWindowSize(int master) {
+        if (master < 0) request(WarmProtocol.WINCH, 0, new byte[0]);
+        else request(WarmProtocol.WINCH, 0, new byte[0], master);
+    }
+
+    /** Sends one request and returns the command's answer. */
+    private int request(int type, int arg, byte[] body, int... fds) {
+        byte[] message = order(ByteBuffer.allocate(8 + body.length)).putInt(type).putInt(arg).put(body).array();
+        String what = "asking the hako command to act for us";
+        if (fds.length == 0) Libc.send(connection, message, what);
+        else Libc.sendWithFds(connection, message, fds, what);
+        Libc.Received answer = Libc.recvWithFds(connection, 4, 1, what);
+        for (int fd : answer.fds()) Libc.close(fd);
+        if (answer.data().length < 4) throw new SysException("the hako command went away", 104 /* ECONNRESET */);
+        return order(ByteBuffer.wrap(answer.data())).getInt();
+    }
+
+    static ByteBuffer order(ByteBuffer buffer) {
+        return buffer.order(ByteOrder.nativeOrder());
+    }
+}
