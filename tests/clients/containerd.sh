@@ -91,8 +91,14 @@ if [ "$RC" -eq 0 ] && wait_for_status sleeper RUNNING; then sleeper_ran=yes; pas
 else fail "run -d: the task is RUNNING" "$OUT"$'\n'"$ERR"$'\n'"$(c task ls 2>&1)"; fi
 
 pid=$(task_pid sleeper)
+# RUNNING once start has let the process go; its exec may follow a moment later (runc's too).
+sleeper_cmdline() { tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null; }
+for _ in $(seq 20); do
+  [ "$(sleeper_cmdline)" = 'sh -c trap "exit 0" TERM; while :; do sleep 1; done ' ] && break
+  sleep 0.1
+done
 if [ -n "$pid" ] && [ "$pid" -gt 0 ] &&
-   [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" = 'sh -c trap "exit 0" TERM; while :; do sleep 1; done ' ]; then
+   [ "$(sleeper_cmdline)" = 'sh -c trap "exit 0" TERM; while :; do sleep 1; done ' ]; then
   pass "task ls: the pid (from --pid-file) is the container's process on the host"
 else fail "task ls: the pid (from --pid-file) is the container's process on the host" "pid=$pid"; fi
 

@@ -33,6 +33,9 @@
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 
 extern char **environ;
 
@@ -101,7 +104,8 @@ static const char *args_file(int argc, char **argv, int *warm)
 			*warm = 0;
 			return "hako-images.args";
 		}
-		if (!strcmp(word, "aot-training") || !strcmp(word, "warm-serve"))
+		/* attach follows this terminal's size changes itself (conmon's control fifo) */
+		if (!strcmp(word, "aot-training") || !strcmp(word, "warm-serve") || !strcmp(word, "attach"))
 			*warm = 0;
 		break;
 	}
@@ -129,8 +133,8 @@ static void one_shot(int argc, char **argv, const char *args)
 /* ---- the warm runtime's name ------------------------------------------------------------------- */
 
 /* One warm runtime per build, installation, user, credentials and namespaces: it does its
- * work in its own context, which must be the caller's. (The abstract socket itself lives in the caller's network
- * namespace: a caller in another one never reaches this runtime.) */
+ * work in its own context, which must be the caller's. (The abstract socket itself lives in
+ * the caller's network namespace: a caller in another one never reaches this runtime.) */
 static void socket_name(char *name, size_t size)
 {
 	static const char *ns[] = { "mnt", "pid", "user", "cgroup", "ipc", "uts", "net", "time", NULL };
@@ -359,9 +363,12 @@ static void spawn(const char *payload, size_t size, int *fds, int nfds)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (s->flags & WARM_EXEC_FD) {
-			/* The executable is the first descriptor: a sealed memfd, never a file on disk. */
+			/* The executable is the first descriptor: a sealed memfd, never a file on disk.
+			 * (The stage closes what it does not keep itself.) */
 			syscall(SYS_execveat, moved[0], "", argv, envp, AT_EMPTY_PATH);
 		} else {
+			/* Nothing of the caller's but what was placed (a monitor must not hold its pipes). */
+			syscall(SYS_close_range, 3, ~0U, 0);
 			execve(argv[0], argv, envp);
 		}
 		_exit(127);

@@ -28,6 +28,7 @@ public final class Invocation {
     private final BitSet callerFds;
     private final Children children;
     private final int callerPid;
+    private volatile boolean stdinDropped;
     private final Map<Local<?>, Object> locals = new ConcurrentHashMap<>();
 
     /**
@@ -106,6 +107,39 @@ public final class Invocation {
 
     public int stdin() {
         return stdio[0];
+    }
+
+    /** The caller's stdin as a stream (empty when it gave none). */
+    public java.io.InputStream stdinStream() {
+        int fd = stdio[0];
+        return new java.io.InputStream() {
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (fd < 0 || len == 0) return fd < 0 ? -1 : 0;
+                byte[] chunk = hako.sys.Libc.read(fd, len, "reading standard input");
+                if (chunk == null || chunk.length == 0) return -1;
+                System.arraycopy(chunk, 0, b, off, chunk.length);
+                return chunk.length;
+            }
+        };
+    }
+
+    /**
+     * The container's process gets /dev/null for stdin, not the caller's (docker run without
+     * -i): the stage is started so (hako.stage.Descriptors).
+     */
+    public void dropStdin() {
+        stdinDropped = true;
+    }
+
+    public boolean stdinDropped() {
+        return stdinDropped;
     }
 
     public int stdout() {

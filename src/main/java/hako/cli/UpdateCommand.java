@@ -1,5 +1,6 @@
 package hako.cli;
 
+import hako.Invocation;
 import hako.container.Update;
 import hako.json.Json;
 import hako.json.JsonException;
@@ -45,7 +46,7 @@ final class UpdateCommand {
     private static Map<String, Object> readResources(String file) {
         try {
             // Bounded as config.json is: a regular file, or stdin read no further than the limit.
-            byte[] json = file.equals("-") ? System.in.readNBytes(SpecReader.MAX_FILE_SIZE + 1)
+            byte[] json = file.equals("-") ? Invocation.current().stdinStream().readNBytes(SpecReader.MAX_FILE_SIZE + 1)
                     : SpecReader.readBytes(CreateCommand.callers(file));
             if (json.length > SpecReader.MAX_FILE_SIZE) throw new UsageException("update", file + ": too large");
             if (!(Json.parse(json) instanceof Map<?, ?> map)) throw new UsageException("update", file + ": expected a JSON object");

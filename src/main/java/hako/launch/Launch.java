@@ -16,7 +16,6 @@ import hako.state.StateDir;
 import hako.state.StateException;
 import hako.state.Status;
 import hako.sys.Caller;
-import hako.sys.Libc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +70,7 @@ public final class Launch {
     public int foreground(LaunchedContainer container, LaunchOptions options) {
         int code;
         try {
-            if (!options.interactive() && !options.tty()) Libc.stdinFromDevNull();
+            if (!options.interactive() && !options.tty()) hako.Invocation.current().dropStdin();
             // the network is in the bundle's annotations (LaunchSpec), as for a detached container
             code = Run.foreground(states, container.name(), container.directory(), Handover.NONE, NetworkRequest.Flags.NONE, false, true);
         } catch (RuntimeException e) {

@@ -4,11 +4,9 @@ import hako.image.Unpacker;
 
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -75,16 +73,8 @@ public final class LaunchStore {
 
     Lock lock(LaunchedContainer container) {
         try {
-            FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            channel.lock(); // POSIX record locks: one holder among processes, released when the channel closes
-            return () -> {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    // closing releases the lock; nothing else to do
-                }
-            };
-        } catch (IOException e) {
+            return hako.sys.Flock.exclusive(root.resolve(".lock"))::close;
+        } catch (RuntimeException e) {
             throw new LaunchException("locking " + root.resolve(".lock") + " for " + container.name() + ": " + e.getMessage());
         }
     }

@@ -7,7 +7,6 @@ import hako.sys.ProcessRef;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,18 +88,8 @@ final class KernelNetSystem implements NetSystem {
     }
 
     @Override
-    public AutoCloseable lock(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        try {
-            FileLock lock = channel.lock();
-            return () -> {
-                lock.release();
-                channel.close();
-            };
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+    public AutoCloseable lock(Path file) {
+        return hako.sys.Flock.exclusive(file);
     }
 
     @Override

@@ -106,10 +106,11 @@ public final class Descriptors {
                         + " (preserved fd " + (fd - 3) + " of " + preserveFds + ") was not passed to hako");
             }
         }
+        boolean noStdin = hako.Invocation.current().stdinDropped();
         int[] missing = new int[3];
         int n = 0;
         for (int fd = 0; fd < 3; fd++) {
-            if (!callers.get(fd)) missing[n++] = fd;
+            if (!callers.get(fd) || (fd == 0 && noStdin)) missing[n++] = fd;
         }
         return java.util.Arrays.copyOf(missing, n);
     }

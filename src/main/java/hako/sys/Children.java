@@ -14,6 +14,12 @@ public interface Children {
      */
     int spawnStage(int binary, int socket, int keepFds, int[] devNull, String what);
 
+    /**
+     * Starts the program {@code argv[0]} (a path) with {@code env}, and {@code stdio[i]} on its
+     * descriptor i (conmon, for a detached container). Returns its pid.
+     */
+    int spawn(String[] argv, String[] env, int[] stdio, String what);
+
     /** Waits for the child {@code pid} to end and returns its raw wait status. */
     int waitpid(int pid, String what);
 

@@ -34,7 +34,7 @@ public final class Libc {
     public static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
     public static final int SIGKILL = 9;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
-    public static final int O_PATH = 0x200000, O_NOCTTY = 0x100;
+    public static final int O_PATH = 0x200000, O_NOCTTY = 0x100, O_APPEND = 0x400;
     private static final int AT_FDCWD = -100;
     private static final int S_IFIFO = 0010000;
 
@@ -627,18 +627,6 @@ public final class Libc {
         }
     }
 
-    /** Puts /dev/null on standard input: a container started without -i reads nothing, as with docker run. */
-    public static void stdinFromDevNull() {
-        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC, "opening /dev/null");
-        if (fd == 0) return; // standard input was closed: it is /dev/null now
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            if (syscall(state, Syscalls.DUP3, fd, 0, 0, 0) < 0) throw fail("putting /dev/null on standard input", state);
-        } finally {
-            close(fd);
-        }
-    }
-
     /** umount2(path, MNT_DETACH): the mount goes now, its users keep it until they let go. */
     public static void unmountLazily(String path, String what) {
         try (Arena arena = Arena.ofConfined()) {
@@ -688,6 +676,12 @@ public final class Libc {
         static final long SIZE = 256;
     }
 
+    /** Apart: only a program started with descriptors of its own (conmon) links it. */
+    private static final class SpawnDup2 {
+        static final MethodHandle H = downcall("posix_spawn_file_actions_adddup2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+
     /**
      * Starts {@code path} with {@code argv}, an empty environment and this process's descriptors
      * that are not close-on-exec. posix_spawn uses vfork semantics: the safe way for a
@@ -699,10 +693,19 @@ public final class Libc {
 
     /** As {@link #spawn(String, String[], String)}, with /dev/null opened on each of {@code devNull} in the child. */
     public static int spawn(String path, String[] argv, int[] devNull, String what) {
+        return spawn(path, argv, new String[0], devNull, new int[0], what);
+    }
+
+    /**
+     * As {@link #spawn(String, String[], int[], String)}, with {@code env} as its environment and
+     * {@code stdio[i]}, where it is not -1, on descriptor i.
+     */
+    public static int spawn(String path, String[] argv, String[] env, int[] devNull, int[] stdio, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pid = arena.allocate(JAVA_INT);
             MemorySegment actions = MemorySegment.NULL;
-            if (devNull.length > 0) {
+            boolean withActions = devNull.length > 0 || stdio.length > 0;
+            if (withActions) {
                 actions = arena.allocate(SpawnActions.SIZE, 16);
                 int error = (int) SpawnActions.INIT.invokeExact(actions);
                 if (error != 0) throw new SysException(what, error);
@@ -713,12 +716,17 @@ public final class Libc {
                     int error = (int) SpawnActions.ADD_OPEN.invokeExact(actions, fd, null_, O_RDWR, 0);
                     if (error != 0) throw new SysException(what, error);
                 }
+                for (int fd = 0; fd < stdio.length; fd++) {
+                    if (stdio[fd] < 0) continue;
+                    int error = (int) SpawnDup2.H.invokeExact(actions, stdio[fd], fd);
+                    if (error != 0) throw new SysException(what, error);
+                }
                 int error = (int) Spawn.H.invokeExact(pid, arena.allocateFrom(path), actions,
-                        MemorySegment.NULL, stringArray(arena, argv), stringArray(arena, new String[0]));
+                        MemorySegment.NULL, stringArray(arena, argv), stringArray(arena, env));
                 if (error != 0) throw new SysException(what, error);
                 return pid.get(JAVA_INT, 0);
             } finally {
-                if (devNull.length > 0) {
+                if (withActions) {
                     int unused = (int) SpawnActions.DESTROY.invokeExact(actions);
                 }
             }

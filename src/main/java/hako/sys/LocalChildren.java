@@ -23,6 +23,11 @@ final class LocalChildren implements Children {
     }
 
     @Override
+    public int spawn(String[] argv, String[] env, int[] stdio, String what) {
+        return Libc.spawn(argv[0], argv, env, new int[0], stdio, what);
+    }
+
+    @Override
     public int waitpid(int pid, String what) {
         return Libc.waitpid(pid, what);
     }

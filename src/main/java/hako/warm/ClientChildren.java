@@ -25,18 +25,39 @@ final class ClientChildren implements Children {
     public synchronized int spawnStage(int binary, int socket, int keepFds, int[] devNull, String what) {
         // The stage's socket goes just above the descriptors passed on to the container.
         int socketFd = 3 + keepFds;
-        String[] strings = {"hako-stage", Integer.toString(socketFd), Integer.toString(keepFds)};
+        String[] argv = {"hako-stage", Integer.toString(socketFd), Integer.toString(keepFds)};
+        return spawn(WarmProtocol.EXEC_FD, argv, new String[0], new int[] {binary, socket}, new int[] {-1, socketFd},
+                devNull, what);
+    }
+
+    @Override
+    public synchronized int spawn(String[] argv, String[] env, int[] stdio, String what) {
+        int n = 0;
+        for (int fd : stdio) if (fd >= 0) n++;
+        int[] fds = new int[n], targets = new int[n];
+        for (int i = 0, k = 0; i < stdio.length; i++) {
+            if (stdio[i] < 0) continue;
+            fds[k] = stdio[i];
+            targets[k++] = i;
+        }
+        return spawn(0, argv, env, fds, targets, new int[0], what);
+    }
+
+    /** SPAWN: {@code fds[i]} goes to {@code targets[i]} in the child (docs/warm.md). */
+    private int spawn(int flags, String[] argv, String[] env, int[] fds, int[] targets, int[] devNull, String what) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        ByteBuffer fixed = order(ByteBuffer.allocate(20 + 8 + 4 * devNull.length));
-        fixed.putInt(WarmProtocol.EXEC_FD).putInt(strings.length).putInt(0).putInt(2).putInt(devNull.length);
-        fixed.putInt(-1).putInt(socketFd);
+        ByteBuffer fixed = order(ByteBuffer.allocate(20 + 4 * targets.length + 4 * devNull.length));
+        fixed.putInt(flags).putInt(argv.length).putInt(env.length).putInt(fds.length).putInt(devNull.length);
+        for (int target : targets) fixed.putInt(target);
         for (int fd : devNull) fixed.putInt(fd);
         body.writeBytes(fixed.array());
-        for (String s : strings) {
-            body.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-            body.write(0);
+        for (String[] strings : new String[][] {argv, env}) {
+            for (String s : strings) {
+                body.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+                body.write(0);
+            }
         }
-        int pid = request(WarmProtocol.SPAWN, 0, body.toByteArray(), binary, socket);
+        int pid = request(WarmProtocol.SPAWN, 0, body.toByteArray(), fds);
         if (pid < 0) throw new SysException(what, -pid);
         return pid;
     }

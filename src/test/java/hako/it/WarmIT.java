@@ -23,15 +23,16 @@ class WarmIT extends ContainerTest {
     private static final Pattern TRACE = Pattern.compile("hako: warm runtime (\\S+): (.*)");
 
     /**
-     * A shell script run in a fresh network namespace, with the trace on and a short idle time.
-     * {@code warm} in it starts the namespace's warm runtime and waits until it listens.
+     * A shell script run in a fresh network namespace, with the trace on and a short idle time
+     * (and the warm path on, whatever the suite runs with). {@code warm} in it starts the
+     * namespace's warm runtime and waits until it listens.
      */
     private static Hako.Result inNetns(String script) {
         String warm = "warm() { $HAKO --version >/dev/null 2>&1; i=0; until grep '@hako-warm/' /proc/net/unix | grep -qv starting"
                 + " || [ $i -gt 200 ]; do sleep 0.1; i=$((i+1)); done; }; ";
         return Hako.exec(List.of("unshare", "-n", "sh", "-c", "ip link set lo up; " + warm + script), "",
-                Map.of("HAKO_WARM_TRACE", "1", "HAKO_WARM_IDLE", "4", "HAKO", Hako.LAUNCHER.toAbsolutePath().toString(),
-                        "ROOT", root.toString()));
+                Map.of("HAKO_WARM", "1", "HAKO_WARM_TRACE", "1", "HAKO_WARM_IDLE", "4",
+                        "HAKO", Hako.LAUNCHER.toAbsolutePath().toString(), "ROOT", root.toString()));
     }
 
     /** How each call went, from the trace lines. */
