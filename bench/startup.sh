@@ -66,7 +66,7 @@ med() { awk -v c="$2" '$1 == c { print $2 }' "$work/$1.txt" | median; }
 peak() { /usr/bin/time -f %M "$(path "$1")" --root "$work/state-$1" run --bundle "$work/bundle" peak 2>&1 >/dev/null | tail -1; }
 warm_kb=0
 for p in /proc/[0-9]*; do
-  if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q ' warm-serve hako-warm/'; then
+  if { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -q ' warm-serve hako-warm/'; then
     warm_kb=$(( warm_kb + $(awk '/^VmRSS:/ { print $2 }' "$p/status" 2>/dev/null || echo 0) ))
   fi
 done

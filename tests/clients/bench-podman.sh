@@ -28,7 +28,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   CLIENTS_INNER=1 unshare --net --mount --propagation private -- "$self" "$baseline" "$runtime" "$rounds"
   inner=$?
   # Not a test, but it cleans up like one: say so if anything was left.
-  CLIENT_CGROUPS_KEPT=conmon clients_leak_check "$CGROUP_PARENT" | grep '^FAIL' >&2
+  CLIENT_CGROUPS_KEPT=conmon clients_leak_check "$CGROUP_PARENT" | grep -A5 "^FAIL" >&2
   rm -rf "$WORK"
   exit $inner
 fi

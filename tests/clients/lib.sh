@@ -213,7 +213,7 @@ clients_await_warm_runtimes() {
   for i in $(seq 100); do
     waiting=0
     for pid in $(clients_leftover_pids "$@"); do
-      if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q ' warm-serve hako-warm/'; then waiting=1; fi
+      if { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -q ' warm-serve hako-warm/'; then waiting=1; fi
     done
     [ "$waiting" = 0 ] && return
     sleep 0.2
