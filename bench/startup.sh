@@ -25,10 +25,11 @@ printf '#!/bin/sh\nexec %s "$@"\n' "$PWD/bin/hako" > "$work/hako-warm"
 printf '#!/bin/sh\nHAKO_WARM=0 exec %s "$@"\n' "$PWD/bin/hako" > "$work/hako-oneshot"
 chmod +x "$work/hako-warm" "$work/hako-oneshot"
 runtimes=(hako-warm hako-oneshot runc)
-if crun --root "$work/crun-probe" run --bundle "$work/bundle" probe >/dev/null 2>&1; then
+if crun --root "$work/crun-probe" run --bundle "$work/bundle" probe >/dev/null 2>"$work/crun-error"; then
   runtimes+=(crun)
 else
-  echo "crun does not run here (a hybrid cgroup host): left out; see tests/vm for the v2 VM" >&2
+  # On a hybrid cgroup host crun refuses every container; the cgroup v2 VM (tests/vm) has crun.
+  echo "crun does not run here, left out: $(tail -n 1 "$work/crun-error")" >&2
 fi
 path() { case $1 in hako-*) echo "$work/$1" ;; *) command -v "$1" ;; esac; }
 
@@ -71,8 +72,10 @@ for p in /proc/[0-9]*; do
   fi
 done
 
-mkdir -p bench/results
-tsv=bench/results/startup.tsv
+# BENCH_TSV, BENCH_PLOT: elsewhere (the VM's run, tests/vm/vm-run.sh --out DIR).
+tsv=${BENCH_TSV:-bench/results/startup.tsv}
+plot=${BENCH_PLOT:-docs/startup.svg}
+mkdir -p "$(dirname "$tsv")" "$(dirname "$plot")"
 {
   printf 'call'; for name in "${runtimes[@]}"; do printf '\t%s' "$name"; done; printf '\n'
   for call in run create start state delete lifecycle; do
@@ -93,7 +96,7 @@ awk -v kb="$warm_kb" 'BEGIN { printf "\nthe warm runtime, resident: %.1f MiB\n",
 if command -v gnuplot >/dev/null; then
   gnuplot <<END
 set terminal svg size 760,420 font "sans,12" background "white"
-set output "docs/startup.svg"
+set output "$plot"
 set title "Time per call, busybox /bin/true, median of $rounds (ms, log scale)"
 set style data histograms
 set style histogram clustered gap 1
@@ -104,5 +107,5 @@ set key top left
 set grid ytics
 plot for [i=2:$(( ${#runtimes[@]} + 1 ))] "$tsv" using i:xtic(1) title columnhead
 END
-  echo "plot: docs/startup.svg"
+  echo "plot: $plot"
 fi

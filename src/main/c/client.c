@@ -139,7 +139,7 @@ static void socket_name(char *name, size_t size)
 {
 	static const char *ns[] = { "mnt", "pid", "user", "cgroup", "ipc", "uts", "net", "time", NULL };
 	uint64_t hash = 1469598103934665603ULL;
-	char key[512];
+	char key[2048];
 	/* The installation too: a hako installed from this build has its own jar to run. */
 	int n = snprintf(key, sizeof key, "%.200s:%u:%u:%u:%u", lib, getuid(), geteuid(), getgid(), getegid());
 	for (const char **p = ns; *p && n < (int)sizeof key - 24; p++) {
@@ -149,14 +149,28 @@ static void socket_name(char *name, size_t size)
 		n += snprintf(key + n, sizeof key - n, ":%llu",
 			      stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0ULL);
 	}
-	/* The capabilities: a caller that dropped some must not borrow a runtime that has them. */
+	/* Ids, groups, capabilities and confinement, as the runtime compares them (WarmServer): a
+	 * caller that dropped a capability, or runs under a seccomp filter or an LSM profile, must
+	 * not borrow a runtime that has more. */
+	static const char *fields[] = { "Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:", "CapBnd:",
+					"CapAmb:", "NoNewPrivs:", "Seccomp:", NULL };
 	FILE *status = fopen("/proc/self/status", "re");
 	if (status) {
-		char line[256];
+		char line[512];
 		while (fgets(line, sizeof line, status))
-			if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "CapBnd:", 7))
-				n += snprintf(key + n, sizeof key - n, ":%.20s", line + 8);
+			for (const char **f = fields; *f; f++)
+				if (!strncmp(line, *f, strlen(*f)) && n < (int)sizeof key - 1)
+					n += snprintf(key + n, sizeof key - n, "%s", line);
 		fclose(status);
+	}
+	if (n > (int)sizeof key - 1)
+		n = sizeof key - 1;
+	int attr = open("/proc/self/attr/current", O_RDONLY | O_CLOEXEC);
+	if (attr >= 0) {
+		ssize_t got = read(attr, key + n, sizeof key - 1 - n);
+		if (got > 0)
+			n += (int)got;
+		close(attr);
 	}
 	for (int i = 0; i < n; i++)
 		hash = (hash ^ (unsigned char)key[i]) * 1099511628211ULL;

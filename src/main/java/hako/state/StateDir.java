@@ -176,21 +176,15 @@ public final class StateDir {
 
     /** An exclusive lock on one container's directory, held until closed. */
     public static final class Lock implements AutoCloseable {
-        private final int fd;
+        private final hako.sys.Flock flock;
 
         Lock(Path dir) {
-            fd = Libc.open(dir.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | 0x10000 /* O_DIRECTORY */, "locking " + dir);
-            try {
-                Libc.lockExclusive(fd, "locking " + dir);
-            } catch (RuntimeException e) {
-                Libc.close(fd);
-                throw e;
-            }
+            flock = hako.sys.Flock.onDirectory(dir);
         }
 
         @Override
         public void close() {
-            Libc.close(fd);
+            flock.close();
         }
     }
 }

@@ -30,8 +30,8 @@ final class WarmCall {
         UnixServer.Peer peer = UnixServer.peer(connection);
         Libc.Received call = Libc.recvWithFds(connection, MAX_CALL, 3, "reading a call");
         try {
-            // Only the same user, in the same namespaces: anyone else is refused, and its command
-            // runs one-shot (it never gets ACCEPT).
+            // Only the same user, in the same namespaces, with the same rights: anyone else is
+            // refused, and its command runs one-shot (it never gets ACCEPT).
             if (peer.uid() != hako.sys.Caller.current().uid() || !WarmServer.sameContext(peer.pid())) return;
             ByteBuffer in = ClientChildren.order(ByteBuffer.wrap(call.data()));
             if (call.data().length < WarmProtocol.CALL_HEADER || in.getInt() != WarmProtocol.MAGIC) return;

@@ -110,20 +110,43 @@ public final class WarmServer {
         }
     }
 
-    /** Whether the process {@code pid} is in every namespace this one is in: the context we serve. */
+    /** What a caller's /proc/PID/status must say as ours does: its ids, capabilities and confinement. */
+    private static final List<String> STATUS = List.of("Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:", "CapBnd:",
+            "CapAmb:", "NoNewPrivs:", "Seccomp:");
+
+    /**
+     * Whether the process {@code pid} is in the context we serve: in every namespace this one is
+     * in, with the same ids, groups, capabilities, no_new_privs, seccomp mode and LSM label. A
+     * caller with less (a dropped capability, a seccomp filter, an AppArmor profile) would
+     * otherwise have us do what it may not.
+     */
     static boolean sameContext(int pid) {
-        for (String ns : NAMESPACES) {
-            try {
-                Path own = Path.of("/proc/self/ns", ns);
-                if (!Files.exists(own)) continue;
-                if (!Files.readSymbolicLink(own).equals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns", ns)))) {
+        Path self = Path.of("/proc/self"), peer = Path.of("/proc", Integer.toString(pid));
+        try {
+            for (String ns : NAMESPACES) {
+                Path own = self.resolve("ns").resolve(ns);
+                if (Files.exists(own) && !Files.readSymbolicLink(own).equals(Files.readSymbolicLink(peer.resolve("ns").resolve(ns)))) {
                     return false;
                 }
-            } catch (IOException e) {
-                return false;
             }
+            if (!status(self).equals(status(peer))) return false;
+            return label(self).equals(label(peer));
+        } catch (IOException e) {
+            return false;
         }
-        return true;
+    }
+
+    private static List<String> status(Path process) throws IOException {
+        return Files.readAllLines(process.resolve("status")).stream()
+                .filter(line -> STATUS.stream().anyMatch(line::startsWith)).toList();
+    }
+
+    private static String label(Path process) {
+        try {
+            return Files.readString(process.resolve("attr/current"));
+        } catch (IOException e) {
+            return ""; // no LSM: nothing to differ
+        }
     }
 
     /** The JVM's entry for tests: {@link Hako#main} as the invocation's. */

@@ -127,14 +127,20 @@ class WarmIT extends ContainerTest {
     }
 
     @Test
-    void anotherUserIsRefusedAndRunsOneShot() throws Exception {
-        Hako.Result root = inNetns("warm; NAME=$($HAKO --version 2>&1 >/dev/null | sed -n 's/^hako: warm runtime \\([^:]*\\):.*/\\1/p');"
-                + " HAKO_WARM_NAME=$NAME setpriv --reuid 65534 --regid 65534 --clear-groups $HAKO --version");
-        assertEquals(0, root.code(), root.toString());
-        List<String> paths = paths(root.stderr());
-        assertEquals("refused; one-shot", paths.getLast(), root.toString());
-        assertTrue(root.stdout().contains("hako version"), root.toString());
-        assertEndsWhenIdle(name(root.stderr()));
+    void anotherUserOrACallerWithFewerRightsIsRefusedAndRunsOneShot() throws Exception {
+        // Both name the root's runtime of this namespace themselves (HAKO_WARM_NAME): their own
+        // command would compute another name; the runtime must refuse them all the same.
+        Hako.Result result = inNetns("warm; NAME=$($HAKO --version 2>&1 >/dev/null | sed -n 's/^hako: warm runtime \\([^:]*\\):.*/\\1/p');"
+                + " export HAKO_WARM_NAME=$NAME;"
+                + " setpriv --reuid 65534 --regid 65534 --clear-groups $HAKO --version;"
+                + " setpriv --bounding-set -sys_admin $HAKO --version;"
+                + " setpriv --nnp $HAKO --version;"
+                + " $HAKO --version");
+        assertEquals(0, result.code(), result.toString());
+        assertEquals(List.of("refused; one-shot", "refused; one-shot", "refused; one-shot", "served"), paths(result.stderr()),
+                result.toString());
+        assertEquals(4, result.stdout().lines().filter(l -> l.startsWith("hako version")).count(), result.toString());
+        assertEndsWhenIdle(name(result.stderr()));
     }
 
     @Test
