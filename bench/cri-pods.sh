@@ -1,0 +1,187 @@
+#!/bin/bash
+# Benchmark, not a test: PODS pods (a pod sandbox and one busybox `sleep` container each) started
+# through containerd 1.6's CRI as kubelet starts them (RunPodSandbox, CreateContainer,
+# StartContainer, driven by crictl), first with the runtime handler runc, then with hako, on the
+# same containerd with the same config (tests/clients/cri-lib.sh, as cri.sh and critest.sh).
+# For each runtime: the time per pod (wall time of all PODS / PODS, and the median of each pod's
+# runp + create + start), the memory per pod once all are running (RSS and PSS, summed over the
+# shims, the pause processes, the containers and any other process of the test but containerd,
+# divided by PODS; the v1 memory cgroup of the pods where the runtime uses one; containerd's own
+# growth), then the tear-down (stopp + rmp each) and a leak check.
+#
+# Usage (root): bench/cri-pods.sh [PODS] [HAKO]      (default 100 pods, bin/hako)
+# Runs in a throwaway network + mount namespace; pods under /hako-bench-cri-XXXXXX/RUNTIME
+# (cgroupfs); hako under [cgroup] unenforceable-limits = "warn" (cpu.shares of each pause).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+self="$here/$(basename "${BASH_SOURCE[0]}")"
+# shellcheck source=tests/clients/lib.sh
+source "$repo/tests/clients/lib.sh"
+# shellcheck source=tests/clients/cri-lib.sh
+source "$repo/tests/clients/cri-lib.sh"
+
+IMAGE=docker.io/hako/busybox:latest
+
+if [ -z "${CLIENTS_INNER:-}" ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "cri-pods.sh must run as root" >&2; exit 2; }
+  clients_ensure_packages containerd runc golang-go containernetworking-plugins iptables catatonit \
+    busybox-static jq util-linux iproute2
+  pods=${1:-100}
+  hako=$(clients_resolve_runtime "${2:-$repo/bin/hako}") || exit 2
+  cri_build_tools crictl || { echo "building crictl failed" >&2; exit 2; }
+  WORK=$(mktemp -d /tmp/hako-bench-cri.XXXXXX)
+  export WORK RESULTS=$WORK/results PARENT=hako-bench-cri-${WORK##*.}
+  : > "$RESULTS"
+  echo "# $pods pods through containerd $(containerd --version | awk '{print $3}')'s CRI, runc $(runc --version | awk 'NR==1{print $3}') then $hako; $(nproc) cores, $(uname -r)"
+  CLIENTS_INNER=1 timeout --foreground -k 10 3600 unshare --net --mount --propagation private -- "$self" "$pods" "$hako"
+  inner=$?
+  # Not a test, but it cleans up like one: the runtimes keep only the pods' parents (runc, hako).
+  CLIENT_CGROUPS_KEPT="runc|hako" clients_leak_check "$PARENT" > "$WORK/leaks"
+  grep '^FAIL' -A 20 "$WORK/leaks" >&2 && inner=1
+  echo "# leak check: $(grep -c '^PASS' "$WORK/leaks") passed, $(grep -c '^FAIL' "$WORK/leaks") failed"
+  rm -rf "$WORK"
+  exit "$inner"
+fi
+
+pods=$1 hako=$2
+clients_private_namespaces
+[ -d /etc/hako ] && mount -t tmpfs -o mode=755 clients-etc-hako /etc/hako
+mkdir -p "$WORK/tmp" "$WORK/pods"
+export TMPDIR=$WORK/tmp NAMESPACE=k8s.io
+printf '[cgroup]\nunenforceable-limits = "warn"\n' > "$WORK/hako.toml"
+export HAKO_CONFIG=$WORK/hako.toml
+cri_write_cni
+cri_write_crictl
+trap 'timeout 600 cr rmp --force --all >/dev/null 2>&1; clients_containerd_stop' EXIT
+clients_containerd_start "$(cri_toml "$hako")" || { echo "containerd did not start" >&2; exit 1; }
+cri_pause_archive "$WORK/pause.tar"
+clients_oci_archive "$repo" "$WORK/busybox.tar" "$IMAGE"
+for archive in pause busybox; do
+  capture 120 c images import "$WORK/$archive.tar"
+  [ "$RC" -eq 0 ] || { echo "importing $archive failed: $ERR" >&2; exit 1; }
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+now_us() { echo $(( $(date +%s%N) / 1000 )); }
+
+# pod RUNTIME N: runp + create + start of pod N; prints "runp create start" in microseconds.
+pod() {
+  local runtime=$1 n=$2 name="$1-$2" t0 t1 t2 t3 pod_id ctr_id
+  cat > "$WORK/pods/$name.json" <<END
+{ "metadata": { "name": "$name", "namespace": "bench", "uid": "$name-uid", "attempt": 0 },
+  "hostname": "$name", "log_directory": "$WORK/pods/$name",
+  "linux": { "cgroup_parent": "/$PARENT/$runtime",
+             "security_context": { "namespace_options": { "pid": 1 } } } }
+END
+  cat > "$WORK/pods/$name.ctr.json" <<END
+{ "metadata": { "name": "sleep" }, "image": { "image": "$IMAGE" },
+  "command": ["sleep", "3600"], "log_path": "sleep.log",
+  "linux": { "resources": { "cpu_shares": 2, "oom_score_adj": 1000 },
+             "security_context": { "namespace_options": { "pid": 1 } } } }
+END
+  t0=$(now_us)
+  pod_id=$(cr runp --runtime "$runtime" "$WORK/pods/$name.json" 2>>"$WORK/errors") || return 1
+  t1=$(now_us)
+  ctr_id=$(cr create "$pod_id" "$WORK/pods/$name.ctr.json" "$WORK/pods/$name.json" 2>>"$WORK/errors") || return 1
+  t2=$(now_us)
+  cr start "$ctr_id" >/dev/null 2>>"$WORK/errors" || return 1
+  t3=$(now_us)
+  echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2))"
+}
+
+# kB of RSS and PSS ("rss pss") summed over the pids given (one a line on stdin).
+memory_of() {
+  local pid rss=0 pss=0 r p
+  while read -r pid; do
+    [ -n "$pid" ] || continue
+    read -r r p < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print r + 0, p + 0 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+    rss=$((rss + ${r:-0})); pss=$((pss + ${p:-0}))
+  done
+  echo "$rss $pss"
+}
+
+# The processes of this benchmark, by kind (KIND PID a line): the shims (containerd-shim-runc-v2,
+# in this network namespace), what runs in the pods' cgroups (pause, container), and anything else
+# in this network or mount namespace (other: what a runtime leaves running), but containerd and
+# this script with its own children.
+processes() {
+  local netns mntns pid exe kind mine
+  netns=$(readlink /proc/self/ns/net) mntns=$(readlink /proc/self/ns/mnt)
+  mine=" $$ $BASHPID $containerd_pid "
+  declare -A in_pods=()
+  while read -r pid; do [ -n "$pid" ] && in_pods[$pid]=1; done < <(find /sys/fs/cgroup/*/"$PARENT" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+  for pid in /proc/[0-9]*; do
+    pid=${pid#/proc/}
+    [[ $mine == *" $pid "* ]] && continue
+    # This script's children (crictl, awk) are not the runtime's.
+    [[ $mine == *" $(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null) "* ]] && continue
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+    if [ -n "${in_pods[$pid]:-}" ]; then
+      case $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) in
+        "/catatonit -P "*) kind=pause ;;
+        "sleep 3600 "*) kind=container ;;
+        *) kind=other ;;
+      esac
+    elif [ "${exe##*/}" = containerd-shim-runc-v2 ] && [ "$(readlink "/proc/$pid/ns/net")" = "$netns" ]; then
+      kind=shim
+    elif [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$netns" ] || [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$mntns" ]; then
+      kind=other
+    else continue
+    fi
+    echo "$kind $pid"
+  done
+}
+
+# The v1 memory cgroup of the pods of RUNTIME (bytes), where the runtime put them in one.
+v1_memory() {
+  cat "/sys/fs/cgroup/memory/$PARENT/$1/memory.usage_in_bytes" 2>/dev/null || echo ""
+}
+containerd_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$containerd_pid/status"; }
+
+printf '\n%-8s %10s %10s %10s %10s %10s %9s %9s %9s %9s %9s %11s %12s %10s\n' runtime "wall/pod" \
+  "median" "runp" "create" "start" "rss/pod" "pss/pod" "shim" "pause" "ctr" "other(pss)" "v1 memcg/pod" "containerd"
+for runtime in runc hako; do
+  # A warm-up pod, not counted (first use of the image, the snapshotter, the runtime's caches).
+  pod "$runtime" warmup > /dev/null || { echo "$runtime: the warm-up pod failed: $(tail -n 3 "$WORK/errors")" >&2; exit 1; }
+  timeout 120 cr rmp --force "$(cr pods -q --name "$runtime-warmup")" >/dev/null 2>&1
+  containerd_before=$(containerd_rss)
+  : > "$WORK/$runtime.times"
+  failed=0
+  start=$(now_us)
+  for n in $(seq "$pods"); do
+    pod "$runtime" "$n" >> "$WORK/$runtime.times" || failed=$((failed + 1))
+  done
+  wall=$(( $(now_us) - start ))
+  running=$(cr ps -q --state running 2>/dev/null | wc -l)
+  sleep 2
+  processes > "$WORK/$runtime.processes"
+  for kind in shim pause container other; do
+    read -r rss pss < <(awk -v k="$kind" '$1 == k { print $2 }' "$WORK/$runtime.processes" | memory_of)
+    declare "rss_$kind=$rss" "pss_$kind=$pss"
+  done
+  memcg=$(v1_memory "$runtime")
+  containerd_after=$(containerd_rss)
+  awk -v r="$runtime" -v n="$pods" -v wall="$wall" -v med="$(awk '{ print $1 + $2 + $3 }' "$WORK/$runtime.times" | median)" \
+    -v runp="$(cut -d' ' -f1 "$WORK/$runtime.times" | median)" -v create="$(cut -d' ' -f2 "$WORK/$runtime.times" | median)" \
+    -v start="$(cut -d' ' -f3 "$WORK/$runtime.times" | median)" \
+    -v rss="$((rss_shim + rss_pause + rss_container + rss_other))" -v pss="$((pss_shim + pss_pause + pss_container + pss_other))" \
+    -v shim="$pss_shim" -v pause="$pss_pause" -v ctr="$pss_container" -v other="$pss_other" -v memcg="$memcg" \
+    -v cd="$((containerd_after - containerd_before))" 'BEGIN {
+      printf "%-8s %8.0f ms %7.0f ms %7.0f ms %7.0f ms %7.0f ms %6.2f MiB %6.2f MiB %6.2f MiB %6.2f MiB %6.2f MiB %8.2f MiB %9s %7.1f MiB\n",
+        r, wall / n / 1000, med / 1000, runp / 1000, create / 1000, start / 1000, rss / n / 1024, pss / n / 1024,
+        shim / n / 1024, pause / n / 1024, ctr / n / 1024, other / n / 1024,
+        memcg == "" ? "n/a" : sprintf("%.2f MiB", memcg / n / 1048576), cd / 1024 }'
+  echo "#   $runtime: $running of $pods containers running, $failed pods failed; processes: $(cut -d' ' -f1 "$WORK/$runtime.processes" | sort | uniq -c | awk '{ print $1, $2 }' | paste -sd, | sed 's/,/, /g')"
+  [ "$failed" -eq 0 ] || echo "#   $runtime: last errors: $(tail -n 3 "$WORK/errors")"
+  # The tear-down, pod by pod (stopp + rmp), timed.
+  start=$(now_us)
+  for id in $(cr pods -q); do
+    timeout 120 cr stopp "$id" >/dev/null 2>>"$WORK/errors"
+    timeout 120 cr rmp "$id" >/dev/null 2>>"$WORK/errors"
+  done
+  teardown=$(( $(now_us) - start ))
+  left=$(cr pods -q | wc -l) tasks=$(c task ls -q 2>/dev/null | wc -l)
+  leaves=$(find /sys/fs/cgroup/*/"$PARENT/$runtime" -mindepth 1 -type d 2>/dev/null | wc -l)
+  echo "#   $runtime: tear-down $(( teardown / pods / 1000 )) ms/pod; left: $left pods, $tasks tasks, $leaves pod cgroups, $(processes | grep -cv '^other') processes"
+done
