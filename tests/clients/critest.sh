@@ -50,10 +50,11 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   export WORK RESULTS=$WORK/results
   : > "$RESULTS"
   # critest's pods have no cgroup_parent: containerd gives each pod and container the cgroup
-  # /k8s.io/ID (cgroupfs). What appears there during the run is this run's (/k8s.io itself is
-  # containerd's parent for any CRI pod on the machine: kept).
+  # /k8s.io/ID (cgroupfs). What appears there during the run is this run's; /k8s.io itself, the
+  # parent the runtimes make and leave (as for any CRI pod), goes too where this run made it.
   k8s_cgroups() { find /sys/fs/cgroup/*/k8s.io -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort; }
   cgroups_before=$(k8s_cgroups)
+  parents_before=$(find /sys/fs/cgroup/*/k8s.io -maxdepth 0 -type d 2>/dev/null)
   started=$(date +%s)
   echo "# containerd $(containerd --version | awk '{print $3}') (CRI), critest of $(basename "$CRI_TOOLS" .tar.gz), runc $(runc --version | awk 'NR==1{print $3}') against $hako, work dir $WORK"
   network_before=$(clients_host_network)
@@ -67,6 +68,9 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
     "$network_before" "$(clients_host_network)"
   mapfile -t ours < <(comm -13 <(echo "$cgroups_before") <(k8s_cgroups) | sed 's|^/sys/fs/cgroup/[^/]*/||' | sort -u)
   CLIENT_CGROUPS_ARE_LEAVES=1 clients_leak_check "${ours[@]}"
+  for parent in /sys/fs/cgroup/*/k8s.io; do
+    [ -d "$parent" ] && ! grep -qxF "$parent" <<< "$parents_before" && rmdir "$parent" 2>/dev/null
+  done
   clients_finish
 fi
 
