@@ -183,5 +183,5 @@ for runtime in runc hako; do
   teardown=$(( $(now_us) - start ))
   left=$(cr pods -q | wc -l) tasks=$(c task ls -q 2>/dev/null | wc -l)
   leaves=$(find /sys/fs/cgroup/*/"$PARENT/$runtime" -mindepth 1 -type d 2>/dev/null | wc -l)
-  echo "#   $runtime: tear-down $(( teardown / pods / 1000 )) ms/pod; left: $left pods, $tasks tasks, $leaves pod cgroups, $(processes | grep -cv '^other') processes"
+  echo "#   $runtime: tear-down $(( teardown / pods / 1000 )) ms/pod; left: $left pods, $tasks tasks, $leaves pod cgroups, $(processes | wc -l) processes"
 done
