@@ -183,5 +183,6 @@ for runtime in runc hako; do
   teardown=$(( $(now_us) - start ))
   left=$(cr pods -q | wc -l) tasks=$(c task ls -q 2>/dev/null | wc -l)
   leaves=$(find /sys/fs/cgroup/*/"$PARENT/$runtime" -mindepth 1 -type d 2>/dev/null | wc -l)
-  echo "#   $runtime: tear-down $(( teardown / pods / 1000 )) ms/pod; left: $left pods, $tasks tasks, $leaves pod cgroups, $(processes | wc -l) processes"
+  processes > "$WORK/$runtime.left"   # (in this shell: a pipeline's own processes would count)
+  echo "#   $runtime: tear-down $(( teardown / pods / 1000 )) ms/pod; left: $left pods, $tasks tasks, $leaves pod cgroups, $(wc -l < "$WORK/$runtime.left") processes $(cut -d' ' -f1 "$WORK/$runtime.left" | sort | uniq -c | awk '{ print $1, $2 }' | paste -sd, )"
 done
