@@ -9,7 +9,9 @@
 #   CRITEST_FOCUS=REGEX   runs only the cases whose names match (ginkgo's -focus), to iterate
 #   CRITEST_KEEP=DIR      keeps both JSON reports and critest's logs in DIR
 #
-# Everything runs in a throwaway network + mount namespace (as cri.sh): containerd with its own
+# Everything runs in a throwaway network, mount and IPC namespace (critest's HostIpc cases make
+# System V shared memory segments "on the host" and never remove them: here that host is the
+# test's own IPC namespace, which containerd and its HostIpc pods share): containerd with its own
 # config, the CNI bridge, and a registry of its own: critest pulls its images by name from
 # registry.k8s.io and gcr.io, which cannot be reached here, so equivalents are built offline
 # (busybox rootfs of scripts/busybox-rootfs.sh, stand-ins for nginx and nonewprivs compiled with
@@ -60,7 +62,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   network_before=$(clients_host_network)
   trap 'echo "interrupted: checking for leftovers" >&2' INT TERM
   CLIENTS_INNER=1 timeout --foreground -k 10 "${CRITEST_TIMEOUT:-5400}" \
-    unshare --net --mount --propagation private -- "$self" "$hako"
+    unshare --net --mount --ipc --propagation private -- "$self" "$hako"
   inner=$?
   [ "$inner" -le 1 ] && [ -e "$WORK/inner-done" ] ||
     fail "critest ran to its end for both runtimes (inner half exited with $inner)"
