@@ -1,15 +1,17 @@
 #!/bin/bash
 # Benchmark, not a test: PODS pods (a pod sandbox and one busybox `sleep` container each) started
 # through containerd 1.6's CRI as kubelet starts them (RunPodSandbox, CreateContainer,
-# StartContainer, driven by crictl), first with the runtime handler runc, then with hako, on the
-# same containerd with the same config (tests/clients/cri-lib.sh, as cri.sh and critest.sh).
-# For each runtime: the time per pod (wall time of all PODS / PODS, and the median of each pod's
-# runp + create + start), the memory per pod once all are running (RSS and PSS, summed over the
-# shims, the pause processes, the containers and any other process of the test but containerd,
-# divided by PODS; the v1 memory cgroup of the pods where the runtime uses one; containerd's own
-# growth), then the tear-down (stopp + rmp each) and a leak check.
+# StartContainer, driven by crictl) with the runtime handler runc and as many with hako, on one
+# containerd with one config (tests/clients/cri-lib.sh, as cri.sh and critest.sh), interleaved
+# (runc's pod N, then hako's pod N: both meet the same machine, on a shared machine whose load
+# drifts). For each runtime: the time per pod (mean: the sum of its pods' times / PODS, and the
+# median of each pod's runp + create + start, and of each step), the memory per pod once all 2 ×
+# PODS are running (RSS and PSS summed over its shims, pause processes and containers, and any
+# other process of the test but containerd and this script, divided by PODS; the v1 memory cgroup
+# of its pods where the runtime uses one), containerd's own growth for all of them, then the
+# tear-down (stopp + rmp of each pod, interleaved too, median) and a leak check.
 #
-# Usage (root): bench/cri-pods.sh [PODS] [HAKO]      (default 100 pods, bin/hako)
+# Usage (root): bench/cri-pods.sh [PODS] [HAKO]      (default 100 pods of each, bin/hako)
 #   TRACE_FILE=/tmp/calls.log bench/cri-pods.sh 20   also records hako's calls (adds a wrapper's ~5 ms)
 # Runs in a throwaway network + mount namespace; pods under /hako-bench-cri-XXXXXX/RUNTIME
 # (cgroupfs); hako under [cgroup] unenforceable-limits = "warn" (cpu.shares of each pause).
@@ -34,7 +36,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   WORK=$(mktemp -d /tmp/hako-bench-cri.XXXXXX)
   export WORK RESULTS=$WORK/results PARENT=hako-bench-cri-${WORK##*.}
   : > "$RESULTS"
-  echo "# $pods pods through containerd $(containerd --version | awk '{print $3}')'s CRI, runc $(runc --version | awk 'NR==1{print $3}') then $hako; $(nproc) cores, $(uname -r)"
+  echo "# $pods pods each through containerd $(containerd --version | awk '{print $3}')'s CRI, runc $(runc --version | awk 'NR==1{print $3}') and $hako interleaved; $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
   CLIENTS_INNER=1 timeout --foreground -k 10 3600 unshare --net --mount --propagation private -- "$self" "$pods" "$hako"
   inner=$?
   # Not a test, but it cleans up like one: the runtimes keep only the pods' parents (runc, hako).
@@ -90,6 +92,7 @@ END
   t2=$(now_us)
   cr start "$ctr_id" >/dev/null 2>>"$WORK/errors" || return 1
   t3=$(now_us)
+  echo "$pod_id" >> "$WORK/$runtime.pods"
   echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2))"
 }
 
@@ -104,16 +107,20 @@ memory_of() {
   echo "$rss $pss"
 }
 
-# The processes of this benchmark, by kind (KIND PID a line): the shims (containerd-shim-runc-v2,
-# in this network namespace), what runs in the pods' cgroups (pause, container), and anything else
-# in this network or mount namespace (other: what a runtime leaves running), but containerd and
-# this script with its own children.
+# The processes of this benchmark (RUNTIME KIND PID a line): the shims (containerd-shim-runc-v2 in
+# this network namespace; the runtime of the pod its -id names), what runs in the pods' cgroups
+# (pause, container; the runtime whose parent it is under), and anything else in this network or
+# mount namespace (other, runtime "-": what a runtime leaves running), but containerd and this
+# script with its own children.
 processes() {
-  local netns mntns pid exe kind mine
+  local netns mntns pid exe kind runtime mine id
   netns=$(readlink /proc/self/ns/net) mntns=$(readlink /proc/self/ns/mnt)
   mine=" $$ $BASHPID $containerd_pid "
-  declare -A in_pods=()
-  while read -r pid; do [ -n "$pid" ] && in_pods[$pid]=1; done < <(find /sys/fs/cgroup/*/"$PARENT" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+  declare -A in_pods=() pod_runtime=()
+  for runtime in runc hako; do
+    while read -r pid; do [ -n "$pid" ] && in_pods[$pid]=$runtime; done < <(find /sys/fs/cgroup/*/"$PARENT/$runtime" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+    while read -r id; do [ -n "$id" ] && pod_runtime[$id]=$runtime; done < "$WORK/$runtime.pods"
+  done
   for pid in /proc/[0-9]*; do
     pid=${pid#/proc/}
     [[ $mine == *" $pid "* ]] && continue
@@ -121,6 +128,7 @@ processes() {
     [[ $mine == *" $(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null) "* ]] && continue
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
     if [ -n "${in_pods[$pid]:-}" ]; then
+      runtime=${in_pods[$pid]}
       case $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) in
         "/catatonit -P "*) kind=pause ;;
         "sleep 3600 "*) kind=container ;;
@@ -128,11 +136,13 @@ processes() {
       esac
     elif [ "${exe##*/}" = containerd-shim-runc-v2 ] && [ "$(readlink "/proc/$pid/ns/net")" = "$netns" ]; then
       kind=shim
+      id=$(tr '\0' '\n' < "/proc/$pid/cmdline" | sed -n '/^-id$/{n;p}')
+      runtime=${pod_runtime[$id]:--}
     elif [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$netns" ] || [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$mntns" ]; then
-      kind=other
+      kind=other runtime=-
     else continue
     fi
-    echo "$kind $pid"
+    echo "$runtime $kind $pid"
   done
 }
 
@@ -142,50 +152,72 @@ v1_memory() {
 }
 containerd_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$containerd_pid/status"; }
 
-printf '\n%-8s %10s %10s %10s %10s %10s %9s %9s %9s %9s %9s %11s %12s %10s\n' runtime "wall/pod" \
-  "median" "runp" "create" "start" "rss/pod" "pss/pod" "shim" "pause" "ctr" "other(pss)" "v1 memcg/pod" "containerd"
+# Warm-up pods, not counted (first use of the image, the snapshotter, the runtimes' caches).
 for runtime in runc hako; do
-  # A warm-up pod, not counted (first use of the image, the snapshotter, the runtime's caches).
+  : > "$WORK/$runtime.pods"
   pod "$runtime" warmup > /dev/null || { echo "$runtime: the warm-up pod failed: $(tail -n 3 "$WORK/errors")" >&2; exit 1; }
-  timeout 120 cr rmp --force "$(cr pods -q --name "$runtime-warmup")" >/dev/null 2>&1
-  containerd_before=$(containerd_rss)
-  : > "$WORK/$runtime.times"
-  failed=0
-  start=$(now_us)
-  for n in $(seq "$pods"); do
-    pod "$runtime" "$n" >> "$WORK/$runtime.times" || failed=$((failed + 1))
-  done
-  wall=$(( $(now_us) - start ))
-  running=$(cr ps -q --state running 2>/dev/null | wc -l)
-  sleep 2
-  processes > "$WORK/$runtime.processes"
-  for kind in shim pause container other; do
-    read -r rss pss < <(awk -v k="$kind" '$1 == k { print $2 }' "$WORK/$runtime.processes" | memory_of)
-    declare "rss_$kind=$rss" "pss_$kind=$pss"
-  done
-  memcg=$(v1_memory "$runtime")
-  containerd_after=$(containerd_rss)
-  awk -v r="$runtime" -v n="$pods" -v wall="$wall" -v med="$(awk '{ print $1 + $2 + $3 }' "$WORK/$runtime.times" | median)" \
-    -v runp="$(cut -d' ' -f1 "$WORK/$runtime.times" | median)" -v create="$(cut -d' ' -f2 "$WORK/$runtime.times" | median)" \
-    -v start="$(cut -d' ' -f3 "$WORK/$runtime.times" | median)" \
-    -v rss="$((rss_shim + rss_pause + rss_container + rss_other))" -v pss="$((pss_shim + pss_pause + pss_container + pss_other))" \
-    -v shim="$pss_shim" -v pause="$pss_pause" -v ctr="$pss_container" -v other="$pss_other" -v memcg="$memcg" \
-    -v cd="$((containerd_after - containerd_before))" 'BEGIN {
-      printf "%-8s %8.0f ms %7.0f ms %7.0f ms %7.0f ms %7.0f ms %6.2f MiB %6.2f MiB %6.2f MiB %6.2f MiB %6.2f MiB %8.2f MiB %9s %7.1f MiB\n",
-        r, wall / n / 1000, med / 1000, runp / 1000, create / 1000, start / 1000, rss / n / 1024, pss / n / 1024,
-        shim / n / 1024, pause / n / 1024, ctr / n / 1024, other / n / 1024,
-        memcg == "" ? "n/a" : sprintf("%.2f MiB", memcg / n / 1048576), cd / 1024 }'
-  echo "#   $runtime: $running of $pods containers running, $failed pods failed; processes: $(cut -d' ' -f1 "$WORK/$runtime.processes" | sort | uniq -c | awk '{ print $1, $2 }' | paste -sd, | sed 's/,/, /g')"
-  [ "$failed" -eq 0 ] || echo "#   $runtime: last errors: $(tail -n 3 "$WORK/errors")"
-  # The tear-down, pod by pod (stopp + rmp), timed.
-  start=$(now_us)
-  for id in $(cr pods -q); do
-    timeout 120 cr stopp "$id" >/dev/null 2>>"$WORK/errors"
-    timeout 120 cr rmp "$id" >/dev/null 2>>"$WORK/errors"
-  done
-  teardown=$(( $(now_us) - start ))
-  left=$(cr pods -q | wc -l) tasks=$(c task ls -q 2>/dev/null | wc -l)
-  leaves=$(find /sys/fs/cgroup/*/"$PARENT/$runtime" -mindepth 1 -type d 2>/dev/null | wc -l)
-  processes > "$WORK/$runtime.left"   # (in this shell: a pipeline's own processes would count)
-  echo "#   $runtime: tear-down $(( teardown / pods / 1000 )) ms/pod; left: $left pods, $tasks tasks, $leaves pod cgroups, $(wc -l < "$WORK/$runtime.left") processes $(cut -d' ' -f1 "$WORK/$runtime.left" | sort | uniq -c | awk '{ print $1, $2 }' | paste -sd, )"
+  timeout 120 cr rmp --force "$(cat "$WORK/$runtime.pods")" >/dev/null 2>&1
+  : > "$WORK/$runtime.pods"; : > "$WORK/$runtime.times"; : > "$WORK/$runtime.teardown"; : > "$WORK/$runtime.failed"
 done
+: > "$WORK/memcg"; : > "$WORK/running"
+containerd_before=$(containerd_rss)
+for n in $(seq "$pods"); do
+  for runtime in runc hako; do
+    pod "$runtime" "$n" >> "$WORK/$runtime.times" || echo "$n" >> "$WORK/$runtime.failed"
+  done
+done
+sleep 2
+processes > "$WORK/processes"
+containerd_after=$(containerd_rss)
+# Per runtime and kind: "RUNTIME KIND COUNT RSS PSS" (kB), measured while all pods run.
+for runtime in runc hako; do
+  for kind in shim pause container other; do
+    echo "$runtime $kind $(awk -v r="$runtime" -v k="$kind" '$1 == r && $2 == k' "$WORK/processes" | wc -l) $(awk -v r="$runtime" -v k="$kind" '$1 == r && $2 == k { print $3 }' "$WORK/processes" | memory_of)"
+  done
+  echo "$runtime memcg $(v1_memory "$runtime")" >> "$WORK/memcg"
+  echo "$runtime running $(for id in $(cat "$WORK/$runtime.pods"); do cr ps -q --state running --pod "$id" 2>/dev/null; done | wc -l)" >> "$WORK/running"
+done > "$WORK/memory"
+unattributed=$(awk '$1 == "-"' "$WORK/processes" | wc -l)
+
+# The tear-down, pod by pod (stopp + rmp), interleaved, timed.
+for n in $(seq "$pods"); do
+  for runtime in runc hako; do
+    id=$(sed -n "${n}p" "$WORK/$runtime.pods")
+    [ -n "$id" ] || continue
+    t0=$(now_us)
+    timeout 120 cr stopp "$id" >/dev/null 2>>"$WORK/errors" && timeout 120 cr rmp "$id" >/dev/null 2>>"$WORK/errors"
+    echo $(( $(now_us) - t0 )) >> "$WORK/$runtime.teardown"
+  done
+done
+
+field() { awk -v r="$1" -v k="$2" -v f="$3" '$1 == r && $2 == k { print $f }' "$WORK/memory"; }
+printf '\n%-7s %9s %9s %9s %9s %9s %10s %10s %10s %10s %10s %7s %13s %10s\n' runtime "mean/pod" \
+  median runp create start "rss/pod" "pss/pod" "shim pss" "pause pss" "ctr pss" other "v1 memcg/pod" "tear-down"
+for runtime in runc hako; do
+  times=$WORK/$runtime.times
+  awk -v r="$runtime" -v n="$pods" \
+    -v mean="$(awk '{ s += $1 + $2 + $3 } END { print NR ? s / NR : 0 }' "$times")" \
+    -v med="$(awk '{ print $1 + $2 + $3 }' "$times" | median)" \
+    -v runp="$(cut -d' ' -f1 "$times" | median)" -v create="$(cut -d' ' -f2 "$times" | median)" \
+    -v start="$(cut -d' ' -f3 "$times" | median)" \
+    -v rss="$(awk -v r="$runtime" '$1 == r { s += $4 } END { print s }' "$WORK/memory")" \
+    -v pss="$(awk -v r="$runtime" '$1 == r { s += $5 } END { print s }' "$WORK/memory")" \
+    -v shim="$(field "$runtime" shim 5)" -v pause="$(field "$runtime" pause 5)" -v ctr="$(field "$runtime" container 5)" \
+    -v other="$(field "$runtime" other 3)" -v memcg="$(awk -v r="$runtime" '$1 == r { print $3 }' "$WORK/memcg")" \
+    -v down="$(median < "$WORK/$runtime.teardown")" 'BEGIN {
+      printf "%-7s %6.0f ms %6.0f ms %6.0f ms %6.0f ms %6.0f ms %6.2f MiB %6.2f MiB %6.2f MiB %6.2f MiB %6.2f MiB %7d %13s %7.0f ms\n",
+        r, mean / 1000, med / 1000, runp / 1000, create / 1000, start / 1000, rss / n / 1024, pss / n / 1024,
+        shim / n / 1024, pause / n / 1024, ctr / n / 1024, other,
+        memcg == "" ? "n/a" : sprintf("%.2f MiB", memcg / n / 1048576), down / 1000 }'
+done
+for runtime in runc hako; do
+  echo "#   $runtime: $(awk -v r="$runtime" '$1 == r { print $3 }' "$WORK/running") of $pods containers running, $(wc -l < "$WORK/$runtime.failed") pods failed;" \
+    "processes: $(awk -v r="$runtime" '$1 == r && $3 > 0 { printf "%s%d %s", sep, $3, $2; sep = ", " }' "$WORK/memory")"
+done
+echo "#   other processes of the test (no runtime's): $unattributed; containerd grew $(( (containerd_after - containerd_before) / 1024 )) MiB RSS for the $((2 * pods)) pods"
+[ ! -s "$WORK/errors" ] || echo "#   last errors: $(tail -n 3 "$WORK/errors")"
+left=$(cr pods -q | wc -l) tasks=$(c task ls -q 2>/dev/null | wc -l)
+leaves=$(find /sys/fs/cgroup/*/"$PARENT"/*/ -mindepth 1 -type d 2>/dev/null | wc -l)
+: > "$WORK/runc.pods"; : > "$WORK/hako.pods"
+processes > "$WORK/left"   # (in this shell: a pipeline's own processes would count)
+echo "#   after the tear-down: $left pods, $tasks tasks, $leaves pod cgroups, $(wc -l < "$WORK/left") processes left"
