@@ -178,6 +178,15 @@ for runtime in runc hako; do
   echo "$runtime running $(for id in $(cat "$WORK/$runtime.pods"); do cr ps -q --state running --pod "$id" 2>/dev/null; done | wc -l)" >> "$WORK/running"
 done > "$WORK/memory"
 unattributed=$(awk '$1 == "-"' "$WORK/processes" | wc -l)
+# A container that is not running any more at the measurement: its state and exit code, and why.
+for runtime in runc hako; do
+  for id in $(cat "$WORK/$runtime.pods"); do
+    for ctr in $(cr ps -a -q --pod "$id" 2>/dev/null); do
+      state=$(cr inspect -o json "$ctr" 2>/dev/null | jq -r '.status | "\(.state) exit \(.exitCode) \(.reason) \(.message) finished \(.finishedAt)"')
+      [[ $state == CONTAINER_RUNNING* ]] || echo "#   $runtime: container $ctr of pod $id is not running: $state"
+    done
+  done
+done
 
 # The tear-down, pod by pod (stopp + rmp), interleaved, timed.
 for n in $(seq "$pods"); do
