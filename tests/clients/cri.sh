@@ -21,27 +21,10 @@ repo=$(cd "$here/../.." && pwd)
 self="$here/$(basename "${BASH_SOURCE[0]}")"
 # shellcheck source=tests/clients/lib.sh
 source "$here/lib.sh"
+# shellcheck source=tests/clients/cri-lib.sh
+source "$here/cri-lib.sh"
 
 IMAGE=docker.io/hako/busybox:latest
-PAUSE_IMAGE=docker.io/hako/pause:catatonit
-CRI_CACHE=${CRI_CACHE:-/var/tmp/hako-cri}
-CRI_TOOLS=${CRI_TOOLS:-$repo/../shared/conformance/cri-tools-v1.26.1.tar.gz}
-CRICTL=$CRI_CACHE/bin/crictl
-
-# crictl from the vendored source, offline; rebuilt only when the tarball changes (its sha256 is
-# kept beside the binary).
-build_crictl() {
-  local sum
-  [ -f "$CRI_TOOLS" ] || { echo "no cri-tools source at $CRI_TOOLS" >&2; return 1; }
-  sum=$(sha256sum "$CRI_TOOLS" | cut -d' ' -f1)
-  [ -x "$CRICTL" ] && [ "$(cat "$CRICTL.source" 2>/dev/null)" = "$sum" ] && return 0
-  echo "# building crictl from $CRI_TOOLS (about 2 minutes)" >&2
-  rm -rf "$CRI_CACHE/src" && mkdir -p "$CRI_CACHE/src" "$CRI_CACHE/bin" || return 1
-  tar -xzf "$CRI_TOOLS" -C "$CRI_CACHE/src" --strip-components 1 || return 1
-  ( cd "$CRI_CACHE/src" && GOFLAGS=-mod=vendor GOPROXY=off CGO_ENABLED=0 GOCACHE=$CRI_CACHE/gocache \
-      go build -o "$CRICTL.new" ./cmd/crictl ) >&2 || return 1
-  mv "$CRICTL.new" "$CRICTL" && echo "$sum" > "$CRICTL.source"
-}
 
 # ---------------------------------------------------------------- outer half: machine namespaces
 if [ -z "${CLIENTS_INNER:-}" ]; then
@@ -49,7 +32,7 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
   clients_ensure_packages containerd runc golang-go containernetworking-plugins iptables catatonit \
     busybox-static jq util-linux iproute2
   runtime=$(clients_resolve_runtime "${1:-${RUNTIME:-runc}}") || exit 2
-  build_crictl || { echo "building crictl failed" >&2; exit 2; }
+  cri_build_tools crictl || { echo "building crictl failed" >&2; exit 2; }
   WORK=$(mktemp -d /tmp/hako-cri.XXXXXX)
   # Pods' cgroup parents go under /$PARENT (cgroupfs), so the leak check knows what is ours.
   export WORK RESULTS=$WORK/results PARENT=hako-cri-${WORK##*.}
@@ -79,55 +62,9 @@ export TMPDIR=$WORK/tmp NAMESPACE=k8s.io
 client_runtime=$(clients_runtime_for_client "$runtime" "$WORK/bin")
 unset HAKO_CONFIG
 
-cat > "$WORK/cni/10-hako.conflist" <<END
-{
-  "cniVersion": "1.0.0",
-  "name": "hako-cri",
-  "plugins": [
-    { "type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": { "type": "host-local", "ranges": [[{ "subnet": "10.88.0.0/16" }]],
-                "routes": [{ "dst": "0.0.0.0/0" }], "dataDir": "$WORK/cni-ipam" } },
-    { "type": "portmap", "capabilities": { "portMappings": true } },
-    { "type": "loopback" }
-  ]
-}
-END
-cri_toml=$(cat <<END
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE_IMAGE"
-  # No CAP_SYS_RESOURCE here: the pause container's -998 is clamped to containerd's own score.
-  restrict_oom_score_adj = true
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        BinaryName = "$(command -v runc)"
-        SystemdCgroup = false
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hako]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hako.options]
-        BinaryName = "$client_runtime"
-        SystemdCgroup = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$WORK/cni"
-    max_conf_num = 1
-END
-)
-cat > "$WORK/crictl.yaml" <<END
-runtime-endpoint: unix://$WORK/containerd.sock
-image-endpoint: unix://$WORK/containerd.sock
-timeout: 60
-END
-cat > "$WORK/tools/cr" <<END
-#!/bin/sh
-exec $CRICTL --config $WORK/crictl.yaml "\$@"
-END
-chmod 755 "$WORK/tools/cr"
+cri_write_cni
+cri_toml=$(cri_toml "$client_runtime")
+cri_write_crictl
 
 # Removes every pod (their containers with them), then stops containerd.
 stop_containerd() {
@@ -188,10 +125,7 @@ cpu_shares_outcome() {
 
 # ---- images: made here, imported into containerd's k8s.io namespace (CRI's) -----------------
 start_containerd "(no hako.toml)"
-mkdir -p "$WORK/pause-rootfs"
-cp /usr/bin/catatonit "$WORK/pause-rootfs/catatonit"
-clients_oci_archive_of "$WORK/pause-rootfs" "$WORK/pause-oci.tar" "$PAUSE_IMAGE" \
-  '"Entrypoint":["/catatonit","-P"],"User":"65535:65535"'
+cri_pause_archive "$WORK/pause-oci.tar"
 clients_oci_archive "$repo" "$WORK/busybox-oci.tar" "$IMAGE"
 capture 120 c images import "$WORK/pause-oci.tar"; import_errors=$ERR
 capture 120 c images import "$WORK/busybox-oci.tar"; import_errors+=$ERR
