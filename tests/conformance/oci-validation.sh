@@ -253,7 +253,8 @@ run_one() {
   rm -rf --one-file-system "$dir"
   mkdir -p "$dir/state" "$dir/tmp"
   chmod 0755 "$dir" "$dir/tmp"
-  [ "$label" = "$HAKO_LABEL" ] && log="--log $(printf %q "$out.log")"
+  # every hako (warm-modes.sh runs two): its warnings say when it did not apply a field (PASS*)
+  case "$label" in hako*) log="--log $(printf %q "$out.log")" ;; esac
   printf '#!/bin/sh\nexec %q --root %q %s "$@"\n' "$path" "$dir/state" "$log" > "$dir/runtime"
   chmod 0755 "$dir/runtime"
   case "$label" in crun*) [ "$HYBRID_WITH_CONTROLLERS" = 1 ] && hide=1 ;; esac
