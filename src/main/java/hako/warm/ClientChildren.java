@@ -6,7 +6,6 @@ import hako.sys.SysException;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -46,7 +45,7 @@ final class ClientChildren implements Children {
     /** SPAWN: {@code fds[i]} goes to {@code targets[i]} in the child (docs/warm.md). */
     private int spawn(int flags, String[] argv, String[] env, int[] fds, int[] targets, int[] devNull, String what) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        ByteBuffer fixed = order(ByteBuffer.allocate(20 + 4 * targets.length + 4 * devNull.length));
+        ByteBuffer fixed = WarmProtocol.order(ByteBuffer.allocate(20 + 4 * targets.length + 4 * devNull.length));
         fixed.putInt(flags).putInt(argv.length).putInt(env.length).putInt(fds.length).putInt(devNull.length);
         for (int target : targets) fixed.putInt(target);
         for (int fd : devNull) fixed.putInt(fd);
@@ -87,17 +86,13 @@ final class ClientChildren implements Children {
 
     /** Sends one request and returns the command's answer. */
     private int request(int type, int arg, byte[] body, int... fds) {
-        byte[] message = order(ByteBuffer.allocate(8 + body.length)).putInt(type).putInt(arg).put(body).array();
+        byte[] message = WarmProtocol.request(type, arg, body);
         String what = "asking the hako command to act for us";
         if (fds.length == 0) Libc.send(connection, message, what);
         else Libc.sendWithFds(connection, message, fds, what);
         Libc.Received answer = Libc.recvWithFds(connection, 4, 1, what);
         for (int fd : answer.fds()) Libc.close(fd);
         if (answer.data().length < 4) throw new SysException("the hako command went away", 104 /* ECONNRESET */);
-        return order(ByteBuffer.wrap(answer.data())).getInt();
-    }
-
-    static ByteBuffer order(ByteBuffer buffer) {
-        return buffer.order(ByteOrder.nativeOrder());
+        return WarmProtocol.order(ByteBuffer.wrap(answer.data())).getInt();
     }
 }

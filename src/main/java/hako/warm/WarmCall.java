@@ -33,7 +33,7 @@ final class WarmCall {
             // Only the same user, in the same namespaces, with the same rights: anyone else is
             // refused, and its command runs one-shot (it never gets ACCEPT).
             if (peer.uid() != hako.sys.Caller.current().uid() || !WarmServer.sameContext(peer.pid())) return;
-            ByteBuffer in = ClientChildren.order(ByteBuffer.wrap(call.data()));
+            ByteBuffer in = WarmProtocol.order(ByteBuffer.wrap(call.data()));
             if (call.data().length < WarmProtocol.CALL_HEADER || in.getInt() != WarmProtocol.MAGIC) return;
             int umask = in.getInt(), argc = in.getInt(), envc = in.getInt(), open = in.getInt();
             List<String> strings = strings(call.data(), WarmProtocol.CALL_HEADER, argc + envc + 1);
@@ -53,8 +53,7 @@ final class WarmCall {
                 if (fd < 3 && k < call.fds().length) stdio[fd] = call.fds()[k++];
             }
             ClientChildren children = new ClientChildren(connection);
-            Libc.send(connection, ClientChildren.order(ByteBuffer.allocate(8)).putInt(WarmProtocol.ACCEPT).putInt(0).array(),
-                    "taking a call");
+            Libc.send(connection, WarmProtocol.request(WarmProtocol.ACCEPT, 0, new byte[0]), "taking a call");
             try {
                 UnixServer.ownDirectoryAndUmask(cwd, umask);
             } catch (RuntimeException e) {
@@ -65,8 +64,7 @@ final class WarmCall {
             int code = WarmServer.call(invocation, argv);
             out.flush();
             err.flush();
-            Libc.send(connection, ClientChildren.order(ByteBuffer.allocate(8)).putInt(WarmProtocol.EXIT).putInt(code).array(),
-                    "ending a call");
+            Libc.send(connection, WarmProtocol.request(WarmProtocol.EXIT, code, new byte[0]), "ending a call");
         } catch (RuntimeException e) {
             // the command went away mid-call: nothing to answer to
         } finally {

@@ -9,4 +9,13 @@ final class WarmProtocol {
     static final int EXEC_FD = 1;
 
     private WarmProtocol() {}
+
+    /** A request's header ({@code struct warm_request}), then {@code body}. */
+    static byte[] request(int type, int arg, byte[] body) {
+        return order(java.nio.ByteBuffer.allocate(8 + body.length)).putInt(type).putInt(arg).put(body).array();
+    }
+
+    static java.nio.ByteBuffer order(java.nio.ByteBuffer buffer) {
+        return buffer.order(java.nio.ByteOrder.nativeOrder());
+    }
 }
