@@ -76,7 +76,7 @@ final class AotTraining {
     private static void stateFiles(StateDir states, Path bundle) {
         try (StateDir.Lock lock = states.create("training")) {
             states.save(new ContainerState("training", 1, 0, bundle, bundle.resolve("rootfs"), "now", hako.state.Status.CREATED,
-                    Map.of(), null, null, Map.of(), List.of(), false, Map.of(), null));
+                    Map.of(), null, null, Map.of(), List.of(), false, Map.of(), null, null));
             states.load("training");
         }
         states.remove("training");
