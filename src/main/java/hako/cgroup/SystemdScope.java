@@ -1,6 +1,7 @@
 package hako.cgroup;
 
 import hako.spec.Resources;
+import hako.sys.BusException;
 import hako.sys.BusValue;
 import hako.sys.Caller;
 import hako.sys.SystemdManager;
@@ -25,6 +26,7 @@ public final class SystemdScope {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** StartTransientUnit's and StopUnit's job mode, runc's and crun's. */
     private static final String MODE = "replace";
+    private static final String UNIT_EXISTS = "org.freedesktop.systemd1.UnitExists";
 
     /** How the driver reaches systemd: its D-Bus on the machine, a private bus with a fake systemd in tests. */
     public interface Connector {
@@ -47,7 +49,14 @@ public final class SystemdScope {
         List<UnitProperty> properties = new ArrayList<>(unitProperties(unit, plan.id, firstPid));
         properties.addAll(split.properties());
         try (SystemdManager systemd = connector.connect()) {
-            systemd.startTransientUnit(unit.name(), MODE, properties);
+            try {
+                systemd.startTransientUnit(unit.name(), MODE, properties);
+            } catch (BusException e) {
+                if (!UNIT_EXISTS.equals(e.name())) throw e;
+                // systemd's words ("Unit x.scope was already loaded or has a fragment file") say less
+                throw new CgroupException("systemd already has a unit " + unit.name() + ": another container's, or one left behind"
+                        + " (systemctl stop " + unit.name() + ")", e);
+            }
             try {
                 String cgroupPath = systemd.controlGroup(unit.name());
                 Path dir = plan.hierarchy.directory(cgroupPath);

@@ -1,7 +1,6 @@
 package hako.cgroup;
 
 import hako.sys.BusMessage;
-import hako.sys.BusException;
 import hako.sys.BusValue;
 import hako.sys.DbusDaemon;
 import hako.sys.Errno;
@@ -133,9 +132,10 @@ class SystemdScopeTest {
         SystemdScope.make(plan(tree, "{}"), 900, connector());
         int changes = tree.calls(CgroupPlanTest.CHANGES).size();
 
-        BusException e = assertThrows(BusException.class, () -> SystemdScope.make(plan(tree, "{}"), 901, connector()));
+        CgroupException e = assertThrows(CgroupException.class, () -> SystemdScope.make(plan(tree, "{}"), 901, connector()));
 
-        assertEquals("systemd refused the scope hako-web.scope: Unit hako-web.scope already exists", e.getMessage());
+        assertEquals("systemd already has a unit hako-web.scope: another container's, or one left behind "
+                + "(systemctl stop hako-web.scope)", e.getMessage());
         assertEquals(changes, tree.calls(CgroupPlanTest.CHANGES).size());
         assertTrue(systemd.calls("StopUnit").isEmpty(), "the other container's scope is not stopped");
     }
