@@ -11,4 +11,4 @@ if [ ! -x target/java ]; then
   echo "tests/vm/systemd-run.sh: hako is not built: run 'mvn package' first" >&2
   exit 1
 fi
-exec tests/vm/vm-run.sh --systemd --cpus 2 --mem 2048 --timeout 540 --no-env -- tests/vm/systemd-checks.sh
+exec tests/vm/vm-run.sh --systemd --cpus 2 --mem 2048 --timeout 900 --no-env -- tests/vm/systemd-checks.sh
