@@ -24,18 +24,22 @@ final class Libsystemd {
     static final String SONAME = "libsystemd.so.0", WHY = "(install libsystemd0) to talk to systemd over D-Bus";
     static final SharedLibrary LIB = new SharedLibrary(SONAME, WHY);
 
-    /** One sd-bus function: its handle made on the first call. One thread at a time, as sd-bus. */
+    /**
+     * One sd-bus function: its handle made on the first call. Two threads with a bus each (a test's
+     * fake systemd beside its client) may both make it; either handle does.
+     */
     static final class Function {
         private final String name;
-        private MethodHandle handle;
+        private volatile MethodHandle handle;
 
         Function(String name) {
             this.name = name;
         }
 
         MethodHandle handle() {
-            if (handle == null) handle = Libc.syscallShaped(LIB.symbol(name));
-            return handle;
+            MethodHandle made = handle;
+            if (made == null) handle = made = Libc.syscallShaped(LIB.symbol(name));
+            return made;
         }
     }
 
