@@ -42,6 +42,7 @@ class SystemdCgroupIT {
     static void cleanUp() throws IOException {
         if (work == null) return;
         Leaks.assertNone(work, root);
+        Leaks.deleteTree(work);
     }
 
     static String bundle(String name, Map<String, Object> spec) throws IOException {
