@@ -367,7 +367,8 @@ clients_docker_import() {
 # PM_RUNTIME picks another of those given, for the benchmark). The storage driver is vfs unless
 # PODMAN_STORAGE_DRIVER says (bench/images.sh: overlay, podman's default, as hako's store is).
 clients_podman_environment() {
-  local names="" runtime driver=${PODMAN_STORAGE_DRIVER:-vfs}
+  # PODMAN_CGROUP_MANAGER=systemd: podman's default on a systemd host (tests/vm/podman-systemd.sh)
+  local names="" runtime driver=${PODMAN_STORAGE_DRIVER:-vfs} manager=${PODMAN_CGROUP_MANAGER:-cgroupfs}
   mkdir -p "$WORK/tmp" "$WORK/networks" "$WORK/libpod-tmp" "$WORK/tools"
   export TMPDIR=$WORK/tmp
   for runtime in "$@"; do names+=", \"$(basename "$runtime")\""; done
@@ -381,7 +382,7 @@ log_driver = "k8s-file"
 ${PIDS_LIMIT:+pids_limit = $PIDS_LIMIT}
 
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = "$manager"
 events_logger = "file"
 events_logfile_path = "$WORK/events.log"
 tmp_dir = "$WORK/libpod-tmp"
@@ -405,7 +406,7 @@ END
   cat > "$WORK/tools/pm" <<END
 #!/bin/sh
 exec podman --root $WORK/storage --runroot $WORK/runroot --storage-driver $driver \\
-  --cgroup-manager cgroupfs --runtime "\${PM_RUNTIME:-$1}" "\$@"
+  --cgroup-manager $manager --runtime "\${PM_RUNTIME:-$1}" "\$@"
 END
   chmod 755 "$WORK/tools/pm"
   export PATH=$WORK/tools:$PATH

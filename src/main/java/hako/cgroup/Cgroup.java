@@ -101,6 +101,14 @@ public final class Cgroup {
     }
 
     void update(Resources resources, String source, Hierarchy hierarchy) {
+        update(resources, source, hierarchy, limits -> {});
+    }
+
+    /**
+     * {@link #update} with {@code first} given the limits once they are checked, before any file
+     * is written: the systemd driver asks systemd for its part there.
+     */
+    void update(Resources resources, String source, Hierarchy hierarchy, java.util.function.Consumer<Limits> first) {
         Limits limits = Limits.parse(resources, source, "", Host.at(files, path.getParent()), file -> files.read(path.resolve(file)));
         tree.checkAvailable(hierarchy, limits);
         List<Path> chain = hierarchy.chain(hierarchy.cgroupPath(path));
@@ -112,6 +120,7 @@ public final class Cgroup {
                         + inUse + " bytes), and memory.checkBeforeUpdate is set");
             }
         }
+        first.accept(limits);
         try {
             apply(limits);
             if (limits.deviceRules != null) {
@@ -225,13 +234,18 @@ public final class Cgroup {
      */
     public void destroy() {
         if (files.isDirectory(path)) {
-            if (populated()) {
-                killAll();
-                awaitEmpty();
-            }
+            empty();
             tree.removeTree(path);
         }
         tree.removeEmptyParents(path);
+    }
+
+    /** Kills what still runs in the cgroup and below and waits until nothing does; the cgroup stays. */
+    void empty() {
+        if (files.isDirectory(path) && populated()) {
+            killAll();
+            awaitEmpty();
+        }
     }
 
     private void awaitEmpty() {

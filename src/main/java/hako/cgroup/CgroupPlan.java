@@ -15,17 +15,20 @@ import java.util.List;
  * Its kernel calls go through {@link CgroupFiles}: checked and made in a fake tree by the tests.
  */
 public final class CgroupPlan {
-    private final Hierarchy hierarchy;
-    private final CgroupTree tree;
+    final Hierarchy hierarchy;
+    final CgroupTree tree;
     private final List<Path> chain;
-    private final Limits limits;
-    private final List<DeviceRule> given;
+    final Limits limits;
+    final List<DeviceRule> given;
     private final Path target;
     /** Whether the device filter is loaded (not by a caller that is not root on the host: see {@link #withoutDeviceFilter}). */
-    private final boolean deviceFilter;
+    final boolean deviceFilter;
+    /** The systemd unit asked for (--systemd-cgroup), or null: hako makes the cgroup itself. */
+    final SystemdUnit systemd;
+    final String id;
 
     private CgroupPlan(Hierarchy hierarchy, CgroupTree tree, List<Path> chain, Limits limits, List<DeviceRule> given, Path target,
-                       boolean deviceFilter) {
+                       boolean deviceFilter, SystemdUnit systemd, String id) {
         this.hierarchy = hierarchy;
         this.tree = tree;
         this.chain = chain;
@@ -33,6 +36,8 @@ public final class CgroupPlan {
         this.given = given;
         this.target = target;
         this.deviceFilter = deviceFilter;
+        this.systemd = systemd;
+        this.id = id;
     }
 
     /**
@@ -42,16 +47,27 @@ public final class CgroupPlan {
      * device nodes are the host's own, bound, with the host's permissions.
      */
     public CgroupPlan withoutDeviceFilter() {
-        return new CgroupPlan(hierarchy, tree, chain, limits, given, target, false);
+        return new CgroupPlan(hierarchy, tree, chain, limits, given, target, false, systemd, id);
     }
 
+    /** The directory: for a systemd unit, where systemd puts it (its answer after the start is what counts). */
     public Path path() {
         return target;
     }
 
-    /** Whether this process may make it: the nearest directory of its chain that exists is writable. */
+    /** The systemd unit the cgroup is (--systemd-cgroup), or null when hako makes it itself. */
+    public SystemdUnit systemdUnit() {
+        return systemd;
+    }
+
+    /** Whether {@link #make(int)} needs a process to put in the cgroup first: a systemd scope has one from its start. */
+    public boolean needsFirstProcess() {
+        return systemd != null && !systemd.isSlice();
+    }
+
+    /** Whether this process may make it: the nearest directory of its chain that exists is writable (or systemd makes it). */
     public boolean makeable() {
-        return tree.files().writable(tree.nearestExisting(chain));
+        return systemd != null || tree.files().writable(tree.nearestExisting(chain));
     }
 
     /**
@@ -60,17 +76,46 @@ public final class CgroupPlan {
      */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
+        if (systemd != null) {
+            SystemdProperties.Split split = SystemdProperties.of(limits.writes);
+            lines.add("systemd: StartTransientUnit " + systemd.name() + " in " + systemd.slice() + " ("
+                    + (systemd.isSlice() ? "" : "the stage as its first process, Delegate=yes, ") + "then await its job)");
+            for (var property : split.properties()) lines.add("  " + property.name() + "=" + SystemdScope.render(property.value()));
+            for (Limits.Write write : split.direct()) lines.add(write.render());
+            addDeviceFilter(lines);
+            return lines;
+        }
         lines.add("mkdir " + target + "  (and missing parents, each passing down "
                 + (limits.controllers.isEmpty() ? "no controller" : String.join(" ", limits.controllers.keySet())) + ")");
         for (Limits.Write write : limits.writes) lines.add(write.render());
+        addDeviceFilter(lines);
+        return lines;
+    }
+
+    private void addDeviceFilter(List<String> lines) {
         if (!deviceFilter) {
             lines.add("no device filter (the caller is not root on the host; the devices are the host's, bound)");
-            return lines;
+            return;
         }
         List<DeviceRule> all = DeviceFilter.all(limits.deviceRules != null ? limits.deviceRules : List.of(), given);
         lines.add("bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, " + DeviceFilter.program(all).length / 8
                 + " instructions from " + all.size() + " rules), bpf(BPF_PROG_ATTACH, " + target + ")");
-        return lines;
+    }
+
+    /**
+     * Makes it: by hako ({@link #make()}), or as a systemd unit whose first process is
+     * {@code firstPid} (the stage, which then clones init into it).
+     */
+    public Cgroup make(int firstPid) {
+        return systemd == null ? make() : SystemdScope.make(this, firstPid, SystemdScope.MACHINE);
+    }
+
+    /** The device filter in force on {@code cgroup}, as planned. */
+    void installDeviceFilter(Path cgroup) {
+        if (!deviceFilter) return;
+        DeviceFilter.remember(tree, cgroup, given);
+        List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
+        DeviceFilter.install(tree.files(), cgroup, DeviceFilter.all(specRules, given), limits.devicesPath);
     }
 
     /** Makes it, limits and device filter in force; on a failure, what was made is removed. */
@@ -82,11 +127,7 @@ public final class CgroupPlan {
             tree.makeChain(hierarchy, chain, limits.controllers.keySet(), made);
             Cgroup cgroup = new Cgroup(target, files);
             cgroup.apply(limits);
-            if (deviceFilter) {
-                DeviceFilter.remember(tree, target, given);
-                List<DeviceRule> specRules = limits.deviceRules != null ? limits.deviceRules : List.of();
-                DeviceFilter.install(files, target, DeviceFilter.all(specRules, given), limits.devicesPath);
-            }
+            installDeviceFilter(target);
             return cgroup;
         } catch (RuntimeException e) {
             for (int i = made.size() - 1; i >= 0; i--) tree.removeQuietly(made.get(i));
@@ -115,6 +156,30 @@ public final class CgroupPlan {
         return of(id, linux, hierarchy, CgroupFiles.kernel());
     }
 
+    /** {@link #of} in the given tree; {@code systemdDriver}: the cgroup is a systemd unit (--systemd-cgroup). */
+    public static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy, boolean systemdDriver) {
+        return systemdDriver ? ofSystemd(id, linux, hierarchy, CgroupFiles.kernel(), hako.sys.Caller.current().rootless())
+                : of(id, linux, hierarchy, CgroupFiles.kernel());
+    }
+
+    /**
+     * The systemd driver's plan: the unit from {@code slice:prefix:name} (runc's default when
+     * empty), the limits checked as for cgroupfs. Nothing is asked of systemd yet: {@code hako
+     * plan} shows it without a bus.
+     */
+    static CgroupPlan ofSystemd(String id, Spec.Linux linux, Hierarchy hierarchy, CgroupFiles files, boolean rootless) {
+        if (hierarchy.mount() == null) {
+            throw new CgroupException("the systemd cgroup driver (--systemd-cgroup) needs cgroup v2, and this host mounts no cgroup v2 hierarchy");
+        }
+        SystemdUnit unit = Placement.systemdUnit(linux.cgroupsPath(), id, rootless);
+        Path target = hierarchy.directory(unit.path());
+        CgroupTree tree = new CgroupTree(files);
+        List<Path> chain = hierarchy.chain(unit.path());
+        Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(files, tree.nearestExisting(chain)), null);
+        tree.checkAvailable(hierarchy, limits);
+        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true, unit, id);
+    }
+
     /** {@link #of} in the given tree, reached through {@code files}. */
     static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy, CgroupFiles files) {
         if (hierarchy.mount() == null) {
@@ -132,7 +197,7 @@ public final class CgroupPlan {
         List<Path> chain = hierarchy.chain(cgroupPath);
         Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(files, tree.nearestExisting(chain)), null);
         tree.checkAvailable(hierarchy, limits);
-        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true);
+        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true, null, id);
     }
 
     /** Whether linux.resources asks for any limit (absent, an empty object, or empty groups ask for none). */

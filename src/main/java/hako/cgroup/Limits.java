@@ -110,6 +110,25 @@ final class Limits {
         return path + "[" + Json.quote(name) + "]";
     }
 
+    /**
+     * The same limits with only {@code kept} of its writes (a subset of {@link #writes}), and only
+     * the controllers those need: what the systemd driver writes itself.
+     */
+    Limits only(List<Write> kept) {
+        Limits limits = new Limits(source, host, current);
+        limits.writes.addAll(kept);
+        for (Write write : kept) {
+            String controller = write.file().substring(0, write.file().indexOf('.'));
+            String needed = controllers.get(controller);
+            if (needed != null) limits.controllers.putIfAbsent(controller, needed);
+        }
+        limits.deviceRules = deviceRules;
+        limits.devicesPath = devicesPath;
+        limits.memoryLimit = memoryLimit;
+        limits.checkBeforeUpdate = checkBeforeUpdate;
+        return limits;
+    }
+
     /** Forgets every write to {@code controller}'s files, for a host that cannot enforce them. */
     void drop(String controller) {
         controllers.remove(controller);

@@ -52,6 +52,25 @@ final class Placement {
         return trimmed.isEmpty() ? "/" : trimmed;
     }
 
+    /**
+     * The unit of the systemd cgroup driver: {@code slice:prefix:name}, or runc's default when the
+     * path is empty ({@code system.slice:hako:ID}, {@code user.slice:hako:ID} for a rootless
+     * caller, whose systemd --user has its own user.slice). Any other form is refused, as runc
+     * refuses it.
+     */
+    static SystemdUnit systemdUnit(String cgroupsPath, String id, boolean rootless) {
+        String defaultSlice = rootless ? "user.slice" : "system.slice";
+        String given = cgroupsPath == null || cgroupsPath.isEmpty() ? defaultSlice + ":hako:" + id : cgroupsPath;
+        String[] parts = given.split(":", -1);
+        if (parts.length != 3 || given.startsWith("/") || !(parts[0].isEmpty() || parts[0].endsWith(SLICE))) {
+            throw new CgroupException(WHERE + "\"" + cgroupsPath + "\" is not systemd's slice:prefix:name form, "
+                    + "which the systemd cgroup driver (--systemd-cgroup) needs (\"system.slice:hako:" + id + "\", or empty)");
+        }
+        String slice = parts[0].isEmpty() ? defaultSlice : parts[0];
+        String path = systemd(slice, parts[1], parts[2]);
+        return new SystemdUnit(slice, path.substring(path.lastIndexOf('/') + 1), path);
+    }
+
     /** systemd's unit for {@code slice:prefix:name}, as a path: {@code /a.slice/a-b.slice/prefix-name.scope}. */
     private static String systemd(String slice, String prefix, String name) {
         if (name.isEmpty()) throw new CgroupException(WHERE + "\"" + slice + ":" + prefix + ":\" has no name after the last ':'");

@@ -45,6 +45,9 @@ final class AotTraining {
             Hako.main(new String[] {"--version"});
             Hako.main(new String[] {"--root", root, "spec", "--bundle", bundle.toString()});
             Hako.main(new String[] {"--root", root, "plan", "--bundle", bundle.toString()});
+            // --systemd-cgroup: the unit's plan, and sd-bus's handles (made without a bus)
+            Hako.main(new String[] {"--root", root, "--systemd-cgroup", "plan", "--bundle", bundle.toString()});
+            hako.sys.SdBus.exerciseForAotTraining(work.resolve("no-bus"));
             // The error path: a bad id, and a missing bundle, reported in both log formats.
             Hako.main(new String[] {"--root", root, "--log", work.resolve("log").toString(), "--log-format", "json",
                 "run", "--bundle", bundle.toString(), "../bad"});
@@ -77,7 +80,7 @@ final class AotTraining {
     private static void stateFiles(StateDir states, Path bundle) {
         try (StateDir.Lock lock = states.create("training")) {
             states.save(new ContainerState("training", 1, 0, bundle, bundle.resolve("rootfs"), "now", hako.state.Status.CREATED,
-                    Map.of(), null, null, Map.of(), List.of(), false, Map.of(), null));
+                    Map.of(), null, null, Map.of(), List.of(), false, Map.of(), null, null));
             states.load("training");
         }
         states.remove("training");

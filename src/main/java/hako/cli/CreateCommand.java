@@ -51,7 +51,7 @@ final class CreateCommand {
         Args args = flags("create").parse(argv);
         String id = ContainerId.check(args.one("a container id"));
         globals.context = "creating container \"" + id + "\"";
-        Create.create(globals.root, id, Bundles.path(args.get("bundle", ".")), handover(args));
+        Create.create(globals.root, id, Bundles.path(args.get("bundle", ".")), handover(args), globals.systemdCgroup);
         return 0;
     }
 }

@@ -34,7 +34,8 @@ final class FeaturesCommand {
         List<String> capabilities = new ArrayList<>();
         for (Capability capability : Capability.values()) capabilities.add(capability.name());
         linux.put("capabilities", capabilities);
-        linux.put("cgroup", Map.of("v1", false, "v2", true, "systemd", false, "systemdUser", false));
+        // --systemd-cgroup: root's scopes through the system bus, a rootless caller's through systemd --user (hako.cgroup.SystemdScope)
+        linux.put("cgroup", Map.of("v1", false, "v2", true, "systemd", true, "systemdUser", true));
         // id-mapped mounts: open_tree + mount_setattr(MOUNT_ATTR_IDMAP), as runc reports them
         linux.put("mountExtensions", Map.of("idmap", Map.of("enabled", true)));
         linux.put("seccomp", hako.seccomp.Features.describe());

@@ -12,6 +12,8 @@ final class Globals {
     /** --image-root, or null: the store's place then follows the state root (hako.image.ImageStore#defaultRoot). */
     String imageRoot;
     boolean explicitRoot;
+    /** --systemd-cgroup: containers' cgroups are systemd units (hako.cgroup.SystemdScope), as runc's flag. */
+    boolean systemdCgroup;
 
     /** The local image store, made only by the commands that use it. */
     hako.image.ImageStore images() {

@@ -57,6 +57,7 @@ public final class Hako {
               --registries-conf FILE  registries.conf to read alone (default: podman's files)
               --log FILE          also write errors to FILE
               --log-format FMT    text or json (the format of --log)
+              --systemd-cgroup    make containers' cgroups systemd scopes (linux.cgroupsPath slice:prefix:name)
               --debug             show stack traces
               -v, --version       print the version
             """;
@@ -94,9 +95,7 @@ public final class Hako {
             }
             // Whether hako is rootless is what the kernel says (the effective uid, hako.sys.Caller):
             // "true" for root changes nothing more, as hako never needs cgroups it cannot make.
-            if (args.has("systemd-cgroup")) {
-                throw new UsageException(null, "--systemd-cgroup is not supported: hako manages cgroupfs directly");
-            }
+            globals.systemdCgroup = args.has("systemd-cgroup");
             List<String> rest = args.positional();
             if (args.has("help") || rest.isEmpty()) {
                 (rest.isEmpty() && !args.has("help") ? Invocation.current().err() : Invocation.current().out()).print(USAGE);

@@ -30,7 +30,7 @@ final class PlanCommand {
         if (!format.equals("text") && !format.equals("json")) throw new UsageException("plan", "--format is text or json, not " + format);
         NetworkRequest.Flags network = new NetworkRequest.Flags(args.get("network"), args.all("publish"),
                 args.all("allow-from"), args.get("egress"), args.get("ip"));
-        ContainerPlan plan = Run.plan(globals.root, id, bundle, Handover.NONE, network);
+        ContainerPlan plan = Run.plan(globals.root, id, bundle, Handover.NONE, network, globals.systemdCgroup);
         Invocation.current().out().print(format.equals("json") ? Json.write(plan.toJson()) + "\n" : plan.render());
         return 0;
     }

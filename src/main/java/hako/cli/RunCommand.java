@@ -27,9 +27,10 @@ final class RunCommand {
                 args.all("allow-from"), args.get("egress"), args.get("ip"));
         if (args.has("detach")) {
             if (args.has("keep")) throw new UsageException("run", "--keep and --detach do not go together");
-            Run.detached(globals.root, id, bundle, handover, network);
+            Run.detached(globals.root, id, bundle, handover, network, globals.systemdCgroup);
             return 0;
         }
-        return Run.foreground(globals.root, id, bundle, handover, network, args.has("keep"), !args.has("no-subreaper"));
+        return Run.foreground(globals.root, id, bundle, handover, network, args.has("keep"), !args.has("no-subreaper"),
+                globals.systemdCgroup);
     }
 }

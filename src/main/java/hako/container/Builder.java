@@ -170,14 +170,13 @@ public final class Builder implements AutoCloseable {
         } else if (step instanceof Step.MakeFifo make) {
             makeFifo(make.path());
         } else if (step instanceof Step.MakeCgroup make) {
-            calls.makeCgroup(make.cgroup());
-            cgroup = make.cgroup().path();
+            makeCgroup(make.cgroup());
         } else if (step instanceof Step.DelegateCgroup delegate) {
             calls.delegateCgroup(cgroup, delegate.delegation());
         } else if (step instanceof Step.MakeMountUserNamespaces make) {
             mountUserns = new UserNamespaces(calls).open(make.maps());
         } else if (step instanceof Step.CloneInit clone) {
-            stage = calls.launchStage(handover.preserveFds());
+            if (stage == null) stage = calls.launchStage(handover.preserveFds());
             int pid = cloneInit(clone.ops());
             state = state.withProcess(pid, calls.startTime(pid));
         } else if (step instanceof Step.MapUserNamespace map) {
@@ -222,8 +221,28 @@ public final class Builder implements AutoCloseable {
         state = new ContainerState(plan.id(), 0, 0, plan.bundle(), Rootfs.path(spec, plan.bundle()), Timestamps.now(),
                 Status.CREATING, spec.annotations(), rawHooks(), planned == null ? null : planned.path().toString(),
                 rawProcess(), namespaces(), plan.network().mode() != NetworkRequest.Mode.UNMANAGED, execLinux(),
-                ContainerPlan.sessionKeyring(plan.id(), handover));
+                ContainerPlan.sessionKeyring(plan.id(), handover),
+                planned == null || planned.systemdUnit() == null ? null : planned.systemdUnit().name());
         states.save(state);
+    }
+
+    /**
+     * The cgroup, before init's clone. A systemd scope is started with a process in it, and the
+     * one hako has then is the stage: launched here, it is put in the scope by systemd and clones
+     * init into the same cgroup (CLONE_INTO_CGROUP), then exits, leaving the scope to the
+     * container. (Not hako itself, whose JVM would count against the container's limits and
+     * stay in its cgroup; not a process of its own, which would cost a spawn, and whose early
+     * end would let systemd stop the scope before init is in it.)
+     */
+    private void makeCgroup(CgroupPlan planned) {
+        int firstPid = -1;
+        if (planned.needsFirstProcess()) {
+            stage = calls.launchStage(handover.preserveFds());
+            firstPid = stage.pid();
+        }
+        cgroup = calls.makeCgroup(planned, firstPid);
+        if (!cgroup.equals(planned.path())) state = state.withCgroup(cgroup.toString());
+        if (planned.systemdUnit() != null) states.save(state); // the unit exists: delete must find it even if this create dies now
     }
 
     private void makeFifo(Path path) {
@@ -363,7 +382,8 @@ public final class Builder implements AutoCloseable {
             }
         } else if (step instanceof Step.MakeCgroup) {
             // What still runs in the cgroup (processes init left) is killed with it.
-            if (cgroup != null) calls.destroyCgroup(cgroup);
+            // (A unit systemd refused to start is not ours to stop: it may be another's of that name.)
+            if (cgroup != null) calls.destroyCgroup(cgroup, state.systemdUnit());
         } else if (step instanceof Step.PrepareNetwork) {
             calls.releaseNetwork(states.root(), plan.id());
         } else if (step instanceof Step.ClaimState && lock != null) { // no lock: the id was someone else's

@@ -71,12 +71,19 @@ interface ContainerCalls extends HookCalls {
 
     // ---------------------------------------------------------------- the cgroup, the network, the mounts
 
-    void makeCgroup(CgroupPlan plan);
+    /**
+     * Makes the planned cgroup and returns its directory; a systemd scope gets {@code firstPid}
+     * as its first process (-1 when none is needed: {@link CgroupPlan#needsFirstProcess}).
+     */
+    Path makeCgroup(CgroupPlan plan, int firstPid);
 
     void delegateCgroup(Path cgroup, Delegation delegation);
 
-    /** Kills what still runs in the cgroup and removes it, and the empty parents hako made. */
-    void destroyCgroup(Path cgroup);
+    /**
+     * Kills what still runs in the cgroup and removes it, and the empty parents hako made; for a
+     * systemd unit ({@code systemdUnit} not null), stops the unit too.
+     */
+    void destroyCgroup(Path cgroup, String systemdUnit);
 
     boolean cgroupFrozen(Path cgroup);
 

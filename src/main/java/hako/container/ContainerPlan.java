@@ -44,9 +44,13 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
      * @param waitForStart {@code create}: init waits on the exec fifo for {@code start}
      * @param foreground   {@code run} in the foreground: hako relays the terminal itself
      * @param network      {@code run}'s network flags; {@link NetworkRequest.Flags#NONE} reads the bundle's annotations
+     * @param systemdCgroup  --systemd-cgroup: the cgroup is a systemd unit (hako.cgroup.SystemdScope)
      */
     public record Request(String id, Path bundle, boolean waitForStart, boolean foreground, Handover handover,
-                          NetworkRequest.Flags network) {
+                          NetworkRequest.Flags network, boolean systemdCgroup) {
+        public Request(String id, Path bundle, boolean waitForStart, boolean foreground, Handover handover, NetworkRequest.Flags network) {
+            this(id, bundle, waitForStart, foreground, handover, network, false);
+        }
     }
 
     /** Reads, checks and plans the bundle: bad input fails here, before anything exists. */
@@ -75,7 +79,7 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
         Spec spec = shape.applyTo(read);
         Plan plan = Planner.plan(spec, new Planner.Request(request.bundle(), request.waitForStart(), handover.noPivot(),
                 sessionKeyring(id, handover), Caller.current(), shape.files(), hako.security.Lsm.host()));
-        CgroupPlan cgroup = cgroup(id, spec, cgroups);
+        CgroupPlan cgroup = cgroup(id, spec, cgroups, request.systemdCgroup());
         Delegation delegation = cgroup == null ? null : Delegation.of(spec);
 
         List<Step> build = new ArrayList<>();
@@ -129,10 +133,12 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
      * do not count (runc's rootless manager ignores them: the device nodes are the host's own,
      * bound, and the kernel's permissions on them still hold).
      */
-    private static CgroupPlan cgroup(String id, Spec spec, Hierarchy cgroups) {
-        if (!Caller.current().unprivileged()) return CgroupPlan.of(id, spec.linux(), cgroups);
+    private static CgroupPlan cgroup(String id, Spec spec, Hierarchy cgroups, boolean systemd) {
+        if (!Caller.current().unprivileged()) return CgroupPlan.of(id, spec.linux(), cgroups, systemd);
         hako.spec.Resources asked = spec.linux().resources();
         boolean limited = CgroupPlan.asksForAnything(asked == null ? null : asked.withoutDevices());
+        // systemd --user makes a rootless caller's unit, delegated to it: as runc, no fallback
+        if (systemd) return CgroupPlan.of(id, spec.linux(), cgroups, true).withoutDeviceFilter();
         try {
             CgroupPlan planned = CgroupPlan.of(id, spec.linux(), cgroups);
             if (planned == null) return null;

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 public final class Create {
     private Create() {}
 
-    public static void create(StateDir states, String id, Path bundle, Handover handover) {
-        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, true, false, handover, NetworkRequest.Flags.NONE))) {
+    /** @param systemdCgroup --systemd-cgroup: the container's cgroup is a systemd scope */
+    public static void create(StateDir states, String id, Path bundle, Handover handover, boolean systemdCgroup) {
+        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, true, false, handover, NetworkRequest.Flags.NONE,
+                systemdCgroup))) {
             builder.build();
             builder.start();
         }

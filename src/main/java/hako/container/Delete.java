@@ -80,7 +80,7 @@ public final class Delete {
      */
     static void destroy(ContainerCalls calls, StateDir states, ContainerState state) {
         // The cgroup first: what still runs in it is killed, and the state goes only once it is gone.
-        if (state.cgroup() != null) calls.destroyCgroup(java.nio.file.Path.of(state.cgroup()));
+        if (state.cgroup() != null) calls.destroyCgroup(java.nio.file.Path.of(state.cgroup()), state.systemdUnit());
         if (state.network()) calls.releaseNetwork(states.root(), state.id());
         if (!state.namespaces().contains(NamespaceType.MOUNT.procName())) calls.unmountUnder(state.rootfs());
         states.remove(state.id());

@@ -109,8 +109,8 @@ final class KernelContainerCalls extends KernelHookCalls implements ContainerCal
     }
 
     @Override
-    public void makeCgroup(CgroupPlan plan) {
-        plan.make();
+    public Path makeCgroup(CgroupPlan plan, int firstPid) {
+        return plan.make(firstPid).path();
     }
 
     @Override
@@ -119,8 +119,9 @@ final class KernelContainerCalls extends KernelHookCalls implements ContainerCal
     }
 
     @Override
-    public void destroyCgroup(Path cgroup) {
-        Cgroup.open(cgroup).destroy();
+    public void destroyCgroup(Path cgroup, String systemdUnit) {
+        if (systemdUnit != null) hako.cgroup.SystemdScope.destroy(cgroup, systemdUnit);
+        else Cgroup.open(cgroup).destroy();
     }
 
     @Override

@@ -15,17 +15,19 @@ public final class Run {
     private Run() {}
 
     /** What {@code run} would do with the bundle, planned without touching anything. */
-    public static ContainerPlan plan(StateDir states, String id, Path bundle, Handover handover, NetworkRequest.Flags network) {
-        return ContainerPlan.of(states, new ContainerPlan.Request(id, bundle, false, true, handover, network));
+    public static ContainerPlan plan(StateDir states, String id, Path bundle, Handover handover, NetworkRequest.Flags network,
+                                     boolean systemdCgroup) {
+        return ContainerPlan.of(states, new ContainerPlan.Request(id, bundle, false, true, handover, network, systemdCgroup));
     }
 
     /**
      * @param keep       leave the stopped container (state, cgroup) for a later delete, as runc's --keep
      * @param subreaper  become the reaper of what the container orphans, as runc does unless --no-subreaper
+     * @param systemdCgroup --systemd-cgroup: the container's cgroup is a systemd scope
      */
     public static int foreground(StateDir states, String id, Path bundle, Handover handover,
-                                 NetworkRequest.Flags network, boolean keep, boolean subreaper) {
-        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, false, true, handover, network))) {
+                                 NetworkRequest.Flags network, boolean keep, boolean subreaper, boolean systemdCgroup) {
+        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, false, true, handover, network, systemdCgroup))) {
             if (subreaper) ContainerCalls.kernel().becomeSubreaper();
             builder.build();
             TerminalRelay relay = null;
@@ -44,8 +46,8 @@ public final class Run {
     }
 
     public static void detached(StateDir states, String id, Path bundle, Handover handover,
-                                NetworkRequest.Flags network) {
-        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, false, false, handover, network))) {
+                                NetworkRequest.Flags network, boolean systemdCgroup) {
+        try (Builder builder = Builder.of(states, new ContainerPlan.Request(id, bundle, false, false, handover, network, systemdCgroup))) {
             builder.build();
             builder.start();
         }

@@ -17,7 +17,8 @@ public final class Update {
         try (StateDir.Lock lock = states.lock(id)) {
             ContainerState state = states.load(id);
             ContainerStatus.of(states, state).checkUpdate();
-            Pause.cgroup(state).update(resources, source);
+            if (state.systemdUnit() != null) hako.cgroup.SystemdScope.update(java.nio.file.Path.of(state.cgroup()), state.systemdUnit(), resources, source);
+            else Pause.cgroup(state).update(resources, source);
         }
     }
 }

@@ -72,7 +72,7 @@ public final class Launch {
         try {
             if (!options.interactive() && !options.tty()) hako.Invocation.current().dropStdin();
             // the network is in the bundle's annotations (LaunchSpec), as for a detached container
-            code = Run.foreground(states, container.name(), container.directory(), Handover.NONE, NetworkRequest.Flags.NONE, false, true);
+            code = Run.foreground(states, container.name(), container.directory(), Handover.NONE, NetworkRequest.Flags.NONE, false, true, false);
         } catch (RuntimeException e) {
             // it never ran: nothing of it is worth keeping, and its name is free again
             containers.remove(container);

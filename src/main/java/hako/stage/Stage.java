@@ -28,6 +28,11 @@ public final class Stage implements StageChannel {
         this.stagePid = stagePid;
     }
 
+    @Override
+    public int pid() {
+        return stagePid;
+    }
+
     /** Starts the stage process; it waits for its first batch. */
     public static Stage launch() {
         return launch(0);

@@ -8,6 +8,9 @@ import java.util.List;
  * sends, and what it does when a batch fails, is asserted without a process.
  */
 public interface StageChannel extends AutoCloseable {
+    /** The stage process's pid, until its clone: a systemd scope's first process. */
+    int pid();
+
     /** The stage's only batch, ending with {@link Op.Clone}: init's pid as the host sees it. */
     int cloneInit(List<Op> batch, int... fds);
 

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param network whether hako manages the container's network (hako.net), to release at delete
  * @param execLinux what of {@code linux} exec's processes get too (personality, memoryPolicy, seccomp), as JSON
  * @param sessionKeyring the session keyring exec joins, or null (created with --no-new-keyring)
+ * @param systemdUnit the systemd unit the cgroup is (--systemd-cgroup), or null: update and delete go through systemd then
  */
 public record ContainerState(
         String id,
@@ -36,16 +37,23 @@ public record ContainerState(
         List<String> namespaces,
         boolean network,
         Map<String, Object> execLinux,
-        String sessionKeyring) {
+        String sessionKeyring,
+        String systemdUnit) {
 
     public ContainerState withPhase(Status newPhase) {
         return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, newPhase, annotations, hooks, cgroup,
-                process, namespaces, network, execLinux, sessionKeyring);
+                process, namespaces, network, execLinux, sessionKeyring, systemdUnit);
     }
 
     public ContainerState withProcess(int newPid, long startTime) {
         return new ContainerState(id, newPid, startTime, bundle, rootfs, created, phase, annotations, hooks, cgroup,
-                process, namespaces, network, execLinux, sessionKeyring);
+                process, namespaces, network, execLinux, sessionKeyring, systemdUnit);
+    }
+
+    /** The cgroup as systemd made it (its ControlGroup), where that is not where it was planned. */
+    public ContainerState withCgroup(String newCgroup) {
+        return new ContainerState(id, pid, pidStartTime, bundle, rootfs, created, phase, annotations, hooks, newCgroup,
+                process, namespaces, network, execLinux, sessionKeyring, systemdUnit);
     }
 
     Map<String, Object> toJson() {
@@ -65,6 +73,7 @@ public record ContainerState(
         if (network) json.put("network", true);
         if (!execLinux.isEmpty()) json.put("execLinux", execLinux);
         if (sessionKeyring != null) json.put("sessionKeyring", sessionKeyring);
+        if (systemdUnit != null) json.put("systemdUnit", systemdUnit);
         return json;
     }
 
@@ -85,7 +94,8 @@ public record ContainerState(
                 (List<String>) json.get("namespaces"),
                 Boolean.TRUE.equals(json.get("network")),
                 (Map<String, Object>) json.getOrDefault("execLinux", Map.of()),
-                (String) json.get("sessionKeyring"));
+                (String) json.get("sessionKeyring"),
+                (String) json.get("systemdUnit"));
     }
 
     /** The OCI state of a container (runtime-spec "State"), as {@code hako state} prints it. */

@@ -20,7 +20,7 @@ final class BusMarshal {
     /** sd-bus's name for a struct container; 'e' is a dict entry, 'v' a variant, 'a' an array. */
     private static final byte STRUCT = 'r', DICT_ENTRY = 'e', VARIANT = 'v', ARRAY = 'a';
 
-    static void append(MemorySegment message, BusValue value, Arena arena) throws Throwable {
+    static void append(MemorySegment message, BusValue value, Arena arena) {
         switch (value) {
             case BusValue.Str(String s) -> basic(message, 's', arena.allocateFrom(s));
             case BusValue.ObjectPath(String path) -> basic(message, 'o', arena.allocateFrom(path));
@@ -34,7 +34,7 @@ final class BusMarshal {
                 byte[] data = bytes.value();
                 MemorySegment copy = arena.allocate(Math.max(1, data.length));
                 MemorySegment.copy(data, 0, copy, JAVA_BYTE, 0, data.length);
-                check((int) Libsystemd.ByteArrays.APPEND_ARRAY.invokeExact(message, (byte) 'y', copy, (long) data.length), "appending ay");
+                check(Libsystemd.i(Libsystemd.APPEND_ARRAY, message.address(), 'y', copy.address(), data.length), "appending ay");
             }
             case BusValue.Array array -> {
                 open(message, ARRAY, array.elementSignature(), arena);
@@ -63,12 +63,12 @@ final class BusMarshal {
     }
 
     /** The values from the read position to the end of the current container (the body, at the top). */
-    static List<BusValue> readAll(MemorySegment message) throws Throwable {
+    static List<BusValue> readAll(MemorySegment message) {
         List<BusValue> values = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment type = arena.allocate(1);
             MemorySegment contents = arena.allocate(ADDRESS);
-            while (check((int) Libsystemd.PEEK_TYPE.invokeExact(message, type, contents), "reading a message") > 0) {
+            while (check(Libsystemd.i(Libsystemd.PEEK_TYPE, message.address(), type.address(), contents.address()), "reading a message") > 0) {
                 MemorySegment signature = contents.get(ADDRESS, 0);
                 values.add(read(message, type.get(JAVA_BYTE, 0), signature.address() == 0 ? null : string(signature)));
             }
@@ -76,7 +76,7 @@ final class BusMarshal {
         return values;
     }
 
-    private static BusValue read(MemorySegment message, byte type, String contents) throws Throwable {
+    private static BusValue read(MemorySegment message, byte type, String contents) {
         return switch (type) {
             case ARRAY -> contents.equals("y") ? bytes(message) : new BusValue.Array(contents, inside(message, ARRAY, contents));
             case STRUCT -> new BusValue.Struct(inside(message, STRUCT, contents));
@@ -89,29 +89,29 @@ final class BusMarshal {
         };
     }
 
-    private static List<BusValue> inside(MemorySegment message, byte type, String contents) throws Throwable {
+    private static List<BusValue> inside(MemorySegment message, byte type, String contents) {
         try (Arena arena = Arena.ofConfined()) {
-            check((int) Libsystemd.ENTER_CONTAINER.invokeExact(message, type, arena.allocateFrom(contents)), "reading a message");
+            check(Libsystemd.i(Libsystemd.ENTER_CONTAINER, message.address(), type, arena.allocateFrom(contents).address()), "reading a message");
         }
         List<BusValue> values = readAll(message);
-        check((int) Libsystemd.EXIT_CONTAINER.invokeExact(message), "reading a message");
+        check(Libsystemd.i(Libsystemd.EXIT_CONTAINER, message.address()), "reading a message");
         return values;
     }
 
-    private static BusValue bytes(MemorySegment message) throws Throwable {
+    private static BusValue bytes(MemorySegment message) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pointer = arena.allocate(ADDRESS);
             MemorySegment size = arena.allocate(JAVA_LONG);
-            check((int) Libsystemd.ByteArrays.READ_ARRAY.invokeExact(message, (byte) 'y', pointer, size), "reading a message");
+            check(Libsystemd.i(Libsystemd.READ_ARRAY, message.address(), 'y', pointer.address(), size.address()), "reading a message");
             long length = size.get(JAVA_LONG, 0);
             return new BusValue.Bytes(length == 0 ? new byte[0] : pointer.get(ADDRESS, 0).reinterpret(length).toArray(JAVA_BYTE));
         }
     }
 
-    private static BusValue basic(MemorySegment message, byte type) throws Throwable {
+    private static BusValue basic(MemorySegment message, byte type) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(8, 8);
-            check((int) Libsystemd.READ_BASIC.invokeExact(message, type, value), "reading a message");
+            check(Libsystemd.i(Libsystemd.READ_BASIC, message.address(), type, value.address()), "reading a message");
             return switch (type) {
                 case 's' -> new BusValue.Str(string(value.get(ADDRESS, 0)));
                 case 'o' -> new BusValue.ObjectPath(string(value.get(ADDRESS, 0)));
@@ -125,16 +125,16 @@ final class BusMarshal {
         }
     }
 
-    private static void basic(MemorySegment message, char type, MemorySegment value) throws Throwable {
-        check((int) Libsystemd.APPEND_BASIC.invokeExact(message, (byte) type, value), "appending " + type);
+    private static void basic(MemorySegment message, char type, MemorySegment value) {
+        check(Libsystemd.i(Libsystemd.APPEND_BASIC, message.address(), type, value.address()), "appending " + type);
     }
 
-    private static void open(MemorySegment message, byte type, String contents, Arena arena) throws Throwable {
-        check((int) Libsystemd.OPEN_CONTAINER.invokeExact(message, type, arena.allocateFrom(contents)), "appending " + (char) type + contents);
+    private static void open(MemorySegment message, byte type, String contents, Arena arena) {
+        check(Libsystemd.i(Libsystemd.OPEN_CONTAINER, message.address(), type, arena.allocateFrom(contents).address()), "appending " + (char) type + contents);
     }
 
-    private static void close(MemorySegment message) throws Throwable {
-        check((int) Libsystemd.CLOSE_CONTAINER.invokeExact(message), "closing a container");
+    private static void close(MemorySegment message) {
+        check(Libsystemd.i(Libsystemd.CLOSE_CONTAINER, message.address()), "closing a container");
     }
 
     static String string(MemorySegment pointer) {

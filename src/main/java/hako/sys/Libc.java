@@ -105,6 +105,22 @@ public final class Libc {
                 Linker.Option.firstVariadicArg(1));
     }
 
+    /**
+     * A handle of syscall(2)'s very shape — (call state, seven longs) → long — for a function of
+     * another library whose arguments are all of the integer class (pointers, ints, chars,
+     * 64-bit numbers; six at most) and whose result is one or nothing: it reuses the stub
+     * libc's system calls have made already, so that it costs no stub of its own. On the
+     * 64-bit Linux ABIs (x86-64 SysV, AArch64 AAPCS64) such arguments travel in the same
+     * registers whether the callee is variadic or not, the ones beyond its own are ignored by
+     * it, and a result narrower than 64 bits is the low bits of the one returned (the caller
+     * narrows it: {@code (int)}). See hako.sys.Libsystemd.
+     */
+    static MethodHandle syscallShaped(MemorySegment symbol) {
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    }
+
     static long syscall(MemorySegment state, int number, long a, long b, long c, long d, long e, long f) {
         try {
             return (long) Syscall.H.invokeExact(state, (long) number, a, b, c, d, e, f);

@@ -3,7 +3,6 @@ package hako.sys;
 import hako.Invocation;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -78,14 +77,12 @@ public final class SdBus implements AutoCloseable {
         }
     }
 
-    private static SdBus opened(MethodHandle open, String address) {
+    private static SdBus opened(Libsystemd.Function open, String address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            int result = (int) open.invokeExact(out);
+            int result = Libsystemd.i(open, out.address());
             if (result < 0) throw new SysException("connecting to " + socket(address), -result);
             return new SdBus(out.get(ADDRESS, 0));
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
@@ -94,16 +91,30 @@ public final class SdBus implements AutoCloseable {
         MemorySegment bus = MemorySegment.NULL;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            BusMarshal.check((int) Libsystemd.Connect.NEW.invokeExact(out), "making a D-Bus connection");
+            BusMarshal.check(Libsystemd.i(Libsystemd.NEW, out.address()), "making a D-Bus connection");
             bus = out.get(ADDRESS, 0);
-            BusMarshal.check((int) Libsystemd.Connect.SET_ADDRESS.invokeExact(bus, arena.allocateFrom(address)), "D-Bus address " + address);
-            BusMarshal.check((int) Libsystemd.Connect.SET_BUS_CLIENT.invokeExact(bus, busClient ? 1 : 0), "D-Bus address " + address);
-            int result = (int) Libsystemd.Connect.START.invokeExact(bus);
+            BusMarshal.check(Libsystemd.i(Libsystemd.SET_ADDRESS, bus.address(), arena.allocateFrom(address).address()), "D-Bus address " + address);
+            BusMarshal.check(Libsystemd.i(Libsystemd.SET_BUS_CLIENT, bus.address(), busClient ? 1 : 0), "D-Bus address " + address);
+            int result = Libsystemd.i(Libsystemd.START, bus.address());
             if (result < 0) throw new SysException("connecting to " + socket(address), -result);
             return new SdBus(bus);
-        } catch (Throwable t) {
+        } catch (RuntimeException e) {
             if (bus.address() != 0) unref(bus);
-            throw Libc.rethrow(t);
+            throw e;
+        }
+    }
+
+    /**
+     * For the AOT cache's training (no bus needed): the handles of a create's and a delete's
+     * sd-bus calls made, and a connection tried to an address where nothing listens. Returns
+     * whether libsystemd is installed.
+     */
+    public static boolean exerciseForAotTraining(java.nio.file.Path nowhere) {
+        if (!Libsystemd.prepare()) return false;
+        try (SdBus bus = peer("unix:path=" + nowhere)) {
+            return bus != null;
+        } catch (SysException expected) {
+            return true;
         }
     }
 
@@ -119,10 +130,8 @@ public final class SdBus implements AutoCloseable {
     public String uniqueName() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            BusMarshal.check((int) Libsystemd.GET_UNIQUE_NAME.invokeExact(bus, out), "asking the bus for this connection's name");
+            BusMarshal.check(Libsystemd.i(Libsystemd.GET_UNIQUE_NAME, bus.address(), out.address()), "asking the bus for this connection's name");
             return BusMarshal.string(out.get(ADDRESS, 0));
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
@@ -134,13 +143,13 @@ public final class SdBus implements AutoCloseable {
         String what = "calling " + iface + "." + member + " of " + destination;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            BusMarshal.check((int) Libsystemd.NEW_METHOD_CALL.invokeExact(bus, out, arena.allocateFrom(destination),
-                    arena.allocateFrom(path), arena.allocateFrom(iface), arena.allocateFrom(member)), what);
+            BusMarshal.check(Libsystemd.i(Libsystemd.NEW_METHOD_CALL, bus.address(), out.address(), arena.allocateFrom(destination).address(),
+                    arena.allocateFrom(path).address(), arena.allocateFrom(iface).address(), arena.allocateFrom(member).address()), what);
             MemorySegment call = out.get(ADDRESS, 0);
             try {
                 for (BusValue argument : arguments) BusMarshal.append(call, argument, arena);
                 MemorySegment error = arena.allocate(ERROR_SIZE, 8);
-                int result = (int) Libsystemd.CALL.invokeExact(bus, call, micros(timeout), error, out);
+                int result = Libsystemd.i(Libsystemd.CALL, bus.address(), call.address(), micros(timeout), error.address(), out.address());
                 if (result < 0) throw failure(what, error, result);
                 MemorySegment reply = out.get(ADDRESS, 0);
                 try {
@@ -151,13 +160,11 @@ public final class SdBus implements AutoCloseable {
             } finally {
                 unrefMessage(call);
             }
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
     /** The error sd_bus_call filled in (freed here), or its errno when it named none. */
-    private static BusException failure(String what, MemorySegment error, int result) throws Throwable {
+    private static BusException failure(String what, MemorySegment error, int result) {
         try {
             MemorySegment name = error.get(ADDRESS, ERROR_NAME);
             MemorySegment message = error.get(ADDRESS, ERROR_MESSAGE);
@@ -165,7 +172,7 @@ public final class SdBus implements AutoCloseable {
             return new BusException(what, BusMarshal.string(name),
                     message.address() == 0 ? BusMarshal.string(name) : BusMarshal.string(message));
         } finally {
-            Libsystemd.ERROR_FREE.invokeExact(error);
+            Libsystemd.call(Libsystemd.ERROR_FREE, error.address(), 0, 0, 0, 0, 0);
         }
     }
 
@@ -180,27 +187,25 @@ public final class SdBus implements AutoCloseable {
             MemorySegment out = arena.allocate(ADDRESS);
             while (true) {
                 out.set(ADDRESS, 0, MemorySegment.NULL);
-                int processed = BusMarshal.check((int) Libsystemd.PROCESS.invokeExact(bus, out), "reading from the bus");
+                int processed = BusMarshal.check(Libsystemd.i(Libsystemd.PROCESS, bus.address(), out.address()), "reading from the bus");
                 MemorySegment message = out.get(ADDRESS, 0);
                 if (message.address() != 0) return Optional.of(taken(message));
                 if (processed > 0) continue;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return Optional.empty();
-                BusMarshal.check((int) Libsystemd.WAIT.invokeExact(bus, Math.max(1, left / 1000)), "waiting for the bus");
+                BusMarshal.check(Libsystemd.i(Libsystemd.WAIT, bus.address(), Math.max(1, left / 1000)), "waiting for the bus");
             }
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
-    private BusMessage taken(MemorySegment message) throws Throwable {
+    private BusMessage taken(MemorySegment message) {
         boolean keep = false;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment type = arena.allocate(JAVA_BYTE);
             MemorySegment cookie = arena.allocate(JAVA_LONG);
-            BusMarshal.check((int) Libsystemd.GET_TYPE.invokeExact(message, type), "reading a message");
+            BusMarshal.check(Libsystemd.i(Libsystemd.GET_TYPE, message.address(), type.address()), "reading a message");
             // a reply has no cookie worth knowing: sd-bus answers -ENODATA for it
-            int ignored = (int) Libsystemd.GET_COOKIE.invokeExact(message, cookie);
+            Libsystemd.i(Libsystemd.GET_COOKIE, message.address(), cookie.address());
             BusMessage.Kind kind = BusMessage.Kind.of(type.get(JAVA_BYTE, 0));
             BusMessage taken = new BusMessage(kind, header(Libsystemd.GET_SENDER, message), header(Libsystemd.GET_PATH, message),
                     header(Libsystemd.GET_INTERFACE, message), header(Libsystemd.GET_MEMBER, message),
@@ -215,14 +220,14 @@ public final class SdBus implements AutoCloseable {
         }
     }
 
-    private static String header(MethodHandle getter, MemorySegment message) throws Throwable {
-        MemorySegment value = (MemorySegment) getter.invokeExact(message);
+    private static String header(Libsystemd.Function getter, MemorySegment message) {
+        MemorySegment value = Libsystemd.p(getter, message.address());
         return value.address() == 0 ? null : BusMarshal.string(value);
     }
 
     /** Answers a method call {@link #receive} returned. */
     public void reply(BusMessage call, List<BusValue> body) {
-        answer(call, out -> (int) Libsystemd.Serve.NEW_METHOD_RETURN.invokeExact(pending(call), out), body);
+        answer(call, out -> Libsystemd.i(Libsystemd.NEW_METHOD_RETURN, pending(call).address(), out.address()), body);
     }
 
     /** Answers a method call with a D-Bus error ("org.freedesktop.systemd1.NoSuchUnit", "Unit x.scope not loaded."). */
@@ -231,7 +236,7 @@ public final class SdBus implements AutoCloseable {
             MemorySegment error = arena.allocate(ERROR_SIZE, 8);
             error.set(ADDRESS, ERROR_NAME, arena.allocateFrom(name));
             error.set(ADDRESS, ERROR_MESSAGE, arena.allocateFrom(description));
-            answer(call, out -> (int) Libsystemd.Serve.NEW_METHOD_ERROR.invokeExact(pending(call), out, error), List.of());
+            answer(call, out -> Libsystemd.i(Libsystemd.NEW_METHOD_ERROR, pending(call).address(), out.address(), error.address()), List.of());
         }
     }
 
@@ -249,14 +254,14 @@ public final class SdBus implements AutoCloseable {
     /** Sends the signal {@code iface.member} from {@code path} to whoever matches it. */
     public void emit(String path, String iface, String member, List<BusValue> body) {
         try (Arena arena = Arena.ofConfined()) {
-            send(out -> (int) Libsystemd.Serve.NEW_SIGNAL.invokeExact(bus, out, arena.allocateFrom(path), arena.allocateFrom(iface),
-                    arena.allocateFrom(member)), body, "sending the signal " + iface + "." + member);
+            send(out -> Libsystemd.i(Libsystemd.NEW_SIGNAL, bus.address(), out.address(), arena.allocateFrom(path).address(),
+                    arena.allocateFrom(iface).address(), arena.allocateFrom(member).address()), body, "sending the signal " + iface + "." + member);
         }
     }
 
     /** sd_bus_message_new_*: fills in its sd_bus_message ** and answers 0 or -errno. */
     private interface Maker {
-        int make(MemorySegment out) throws Throwable;
+        int make(MemorySegment out);
     }
 
     private void send(Maker maker, List<BusValue> body, String what) {
@@ -266,12 +271,10 @@ public final class SdBus implements AutoCloseable {
             MemorySegment message = out.get(ADDRESS, 0);
             try {
                 for (BusValue value : body) BusMarshal.append(message, value, arena);
-                BusMarshal.check((int) Libsystemd.Serve.SEND.invokeExact(bus, message, MemorySegment.NULL), what);
+                BusMarshal.check(Libsystemd.i(Libsystemd.SEND, bus.address(), message.address(), 0), what);
             } finally {
                 unrefMessage(message);
             }
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
         }
     }
 
@@ -281,19 +284,11 @@ public final class SdBus implements AutoCloseable {
     }
 
     private static void unrefMessage(MemorySegment message) {
-        try {
-            MemorySegment ignored = (MemorySegment) Libsystemd.MESSAGE_UNREF.invokeExact(message);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libsystemd.call(Libsystemd.MESSAGE_UNREF, message.address(), 0, 0, 0, 0, 0);
     }
 
     private static void unref(MemorySegment bus) {
-        try {
-            MemorySegment ignored = (MemorySegment) Libsystemd.FLUSH_CLOSE_UNREF.invokeExact(bus);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libsystemd.call(Libsystemd.FLUSH_CLOSE_UNREF, bus.address(), 0, 0, 0, 0, 0);
     }
 
     /** Sends what is queued, closes the connection, frees it. */

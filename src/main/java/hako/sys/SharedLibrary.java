@@ -24,7 +24,10 @@ final class SharedLibrary {
     }
 
     MethodHandle function(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError(soname + " has no " + name));
-        return LINKER.downcallHandle(symbol, descriptor);
+        return LINKER.downcallHandle(symbol(name), descriptor);
+    }
+
+    MemorySegment symbol(String name) {
+        return lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError(soname + " has no " + name));
     }
 }

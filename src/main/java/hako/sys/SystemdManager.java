@@ -58,7 +58,7 @@ public final class SystemdManager implements AutoCloseable {
 
     /** No bus to reach systemd by: {@code the systemd cgroup driver needs systemd's D-Bus: connecting to …: no such file or directory}. */
     public static final class NoSystemdException extends hako.HakoException {
-        NoSystemdException(SysException cause) {
+        public NoSystemdException(SysException cause) {
             super("the systemd cgroup driver needs systemd's D-Bus: " + cause.getMessage(), cause);
         }
     }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** linux.cgroupsPath in its three forms, and the default. */
 class PlacementTest {
@@ -65,5 +66,29 @@ class PlacementTest {
         error("-a.slice:x:web");
         error("system.slice:x:");
         error("system.slice:x:a/b");
+    }
+
+    @Test
+    void theSystemdDriversUnitIsRuncsWithHakoAsTheDefaultPrefix() {
+        assertEquals(new SystemdUnit("system.slice", "hako-web.scope", "/system.slice/hako-web.scope"), Placement.systemdUnit(null, "web", false));
+        assertEquals(new SystemdUnit("system.slice", "hako-web.scope", "/system.slice/hako-web.scope"), Placement.systemdUnit("", "web", false));
+        assertEquals(new SystemdUnit("user.slice", "hako-web.scope", "/user.slice/hako-web.scope"), Placement.systemdUnit("", "web", true),
+                "rootless: the user.slice of its systemd --user");
+        assertEquals(new SystemdUnit("machine.slice", "libpod-1.scope", "/machine.slice/libpod-1.scope"),
+                Placement.systemdUnit("machine.slice:libpod:1", "web", false));
+        assertEquals(new SystemdUnit("system.slice", "x.scope", "/system.slice/x.scope"), Placement.systemdUnit(":  :x".replace("  ", ""), "web", false),
+                "no slice, no prefix");
+        SystemdUnit slice = Placement.systemdUnit("kubepods.slice:p:kubepods-pod1.slice", "web", false);
+        assertEquals("kubepods-pod1.slice", slice.name());
+        assertTrue(slice.isSlice());
+    }
+
+    @Test
+    void theSystemdDriverRefusesAPathThatIsNotSlicePrefixName() {
+        for (String path : new String[] {"/machines/web", "pods/web", "a:b", "a:b:c:d", "notaslice:x:web"}) {
+            CgroupException e = assertThrows(CgroupException.class, () -> Placement.systemdUnit(path, "web", false));
+            assertEquals("config.json: linux.cgroupsPath: \"" + path + "\" is not systemd's slice:prefix:name form, which the systemd "
+                    + "cgroup driver (--systemd-cgroup) needs (\"system.slice:hako:web\", or empty)", e.getMessage());
+        }
     }
 }

@@ -94,8 +94,10 @@ final class ContainerCallsFake extends HookCallsFake implements ContainerCalls {
     }
 
     @Override
-    public void makeCgroup(CgroupPlan plan) {
-        record("make-cgroup " + plan.path(), "making the cgroup " + plan.path());
+    public Path makeCgroup(CgroupPlan plan, int firstPid) {
+        String unit = plan.systemdUnit() == null ? "" : " as " + plan.systemdUnit().name() + " first " + firstPid;
+        record("make-cgroup " + plan.path() + unit, "making the cgroup " + plan.path());
+        return plan.path();
     }
 
     @Override
@@ -104,8 +106,8 @@ final class ContainerCallsFake extends HookCallsFake implements ContainerCalls {
     }
 
     @Override
-    public void destroyCgroup(Path cgroup) {
-        record("destroy-cgroup " + cgroup, "removing the cgroup " + cgroup);
+    public void destroyCgroup(Path cgroup, String systemdUnit) {
+        record("destroy-cgroup " + cgroup + (systemdUnit == null ? "" : " stop " + systemdUnit), "removing the cgroup " + cgroup);
         for (int pid : runningIn(cgroup)) signal(pid, Libc.SIGKILL);
     }
 

@@ -33,7 +33,7 @@ class DeleteTest {
         StateDir states = new StateDir(work.resolve("state"));
         states.create("early").close();
         states.save(new ContainerState("early", 0, 0, work, work.resolve("rootfs"), Timestamps.now(), Status.CREATING,
-                Map.of(), null, null, Map.of(), List.of("pid", "mnt"), false, Map.of(), null));
+                Map.of(), null, null, Map.of(), List.of("pid", "mnt"), false, Map.of(), null, null));
 
         Delete.delete(states, "early", true);
 
@@ -48,7 +48,7 @@ class DeleteTest {
     void aCreateThatDiedBeforeItsInitIsStoppedWhileOneAtWorkIsCreating() {
         StateDir states = new StateDir(work.resolve("state"));
         ContainerState early = new ContainerState("early", 0, 0, work, work.resolve("rootfs"), Timestamps.now(), Status.CREATING,
-                Map.of(), null, null, Map.of(), List.of("pid", "mnt"), false, Map.of(), null);
+                Map.of(), null, null, Map.of(), List.of("pid", "mnt"), false, Map.of(), null, null);
         try (StateDir.Lock held = states.create("early")) {
             states.save(early);
             assertEquals(Status.CREATING, ContainerStatus.of(states, early), "the lock is held: a create at work");

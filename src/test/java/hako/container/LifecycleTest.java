@@ -58,12 +58,16 @@ class LifecycleTest {
     }
 
     Builder builder(boolean create, boolean network) throws IOException {
+        return builder(create, network, false);
+    }
+
+    Builder builder(boolean create, boolean network, boolean systemd) throws IOException {
         states = new StateDir(work.resolve("state"));
         Path cgroups = Files.createDirectories(work.resolve("cgroup"));
         Files.writeString(cgroups.resolve("cgroup.controllers"), "cpu memory pids\n");
         Files.writeString(cgroups.resolve("cgroup.subtree_control"), "");
         ContainerPlan plan = ContainerPlan.of(states, new ContainerPlan.Request("web", bundle(network), create, !create,
-                Handover.NONE, NetworkRequest.Flags.NONE), new Hierarchy(cgroups, "/", Map.of()));
+                Handover.NONE, NetworkRequest.Flags.NONE, systemd), new Hierarchy(cgroups, "/", Map.of()));
         return new Builder(states, plan, Handover.NONE, fake);
     }
 
@@ -122,6 +126,40 @@ class LifecycleTest {
         assertFalse(states.locked("web"), "create let go of the lock");
         assertTrue(fake.running(1001), "init waits on the fifo");
         assertEquals(List.of(), fake.openDescriptors(), "the fifo's O_PATH descriptor went to init and is closed here");
+    }
+
+    @Test
+    void withSystemdTheStageComesFirstAsTheScopesProcessAndClonesInitIntoIt() throws IOException {
+        try (Builder builder = builder(true, false, true)) {
+            builder.build();
+            builder.start();
+        }
+
+        List<String> changes = changes();
+        assertEquals(List.of("mkfifo", "launch-stage", "make-cgroup", "clone", "batch"), changes.subList(0, 5),
+                "one stage: launched before the scope, which gets it as its first process, then cloning init");
+        Path scope = work.resolve("cgroup/system.slice/hako-web.scope");
+        assertEquals(List.of("make-cgroup " + scope + " as hako-web.scope first 900"), fake.calls("make-cgroup"));
+        assertTrue(fake.calls().contains("open-cgroup " + scope), "init is born in the scope's cgroup");
+        ContainerState state = states.load("web");
+        assertEquals("hako-web.scope", state.systemdUnit());
+        assertEquals(scope.toString(), state.cgroup());
+
+        Delete.delete(fake, states, "web", true);
+        assertEquals(List.of("destroy-cgroup " + scope + " stop hako-web.scope"), fake.calls("destroy-cgroup"));
+        assertFalse(fake.running(1001));
+        assertFalse(states.exists("web"));
+    }
+
+    @Test
+    void aScopeSystemdRefusesEndsTheStageAndLeavesNothing() throws IOException {
+        fake.failOn("make-cgroup", 17);
+        try (Builder builder = builder(true, false, true)) {
+            assertThrows(RuntimeException.class, builder::build);
+        }
+        assertEquals(List.of(), fake.calls("destroy-cgroup"), "a unit that did not start is not stopped: it may be another's");
+        assertTrue(fake.calls().contains("close-stage"));
+        assertNothingLeft();
     }
 
     @Test

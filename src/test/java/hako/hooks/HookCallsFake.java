@@ -46,6 +46,7 @@ public class HookCallsFake implements HookCalls {
     private final Map<Integer, FakeProcess> processes = new LinkedHashMap<>();
     private final Map<String, Program> programs = new LinkedHashMap<>();
     private int nextPid = FIRST_PID, nextFd = FIRST_FD;
+    private int stagesLaunched;
 
     /** What a program does when exec'd: prints {@code output}, then exits with {@code exitCode}, unless it {@code hangs}. */
     public record Program(int exitCode, String output, boolean hangs) {
@@ -342,7 +343,14 @@ public class HookCallsFake implements HookCalls {
 
     /** A stage that clones one process and sends it its batches. */
     private final class FakeStage implements StageChannel {
+        /** The stage's own pid: 900, 901… as stages are launched, apart from the pids its clones get. */
+        private final int pid = 900 + stagesLaunched++;
         private FakeProcess process;
+
+        @Override
+        public int pid() {
+            return pid;
+        }
 
         @Override
         public int cloneInit(List<Op> batch, int... passed) {

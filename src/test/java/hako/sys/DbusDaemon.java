@@ -14,15 +14,15 @@ import java.util.concurrent.TimeUnit;
  * host's session bus would activate /bin/false for org.freedesktop.systemd1 (systemd ships
  * such a .service file), and a name nobody owns must stay unowned here.
  */
-final class DbusDaemon implements AutoCloseable {
-    static final Path EXECUTABLE = Path.of("/usr/bin/dbus-daemon");
+public final class DbusDaemon implements AutoCloseable {
+    public static final Path EXECUTABLE = Path.of("/usr/bin/dbus-daemon");
 
     private final Process process;
     /** "unix:path=DIR/bus,guid=…", as the daemon prints it. */
-    final String address;
+    public final String address;
     final Path socket;
 
-    DbusDaemon(Path dir) throws IOException {
+    public DbusDaemon(Path dir) throws IOException {
         socket = dir.resolve("bus");
         Path config = dir.resolve("bus.conf");
         // as root it warns that it may not raise its descriptor limit: kept out of the test's output

@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
  * unit's ControlGroup. It keeps the calls it got, as they came off the bus, for the tests to read.
  * An Echo method of its own answers with what it was sent, for the marshalling of every kind.
  */
-final class SystemdFake implements AutoCloseable {
+public final class SystemdFake implements AutoCloseable {
     static final String ECHO_INTERFACE = "dev.hako.Test";
 
-    final List<BusMessage> calls = new CopyOnWriteArrayList<>();
+    public final List<BusMessage> calls = new CopyOnWriteArrayList<>();
     /** The result JobRemoved reports for every job: "done", or "failed" to see a job fail. */
-    volatile String jobResult = "done";
+    public volatile String jobResult = "done";
+    /** Told each unit started and stopped, before the job's end is signalled: a test's cgroup tree follows systemd's. */
+    public volatile java.util.function.BiConsumer<String, Boolean> onJob = (unit, started) -> {};
     private final Set<String> units = new HashSet<>();
     private final SdBus bus;
     private final Thread thread;
@@ -29,7 +31,7 @@ final class SystemdFake implements AutoCloseable {
     private volatile Throwable failure;
     private int jobs;
 
-    SystemdFake(String address) throws InterruptedException {
+    public SystemdFake(String address) throws InterruptedException {
         bus = SdBus.at(address);
         thread = Thread.ofPlatform().name("systemd-fake").start(this::serve);
         if (!named.await(5, TimeUnit.SECONDS)) throw new IllegalStateException("the fake systemd took no name: " + failure);
@@ -75,6 +77,7 @@ final class SystemdFake implements AutoCloseable {
 
     /** The reply first, the signal after: a client that is not subscribed before its call misses it. */
     private void job(BusMessage call, String unit) {
+        onJob.accept(unit, call.member().equals("StartTransientUnit"));
         int id = ++jobs;
         String path = SystemdManager.PATH + "/job/" + id;
         bus.reply(call, List.of(new BusValue.ObjectPath(path)));
@@ -92,7 +95,7 @@ final class SystemdFake implements AutoCloseable {
     }
 
     /** The calls of one method, in the order they came. */
-    List<BusMessage> calls(String member) {
+    public List<BusMessage> calls(String member) {
         return calls.stream().filter(c -> c.member().equals(member)).toList();
     }
 
