@@ -16,9 +16,10 @@ export HAKO_WARM_IDLE=10
 work=$(mktemp -d /tmp/hako-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 scripts/busybox-rootfs.sh "$work/bundle/rootfs"
-bin/hako spec --bundle "$work/bundle"
+# runc's bundle, which all of them take (crun 1.8 refuses hako spec's ociVersion 1.2.0).
+(cd "$work/bundle" && runc spec)
 # The process: true, with no terminal (as a benchmark runs it).
-sed -i 's/^\( *\)"sh"$/\1"true"/' "$work/bundle/config.json"
+sed -i 's/^\([[:space:]]*\)"sh"$/\1"true"/; s/"terminal": true/"terminal": false/' "$work/bundle/config.json"
 grep -q '"true"' "$work/bundle/config.json" || { echo "could not set the process to true" >&2; exit 1; }
 
 printf '#!/bin/sh\nexec %s "$@"\n' "$PWD/bin/hako" > "$work/hako-warm"
@@ -65,9 +66,12 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 med() { awk -v c="$2" '$1 == c { print $2 }' "$work/$1.txt" | median; }
 # Peak RSS of one run, and the warm runtime's resident memory (one per context, not per container).
 peak() { /usr/bin/time -f %M "$(path "$1")" --root "$work/state-$1" run --bundle "$work/bundle" peak 2>&1 >/dev/null | tail -1; }
+# This context's warm runtime only (its socket's name, from the command's trace): other
+# checkouts, users or namespaces have their own.
+name=$(HAKO_WARM_TRACE=1 bin/hako --version 2>&1 >/dev/null | sed -n 's/^hako: warm runtime \([^:]*\):.*/\1/p')
 warm_kb=0
 for p in /proc/[0-9]*; do
-  if { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -q ' warm-serve hako-warm/'; then
+  if { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -qF " warm-serve $name "; then
     warm_kb=$(( warm_kb + $(awk '/^VmRSS:/ { print $2 }' "$p/status" 2>/dev/null || echo 0) ))
   fi
 done
