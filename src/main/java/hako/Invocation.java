@@ -97,6 +97,11 @@ public final class Invocation {
         return cwd.resolve(name);
     }
 
+    /** As {@link #path}, for a flag that may be absent: null stays null. */
+    public Path pathOrNull(String name) {
+        return name == null ? null : path(name);
+    }
+
     public PrintStream out() {
         return out;
     }

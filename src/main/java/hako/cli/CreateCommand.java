@@ -21,18 +21,11 @@ final class CreateCommand {
 
     /** --pid-file, --console-socket, --pidfd-socket and --preserve-fds, which create, run and exec share. */
     static Handover handover(Args args) {
-        return new Handover(callers(args.get("pid-file")), string(callers(args.get("console-socket"))),
+        Invocation caller = Invocation.current();
+        return new Handover(caller.pathOrNull(args.get("pid-file")),
+                java.util.Objects.toString(caller.pathOrNull(args.get("console-socket")), null),
                 preserveFds(args.get("preserve-fds")), args.has("no-pivot"), args.has("no-new-keyring"),
-                string(callers(args.get("pidfd-socket"))));
-    }
-
-    /** A path the caller named, relative to the caller's working directory; null stays null. */
-    static Path callers(String path) {
-        return path == null ? null : Invocation.current().path(path);
-    }
-
-    private static String string(Path path) {
-        return path == null ? null : path.toString();
+                java.util.Objects.toString(caller.pathOrNull(args.get("pidfd-socket")), null));
     }
 
     private static int preserveFds(String text) {

@@ -35,7 +35,7 @@ final class ExecCommand {
         Spec.Process process;
         if (args.get("process") != null) {
             if (!command.isEmpty()) throw new UsageException("exec", "give either --process or a command, not both");
-            process = SpecReader.readProcess(CreateCommand.callers(args.get("process")));
+            process = SpecReader.readProcess(hako.Invocation.current().pathOrNull(args.get("process")));
         } else {
             if (command.isEmpty()) throw new UsageException("exec", "a command to run is required (or --process FILE)");
             process = fromFlags(Exec.containerProcess(globals.root, id), command, args);

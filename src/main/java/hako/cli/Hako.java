@@ -79,8 +79,8 @@ public final class Hako {
             globals.log = Log.open(args.get("log"), args.get("log-format", "text"));
             Warnings.sendTo(globals.log::warning);
             globals.explicitRoot = args.get("root") != null;
-            globals.imageRoot = args.get("image-root") == null ? null : Invocation.current().path(args.get("image-root")).toString();
-            globals.registriesConf = args.get("registries-conf") == null ? null : Invocation.current().path(args.get("registries-conf")).toString();
+            globals.imageRoot = java.util.Objects.toString(Invocation.current().pathOrNull(args.get("image-root")), null);
+            globals.registriesConf = java.util.Objects.toString(Invocation.current().pathOrNull(args.get("registries-conf")), null);
             globals.root = new StateDir(Invocation.current().path(args.get("root", defaultRoot().toString())));
             hako.seccomp.ProfileCache.besideStateRoot(globals.root.root());
             if (args.has("version")) {

@@ -47,7 +47,7 @@ final class UpdateCommand {
         try {
             // Bounded as config.json is: a regular file, or stdin read no further than the limit.
             byte[] json = file.equals("-") ? Invocation.current().stdinStream().readNBytes(SpecReader.MAX_FILE_SIZE + 1)
-                    : SpecReader.readBytes(CreateCommand.callers(file));
+                    : SpecReader.readBytes(hako.Invocation.current().pathOrNull(file));
             if (json.length > SpecReader.MAX_FILE_SIZE) throw new UsageException("update", file + ": too large");
             if (!(Json.parse(json) instanceof Map<?, ?> map)) throw new UsageException("update", file + ": expected a JSON object");
             return (Map<String, Object>) map;
