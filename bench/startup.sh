@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 rounds=${1:-30}
 ensure_packages runc crun gnuplot-nox time
-export HAKO_WARM_IDLE=10
+# Longer than a round takes anywhere (the VM emulates): the warm runtime must stay up between calls.
+export HAKO_WARM_IDLE=300
 
 work=$(mktemp -d /tmp/hako-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -69,10 +70,11 @@ peak() { /usr/bin/time -f %M "$(path "$1")" --root "$work/state-$1" run --bundle
 # This context's warm runtime only (its socket's name, from the command's trace): other
 # checkouts, users or namespaces have their own.
 name=$(HAKO_WARM_TRACE=1 bin/hako --version 2>&1 >/dev/null | sed -n 's/^hako: warm runtime \([^:]*\):.*/\1/p')
-warm_kb=0
+warm_kb=0 warm_pids=()
 for p in /proc/[0-9]*; do
   if { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -qF " warm-serve $name "; then
     warm_kb=$(( warm_kb + $(awk '/^VmRSS:/ { print $2 }' "$p/status" 2>/dev/null || echo 0) ))
+    warm_pids+=("${p#/proc/}")
   fi
 done
 
@@ -113,3 +115,5 @@ plot for [i=2:$(( ${#runtimes[@]} + 1 ))] "$tsv" using i:xtic(1) title columnhea
 END
   echo "plot: $plot"
 fi
+# It would stay up for HAKO_WARM_IDLE: end it (by pid; it keeps nothing, the next call starts another).
+[ ${#warm_pids[@]} -eq 0 ] || kill "${warm_pids[@]}" 2>/dev/null || true
