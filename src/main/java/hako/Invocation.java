@@ -167,6 +167,11 @@ public final class Invocation {
         return Path.of("/proc", callerPid == 0 ? "self" : Integer.toString(callerPid));
     }
 
+    /** The calling process: this one, or the hako command that handed its call to a warm runtime. */
+    public long callerPid() {
+        return callerPid == 0 ? ProcessHandle.current().pid() : callerPid;
+    }
+
     /** A value kept per invocation (what a one-shot hako keeps in a static field). */
     public static final class Local<T> {
         private final java.util.function.Supplier<T> initial;

@@ -182,12 +182,14 @@ final class CgroupTree {
     /**
      * The "no internal processes" rule: a cgroup holding processes cannot pass controllers down.
      * When the only process in {@code dir} is hako itself (hako started in a fresh cgroup, or as
-     * a container's only process), hako moves itself into a leaf below it, as runc and crun do;
+     * a container's only process; on the warm path, the hako command), hako moves itself into a
+     * leaf below it, as runc and crun do;
      * it never moves another process. Returns whether it moved.
      */
     boolean moveSelfOut(Hierarchy hierarchy, Path dir) {
         if (!dir.equals(hierarchy.directory(hierarchy.ownCgroup()))) return false;
-        String self = Long.toString(ProcessHandle.current().pid());
+        // hako as the caller sees it: on the warm path, the hako command that handed us its call
+        String self = Long.toString(hako.Invocation.current().callerPid());
         List<String> processes = words(dir.resolve("cgroup.procs"));
         if (processes.size() != 1 || !processes.getFirst().equals(self)) return false;
         Path leaf = dir.resolve(RUNTIME_LEAF);

@@ -94,7 +94,8 @@ final class KernelNetSystem implements NetSystem {
 
     @Override
     public ProcessRef self() {
-        return ProcessRef.self();
+        // the calling hako: on the warm path the command, whose end (a crash) frees what it held
+        return ProcessRef.of(hako.Invocation.current().callerPid());
     }
 
     @Override
