@@ -9,20 +9,8 @@ HAKO=$PWD/bin/hako
 CG=/sys/fs/cgroup
 W=/tmp/vm-systemd
 STATE=$W/state
-passed=0
-failed=0
-
-pass() { echo "pass $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-expect() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi; }
-expect_true() { local name=$1 why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+source tests/vm/check-lib.sh
 hako() { "$HAKO" --root "$STATE" --systemd-cgroup "$@"; }
-# bundle NAME JQ-FILTER: $W/NAME/config.json from the default spec; $W/NAME.io bound at /io
-bundle() {
-  mkdir -p "$W/$1" "$W/$1.io"
-  jq --arg io "$W/$1.io" '.mounts += [{"destination": "/io", "type": "bind", "source": $io, "options": ["rbind", "rw"]}]
-      | '"$2" "$W/base.json" > "$W/$1/config.json"
-}
 await() { local i; for i in $(seq 1 300); do grep -q "${2:-.}" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 # show UNIT PROPERTY: systemd's value
 show() { systemctl show -P "$2" "$1"; }

@@ -68,14 +68,12 @@ final class Conmon {
             if (!Files.exists(log)) Files.createFile(log);
             in = Libc.open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC, "opening /dev/null for conmon");
             out = Libc.open(log.toString(), Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CLOEXEC, "opening " + log);
-            List<String> env = new ArrayList<>();
-            caller.env().forEach((key, value) -> {
-                if (!key.equals("LC_ALL")) env.add(key + "=" + value);
-            });
+            Map<String, String> variables = new java.util.TreeMap<>(caller.env());
             // In the C locale glib converts its strings through iconv's modules, ~0.5 MiB more of
             // conmon resident per container (measured: 2.56 against 2.08 MiB); C.UTF-8 is glibc's own
-            env.add("LC_ALL=" + (Files.isDirectory(Path.of("/usr/lib/locale/C.utf8")) ? "C.UTF-8"
-                    : caller.env().getOrDefault("LC_ALL", "C")));
+            if (Files.isDirectory(Path.of("/usr/lib/locale/C.utf8"))) variables.put("LC_ALL", "C.UTF-8");
+            List<String> env = new ArrayList<>();
+            variables.forEach((key, value) -> env.add(key + "=" + value));
             int pid = caller.children().spawn(command.toArray(String[]::new), env.toArray(String[]::new),
                     new int[] {in, out, out}, "starting conmon");
             int code = Libc.exitCode(caller.children().waitpid(pid, "waiting for conmon"));

@@ -61,7 +61,7 @@ final class WarmCall {
             }
             PrintStream out = stream(stdio[1]), err = stream(stdio[2]);
             Invocation invocation = new Invocation(env, Path.of(cwd), out, err, stdio, callerFds, children, peer.pid());
-            int code = WarmServer.call(invocation, argv);
+            int code = invocation.run(() -> hako.cli.Hako.main(argv));
             out.flush();
             err.flush();
             Libc.send(connection, WarmProtocol.request(WarmProtocol.EXIT, code, new byte[0]), "ending a call");

@@ -1,7 +1,5 @@
 package hako.warm;
 
-import hako.Invocation;
-import hako.cli.Hako;
 import hako.sys.Errno;
 import hako.sys.Libc;
 import hako.sys.SysException;
@@ -147,10 +145,5 @@ public final class WarmServer {
         } catch (IOException e) {
             return ""; // no LSM: nothing to differ
         }
-    }
-
-    /** The JVM's entry for tests: {@link Hako#main} as the invocation's. */
-    static int call(Invocation invocation, String[] argv) {
-        return invocation.run(() -> Hako.main(argv));
     }
 }
