@@ -64,8 +64,9 @@ expect "pause freezes the scope's cgroup" "$(field $SCOPE/cgroup.events frozen) 
 before=$(cat $W/web.io/tick); sleep 1; after=$(cat $W/web.io/tick)
 expect "a paused container does not run" "$after" "$before"
 hako resume web
-sleep 0.5
-expect_true "resume thaws it" "tick stays $after" [ "$(cat $W/web.io/tick)" != "$after" ]
+# The loop rewrites the file all the time: a read may meet it empty; wait for a new number (5 s).
+for _ in $(seq 50); do tick=$(cat $W/web.io/tick); [ -n "$tick" ] && [ "$tick" != "$after" ] && break; sleep 0.1; done
+expect_true "resume thaws it" "tick stays '$after'" [ -n "$tick" -a "$tick" != "$after" ]
 
 # ---------------------------------------------------------------- update: through systemd, and in force at once
 hako update --memory 134217728 --pids-limit 64 web
