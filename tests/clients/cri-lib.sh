@@ -62,7 +62,8 @@ END
 
 # cri_toml HAKO [EXTRA]: containerd's CRI tables: the pause image, overlayfs, the handlers runc
 # (the default, Debian's runc) and hako (BinaryName = HAKO), both io.containerd.runc.v2 with
-# cgroupfs, the CNI of cri_write_cni, and EXTRA (more of the CRI's tables) appended.
+# cgroupfs (CRI_SYSTEMD_CGROUP=true: the systemd driver, both), the CNI of cri_write_cni, and
+# EXTRA (more of the CRI's tables) appended.
 cri_toml() {
   cat <<END
 [plugins."io.containerd.grpc.v1.cri"]
@@ -78,12 +79,12 @@ cri_toml() {
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         BinaryName = "$(command -v runc)"
-        SystemdCgroup = false
+        SystemdCgroup = ${CRI_SYSTEMD_CGROUP:-false}
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hako]
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hako.options]
         BinaryName = "$1"
-        SystemdCgroup = false
+        SystemdCgroup = ${CRI_SYSTEMD_CGROUP:-false}
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$WORK/cni"

@@ -207,10 +207,11 @@ clients_host_network() {
 }
 
 # hako's warm runtimes among the test's processes end by themselves when idle (HAKO_WARM_IDLE):
-# wait for that (never kill them), up to 20 s; one still there after is left to the leak check.
+# wait for that (never kill them), up to the idle time and 20 s; one still there after is left to
+# the leak check.
 clients_await_warm_runtimes() {
   local pid waiting i
-  for i in $(seq 100); do
+  for i in $(seq $(( (HAKO_WARM_IDLE + 20) * 5 ))); do
     waiting=0
     for pid in $(clients_leftover_pids "$@"); do
       if { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -q ' warm-serve hako-warm/'; then waiting=1; fi
@@ -460,7 +461,8 @@ END
   export PATH=$WORK/tools:$PATH
   containerd --config "$WORK/config.toml" > "$WORK/containerd.log" 2>&1 &
   containerd_pid=$!
-  for _ in $(seq 100); do
+  # 60 s at most: seconds in the emulated VM, a moment on a machine.
+  for _ in $(seq 600); do
     c version >/dev/null 2>&1 && return 0
     kill -0 "$containerd_pid" 2>/dev/null || break
     sleep 0.1
