@@ -87,6 +87,12 @@ cat > "$WORK/hako.toml" <<END
 unenforceable-limits = "warn"
 END
 export HAKO_CONFIG=$WORK/hako.toml
+# Where AppArmor is enabled (the VM), critest loads its profiles with `sudo apparmor_parser`:
+# this is root already.
+if ! command -v sudo > /dev/null; then
+  printf '#!/bin/sh\nexec "$@"\n' > "$WORK/tools/sudo" && chmod 755 "$WORK/tools/sudo"
+  export PATH=$WORK/tools:$PATH
+fi
 client_runtime=$(clients_runtime_for_client "$hako" "$WORK/bin")
 
 # ---- the registry, filled with images built here -----------------------------------------------

@@ -130,7 +130,7 @@ END
   step "$handler" "runp: the sandbox is READY" "0 SANDBOX_READY" "$RC $(pod_field "$pod" .status.state)" "$ERR"
   pause_pid=$(pod_field "$pod" .info.pid)
   pause_scope=cri-containerd-$pod.scope
-  step "$handler" "pause: its cgroup is the scope $pause_scope in the pod's slice" \
+  step "$handler" "pause: its cgroup is the scope cri-containerd-ID.scope in the pod's slice" \
     "0::${dir#"$CG"}/$pause_scope" "$(grep '^0::' "/proc/$pause_pid/cgroup" 2>&1)"
   step "$handler" "pause: systemd has the scope, active, in the pod's slice, delegated" \
     "active $slice yes" "$(show "$pause_scope" ActiveState) $(show "$pause_scope" Slice) $(show "$pause_scope" Delegate)"
@@ -153,7 +153,7 @@ END
   capture 300 cr start "$ctr"
   step "$handler" "start: RUNNING" "0 CONTAINER_RUNNING" "$RC $(container_field "$ctr" .status.state)" "$ERR"
   ctr_scope=cri-containerd-$ctr.scope
-  step "$handler" "container: in its own scope $ctr_scope of the pod's slice" \
+  step "$handler" "container: in its own scope cri-containerd-ID.scope of the pod's slice" \
     "0::${dir#"$CG"}/$ctr_scope" "$(grep '^0::' "/proc/$(container_field "$ctr" .info.pid)/cgroup" 2>&1)"
   step "$handler" "container: systemd's MemoryMax, CPUQuotaPerSecUSec, CPUWeight" "67108864 500ms ${WEIGHT_OF_512[$handler]}" \
     "$(show "$ctr_scope" MemoryMax) $(show "$ctr_scope" CPUQuotaPerSecUSec) $(show "$ctr_scope" CPUWeight)"
