@@ -158,25 +158,28 @@ public final class CgroupPlan {
 
     /** {@link #of} in the given tree; {@code systemdDriver}: the cgroup is a systemd unit (--systemd-cgroup). */
     public static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy, boolean systemdDriver) {
-        return systemdDriver ? ofSystemd(id, linux, hierarchy, CgroupFiles.kernel(), hako.sys.Caller.current().rootless())
+        hako.sys.Caller caller = hako.sys.Caller.current();
+        return systemdDriver ? ofSystemd(id, linux, hierarchy, CgroupFiles.kernel(), Placement.managerCgroup(caller.uid(), caller.rootless()))
                 : of(id, linux, hierarchy, CgroupFiles.kernel());
     }
 
     /**
      * The systemd driver's plan: the unit from {@code slice:prefix:name} (runc's default when
-     * empty), the limits checked as for cgroupfs. Nothing is asked of systemd yet: {@code hako
-     * plan} shows it without a bus.
+     * empty), the limits checked as for cgroupfs, and against what the caller's systemd may enable
+     * ({@code manager}: the cgroup it keeps its units in, {@link Placement#managerCgroup}). Nothing
+     * is asked of systemd yet: {@code hako plan} shows it without a bus.
      */
-    static CgroupPlan ofSystemd(String id, Spec.Linux linux, Hierarchy hierarchy, CgroupFiles files, boolean rootless) {
+    static CgroupPlan ofSystemd(String id, Spec.Linux linux, Hierarchy hierarchy, CgroupFiles files, String manager) {
         if (hierarchy.mount() == null) {
             throw new CgroupException("the systemd cgroup driver (--systemd-cgroup) needs cgroup v2, and this host mounts no cgroup v2 hierarchy");
         }
-        SystemdUnit unit = Placement.systemdUnit(linux.cgroupsPath(), id, rootless);
+        SystemdUnit unit = Placement.systemdUnit(linux.cgroupsPath(), id, manager);
         Path target = hierarchy.directory(unit.path());
         CgroupTree tree = new CgroupTree(files);
         List<Path> chain = hierarchy.chain(unit.path());
         Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(files, tree.nearestExisting(chain)), null);
         tree.checkAvailable(hierarchy, limits);
+        tree.checkDelegated(hierarchy, limits, manager);
         return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true, unit, id);
     }
 

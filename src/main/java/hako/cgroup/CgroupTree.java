@@ -82,6 +82,28 @@ final class CgroupTree {
     }
 
     /**
+     * Every controller the limits need must be one the systemd that makes the unit may enable: a
+     * user's systemd --user only those the system's delegates to its user@UID.service (Debian's
+     * Delegate=pids memory cpu), the controllers of its cgroup. systemd takes a property whose
+     * controller it cannot enable and leaves it unenforced: here it is refused (or, under the
+     * host's policy, dropped with a warning) instead. Root's systemd has the whole tree, which
+     * {@link #checkAvailable} checked; a user's manager not where logind puts it is not checked
+     * here ({@link SystemdScope} checks the unit's cgroup once made).
+     */
+    void checkDelegated(Hierarchy hierarchy, Limits limits, String manager) {
+        Path managerDir = hierarchy.directory(manager);
+        if (manager.equals("/") || !files.isDirectory(managerDir)) return;
+        List<String> delegated = words(managerDir.resolve("cgroup.controllers"));
+        for (Map.Entry<String, String> need : List.copyOf(limits.controllers.entrySet())) {
+            if (delegated.contains(need.getKey())) continue;
+            UnenforceableLimits.refuseOrWarn(limits.source + ": " + need.getValue() + ": needs the cgroup v2 " + need.getKey()
+                    + " controller, which systemd does not delegate to this user's systemd --user (" + manager + " has "
+                    + (delegated.isEmpty() ? "none" : String.join(" ", delegated)) + ": see Delegate= of user@.service)");
+            limits.drop(need.getKey());
+        }
+    }
+
+    /**
      * Makes every missing directory from the root of the tree down to the container's, each
      * parent passing down the controllers needed. Records each directory made in {@code made}.
      */

@@ -56,19 +56,30 @@ final class Placement {
      * The unit of the systemd cgroup driver: {@code slice:prefix:name}, or runc's default when the
      * path is empty ({@code system.slice:hako:ID}, {@code user.slice:hako:ID} for a rootless
      * caller, whose systemd --user has its own user.slice). Any other form is refused, as runc
-     * refuses it.
+     * refuses it. {@code manager} is the cgroup of the systemd that makes it ({@link
+     * #managerCgroup}): a user's puts its units below its own, as runc's path says.
      */
-    static SystemdUnit systemdUnit(String cgroupsPath, String id, boolean rootless) {
-        String defaultSlice = rootless ? "user.slice" : "system.slice";
+    static SystemdUnit systemdUnit(String cgroupsPath, String id, String manager) {
+        String defaultSlice = manager.equals("/") ? "system.slice" : "user.slice";
         String given = cgroupsPath == null || cgroupsPath.isEmpty() ? defaultSlice + ":hako:" + id : cgroupsPath;
         String[] parts = given.split(":", -1);
         if (parts.length != 3 || given.startsWith("/") || !(parts[0].isEmpty() || parts[0].endsWith(SLICE))) {
             throw new CgroupException(WHERE + "\"" + cgroupsPath + "\" is not systemd's slice:prefix:name form, "
-                    + "which the systemd cgroup driver (--systemd-cgroup) needs (\"system.slice:hako:" + id + "\", or empty)");
+                    + "which the systemd cgroup driver (--systemd-cgroup) needs (\"" + defaultSlice + ":hako:" + id + "\", or empty)");
         }
         String slice = parts[0].isEmpty() ? defaultSlice : parts[0];
         String path = systemd(slice, parts[1], parts[2]);
-        return new SystemdUnit(slice, path.substring(path.lastIndexOf('/') + 1), path);
+        return new SystemdUnit(slice, path.substring(path.lastIndexOf('/') + 1), join(manager, path.substring(1)));
+    }
+
+    /**
+     * Where the caller's systemd keeps its units: root's, the whole tree; a rootless caller's
+     * systemd --user, the cgroup of its user@UID.service, where systemd's logind layout puts it
+     * (runc asks that manager for its ControlGroup; hako plans without a bus, and takes the unit's
+     * cgroup from systemd's answer once it is made).
+     */
+    static String managerCgroup(long uid, boolean rootless) {
+        return rootless ? "/user.slice/user-" + uid + ".slice/user@" + uid + ".service" : "/";
     }
 
     /** systemd's unit for {@code slice:prefix:name}, as a path: {@code /a.slice/a-b.slice/prefix-name.scope}. */

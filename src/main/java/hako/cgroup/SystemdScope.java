@@ -66,6 +66,7 @@ public final class SystemdScope {
                 for (int i = 0; i < chain.size() - 1; i++) {
                     plan.tree.passDown(plan.hierarchy, chain.get(i), direct.controllers.keySet(), false);
                 }
+                requireControllers(plan, unit, dir);
                 Cgroup cgroup = new Cgroup(dir, plan.tree.files());
                 cgroup.apply(direct);
                 plan.installDeviceFilter(dir);
@@ -78,6 +79,22 @@ public final class SystemdScope {
                 }
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Every controller a limit needs is the unit's: systemd takes a property whose controller it
+     * cannot enable (one a user's systemd --user is not delegated) and leaves it unenforced, so
+     * what it gave is checked, never assumed. The plan checked the usual places already
+     * ({@link CgroupTree#checkDelegated}); this catches the rest, and the unit is stopped.
+     */
+    private static void requireControllers(CgroupPlan plan, SystemdUnit unit, Path dir) {
+        List<String> given = plan.tree.words(dir.resolve("cgroup.controllers"));
+        for (var need : plan.limits.controllers.entrySet()) {
+            if (given.contains(need.getKey())) continue;
+            throw new CgroupException(plan.limits.source + ": " + need.getValue() + ": needs the cgroup v2 " + need.getKey()
+                    + " controller, which systemd did not give " + unit.name() + " (its cgroup has "
+                    + (given.isEmpty() ? "none" : String.join(" ", given)) + ")");
         }
     }
 

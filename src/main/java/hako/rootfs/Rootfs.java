@@ -29,6 +29,8 @@ public final class Rootfs {
     private final List<String> warnings;
     private final List<IdMappedMount> idMapped;
     private final boolean callerInUserNamespace;
+    /** Where a host tree was bound with what is mounted under it (rbind): its submounts came along. */
+    private final List<Path> recursiveBinds = new ArrayList<>();
 
     private Rootfs(Spec spec, Path bundle, boolean noPivot, java.util.Set<Path> filesToCome, List<String> warnings,
                    List<IdMappedMount> idMapped, boolean callerInUserNamespace) {
@@ -160,6 +162,7 @@ public final class Rootfs {
             createMountPoint(target, !filesToCome.contains(source) && (Files.isDirectory(source) || !Files.exists(source)));
             long recursive = options.flags() & Flags.MS_REC;
             ops.add(new Op.Mount(source.toString(), target, null, Flags.MS_BIND | recursive, null));
+            if (recursive != 0) recursiveBinds.add(Path.of(target));
             // A bind mount ignores ro, nosuid… on its first call: they take a remount.
             if (options.remountFlags() != 0) {
                 ops.add(new Op.Mount(null, target, null,
@@ -170,6 +173,14 @@ public final class Rootfs {
             // hako works with cgroup v2 only: the spec's generic "cgroup" type becomes cgroup2.
             String fstype = "cgroup".equals(type) ? "cgroup2" : type;
             String source = "cgroup".equals(type) || mount.source() == null ? fstype : mount.source();
+            if ("cgroup2".equals(fstype) && insideARecursiveBind(target)) {
+                // An rbind of the host's /sys (runc spec --rootless's) brought the host's cgroup2
+                // mount along, at /sys/fs/cgroup on a cgroup v2 host; the kernel refuses (EBUSY)
+                // a mount of the same superblock — cgroup2 has one, whatever the namespace — on
+                // top of that mount's root. A tmpfs in between takes it, and the container gets
+                // a cgroup2 of its own cgroup namespace (runc binds its cgroup's directory instead).
+                ops.add(new Op.Mount("tmpfs", target, "tmpfs", Flags.MS_NOSUID | Flags.MS_NODEV | Flags.MS_NOEXEC, "mode=755"));
+            }
             ops.add(new Op.Mount(source, target, fstype, options.flags(), options.data(),
                     options.copyUp() && "tmpfs".equals(fstype) ? Op.COPY_UP : 0));
         }
@@ -182,6 +193,11 @@ public final class Rootfs {
         for (long propagation : options.propagation()) {
             ops.add(new Op.Mount(null, target, null, propagation, null));
         }
+    }
+
+    private boolean insideARecursiveBind(String target) {
+        Path path = Path.of(target).normalize();
+        return recursiveBinds.stream().anyMatch(path::startsWith);
     }
 
     /** The options and these, once each. */

@@ -44,11 +44,10 @@ final class Libsystemd {
     }
 
     // the bus; a negative int result is -errno
-    static final Function OPEN_SYSTEM = new Function("sd_bus_open_system"), OPEN_USER = new Function("sd_bus_open_user"),
-            FLUSH_CLOSE_UNREF = new Function("sd_bus_flush_close_unref"), GET_UNIQUE_NAME = new Function("sd_bus_get_unique_name"),
+    static final Function FLUSH_CLOSE_UNREF = new Function("sd_bus_flush_close_unref"), GET_UNIQUE_NAME = new Function("sd_bus_get_unique_name"),
             CALL = new Function("sd_bus_call"), PROCESS = new Function("sd_bus_process"), WAIT = new Function("sd_bus_wait"),
             ERROR_FREE = new Function("sd_bus_error_free");
-    // connecting to an address of one's choosing: tests, systemd's own socket
+    // connecting: to the caller's bus (its address from its environment), systemd's own socket, tests' buses
     static final Function NEW = new Function("sd_bus_new"), SET_ADDRESS = new Function("sd_bus_set_address"),
             SET_BUS_CLIENT = new Function("sd_bus_set_bus_client"), START = new Function("sd_bus_start");
     // messages
@@ -116,7 +115,7 @@ final class Libsystemd {
      */
     static boolean prepare() {
         try {
-            for (Function f : new Function[] {OPEN_SYSTEM, OPEN_USER, FLUSH_CLOSE_UNREF, CALL, PROCESS, WAIT, ERROR_FREE,
+            for (Function f : new Function[] {NEW, SET_ADDRESS, SET_BUS_CLIENT, START, FLUSH_CLOSE_UNREF, CALL, PROCESS, WAIT, ERROR_FREE,
                     NEW_METHOD_CALL, MESSAGE_UNREF, GET_TYPE, GET_COOKIE, GET_SENDER, GET_PATH, GET_INTERFACE, GET_MEMBER,
                     APPEND_BASIC, APPEND_ARRAY, OPEN_CONTAINER, CLOSE_CONTAINER, PEEK_TYPE, READ_BASIC, READ_ARRAY,
                     ENTER_CONTAINER, EXIT_CONTAINER}) {

@@ -33,19 +33,27 @@ public final class SdBus implements AutoCloseable {
         this.bus = bus;
     }
 
-    /** The system bus (DBUS_SYSTEM_BUS_ADDRESS, or /run/dbus/system_bus_socket): systemd's API for root. */
+    /**
+     * The system bus (the caller's DBUS_SYSTEM_BUS_ADDRESS, or /run/dbus/system_bus_socket):
+     * systemd's API for root. The address is the caller's, not this process's: a warm runtime's
+     * own environment is not its caller's (sd_bus_open_system would read that one).
+     */
     public static SdBus system() {
-        String address = Invocation.current().env().getOrDefault("DBUS_SYSTEM_BUS_ADDRESS", SYSTEM_BUS);
-        requireLibrary();
-        return opened(Libsystemd.OPEN_SYSTEM, address);
+        return at(Invocation.current().env().getOrDefault("DBUS_SYSTEM_BUS_ADDRESS", SYSTEM_BUS));
     }
 
-    /** The caller's session bus (DBUS_SESSION_BUS_ADDRESS, or $XDG_RUNTIME_DIR/bus): its systemd --user. */
+    /**
+     * The caller's session bus (its DBUS_SESSION_BUS_ADDRESS, or $XDG_RUNTIME_DIR/bus, or
+     * /run/user/UID/bus): its systemd --user. Not sd_bus_open_user, which reads this process's
+     * environment: a warm runtime's is a minimal one of its own (docs/warm.md).
+     */
     public static SdBus user() {
-        String address = Invocation.current().env("DBUS_SESSION_BUS_ADDRESS");
-        if (address == null) address = "unix:path=" + Invocation.current().env().getOrDefault("XDG_RUNTIME_DIR", "/run/user/" + Caller.current().uid()) + "/bus";
-        requireLibrary();
-        return opened(Libsystemd.OPEN_USER, address);
+        Map<String, String> env = Invocation.current().env();
+        String address = env.get("DBUS_SESSION_BUS_ADDRESS");
+        if (address == null || address.isEmpty()) {
+            address = "unix:path=" + env.getOrDefault("XDG_RUNTIME_DIR", "/run/user/" + Caller.current().uid()) + "/bus";
+        }
+        return at(address);
     }
 
     /** A bus daemon at {@code address} ("unix:path=/tmp/x/bus"), greeted with Hello as a bus client. */
@@ -74,15 +82,6 @@ public final class SdBus implements AutoCloseable {
         } catch (NoClassDefFoundError e) {
             // the second try after a failed first: the class stays unusable
             throw new SysException("loading " + Libsystemd.SONAME + " " + Libsystemd.WHY, Errno.ENOENT);
-        }
-    }
-
-    private static SdBus opened(Libsystemd.Function open, String address) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            int result = Libsystemd.i(open, out.address());
-            if (result < 0) throw new SysException("connecting to " + socket(address), -result);
-            return new SdBus(out.get(ADDRESS, 0));
         }
     }
 

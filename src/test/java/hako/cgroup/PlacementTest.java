@@ -70,15 +70,19 @@ class PlacementTest {
 
     @Test
     void theSystemdDriversUnitIsRuncsWithHakoAsTheDefaultPrefix() {
-        assertEquals(new SystemdUnit("system.slice", "hako-web.scope", "/system.slice/hako-web.scope"), Placement.systemdUnit(null, "web", false));
-        assertEquals(new SystemdUnit("system.slice", "hako-web.scope", "/system.slice/hako-web.scope"), Placement.systemdUnit("", "web", false));
-        assertEquals(new SystemdUnit("user.slice", "hako-web.scope", "/user.slice/hako-web.scope"), Placement.systemdUnit("", "web", true),
-                "rootless: the user.slice of its systemd --user");
+        assertEquals(new SystemdUnit("system.slice", "hako-web.scope", "/system.slice/hako-web.scope"), Placement.systemdUnit(null, "web", "/"));
+        assertEquals(new SystemdUnit("system.slice", "hako-web.scope", "/system.slice/hako-web.scope"), Placement.systemdUnit("", "web", "/"));
+        String manager = Placement.managerCgroup(1000, true);
+        assertEquals("/user.slice/user-1000.slice/user@1000.service", manager);
+        assertEquals(new SystemdUnit("user.slice", "hako-web.scope", manager + "/user.slice/hako-web.scope"), Placement.systemdUnit("", "web", manager),
+                "rootless: the user.slice of its systemd --user, below that manager's own cgroup");
+        assertEquals(new SystemdUnit("app.slice", "x-web.scope", manager + "/app.slice/x-web.scope"), Placement.systemdUnit("app.slice:x:web", "web", manager));
+        assertEquals("/", Placement.managerCgroup(0, false));
         assertEquals(new SystemdUnit("machine.slice", "libpod-1.scope", "/machine.slice/libpod-1.scope"),
-                Placement.systemdUnit("machine.slice:libpod:1", "web", false));
-        assertEquals(new SystemdUnit("system.slice", "x.scope", "/system.slice/x.scope"), Placement.systemdUnit(":  :x".replace("  ", ""), "web", false),
+                Placement.systemdUnit("machine.slice:libpod:1", "web", "/"));
+        assertEquals(new SystemdUnit("system.slice", "x.scope", "/system.slice/x.scope"), Placement.systemdUnit(":  :x".replace("  ", ""), "web", "/"),
                 "no slice, no prefix");
-        SystemdUnit slice = Placement.systemdUnit("kubepods.slice:p:kubepods-pod1.slice", "web", false);
+        SystemdUnit slice = Placement.systemdUnit("kubepods.slice:p:kubepods-pod1.slice", "web", "/");
         assertEquals("kubepods-pod1.slice", slice.name());
         assertTrue(slice.isSlice());
     }
@@ -86,7 +90,7 @@ class PlacementTest {
     @Test
     void theSystemdDriverRefusesAPathThatIsNotSlicePrefixName() {
         for (String path : new String[] {"/machines/web", "pods/web", "a:b", "a:b:c:d", "notaslice:x:web"}) {
-            CgroupException e = assertThrows(CgroupException.class, () -> Placement.systemdUnit(path, "web", false));
+            CgroupException e = assertThrows(CgroupException.class, () -> Placement.systemdUnit(path, "web", "/"));
             assertEquals("config.json: linux.cgroupsPath: \"" + path + "\" is not systemd's slice:prefix:name form, which the systemd "
                     + "cgroup driver (--systemd-cgroup) needs (\"system.slice:hako:web\", or empty)", e.getMessage());
         }

@@ -80,7 +80,7 @@ class SystemdScopeTest {
     }
 
     static CgroupPlan plan(CgroupFilesFake tree, String resources) {
-        return CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("system.slice:hako:web", resources), HIERARCHY, tree, false);
+        return CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("system.slice:hako:web", resources), HIERARCHY, tree, "/");
     }
 
     List<UnitProperty> started() {
@@ -150,6 +150,52 @@ class SystemdScopeTest {
         assertTrue(e.getMessage().startsWith("config.json: linux.resources.cpu.burst: writing \"1000\" to "), e.getMessage());
         assertEquals(List.of("StartTransientUnit", "GetUnit", "Get", "StopUnit"), systemd.calls.stream().map(BusMessage::member).toList());
         assertFalse(tree.hasDirectory(SCOPE));
+    }
+
+    @Test
+    void aControllerSystemdDidNotGiveTheScopeIsAnErrorAndTheUnitIsStopped() {
+        // as a user's systemd --user that is not delegated cpuset: it takes AllowedCPUs, enables nothing
+        systemd.onJob = (unit, started) -> {
+            if (started) {
+                tree.file(ROOT.resolve("cgroup.subtree_control"), "cpu memory pids\n").cgroup(SLICE, false)
+                        .file(SLICE.resolve("cgroup.subtree_control"), "cpu memory pids\n").cgroup(SCOPE, false).processes(SCOPE, "900");
+            } else {
+                try {
+                    tree.file(SCOPE.resolve("cgroup.procs"), "").rmdir(SCOPE);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        };
+
+        CgroupException e = assertThrows(CgroupException.class,
+                () -> SystemdScope.make(plan(tree, "{\"memory\": {\"limit\": 268435456}, \"cpu\": {\"cpus\": \"0\"}}"), 900, connector()));
+
+        assertEquals("config.json: linux.resources.cpu.cpus: needs the cgroup v2 cpuset controller, which systemd did not give "
+                + "hako-web.scope (its cgroup has cpu memory pids)", e.getMessage());
+        assertEquals(List.of("StartTransientUnit", "GetUnit", "Get", "StopUnit"), systemd.calls.stream().map(BusMessage::member).toList());
+        assertFalse(tree.hasDirectory(SCOPE));
+    }
+
+    @Test
+    void aRootlessPlanIsInTheUsersManagerAndRefusesAControllerItIsNotDelegated() {
+        String manager = Placement.managerCgroup(1000, true);
+        Path user = ROOT.resolve("user.slice"), userSlice = user.resolve("user-1000.slice"), service = userSlice.resolve("user@1000.service");
+        // the system's systemd: user@1000.service delegated pids memory cpu (Debian's Delegate=), not cpuset
+        tree.file(ROOT.resolve("cgroup.subtree_control"), "cpu cpuset memory pids\n").cgroup(user, false)
+                .file(user.resolve("cgroup.subtree_control"), "cpu cpuset memory pids\n").cgroup(userSlice, false)
+                .file(userSlice.resolve("cgroup.subtree_control"), "cpu memory pids\n").cgroup(service, false);
+
+        CgroupPlan planned = CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("", "{\"memory\": {\"limit\": 268435456}}"), HIERARCHY, tree, manager);
+        assertEquals(new SystemdUnit("user.slice", "hako-web.scope", manager + "/user.slice/hako-web.scope"), planned.systemdUnit());
+        assertEquals(service.resolve("user.slice/hako-web.scope"), planned.path());
+
+        CgroupException e = assertThrows(CgroupException.class, () -> CgroupPlan.ofSystemd("web",
+                CgroupPlanTest.linux("", "{\"memory\": {\"limit\": 268435456}, \"cpu\": {\"cpus\": \"0\"}}"), HIERARCHY, tree, manager));
+        assertEquals("config.json: linux.resources.cpu.cpus: needs the cgroup v2 cpuset controller, which systemd does not delegate to "
+                + "this user's systemd --user (" + manager + " has cpu memory pids: see Delegate= of user@.service); "
+                + "set [cgroup] unenforceable-limits = \"warn\" in /etc/hako/hako.toml to run without it", e.getMessage());
+        assertTrue(tree.calls(CgroupPlanTest.CHANGES).isEmpty(), "planning changes nothing");
     }
 
     @Test

@@ -90,6 +90,8 @@ class PlannerTest {
         // "cgroup" in a spec means cgroup v2 to hako
         assertTrue(ops.contains(new Op.Mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
                 Flags.MS_NOSUID | Flags.MS_NOEXEC | Flags.MS_NODEV | Flags.MS_RELATIME | Flags.MS_RDONLY, null)));
+        assertTrue(ops.stream().noneMatch(op -> op instanceof Op.Mount m && "tmpfs".equals(m.fstype()) && "/sys/fs/cgroup".equals(m.target())),
+                "a sysfs of its own has no cgroup2 mount to step over");
         int pivot = ops.indexOf(new Op.PivotRoot(rootfs));
         // as runc: the working directory is made if the image lacks it
         assertEquals(new Op.Mkdir("/", 0755), ops.get(pivot + 1));
@@ -224,6 +226,12 @@ class PlannerTest {
         List<Op> ops = plan(tree, Caller.ROOT).rootfs();
         assertTrue(ops.stream().noneMatch(op -> op instanceof Op.Mount m && "sysfs".equals(m.fstype())), ops::toString);
         assertTrue(ops.contains(new Op.Mount("/sys", "/sys", null, Flags.MS_BIND | Flags.MS_REC, null)), ops::toString);
+        // the host's cgroup2 came along with /sys: a tmpfs goes between it and the container's own
+        int tmpfs = ops.indexOf(new Op.Mount("tmpfs", "/sys/fs/cgroup", "tmpfs", Flags.MS_NOSUID | Flags.MS_NODEV | Flags.MS_NOEXEC, "mode=755"));
+        int cgroup2 = ops.indexOf(new Op.Mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
+                Flags.MS_NOSUID | Flags.MS_NOEXEC | Flags.MS_NODEV | Flags.MS_RELATIME | Flags.MS_RDONLY, null));
+        assertTrue(ops.indexOf(new Op.Mount("/sys", "/sys", null, Flags.MS_BIND | Flags.MS_REC, null)) < tmpfs && tmpfs >= 0 && tmpfs + 1 == cgroup2,
+                ops::toString);
     }
 
     @Test

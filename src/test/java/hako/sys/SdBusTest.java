@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,6 +83,34 @@ class SdBusTest {
         assertEquals("connecting to " + missing + ": no such file or directory", e.getMessage());
         assertEquals("the systemd cgroup driver needs systemd's D-Bus: connecting to " + missing + ": no such file or directory",
                 new SystemdManager.NoSystemdException(e).getMessage());
+    }
+
+    /** A call as a warm runtime gets it: the caller's environment, not this process's. */
+    private static <T> T asCaller(Map<String, String> env, java.util.function.Supplier<T> body) {
+        List<T> result = new java.util.ArrayList<>();
+        new hako.Invocation(env, Path.of("/"), System.out, System.err, new int[] {0, 1, 2}, null, Children.LOCAL, 0)
+                .run(() -> {
+                    result.add(body.get());
+                    return 0;
+                });
+        return result.getFirst();
+    }
+
+    private static String connectedName(java.util.function.Supplier<SdBus> connect) {
+        try (SdBus connected = connect.get()) {
+            return connected.uniqueName();
+        }
+    }
+
+    @Test
+    void theBusesAreTheOnesTheCallersEnvironmentNames() {
+        assertTrue(asCaller(Map.of("DBUS_SESSION_BUS_ADDRESS", daemon.address), () -> connectedName(SdBus::user)).startsWith(":1."));
+        assertTrue(asCaller(Map.of("XDG_RUNTIME_DIR", dir.toString()), () -> connectedName(SdBus::user)).startsWith(":1."),
+                "the session bus at $XDG_RUNTIME_DIR/bus");
+        assertTrue(asCaller(Map.of("DBUS_SYSTEM_BUS_ADDRESS", daemon.address), () -> connectedName(SdBus::system)).startsWith(":1."));
+        Path empty = dir.resolve("empty");
+        SysException e = assertThrows(SysException.class, () -> asCaller(Map.of("XDG_RUNTIME_DIR", empty.toString()), SdBus::user));
+        assertEquals("connecting to " + empty + "/bus: no such file or directory", e.getMessage());
     }
 
     @Test
