@@ -249,7 +249,7 @@ public final class ImageStore {
                 bytes[0] += size;
             }
             for (Path file : children(root)) {
-                if (file.getFileName().toString().matches("\\..*\\.tmp-[0-9]+")) {
+                if (file.getFileName().toString().matches("\\..*\\.tmp-[0-9]+(-[0-9]+)?")) {
                     bytes[0] += Files.size(file);
                     Files.delete(file);
                     removed.add("leftover " + file);
@@ -390,7 +390,9 @@ public final class ImageStore {
     private static void writeAtomically(Path path, byte[] bytes) {
         try {
             Files.createDirectories(path.getParent());
-            Path temporary = path.resolveSibling("." + path.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            // Named for the process and the thread: the warm runtime serves calls on many threads.
+            Path temporary = path.resolveSibling("." + path.getFileName() + ".tmp-" + ProcessHandle.current().pid()
+                    + "-" + Thread.currentThread().threadId());
             Files.write(temporary, bytes);
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

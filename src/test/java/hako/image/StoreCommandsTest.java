@@ -104,9 +104,13 @@ class StoreCommandsTest {
         Files.createDirectories(dir.resolve("store/tmp/" + "e".repeat(64)));
         Files.write(dir.resolve("store/tmp/" + "e".repeat(64) + "/half"), new byte[300]);
         Files.write(dir.resolve("store/blobs/sha256/" + "f".repeat(64)), new byte[20]);
+        // A killed write's temporary file, as one thread of a process names it, and as older builds did.
+        Files.write(dir.resolve("store/.images.json.tmp-4242-17"), new byte[7]);
+        Files.write(dir.resolve("store/.images.json.tmp-4242"), new byte[7]);
         ImageStore.Pruned pruned = store.prune();
-        assertEquals(5000 + 300 + 20, pruned.bytes(), pruned.removed().toString());
-        assertEquals(4, pruned.removed().size(), pruned.removed().toString());
+        assertEquals(5000 + 300 + 20 + 7 + 7, pruned.bytes(), pruned.removed().toString());
+        assertEquals(6, pruned.removed().size(), pruned.removed().toString());
+        assertFalse(Files.exists(dir.resolve("store/.images.json.tmp-4242-17")));
         assertFalse(Files.exists(layers.resolve(orphan)));
         assertFalse(Files.exists(layers.resolve(orphan + ".size")));
         assertFalse(Files.exists(layers.resolve("d".repeat(64) + ".lock")));
