@@ -3,10 +3,12 @@ package hako.cgroup;
 import hako.spec.Resources;
 import hako.spec.Spec;
 import hako.sys.SysException;
+import hako.sys.UnitProperty;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A container's cgroup, checked but not made yet: its directory (for the state to name before
@@ -25,10 +27,12 @@ public final class CgroupPlan {
     final boolean deviceFilter;
     /** The systemd unit asked for (--systemd-cgroup), or null: hako makes the cgroup itself. */
     final SystemdUnit systemd;
+    /** The unit properties the bundle's org.systemd.property annotations ask for, after hako's ({@link SystemdAnnotations}). */
+    final List<UnitProperty> annotated;
     final String id;
 
     private CgroupPlan(Hierarchy hierarchy, CgroupTree tree, List<Path> chain, Limits limits, List<DeviceRule> given, Path target,
-                       boolean deviceFilter, SystemdUnit systemd, String id) {
+                       boolean deviceFilter, SystemdUnit systemd, List<UnitProperty> annotated, String id) {
         this.hierarchy = hierarchy;
         this.tree = tree;
         this.chain = chain;
@@ -37,6 +41,7 @@ public final class CgroupPlan {
         this.target = target;
         this.deviceFilter = deviceFilter;
         this.systemd = systemd;
+        this.annotated = annotated;
         this.id = id;
     }
 
@@ -47,7 +52,7 @@ public final class CgroupPlan {
      * device nodes are the host's own, bound, with the host's permissions.
      */
     public CgroupPlan withoutDeviceFilter() {
-        return new CgroupPlan(hierarchy, tree, chain, limits, given, target, false, systemd, id);
+        return new CgroupPlan(hierarchy, tree, chain, limits, given, target, false, systemd, annotated, id);
     }
 
     /** The directory: for a systemd unit, where systemd puts it (its answer after the start is what counts). */
@@ -81,6 +86,9 @@ public final class CgroupPlan {
             lines.add("systemd: StartTransientUnit " + systemd.name() + " in " + systemd.slice() + " ("
                     + (systemd.isSlice() ? "" : "the stage as its first process, Delegate=yes, ") + "then await its job)");
             for (var property : split.properties()) lines.add("  " + property.name() + "=" + SystemdScope.render(property.value()));
+            for (var property : annotated) {
+                lines.add("  " + property.name() + "=" + SystemdScope.render(property.value()) + "  (annotation " + SystemdAnnotations.PREFIX + "…)");
+            }
             for (Limits.Write write : split.direct()) lines.add(write.render());
             addDeviceFilter(lines);
             return lines;
@@ -156,11 +164,15 @@ public final class CgroupPlan {
         return of(id, linux, hierarchy, CgroupFiles.kernel());
     }
 
-    /** {@link #of} in the given tree; {@code systemdDriver}: the cgroup is a systemd unit (--systemd-cgroup). */
-    public static CgroupPlan of(String id, Spec.Linux linux, Hierarchy hierarchy, boolean systemdDriver) {
+    /**
+     * {@link #of} in the given tree; {@code systemdDriver}: the cgroup is a systemd unit
+     * (--systemd-cgroup), with the properties the spec's annotations add.
+     */
+    public static CgroupPlan of(String id, Spec spec, Hierarchy hierarchy, boolean systemdDriver) {
+        if (!systemdDriver) return of(id, spec.linux(), hierarchy, CgroupFiles.kernel());
         hako.sys.Caller caller = hako.sys.Caller.current();
-        return systemdDriver ? ofSystemd(id, linux, hierarchy, CgroupFiles.kernel(), Placement.managerCgroup(caller.uid(), caller.rootless()))
-                : of(id, linux, hierarchy, CgroupFiles.kernel());
+        return ofSystemd(id, spec.linux(), spec.annotations(), hierarchy, CgroupFiles.kernel(),
+                Placement.managerCgroup(caller.uid(), caller.rootless()));
     }
 
     /**
@@ -169,7 +181,8 @@ public final class CgroupPlan {
      * ({@code manager}: the cgroup it keeps its units in, {@link Placement#managerCgroup}). Nothing
      * is asked of systemd yet: {@code hako plan} shows it without a bus.
      */
-    static CgroupPlan ofSystemd(String id, Spec.Linux linux, Hierarchy hierarchy, CgroupFiles files, String manager) {
+    static CgroupPlan ofSystemd(String id, Spec.Linux linux, Map<String, String> annotations, Hierarchy hierarchy, CgroupFiles files,
+                                String manager) {
         if (hierarchy.mount() == null) {
             throw new CgroupException("the systemd cgroup driver (--systemd-cgroup) needs cgroup v2, and this host mounts no cgroup v2 hierarchy");
         }
@@ -180,7 +193,8 @@ public final class CgroupPlan {
         Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(files, tree.nearestExisting(chain)), null);
         tree.checkAvailable(hierarchy, limits);
         tree.checkDelegated(hierarchy, limits, manager);
-        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true, unit, id);
+        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true, unit,
+                SystemdAnnotations.of(annotations), id);
     }
 
     /** {@link #of} in the given tree, reached through {@code files}. */
@@ -200,7 +214,7 @@ public final class CgroupPlan {
         List<Path> chain = hierarchy.chain(cgroupPath);
         Limits limits = Limits.parse(linux.resources(), "config.json", "linux.resources", Host.at(files, tree.nearestExisting(chain)), null);
         tree.checkAvailable(hierarchy, limits);
-        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true, null, id);
+        return new CgroupPlan(hierarchy, tree, chain, limits, DeviceFilter.given(linux.devices()), target, true, null, List.of(), id);
     }
 
     /** Whether linux.resources asks for any limit (absent, an empty object, or empty groups ask for none). */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The systemd cgroup driver (--systemd-cgroup), as runc's and crun's: the container's cgroup is
@@ -48,6 +49,7 @@ public final class SystemdScope {
         SystemdProperties.Split split = SystemdProperties.of(plan.limits.writes);
         List<UnitProperty> properties = new ArrayList<>(unitProperties(unit, plan.id, firstPid));
         properties.addAll(split.properties());
+        properties.addAll(plan.annotated);
         try (SystemdManager systemd = connector.connect()) {
             try {
                 systemd.startTransientUnit(unit.name(), MODE, properties);
@@ -165,6 +167,10 @@ public final class SystemdScope {
         return switch (value) {
             case BusValue.UInt64(long v) -> v == -1 ? "infinity" : Long.toUnsignedString(v);
             case BusValue.UInt32(int v) -> Integer.toUnsignedString(v);
+            case BusValue.Int32(int v) -> Integer.toString(v);
+            case BusValue.Int64(long v) -> Long.toString(v);
+            case BusValue.Double(double v) -> Double.toString(v);
+            case BusValue.Struct struct -> struct.fields().stream().map(SystemdScope::render).collect(Collectors.joining(" ", "(", ")"));
             case BusValue.Str(String s) -> s;
             case BusValue.Bool(boolean b) -> b ? "yes" : "no";
             case BusValue.Bytes bytes -> "0x" + HexFormat.of().formatHex(bytes.value());

@@ -49,6 +49,9 @@ final class FeaturesCommand {
         if (hako.sys.Libseccomp.available()) annotations.put("io.github.seccomp.libseccomp.version", hako.sys.Libseccomp.version());
         annotations.put("dev.hako.version", Hako.VERSION);
         features.put("annotations", annotations);
+        // runc's list, for CRI-O and containerd to keep from pods they do not trust: annotations that
+        // change what the runtime does (prefixes end in a dot). hako's own set up a network and publish ports.
+        features.put("potentiallyUnsafeConfigAnnotations", List.of("org.systemd.property.", "dev.hako."));
         Invocation.current().out().println(Json.writePretty(features));
         return 0;
     }

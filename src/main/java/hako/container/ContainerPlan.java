@@ -134,11 +134,11 @@ public record ContainerPlan(String id, Path bundle, Spec spec, Hooks hooks, Netw
      * bound, and the kernel's permissions on them still hold).
      */
     private static CgroupPlan cgroup(String id, Spec spec, Hierarchy cgroups, boolean systemd) {
-        if (!Caller.current().unprivileged()) return CgroupPlan.of(id, spec.linux(), cgroups, systemd);
+        if (!Caller.current().unprivileged()) return CgroupPlan.of(id, spec, cgroups, systemd);
         hako.spec.Resources asked = spec.linux().resources();
         boolean limited = CgroupPlan.asksForAnything(asked == null ? null : asked.withoutDevices());
         // systemd --user makes a rootless caller's unit, delegated to it: as runc, no fallback
-        if (systemd) return CgroupPlan.of(id, spec.linux(), cgroups, true).withoutDeviceFilter();
+        if (systemd) return CgroupPlan.of(id, spec, cgroups, true).withoutDeviceFilter();
         try {
             CgroupPlan planned = CgroupPlan.of(id, spec.linux(), cgroups);
             if (planned == null) return null;

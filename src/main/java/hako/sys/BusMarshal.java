@@ -7,8 +7,10 @@ import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * {@link BusValue}s into and out of an sd_bus_message, one basic value or container at a time.
@@ -26,10 +28,14 @@ final class BusMarshal {
             case BusValue.ObjectPath(String path) -> basic(message, 'o', arena.allocateFrom(path));
             // sd-bus reads a boolean as an int
             case BusValue.Bool(boolean b) -> basic(message, 'b', arena.allocateFrom(JAVA_INT, b ? 1 : 0));
+            case BusValue.Byte(byte y) -> basic(message, 'y', arena.allocateFrom(JAVA_BYTE, y));
+            case BusValue.Int16(short n) -> basic(message, 'n', arena.allocateFrom(JAVA_SHORT, n));
+            case BusValue.UInt16(short q) -> basic(message, 'q', arena.allocateFrom(JAVA_SHORT, q));
             case BusValue.UInt32(int u) -> basic(message, 'u', arena.allocateFrom(JAVA_INT, u));
             case BusValue.Int32(int i) -> basic(message, 'i', arena.allocateFrom(JAVA_INT, i));
             case BusValue.UInt64(long t) -> basic(message, 't', arena.allocateFrom(JAVA_LONG, t));
             case BusValue.Int64(long x) -> basic(message, 'x', arena.allocateFrom(JAVA_LONG, x));
+            case BusValue.Double(double d) -> basic(message, 'd', arena.allocateFrom(JAVA_DOUBLE, d));
             case BusValue.Bytes bytes -> {
                 byte[] data = bytes.value();
                 MemorySegment copy = arena.allocate(Math.max(1, data.length));
@@ -116,10 +122,14 @@ final class BusMarshal {
                 case 's' -> new BusValue.Str(string(value.get(ADDRESS, 0)));
                 case 'o' -> new BusValue.ObjectPath(string(value.get(ADDRESS, 0)));
                 case 'b' -> new BusValue.Bool(value.get(JAVA_INT, 0) != 0);
+                case 'y' -> new BusValue.Byte(value.get(JAVA_BYTE, 0));
+                case 'n' -> new BusValue.Int16(value.get(JAVA_SHORT, 0));
+                case 'q' -> new BusValue.UInt16(value.get(JAVA_SHORT, 0));
                 case 'u' -> new BusValue.UInt32(value.get(JAVA_INT, 0));
                 case 'i' -> new BusValue.Int32(value.get(JAVA_INT, 0));
                 case 't' -> new BusValue.UInt64(value.get(JAVA_LONG, 0));
                 case 'x' -> new BusValue.Int64(value.get(JAVA_LONG, 0));
+                case 'd' -> new BusValue.Double(value.get(JAVA_DOUBLE, 0));
                 default -> throw new BusException("reading a message", null, "D-Bus type '" + (char) type + "' is not supported");
             };
         }

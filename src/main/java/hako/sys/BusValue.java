@@ -19,10 +19,14 @@ public sealed interface BusValue {
             case Str ignored -> "s";
             case ObjectPath ignored -> "o";
             case Bool ignored -> "b";
+            case Byte ignored -> "y";
+            case Int16 ignored -> "n";
+            case UInt16 ignored -> "q";
             case UInt32 ignored -> "u";
             case Int32 ignored -> "i";
             case UInt64 ignored -> "t";
             case Int64 ignored -> "x";
+            case Double ignored -> "d";
             case Bytes ignored -> "ay";
             case Array array -> "a" + array.elementSignature();
             case Struct struct -> struct.fields().stream().map(BusValue::signature).collect(Collectors.joining("", "(", ")"));
@@ -37,6 +41,13 @@ public sealed interface BusValue {
 
     record Bool(boolean value) implements BusValue {}
 
+    record Byte(byte value) implements BusValue {}
+
+    record Int16(short value) implements BusValue {}
+
+    /** uint16: {@code value} holds its 16 bits. */
+    record UInt16(short value) implements BusValue {}
+
     /** uint32: {@code value} holds its 32 bits (Integer.toUnsignedLong reads it). */
     record UInt32(int value) implements BusValue {}
 
@@ -46,6 +57,8 @@ public sealed interface BusValue {
     record UInt64(long value) implements BusValue {}
 
     record Int64(long value) implements BusValue {}
+
+    record Double(double value) implements BusValue {}
 
     /** ay, marshalled in one piece: AllowedCPUs and AllowedMemoryNodes are bit masks of this kind. */
     record Bytes(byte[] value) implements BusValue {

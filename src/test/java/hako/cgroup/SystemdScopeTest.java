@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -80,7 +82,7 @@ class SystemdScopeTest {
     }
 
     static CgroupPlan plan(CgroupFilesFake tree, String resources) {
-        return CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("system.slice:hako:web", resources), HIERARCHY, tree, "/");
+        return CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("system.slice:hako:web", resources), Map.of(), HIERARCHY, tree, "/");
     }
 
     List<UnitProperty> started() {
@@ -125,6 +127,46 @@ class SystemdScopeTest {
                 "bpf-attach /sys/fs/cgroup/system.slice/hako-web.scope 1"), tree.calls(CgroupPlanTest.CHANGES),
                 "no mkdir, no write systemd owns: only what it has no property for, and hako's device filter");
         assertEquals(List.of("StartTransientUnit", "GetUnit", "Get"), systemd.calls.stream().map(BusMessage::member).toList());
+    }
+
+    @Test
+    void theAnnotationsPropertiesComeLastAsTheirTypesSaySoTheyMayOverrideHakos() {
+        // podman's two on every container, CRI-O's three, and a time in seconds (runc's Sec → USec)
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("org.systemd.property.KillSignal", "15");
+        annotations.put("org.systemd.property.TimeoutStopUSec", "uint64 10000000");
+        annotations.put("io.kubernetes.cri-o.Name", "not a property");
+        annotations.put("org.systemd.property.DefaultDependencies", "true");
+        annotations.put("org.systemd.property.After", "['crio.service']");
+        annotations.put("org.systemd.property.CollectMode", "'inactive'");
+        annotations.put("org.systemd.property.RuntimeMaxSec", "2.5");
+        CgroupPlan planned = CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("system.slice:hako:web", "{\"pids\": {\"limit\": 64}}"),
+                annotations, HIERARCHY, tree, "/");
+
+        SystemdScope.make(planned, 900, connector());
+
+        List<UnitProperty> started = started();
+        assertEquals(List.of(
+                UnitProperty.uint64("TasksMax", 64),
+                new UnitProperty("KillSignal", new BusValue.Int32(15)),
+                UnitProperty.uint64("TimeoutStopUSec", 10_000_000),
+                UnitProperty.bool("DefaultDependencies", true),
+                UnitProperty.strings("After", List.of("crio.service")),
+                UnitProperty.string("CollectMode", "inactive"),
+                UnitProperty.uint64("RuntimeMaxUSec", 2_500_000)), started.subList(started.size() - 7, started.size()),
+                "after hako's own and the limits, so that systemd keeps the bundle's word, as with runc");
+        assertTrue(planned.describe().contains("  KillSignal=15  (annotation org.systemd.property.…)"), planned.describe().toString());
+    }
+
+    @Test
+    void aBadAnnotationFailsThePlanInOneLine() {
+        CgroupException e = assertThrows(CgroupException.class, () -> CgroupPlan.ofSystemd("web",
+                CgroupPlanTest.linux("system.slice:hako:web", "{}"), Map.of("org.systemd.property.TimeoutStopUSec", "uint64 -1"),
+                HIERARCHY, tree, "/"));
+        assertEquals("config.json: annotations: org.systemd.property.TimeoutStopUSec: not a GVariant value: "
+                + "-1 is out of the range of uint64 (at character 8 of \"uint64 -1\")", e.getMessage());
+        assertTrue(tree.calls(CgroupPlanTest.CHANGES).isEmpty(), "planning changes nothing");
+        assertTrue(systemd.calls.isEmpty(), "systemd is not asked");
     }
 
     @Test
@@ -186,12 +228,12 @@ class SystemdScopeTest {
                 .file(user.resolve("cgroup.subtree_control"), "cpu cpuset memory pids\n").cgroup(userSlice, false)
                 .file(userSlice.resolve("cgroup.subtree_control"), "cpu memory pids\n").cgroup(service, false);
 
-        CgroupPlan planned = CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("", "{\"memory\": {\"limit\": 268435456}}"), HIERARCHY, tree, manager);
+        CgroupPlan planned = CgroupPlan.ofSystemd("web", CgroupPlanTest.linux("", "{\"memory\": {\"limit\": 268435456}}"), Map.of(), HIERARCHY, tree, manager);
         assertEquals(new SystemdUnit("user.slice", "hako-web.scope", manager + "/user.slice/hako-web.scope"), planned.systemdUnit());
         assertEquals(service.resolve("user.slice/hako-web.scope"), planned.path());
 
         CgroupException e = assertThrows(CgroupException.class, () -> CgroupPlan.ofSystemd("web",
-                CgroupPlanTest.linux("", "{\"memory\": {\"limit\": 268435456}, \"cpu\": {\"cpus\": \"0\"}}"), HIERARCHY, tree, manager));
+                CgroupPlanTest.linux("", "{\"memory\": {\"limit\": 268435456}, \"cpu\": {\"cpus\": \"0\"}}"), Map.of(), HIERARCHY, tree, manager));
         assertEquals("config.json: linux.resources.cpu.cpus: needs the cgroup v2 cpuset controller, which systemd does not delegate to "
                 + "this user's systemd --user (" + manager + " has cpu memory pids: see Delegate= of user@.service); "
                 + "set [cgroup] unenforceable-limits = \"warn\" in /etc/hako/hako.toml to run without it", e.getMessage());

@@ -92,5 +92,26 @@ class SystemdCgroupIT {
                 plan.stdout());
         Hako.Result features = Hako.run(root, "", "features");
         assertTrue(features.stdout().replaceAll("\\s", "").contains("\"systemd\":true"), features.stdout());
+        assertTrue(features.stdout().replaceAll("\\s", "").contains("\"potentiallyUnsafeConfigAnnotations\":[\"org.systemd.property.\",\"dev.hako.\"]"),
+                features.stdout());
+    }
+
+    @Test
+    void theAnnotationsPodmanWritesAreTheUnitsPropertiesAndABadOneIsOneLine() throws IOException {
+        Map<String, Object> spec = Busybox.spec(rootfs, "true");
+        spec.put("annotations", Map.of("org.systemd.property.KillSignal", "15", "org.systemd.property.TimeoutStopUSec", "uint64 10000000"));
+        Hako.Result plan = Hako.run(root, "", "--systemd-cgroup", "plan", "--bundle", bundle("props", spec), "sd5");
+        assertEquals(0, plan.code(), plan.toString());
+        assertTrue(plan.stdout().contains("KillSignal=15  (annotation org.systemd.property.…)"), plan.stdout());
+        assertTrue(plan.stdout().contains("TimeoutStopUSec=10000000  (annotation org.systemd.property.…)"), plan.stdout());
+
+        spec.put("annotations", Map.of("org.systemd.property.Timeout-Stop", "1"));
+        Hako.Result bad = Hako.run(root, "", "--systemd-cgroup", "create", "--bundle", bundle("badprops", spec), "sd6");
+        assertEquals("hako: creating container \"sd6\": config.json: annotations: org.systemd.property.Timeout-Stop: "
+                + "a systemd property's name is ASCII letters only, at least three\n", bad.stderr());
+        assertFalse(Files.exists(root.resolve("sd6")), "no state is left");
+        // without the systemd driver they are only annotations, as with runc
+        Hako.Result cgroupfs = Hako.run(root, "", "plan", "--bundle", bundle("badprops", spec), "sd7");
+        assertEquals(0, cgroupfs.code(), cgroupfs.toString());
     }
 }

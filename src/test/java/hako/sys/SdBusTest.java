@@ -139,6 +139,8 @@ class SdBusTest {
                 new BusValue.Str("héllo"), new BusValue.Str(""), new BusValue.ObjectPath("/dev/hako/x"),
                 new BusValue.Bool(true), new BusValue.Bool(false),
                 new BusValue.UInt32(-1), new BusValue.Int32(-7), new BusValue.UInt64(-1), new BusValue.Int64(Long.MIN_VALUE),
+                new BusValue.Byte((byte) 0xfe), new BusValue.Int16((short) -2), new BusValue.UInt16((short) 0xffff),
+                new BusValue.Double(2.5), new BusValue.Variant(new BusValue.Double(-0.125)),
                 new BusValue.Bytes(new byte[] {0x0f, 0, (byte) 0xff}), new BusValue.Bytes(new byte[0]),
                 BusValue.strings(List.of("a", "b")), BusValue.uint32s(List.of()),
                 new BusValue.Array("a{sv}", List.of(new BusValue.Array("{sv}", List.of(
