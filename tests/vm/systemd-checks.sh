@@ -126,6 +126,27 @@ out=$(hako create --bundle "$W/badpath" badpath 2>&1 < /dev/null); code=$?
 expect "a cgroupsPath that is not slice:prefix:name is refused" "$code $out" \
   "1 hako: creating container \"badpath\": config.json: linux.cgroupsPath: \"/machines/x\" is not systemd's slice:prefix:name form, which the systemd cgroup driver (--systemd-cgroup) needs (\"system.slice:hako:badpath\", or empty)"
 
+# ---------------------------------------------------------------- unit properties the bundle asks for (annotations)
+# org.systemd.property.NAME: what podman and CRI-O write; runc (the baseline) first, then hako,
+# on one bundle: a GVariant int, a time in seconds (NAMESec, asked as NAMEUSec), a list, a string;
+# none of them is systemd's default.
+bundle props '.process.args = ["sleep", "300"] | .linux.cgroupsPath = "system.slice:props:c"
+  | .annotations = {"org.systemd.property.KillSignal": "10", "org.systemd.property.TimeoutStopSec": "7",
+                    "org.systemd.property.After": "[\"hako-props-after.service\"]", "org.systemd.property.CollectMode": "'\''inactive-or-failed'\''"}'
+for runtime in runc hako; do
+  if [ $runtime = runc ]; then rt() { runc --root "$W/runc" --systemd-cgroup "$@"; }; else rt() { hako "$@"; }; fi
+  rt create --bundle "$W/props" props < /dev/null > "$W/props.out" 2>&1
+  expect "$runtime: the annotations are the scope's KillSignal, TimeoutStopUSec, After, CollectMode" \
+    "$(show props-c.scope KillSignal) $(show props-c.scope TimeoutStopUSec) $(show props-c.scope After | tr ' ' '\n' | grep -c '^hako-props-after.service$') $(show props-c.scope CollectMode)" \
+    "10 7s 1 inactive-or-failed"
+  rt delete --force props > /dev/null 2>&1
+  gone props-c.scope || fail "$runtime: props-c.scope is stopped on delete" "LoadState $(show props-c.scope LoadState)"
+done
+bundle badprops '.linux.cgroupsPath = "system.slice:hako:badprops" | .annotations = {"org.systemd.property.TimeoutStopSec": "soon"}'
+out=$(hako create --bundle "$W/badprops" badprops 2>&1 < /dev/null); code=$?
+expect "an annotation that is not a GVariant value is one line, and nothing is left" "$code $out$(ls $STATE)" \
+  "1 hako: creating container \"badprops\": config.json: annotations: org.systemd.property.TimeoutStopSec: not a GVariant value: \"soon\" is not a value (at character 1 of \"soon\")"
+
 # ---------------------------------------------------------------- features
 expect "hako features: cgroup systemd" "$("$HAKO" features | jq -c .linux.cgroup.systemd)" true
 
