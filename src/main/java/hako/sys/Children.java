@@ -16,7 +16,8 @@ public interface Children {
 
     /**
      * Starts the program {@code argv[0]} (a path) with {@code env}, and {@code stdio[i]} on its
-     * descriptor i (conmon, for a detached container). Returns its pid.
+     * descriptor i and no other descriptor of the caller's (conmon, for a detached container).
+     * Returns its pid.
      */
     int spawn(String[] argv, String[] env, int[] stdio, String what);
 

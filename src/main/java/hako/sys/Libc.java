@@ -692,29 +692,28 @@ public final class Libc {
         static final long SIZE = 256;
     }
 
-    /** Apart: only a program started with descriptors of its own (conmon) links it. */
-    private static final class SpawnDup2 {
-        static final MethodHandle H = downcall("posix_spawn_file_actions_adddup2",
+    /** Apart: only a program started with descriptors of its own (conmon) links them. */
+    private static final class SpawnStdio {
+        static final MethodHandle DUP2 = downcall("posix_spawn_file_actions_adddup2",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        /** glibc 2.34's; without it a monitor would hold the caller's pipes and the JVM's files. */
+        static final MethodHandle CLOSE_FROM = downcall("posix_spawn_file_actions_addclosefrom_np",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     /**
-     * Starts {@code path} with {@code argv}, an empty environment and this process's descriptors
-     * that are not close-on-exec. posix_spawn uses vfork semantics: the safe way for a
-     * multithreaded JVM to start a process.
+     * Starts {@code path} with {@code argv}, an empty environment, this process's descriptors that
+     * are not close-on-exec, and /dev/null opened on each of {@code devNull}. posix_spawn uses
+     * vfork semantics: the safe way for a multithreaded JVM to start a process.
      */
-    public static int spawn(String path, String[] argv, String what) {
-        return spawn(path, argv, new int[0], what);
-    }
-
-    /** As {@link #spawn(String, String[], String)}, with /dev/null opened on each of {@code devNull} in the child. */
     public static int spawn(String path, String[] argv, int[] devNull, String what) {
         return spawn(path, argv, new String[0], devNull, new int[0], what);
     }
 
     /**
-     * As {@link #spawn(String, String[], int[], String)}, with {@code env} as its environment and
-     * {@code stdio[i]}, where it is not -1, on descriptor i.
+     * As {@link #spawn(String, String[], int[], String)}, with {@code env} as its environment; given
+     * {@code stdio}, the child has {@code stdio[i]}, where it is not -1, on descriptor i, and no
+     * other descriptor of this process's.
      */
     public static int spawn(String path, String[] argv, String[] env, int[] devNull, int[] stdio, String what) {
         try (Arena arena = Arena.ofConfined()) {
@@ -734,7 +733,11 @@ public final class Libc {
                 }
                 for (int fd = 0; fd < stdio.length; fd++) {
                     if (stdio[fd] < 0) continue;
-                    int error = (int) SpawnDup2.H.invokeExact(actions, stdio[fd], fd);
+                    int error = (int) SpawnStdio.DUP2.invokeExact(actions, stdio[fd], fd);
+                    if (error != 0) throw new SysException(what, error);
+                }
+                if (stdio.length > 0) {
+                    int error = (int) SpawnStdio.CLOSE_FROM.invokeExact(actions, stdio.length);
                     if (error != 0) throw new SysException(what, error);
                 }
                 int error = (int) Spawn.H.invokeExact(pid, arena.allocateFrom(path), actions,

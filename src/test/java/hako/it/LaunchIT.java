@@ -164,6 +164,42 @@ class LaunchIT extends ContainerTest {
     }
 
     @Test
+    void conmonHoldsNoneOfTheCallersDescriptorsNorTheRuntimes() throws IOException {
+        // A monitor that held them would keep a caller's pipe (a shell's $(…), a CI log) or the
+        // runtime's locks open for the container's life. Descriptor 7 is the caller's, not
+        // close-on-exec, as a shell leaves it.
+        Path marker = Files.createFile(work.resolve("callers-descriptor"));
+        Hako.Result started = Hako.exec(List.of("bash", "-c", "exec 7>\"$0\"; exec \"$@\"", marker.toString(),
+                Hako.LAUNCHER.toString(), "--root", root.toString(), "launch", "--network", "none", "-d", "--name", "fds",
+                PLAIN, "sleep", "100"), "");
+        try {
+            assertEquals(0, started.code(), started::toString);
+            List<String> held = descriptors(Files.readString(containers().resolve("fds/conmon.pid")).strip());
+            List<String> notConmons = List.of(marker.toString(), root + "/", System.getProperty("java.home"),
+                    Path.of("target").toAbsolutePath() + "/");
+            assertFalse(held.isEmpty(), "conmon has descriptors");
+            assertTrue(held.stream().noneMatch(link -> notConmons.stream().anyMatch(link::startsWith)), "conmon holds " + held);
+        } finally {
+            hako("rm", "-f", "fds");
+        }
+    }
+
+    /** What process {@code pid}'s descriptors are open on. */
+    private static List<String> descriptors(String pid) throws IOException {
+        List<String> links = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", pid, "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    links.add(Files.readSymbolicLink(fd).toString());
+                } catch (IOException e) {
+                    // closed while listed
+                }
+            }
+        }
+        return links;
+    }
+
+    @Test
     void detachedWithRmIsGoneWhenItEnds() throws InterruptedException {
         assertEquals(0, launch("-d", "--rm", "--name", "brief", PLAIN, "true").code());
         for (int i = 0; i < 100 && Files.exists(containers().resolve("brief")); i++) Thread.sleep(50);
