@@ -29,7 +29,7 @@ SUBIDS=1200000000 SUBCOUNT=65536
 # ---------------------------------------------------------------- outer half: machine namespaces
 if [ -z "${CLIENTS_INNER:-}" ]; then
   [ "$(id -u)" -eq 0 ] || { echo "podman-rootless.sh must run as root" >&2; exit 2; }
-  clients_ensure_packages podman conmon uidmap slirp4netns catatonit busybox-static bsdutils util-linux iproute2 runc passwd
+  clients_ensure_packages podman conmon netavark uidmap slirp4netns catatonit busybox-static bsdutils util-linux iproute2 runc passwd
   runtime=$(clients_resolve_runtime "${1:-${RUNTIME:-runc}}") || exit 2
   WORK=$(mktemp -d /tmp/hako-podman-rootless.XXXXXX)
   chmod 755 "$WORK" # the user walks through it to its home

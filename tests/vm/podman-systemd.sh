@@ -16,7 +16,7 @@ IMAGE=localhost/hako-busybox:latest
 if [ "$(cat /proc/1/comm)" != systemd ]; then
   # ---- on the host: the packages (the VM runs the host's files), then the VM
   source "$repo/scripts/common.sh"
-  ensure_packages qemu-system-x86 linux-image-amd64 busybox-static systemd dbus podman conmon uidmap bsdutils jq
+  ensure_packages qemu-system-x86 linux-image-amd64 busybox-static systemd dbus podman conmon netavark uidmap bsdutils jq
   [ -x "$repo/target/java" ] || { echo "tests/vm/podman-systemd.sh: run 'mvn package' first" >&2; exit 1; }
   exec "$repo/tests/vm/vm-run.sh" --systemd --cpus 2 --mem 2048 --timeout 900 --no-env -- "$here/podman-systemd.sh" "${1:-$repo/bin/hako}"
 fi
