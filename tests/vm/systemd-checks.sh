@@ -147,6 +147,22 @@ out=$(hako create --bundle "$W/badprops" badprops 2>&1 < /dev/null); code=$?
 expect "an annotation that is not a GVariant value is one line, and nothing is left" "$code $out$(ls $STATE)" \
   "1 hako: creating container \"badprops\": config.json: annotations: org.systemd.property.TimeoutStopSec: not a GVariant value: \"soon\" is not a value (at character 1 of \"soon\")"
 
+# ---------------------------------------------------------------- the warm runtime: a scope of its own
+# A runtime started by a call from a unit that then ends (a conmon's scope, a Quadlet service)
+# must not be that unit's: not charged to it, not keeping it up, not killed with it. The unit
+# here waits until the runtime serves, then ends, and systemd kills what is left in its cgroup.
+warm=hako-warm/vm-check/0/first-caller
+WARM_UNIT=hako-warm-vm-check-0-first-caller.scope
+served() { HAKO_WARM_NAME=$warm HAKO_WARM_TRACE=1 "$HAKO" --root "$STATE" list 2>&1 > /dev/null | grep -c ": served$"; }
+systemd-run --quiet --wait --unit=hako-first-caller -p KillMode=control-group -E HAKO_WARM_NAME=$warm -E HAKO_WARM_IDLE=120 \
+  sh -c "for i in \$(seq 300); do HAKO_WARM_TRACE=1 '$HAKO' --root '$STATE' list 2>&1 > /dev/null | grep -q ': served$' && exit 0; sleep 0.1; done; exit 1"
+code=$?
+runtime=$(cat $CG/system.slice/$WARM_UNIT/cgroup.procs 2>/dev/null)
+expect "the warm runtime a unit's call started is in $WARM_UNIT, and serves after that unit has ended" \
+  "$code $(show $WARM_UNIT ActiveState) $(tr '\0' ' ' < /proc/${runtime:-0}/cmdline 2>/dev/null | grep -c warm-serve) $(served)" "0 active 1 1"
+systemctl stop $WARM_UNIT
+expect "stopping its scope ends it" "$(show $WARM_UNIT ActiveState) $(kill -0 ${runtime:-0} 2>/dev/null && echo alive)" "inactive "
+
 # ---------------------------------------------------------------- features
 expect "hako features: cgroup systemd" "$("$HAKO" features | jq -c .linux.cgroup.systemd)" true
 
@@ -166,7 +182,7 @@ done
 for driver in cgroupfs systemd; do
   sed -n "s/^$driver //p" "$W/cost" | sort -n | awk -v d=$driver '{a[NR]=$1} END {printf "cost: create+start+delete with %s: min %d ms, median %d ms (n=%d)\n", d, a[1], a[int((NR+1)/2)], NR}'
 done
-expect "nothing of hako's left in system.slice" "$(ls -d $CG/system.slice/hako-*.scope 2>/dev/null)" ""
+expect "nothing of hako's left in system.slice (but the warm runtimes' scopes)" "$(ls -d $CG/system.slice/hako-*.scope 2>/dev/null | grep -v '/hako-warm-')" ""
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -40,6 +40,8 @@ public final class WarmServer {
         if (args.isEmpty()) throw new IllegalArgumentException("usage: hako warm-serve NAME [LOCK_FD [IDLE_SECONDS]]");
         int lock = args.size() > 1 ? Integer.parseInt(args.get(1)) : -1;
         long idle = args.size() > 2 ? Long.parseLong(args.get(2)) : 30;
+        // Before it listens: a runtime that serves is out of its first caller's cgroup.
+        WarmScope.settle(args.getFirst());
         int socket;
         try {
             socket = UnixServer.listen(args.getFirst(), "listening for hako's calls");
