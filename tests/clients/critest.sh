@@ -48,6 +48,10 @@ if [ -z "${CLIENTS_INNER:-}" ]; then
     busybox-static jq util-linux iproute2 docker-registry skopeo musl-tools procps
   hako=$(clients_resolve_runtime "${1:-$repo/bin/hako}") || exit 2
   cri_build_tools crictl critest || { echo "building cri-tools failed" >&2; exit 2; }
+  # Debian's dynamic busybox for critest's default image (busybox_files), fetched here, once:
+  # the inner half runs in a network namespace of its own, with no way out.
+  ls "$CRI_CACHE"/debs/busybox_*.deb > /dev/null 2>&1 || { mkdir -p "$CRI_CACHE/debs" && (cd "$CRI_CACHE/debs" && apt-get download -q busybox); } \
+    || { echo "apt-get download busybox failed" >&2; exit 2; }
   WORK=$(mktemp -d /tmp/hako-critest.XXXXXX)
   export WORK RESULTS=$WORK/results
   : > "$RESULTS"
@@ -175,14 +179,12 @@ with_libraries() {
 }
 # critest's default image (busybox 1.29): Debian's busybox-static is a "standalone shell" (it
 # runs its applets without exec: a masked /bin/ls would still run), so this one has Debian's
-# dynamic busybox (fetched once with apt-get download into $CRI_CACHE), and the pgrep (procps)
+# dynamic busybox (fetched by the outer half into $CRI_CACHE), and the pgrep (procps)
 # and ipcs (util-linux) that busybox 1.29's image has and Debian's busybox lacks.
 busybox_files() {
   local deb
   deb=$(ls "$CRI_CACHE"/debs/busybox_*.deb 2>/dev/null | head -n 1)
-  [ -n "$deb" ] || { mkdir -p "$CRI_CACHE/debs" && (cd "$CRI_CACHE/debs" && apt-get download -q busybox >/dev/null 2>&1)
-    deb=$(ls "$CRI_CACHE"/debs/busybox_*.deb 2>/dev/null | head -n 1); }
-  [ -n "$deb" ] || { echo "apt-get download busybox failed" >&2; return 1; }
+  [ -n "$deb" ] || { echo "no busybox .deb in $CRI_CACHE/debs (the outer half fetches it)" >&2; return 1; }
   rm -rf "$WORK/busybox-deb" && dpkg-deb -x "$deb" "$WORK/busybox-deb" || return 1
   find "$1/bin" -samefile "$1/bin/busybox" -delete
   with_libraries "$1" "$WORK/busybox-deb/bin/busybox" /usr/bin/pgrep /usr/bin/ipcs || return 1
