@@ -30,8 +30,8 @@ import java.util.Set;
  * <p>OCI whiteouts either take effect ({@link Whiteouts#APPLY}: layers unpacked in order into one
  * tree, {@code .wh.NAME} deletes NAME and {@code .wh..wh..opq} empties the directory of what lower
  * layers put there) or are kept in overlayfs's form ({@link Whiteouts#OVERLAY}: a 0/0 character
- * device and the {@code trusted.overlay.opaque} xattr), for a layer unpacked alone, to be a lower
- * directory of an overlay mount.
+ * device and the {@code trusted.overlay.opaque} xattr, {@code user.overlay.opaque} for a user's
+ * store), for a layer unpacked alone, to be a lower directory of an overlay mount.
  */
 public final class Unpacker {
     public enum Whiteouts { APPLY, OVERLAY }
@@ -157,8 +157,7 @@ public final class Unpacker {
             if (whiteouts == Whiteouts.APPLY) {
                 clearLower(directory);
             } else {
-                overlayOnly(entry);
-                Libc.setXattr(directory.toString(), "trusted.overlay.opaque", new byte[] {'y'},
+                Libc.setXattr(directory.toString(), opaqueXattr(), new byte[] {'y'},
                         "marking " + (parent.isEmpty() ? "/" : parent) + " opaque");
             }
             return;
@@ -171,18 +170,21 @@ public final class Unpacker {
         if (whiteouts == Whiteouts.APPLY) {
             remove(target);
         } else {
-            overlayOnly(entry);
             Files.createDirectories(directory);
             remove(target);
+            // a 0/0 device: any user may make one since Linux 5.8, for overlayfs's whiteouts
             Libc.mknod(target.toString(), S_IFCHR, 0, 0, "making the whiteout of " + hidden);
             mark(target);
         }
     }
 
-    private void overlayOnly(TarEntry entry) {
-        if (!privileged) {
-            throw new ImageException("entry \"" + entry.name() + "\" is a whiteout, kept for overlayfs only by root");
-        }
+    /**
+     * Where overlayfs looks for an opaque mark: trusted.* for root's mounts, user.* for the
+     * mounts a user makes in a user namespace of its own (with userxattr), where trusted.* is
+     * out of reach.
+     */
+    private String opaqueXattr() {
+        return (privileged ? "trusted" : "user") + ".overlay.opaque";
     }
 
     /** An opaque directory: what lower layers put in it goes; what this layer wrote stays. */
@@ -256,6 +258,16 @@ public final class Unpacker {
                 if (!device.equals(Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
                     throw new IOException(dir + " is still mounted");
                 }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                // A user's own directory closed to it (overlayfs makes one of its work directory
+                // with mode 0): opened to its owner, then removed
+                if (!(e instanceof java.nio.file.AccessDeniedException) || !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) throw e;
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                remove(file);
                 return FileVisitResult.CONTINUE;
             }
 

@@ -44,10 +44,8 @@ public final class Launch {
 
     /** The container made, mounted and ready for create; undone whole if any step fails. */
     public LaunchedContainer prepare(LaunchOptions options, String[] image, Map<String, String> hostEnv) {
-        if (Caller.current().rootless()) {
-            // overlayfs in a user namespace and a rootless network are not done for launch yet
-            throw new LaunchException("hako launch needs root for now; run a bundle with hako run instead");
-        }
+        Caller caller = Caller.current();
+        if (caller.rootless()) RootlessLaunch.check(options);
         ImageRecord record = images.find(image[0], image[1]);
         ImageConfig config = ImageConfig.parse(images.blob(record.config()), "the config of " + image[0] + ":" + image[1]);
         String name = options.name() != null ? ContainerId.check(options.name()) : generatedName(record.name());
@@ -55,8 +53,18 @@ public final class Launch {
         try {
             List<Path> layers = new ArrayList<>();
             for (ImageRecord.StoredLayer layer : record.layers()) layers.add(images.layerDirectory(layer.digest()));
-            Overlay.mount(layers, container.upper(), container.work(), container.rootfs());
-            container.writeSpec(LaunchSpec.build(options, config, name, container.rootfs().toString(), hostEnv));
+            String who = options.user() != null ? options.user() : config.user();
+            Map<String, Object> spec;
+            if (caller.rootless()) {
+                // mounted by the stage, in the container's user namespace (RootlessLaunch)
+                Users.Resolved user = Users.resolveInLayers(who, layers);
+                spec = LaunchSpec.build(options, config, name, user, hostEnv);
+                RootlessLaunch.apply(spec, caller.uid(), caller.gid(), user, Overlay.options(layers, container.upper(), container.work()));
+            } else {
+                Overlay.mount(layers, container.upper(), container.work(), container.rootfs());
+                spec = LaunchSpec.build(options, config, name, Users.resolve(who, container.rootfs().toString()), hostEnv);
+            }
+            container.writeSpec(spec);
             container.writeRecord(LaunchedContainer.newRecord(name, record.name() + ":" + record.tag(), record.manifest().toString(),
                     layers, LaunchSpec.arguments(options, config), options, config));
             return container;

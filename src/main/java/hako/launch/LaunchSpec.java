@@ -36,7 +36,7 @@ final class LaunchSpec {
     private LaunchSpec() {}
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> build(LaunchOptions options, ImageConfig image, String name, String rootfs, Map<String, String> hostEnv) {
+    static Map<String, Object> build(LaunchOptions options, ImageConfig image, String name, Users.Resolved user, Map<String, String> hostEnv) {
         Map<String, Object> spec = DefaultSpec.tree();
         Map<String, Object> process = (Map<String, Object>) spec.get("process");
         Map<String, Object> linux = (Map<String, Object>) spec.get("linux");
@@ -48,7 +48,6 @@ final class LaunchSpec {
         process.put("env", new ArrayList<Object>(environment(options, image, hostname, hostEnv)));
         process.put("cwd", options.workdir() != null ? options.workdir() : image.workingDir() != null ? image.workingDir() : "/");
         if (!((String) process.get("cwd")).startsWith("/")) throw new LaunchException("-w " + process.get("cwd") + ": not an absolute path");
-        Users.Resolved user = Users.resolve(options.user() != null ? options.user() : image.user(), rootfs);
         Map<String, Object> userJson = new LinkedHashMap<>();
         userJson.put("uid", user.uid());
         userJson.put("gid", user.gid());

@@ -3,8 +3,12 @@ package hako.launch;
 import hako.sys.Libc;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code -u USER[:GROUP]} and an image's User, resolved as docker does against the image's own
@@ -20,12 +24,33 @@ final class Users {
     private Users() {}
 
     static Resolved resolve(String spec, String rootfs) {
+        return resolve(spec, path -> read(rootfs, path));
+    }
+
+    /**
+     * The same against an image's layers (lowest first) not yet mounted: each file from the
+     * highest layer that has it, unless a whiteout there hides it. A symlink is followed within
+     * its own layer; an opaque /etc is not looked at (images keep these files plain).
+     */
+    static Resolved resolveInLayers(String spec, List<Path> layers) {
+        return resolve(spec, path -> {
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                Path file = layers.get(i).resolve(path.substring(1));
+                if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) continue;
+                if (!Files.isSymbolicLink(file) && !Files.isRegularFile(file)) return null; // a whiteout
+                return read(layers.get(i).toString(), path);
+            }
+            return null;
+        });
+    }
+
+    private static Resolved resolve(String spec, UnaryOperator<String> files) {
         if (spec == null || spec.isEmpty()) spec = "0";
         int colon = spec.indexOf(':');
         String user = colon < 0 ? spec : spec.substring(0, colon);
         String group = colon < 0 ? null : spec.substring(colon + 1);
-        String passwd = read(rootfs, "/etc/passwd");
-        String groups = read(rootfs, "/etc/group");
+        String passwd = files.apply("/etc/passwd");
+        String groups = files.apply("/etc/group");
         long uid;
         long gid = 0;
         String userName = null;

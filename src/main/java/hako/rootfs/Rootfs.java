@@ -20,6 +20,14 @@ import java.util.Map;
  * symlink in an image can never lead a mount out of it.
  */
 public final class Rootfs {
+    /**
+     * A rootfs that is an overlay of directories, mounted here, in the container's mount
+     * namespace, rather than by the caller beforehand: how {@code hako launch} run by a user gets
+     * its image's layers, since only in a user namespace of its own may it mount overlayfs. The
+     * value is the mount's data; only overlayfs's directories and userxattr are taken.
+     */
+    public static final String OVERLAY_ANNOTATION = "dev.hako.rootfs.overlay";
+
     private final Spec spec;
     private final Path rootfs;
     private final Path bundle;
@@ -100,7 +108,8 @@ public final class Rootfs {
      * As runc: every mount made a slave (or given linux.rootfsPropagation), so that nothing mounted
      * in here propagates back to the host; the mount that holds the rootfs made private (or a
      * slave), since pivot_root refuses a shared parent and a bind refuses an unbindable source;
-     * then the rootfs bound onto itself, which pivot_root needs (a mount point).
+     * then the rootfs bound onto itself, which pivot_root needs (a mount point), or the overlay
+     * the bundle asks for ({@link #OVERLAY_ANNOTATION}) mounted there.
      */
     private void prepare() {
         long propagation = rootPropagation();
@@ -111,8 +120,27 @@ public final class Rootfs {
         ops.add(new Op.Mount(null, "/", null, propagation == 0 ? Flags.MS_SLAVE | Flags.MS_REC : propagation, null));
         long parent = (propagation & Flags.MS_SLAVE) != 0 ? Flags.MS_SLAVE : Flags.MS_PRIVATE;
         ops.add(new Op.Mount(null, rootfs.toString(), null, parent, null, Op.NEAREST_MOUNT));
-        ops.add(new Op.Mount(rootfs.toString(), rootfs.toString(), null, Flags.MS_BIND | Flags.MS_REC, null));
+        String overlay = spec.annotations().get(OVERLAY_ANNOTATION);
+        if (overlay != null) ops.add(new Op.Mount("overlay", rootfs.toString(), "overlay", 0, overlayData(overlay)));
+        else ops.add(new Op.Mount(rootfs.toString(), rootfs.toString(), null, Flags.MS_BIND | Flags.MS_REC, null));
         ops.add(new Op.SetRoot(rootfs.toString()));
+    }
+
+    private static String overlayData(String data) {
+        String where = "annotations." + OVERLAY_ANNOTATION;
+        for (String option : data.split(",")) {
+            int equals = option.indexOf('=');
+            String key = equals < 0 ? option : option.substring(0, equals);
+            if (key.equals("userxattr") && equals < 0) continue;
+            if (!List.of("lowerdir", "upperdir", "workdir").contains(key) || equals < 0) {
+                throw SpecException.at(where, "\"" + option + "\" is not lowerdir=, upperdir=, workdir= or userxattr");
+            }
+            for (String path : option.substring(equals + 1).split(":")) {
+                if (!path.startsWith("/")) throw SpecException.at(where, key + ": \"" + path + "\" is not an absolute path");
+            }
+        }
+        if (!data.contains("lowerdir=")) throw SpecException.at(where, "has no lowerdir=");
+        return data;
     }
 
     /** linux.rootfsPropagation as mount flags ("rshared" is MS_SHARED|MS_REC), 0 when unset. */

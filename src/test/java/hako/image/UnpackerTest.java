@@ -57,6 +57,24 @@ class UnpackerTest {
     }
 
     @Test
+    void aLayerKeptForOverlayfsHasItsWhiteoutsAsDevicesAndItsOpaqueMarkWhereItsMounterLooks() throws IOException {
+        // root mounts with trusted.overlay.opaque; a user, in its own user namespace with userxattr, with user.overlay.opaque
+        for (boolean privileged : new boolean[] {true, false}) {
+            Path layer = Files.createDirectories(dir.resolve("layer-" + privileged));
+            new Unpacker(layer, Unpacker.Whiteouts.OVERLAY, privileged).unpack(new ByteArrayInputStream(
+                    new TarWriter().file("bin/.wh.vi", "").file("srv/.wh..wh..opq", "").file("srv/new", "x").bytes()));
+            int mode = (int) Files.getAttribute(layer.resolve("bin/vi"), "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            assertEquals(0020000, mode & 0170000, "a character device");
+            assertEquals(0L, ((Number) Files.getAttribute(layer.resolve("bin/vi"), "unix:rdev", LinkOption.NOFOLLOW_LINKS)).longValue());
+            var marks = hako.sys.Libc.xattrs(layer.resolve("srv").toString(), "reading the marks");
+            String mark = (privileged ? "trusted" : "user") + ".overlay.opaque", other = (privileged ? "user" : "trusted") + ".overlay.opaque";
+            assertTrue(marks.containsKey(mark) && !marks.containsKey(other), "privileged " + privileged + ": " + marks.keySet());
+            assertEquals("y", new String(marks.get(mark)));
+            assertEquals("x", Files.readString(layer.resolve("srv/new")));
+        }
+    }
+
+    @Test
     void whiteoutsRemoveWhatLowerLayersMade() throws IOException {
         Path root = rootfs();
         unpack(root, new TarWriter().file("a/x", "1").file("a/y", "2").file("b/z", "3").file("b/sub/deep", "4").bytes());

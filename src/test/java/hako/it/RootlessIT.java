@@ -248,4 +248,110 @@ class RootlessIT extends ContainerTest {
         assertEquals(1, run.stderr().strip().lines().count(), run::toString);
         assertFalse(run.stderr().contains("Exception"), run::toString);
     }
+
+    // ---- hako launch, by the user: its own image store, the layers mounted in its namespace
+
+    /** The user's image store, beside its containers': an image of three layers (a whiteout, an opaque directory) that runs as nobody. */
+    private static Path userImages() throws IOException {
+        Path store = work.resolve("user-store");
+        if (Files.isDirectory(store)) return store.resolve("images");
+        Files.createDirectories(store);
+        chown(store);
+        Path base = work.resolve("user-base.tar");
+        tar(rootfs, base);
+        Path middle = Files.createDirectories(work.resolve("user-middle/srv"));
+        Files.writeString(middle.resolve("old"), "from below\n");
+        Path upper = Files.createDirectories(work.resolve("user-upper/etc"));
+        Files.writeString(upper.resolve("greeting"), "from the upper layer\n");
+        Files.createDirectories(work.resolve("user-upper/srv"));
+        Files.writeString(work.resolve("user-upper/srv/new"), "from above\n");
+        Files.createFile(work.resolve("user-upper/srv/.wh..wh..opq"));
+        Files.createFile(Files.createDirectories(work.resolve("user-upper/bin")).resolve(".wh.vi"));
+        tar(work.resolve("user-middle"), work.resolve("user-middle.tar"));
+        tar(work.resolve("user-upper"), work.resolve("user-upper.tar"));
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put("Entrypoint", List.of("/bin/sh", "-c"));
+        config.put("Cmd", List.of("id -u"));
+        config.put("User", "nobody");
+        Path layout = LaunchIT.layout(work.resolve("user-layout"),
+                List.of(base, work.resolve("user-middle.tar"), work.resolve("user-upper.tar")), config);
+        Hako.Result load = asUser("--image-root", store.resolve("images").toString(), "image", "load", "--name", "mine:1", layout.toString());
+        assertEquals(0, load.code(), load::toString);
+        return store.resolve("images");
+    }
+
+    private static void tar(Path directory, Path tarball) {
+        Hako.Result tar = Hako.exec(List.of("tar", "-C", directory.toString(), "-cf", tarball.toString(), "."), "");
+        assertEquals(0, tar.code(), tar::toString);
+    }
+
+    private static Hako.Result launchAsUser(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--image-root", userImages().toString(), "launch"));
+        all.addAll(List.of(args));
+        return asUser(all.toArray(String[]::new));
+    }
+
+    @Test
+    void launchByTheUserMountsTheLayersInItsNamespaceAndRunsAsNobodyThroughItsSubordinateIds() throws IOException {
+        Hako.Result run = launchAsUser("--rm", "--network", "none", "mine:1",
+                "id -u; cat /etc/greeting; ls /srv; ls /bin/vi 2>/dev/null || echo no vi; cat /proc/self/uid_map");
+        assertEquals(0, run.code(), run::toString);
+        List<String> lines = run.stdout().lines().map(l -> l.strip().replaceAll("\\s+", " ")).toList();
+        assertEquals(List.of("65534", "from the upper layer", "new", "no vi", "0 " + uid + " 1", "1 " + String.join(" ", firstSubordinates())),
+                lines, run::toString);
+        try (var left = Files.list(work.resolve("user-store/containers"))) {
+            assertFalse(left.anyMatch(p -> !p.getFileName().toString().startsWith(".")), "--rm left nothing");
+        }
+    }
+
+    @Test
+    void aUsersContainerKeepsItsChangesInItsUpperDirectoryAndRmRemovesIt() throws IOException {
+        Hako.Result run = launchAsUser("--name", "changed", "-u", "0", "--network", "none", "mine:1",
+                "echo changed > /etc/greeting; rm /srv/new; touch /made");
+        assertEquals(0, run.code(), run::toString);
+        Path upper = work.resolve("user-store/containers/changed/upper");
+        assertEquals("changed\n", Files.readString(upper.resolve("etc/greeting")));
+        assertEquals((int) uid, Files.getAttribute(upper.resolve("made"), "unix:uid"), "the container's root is the user");
+        Hako.Result again = launchAsUser("--rm", "--network", "none", "mine:1", "cat /etc/greeting");
+        assertEquals("from the upper layer", again.stdout().strip(), "the image is unchanged: " + again);
+        Hako.Result rm = asUser("--image-root", userImages().toString(), "rm", "changed");
+        assertEquals(0, rm.code(), rm::toString);
+        assertFalse(Files.exists(upper.getParent()), "rm removed its directory, overlayfs's work directory with it");
+    }
+
+    @Test
+    void aUsersContainerDetachedUnderConmonLogsAndIsRemoved() throws IOException, InterruptedException {
+        Hako.Result started = launchAsUser("-d", "--name", "served", "--network", "none", "mine:1", "echo up; sleep 100");
+        assertEquals(0, started.code(), started::toString);
+        String images = userImages().toString();
+        Hako.Result logs = null;
+        for (int i = 0; i < 100; i++) {
+            logs = asUser("--image-root", images, "logs", "served");
+            if (logs.stdout().strip().equals("up")) break;
+            Thread.sleep(50);
+        }
+        assertEquals("up", logs.stdout().strip(), logs::toString);
+        Hako.Result rm = asUser("--image-root", images, "rm", "-f", "served");
+        assertEquals(0, rm.code(), rm::toString);
+        assertEquals("", asUser("list", "-q").stdout(), "no runtime state is left");
+        assertFalse(Files.exists(work.resolve("user-store/containers/served")));
+    }
+
+    @Test
+    void aUsersLaunchWithoutNetworkNoneOrWithAnIdItHasNotIsOneLine() throws IOException {
+        Hako.Result bridge = launchAsUser("--rm", "mine:1");
+        assertEquals(1, bridge.code(), bridge::toString);
+        assertEquals("hako: launching mine:1: run by a user, hako launch has no network but its own loopback yet: give --network none "
+                + "(-p, --allow-from and --egress need a network)", bridge.stderr().strip());
+        Hako.Result stranger = launchAsUser("--rm", "--network", "none", "-u", "70000", "mine:1");
+        assertEquals(1, stranger.code(), stranger::toString);
+        assertEquals("hako: launching mine:1: the container would run as id 70000, and the ids of your container are 0 (you) to "
+                + firstSubordinates().get(1) + " (/etc/subuid, /etc/subgid); -u 0 runs it as its root", stranger.stderr().strip());
+    }
+
+    /** The user's first range in /etc/subuid (useradd may have granted one before the test's): start and count. */
+    private static List<String> firstSubordinates() throws IOException {
+        String line = Files.readAllLines(Path.of("/etc/subuid")).stream().filter(l -> l.startsWith(user + ":")).findFirst().orElseThrow();
+        return List.of(line.split(":")[1], line.split(":")[2]);
+    }
 }

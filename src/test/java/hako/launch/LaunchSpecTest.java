@@ -13,8 +13,17 @@ class LaunchSpecTest {
             List.of("PATH=/image/bin", "FROM_IMAGE=1", "SHARED=image"), "/work", "app", List.of("80/tcp"), Map.of(), "SIGINT");
 
     private static LaunchOptions options(List<String> command, String entrypoint, List<String> env, boolean tty) {
+        return options(command, entrypoint, env, tty, null);
+    }
+
+    private static LaunchOptions options(List<String> command, String entrypoint, List<String> env, boolean tty, String network) {
         return new LaunchOptions("img:1", command, null, false, false, false, tty, env, List.of(), List.of(), List.of(), null, null,
-                null, entrypoint, false, null, null, null, List.of(), List.of(), List.of(), false, List.of(), null, List.of(), null);
+                null, entrypoint, false, null, null, null, List.of(), List.of(), List.of(), false, List.of(), network, List.of(), null);
+    }
+
+    /** Defaults but --network. */
+    static LaunchOptions withNetwork(String network) {
+        return options(List.of(), null, List.of(), false, network);
     }
 
     @Test

@@ -103,6 +103,21 @@ class PlannerTest {
     }
 
     @Test
+    void anOverlayRootIsMountedInThePlaceOfTheBindAndOnlyOverlayfsDirectoriesAreTaken() {
+        Map<String, Object> tree = defaults();
+        String data = "lowerdir=/store/top:/store/base,upperdir=/c/upper,workdir=/c/work,userxattr";
+        tree.put("annotations", Map.of("dev.hako.rootfs.overlay", data));
+        List<Op> ops = rootfs(plan(tree));
+        assertEquals(new Op.Mount("overlay", "/bundles/web/rootfs", "overlay", 0, data), ops.get(2));
+        assertEquals(new Op.SetRoot("/bundles/web/rootfs"), ops.get(3));
+        for (String bad : List.of("lowerdir=/a,upperdir=/b,workdir=/c,redirect_dir=on", "lowerdir=a", "upperdir=/b,workdir=/c", "xino")) {
+            tree.put("annotations", Map.of("dev.hako.rootfs.overlay", bad));
+            SpecException e = assertThrows(SpecException.class, () -> plan(tree), bad);
+            assertTrue(e.getMessage().startsWith("config.json: annotations.dev.hako.rootfs.overlay: "), e.getMessage());
+        }
+    }
+
+    @Test
     void readonlyPathsKeepTheFlagsOfTheMountHoldingThem() {
         Map<String, Object> tree = defaults();
         at(tree, "linux").put("readonlyPaths", List.of("/sys/kernel"));
