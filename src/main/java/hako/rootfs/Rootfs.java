@@ -91,6 +91,7 @@ public final class Rootfs {
         if (!linux().readonlyPaths().isEmpty()) throw SpecException.at("linux.readonlyPaths", why);
         if (spec.root().readonly()) throw SpecException.at("root.readonly", why);
         if (linux().rootfsPropagation() != null) throw SpecException.at("linux.rootfsPropagation", why);
+        if (spec.annotations().containsKey(OVERLAY_ANNOTATION)) throw SpecException.at("annotations." + OVERLAY_ANNOTATION, why);
         ops.add(new Op.SetRoot(rootfs.toString()));
         mounts();
         devices();

@@ -115,6 +115,13 @@ class PlannerTest {
             SpecException e = assertThrows(SpecException.class, () -> plan(tree), bad);
             assertTrue(e.getMessage().startsWith("config.json: annotations.dev.hako.rootfs.overlay: "), e.getMessage());
         }
+        tree.put("annotations", Map.of("dev.hako.rootfs.overlay", data));
+        at(tree, "linux").put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "uts")));
+        at(tree, "linux").put("maskedPaths", List.of());
+        at(tree, "linux").put("readonlyPaths", List.of());
+        at(tree, "root").put("readonly", false);
+        SpecException e = assertThrows(SpecException.class, () -> plan(tree), "no mount namespace to mount it in");
+        assertTrue(e.getMessage().contains("annotations.dev.hako.rootfs.overlay: needs a mount namespace"), e.getMessage());
     }
 
     @Test
