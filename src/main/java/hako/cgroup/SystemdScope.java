@@ -167,15 +167,20 @@ public final class SystemdScope {
         return switch (value) {
             case BusValue.UInt64(long v) -> v == -1 ? "infinity" : Long.toUnsignedString(v);
             case BusValue.UInt32(int v) -> Integer.toUnsignedString(v);
+            case BusValue.Byte(byte v) -> Integer.toString(Byte.toUnsignedInt(v));
+            case BusValue.Int16(short v) -> Short.toString(v);
+            case BusValue.UInt16(short v) -> Integer.toString(Short.toUnsignedInt(v));
             case BusValue.Int32(int v) -> Integer.toString(v);
             case BusValue.Int64(long v) -> Long.toString(v);
             case BusValue.Double(double v) -> Double.toString(v);
             case BusValue.Struct struct -> struct.fields().stream().map(SystemdScope::render).collect(Collectors.joining(" ", "(", ")"));
             case BusValue.Str(String s) -> s;
+            case BusValue.ObjectPath(String path) -> path;
             case BusValue.Bool(boolean b) -> b ? "yes" : "no";
             case BusValue.Bytes bytes -> "0x" + HexFormat.of().formatHex(bytes.value());
             case BusValue.Array array -> array.items().stream().map(SystemdScope::render).toList().toString();
-            default -> value.toString();
+            case BusValue.DictEntry(BusValue key, BusValue entry) -> render(key) + "=" + render(entry);
+            case BusValue.Variant(BusValue inner) -> render(inner);
         };
     }
 }

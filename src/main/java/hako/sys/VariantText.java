@@ -58,6 +58,8 @@ public final class VariantText {
         if (c == '{' || c == '<') throw error(c == '{' ? "dictionaries are not supported" : "variants are not supported");
         String word = word();
         if (word.equals("true") || word.equals("false")) return typed(new BusValue.Bool(word.equals("true")), type, start);
+        if (word.equals("just") || word.equals("nothing")) throw error("maybes are not supported", start);
+        if (word.equals("b") && (peek() == '\'' || peek() == '"')) throw error("bytestrings are not supported", start);
         String keyword = KEYWORDS.get(word);
         if (keyword == null) throw error(word.isEmpty() ? "not a value" : "\"" + word + "\" is not a value", start);
         if (type != null && !type.equals(keyword)) throw error(word + " where " + type + " belongs", start);

@@ -93,6 +93,16 @@ class SystemdScopeTest {
     }
 
     @Test
+    void everyKindOfValueIsShownInThePlanAsSystemctlWouldWriteIt() {
+        assertEquals("200 -2 65535 -7 4294967295 infinity 2.5 yes /org/x [a, b] (a 1) 0x0f",
+                String.join(" ", java.util.stream.Stream.of(new BusValue.Byte((byte) 200), new BusValue.Int16((short) -2),
+                        new BusValue.UInt16((short) -1), new BusValue.Int32(-7), new BusValue.UInt32(-1), new BusValue.UInt64(-1),
+                        new BusValue.Double(2.5), new BusValue.Bool(true), new BusValue.ObjectPath("/org/x"), BusValue.strings(List.of("a", "b")),
+                        new BusValue.Struct(List.of(new BusValue.Str("a"), new BusValue.Int32(1))), new BusValue.Bytes(new byte[] {15}))
+                        .map(SystemdScope::render).toList()));
+    }
+
+    @Test
     void theScopeIsStartedWithTheStageAndTheLimitsSystemdKnowsThenHakoWritesTheRestAndTheFilter() {
         Cgroup cgroup = SystemdScope.make(plan(tree, """
                 {"memory": {"limit": 268435456, "reservation": 1048576},

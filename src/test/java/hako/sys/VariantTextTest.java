@@ -70,6 +70,8 @@ class VariantTextTest {
         refuses("2.5 is not a whole number, as t needs (at character 8 of \"uint64 2.5\")", "uint64 2.5");
         refuses("dictionaries are not supported (at character 1 of \"{'a': 1}\")", "{'a': 1}");
         refuses("variants are not supported (at character 1 of \"<1>\")", "<1>");
+        refuses("maybes are not supported (at character 1 of \"just 5\")", "just 5");
+        refuses("bytestrings are not supported (at character 1 of \"b'abc'\")", "b'abc'");
         refuses("a value is missing (at character 1 of \"\")", "");
     }
 }
