@@ -1,6 +1,7 @@
 package hako.launch;
 
 import hako.rootfs.Rootfs;
+import hako.spec.RootlessSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,28 +60,13 @@ final class RootlessLaunch {
                         + "; -u 0 runs it as its root");
             }
         }
-        for (Object entry : (List<Object>) spec.get("mounts")) {
-            Map<String, Object> mount = (Map<String, Object>) entry;
-            if (mount.get("options") instanceof List<?> options) {
-                // uid=/gid= options (devpts's gid=5) name container ids: kept where the ids are mapped
-                mount.put("options", new ArrayList<>(options.stream().map(String.class::cast).filter(o -> mapped(o, top)).toList()));
-            }
-        }
+        RootlessSpec.withMappedIdOptions((List<Object>) spec.get("mounts"), top);
         // A user has no device cgroup of its own: its devices are what the user namespace allows.
         if (linux.get("resources") instanceof Map<?, ?> resources) {
             resources.remove("devices");
             if (resources.isEmpty()) linux.remove("resources");
         }
         ((Map<String, Object>) spec.get("annotations")).put(Rootfs.OVERLAY_ANNOTATION, overlay + ",userxattr");
-    }
-
-    private static boolean mapped(String option, long top) {
-        if (!option.startsWith("uid=") && !option.startsWith("gid=")) return true;
-        try {
-            return Long.parseLong(option.substring(4)) < top;
-        } catch (NumberFormatException e) {
-            return true; // not an id: the mount says what is wrong with it
-        }
     }
 
     /** The user's name in /etc/passwd, which /etc/subuid may use instead of the uid. */
@@ -99,17 +85,9 @@ final class RootlessLaunch {
     /** The user as 0, then its subordinate ids, if any, from 1. */
     private static List<Object> maps(long own, long[] subordinate) {
         List<Object> maps = new ArrayList<>();
-        maps.add(mapping(0, own, 1));
-        if (subordinate != null) maps.add(mapping(1, subordinate[0], subordinate[1]));
+        maps.add(RootlessSpec.mapping(0, own, 1));
+        if (subordinate != null) maps.add(RootlessSpec.mapping(1, subordinate[0], subordinate[1]));
         return maps;
-    }
-
-    private static Map<String, Object> mapping(long container, long host, long size) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("containerID", container);
-        map.put("hostID", host);
-        map.put("size", size);
-        return map;
     }
 
     private static long size(List<Object> maps) {
